@@ -1,0 +1,44 @@
+/*
+ * mihwar-worker.c - the background worker: a poll loop over the jobs
+ * libmihwar registers (worker.c). Stops cleanly on SIGTERM or SIGINT.
+ */
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mihwar.h"
+
+static volatile sig_atomic_t	 stopping;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct conf		 conf;
+	struct db		*db;
+	struct sigaction	 sa;
+	int			 once = argc > 1 && strcmp(argv[1], "--once") == 0;
+
+	if (argc > 1 && !once) {
+		log_error("usage: mihwar-worker [--once]");
+		return 2;
+	}
+	if (!boot_load(&conf, "mihwar-worker", NULL))
+		return 1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if ((db = db_new(&conf)) == NULL)
+		return 1;
+	worker_run(db, &conf, &stopping, once);
+	db_free(db);
+	conf_cleanup(&conf);
+	return 0;
+}

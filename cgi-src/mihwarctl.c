@@ -1,0 +1,434 @@
+/*
+ * mihwarctl.c - the operator's command line over libmihwar: migrations,
+ * organizations, users and keys. Exit 0 on success, 1 when the work
+ * failed (database down, conflict), 2 for bad arguments.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <sodium.h>
+
+#include "mihwar.h"
+
+#define EXIT_USAGE	2
+
+struct ctl {
+	struct conf	 conf;
+	struct db	*db;
+	int		 json;
+	int		 argc;
+	char		**argv;
+};
+
+static const char usage[] =
+    "usage: mihwarctl [--conf FILE] [--json] COMMAND\n"
+    "  migrate\n"
+    "  org create --slug SLUG --name NAME\n"
+    "  user create --org SLUG --email EMAIL --password-stdin\n"
+    "              [--role admin|member] [--platform-admin]\n"
+    "  key create --org SLUG --kind integration|scim|ingest|client|admin\n"
+    "             [--app SLUG] [--name NAME]\n"
+    "  key list --org SLUG\n"
+    "  key revoke KEY_ID\n"
+    "  demo [--base-url URL]\n";
+
+static int
+ctl_usage(const char *why)
+{
+	if (why != NULL)
+		fprintf(stderr, "mihwarctl: %s\n", why);
+	fputs(usage, stderr);
+	return EXIT_USAGE;
+}
+
+/* Value of --name in the remaining arguments, or NULL. */
+static const char *
+ctl_opt(const struct ctl *c, const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < c->argc; i++)
+		if (strcmp(c->argv[i], name) == 0)
+			return i + 1 < c->argc ? c->argv[i + 1] : NULL;
+	return NULL;
+}
+
+static int
+ctl_flag(const struct ctl *c, const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < c->argc; i++)
+		if (strcmp(c->argv[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Every argument must be a known option (with its value) or flag. */
+static int
+ctl_check_args(const struct ctl *c, const char *const *opts,
+    const char *const *flags)
+{
+	int	 i, j, known;
+
+	for (i = 0; i < c->argc; i++) {
+		known = 0;
+		for (j = 0; opts[j] != NULL && !known; j++)
+			if (strcmp(c->argv[i], opts[j]) == 0) {
+				if (i + 1 >= c->argc)
+					return 0;
+				i++;
+				known = 1;
+			}
+		for (j = 0; flags[j] != NULL && !known; j++)
+			known = strcmp(c->argv[i], flags[j]) == 0;
+		if (!known) {
+			fprintf(stderr, "mihwarctl: unexpected argument: %s\n",
+			    c->argv[i]);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static void
+ctl_print_json(struct json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+static int
+ctl_db_failed(struct ctl *c)
+{
+	fprintf(stderr, "mihwarctl: database error: %s\n", db_errstr(c->db));
+	return 1;
+}
+
+static int
+ctl_find_org(struct ctl *c, const char *slug, long long *id)
+{
+	switch (orgs_find(c->db, slug, id)) {
+	case DB_OK:
+		return 1;
+	case DB_NOTFOUND:
+		fprintf(stderr, "mihwarctl: no organization %s\n", slug);
+		return 0;
+	default:
+		ctl_db_failed(c);
+		return 0;
+	}
+}
+
+static int
+ctl_migrate(struct ctl *c)
+{
+	int	 applied;
+
+	if (!ctl_check_args(c, (const char *[]){ NULL },
+	    (const char *[]){ NULL }))
+		return ctl_usage(NULL);
+	if (!migrate_run(c->db, c->conf.migrations_dir, &applied)) {
+		fprintf(stderr, "mihwarctl: migration failed: %s\n",
+		    db_errstr(c->db));
+		return 1;
+	}
+	if (c->json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "applied",
+		    json_object_new_int(applied));
+		ctl_print_json(o);
+	} else
+		printf("migrations applied: %d\n", applied);
+	return 0;
+}
+
+static int
+ctl_org_create(struct ctl *c)
+{
+	const char	*slug = ctl_opt(c, "--slug"), *name = ctl_opt(c, "--name");
+	char		 pid[37];
+	long long	 id;
+
+	if (!ctl_check_args(c, (const char *[]){ "--slug", "--name", NULL },
+	    (const char *[]){ NULL }) || slug == NULL || name == NULL)
+		return ctl_usage("org create needs --slug and --name");
+	if (!orgs_slug_valid(slug))
+		return ctl_usage("--slug: 2-63 of a-z, 0-9 and '-'");
+	if (*name == '\0' || strlen(name) > 200 ||
+	    !util_utf8_valid(name, strlen(name)))
+		return ctl_usage("--name: 1-200 characters of UTF-8");
+	switch (orgs_create(c->db, slug, name, &id, pid)) {
+	case DB_OK:
+		break;
+	case DB_CONSTRAINT:
+		fprintf(stderr, "mihwarctl: organization %s exists\n", slug);
+		return 1;
+	default:
+		return ctl_db_failed(c);
+	}
+	if (c->json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "id", json_object_new_string(pid));
+		json_object_object_add(o, "slug", json_object_new_string(slug));
+		ctl_print_json(o);
+	} else
+		printf("organization %s created (%s)\n", slug, pid);
+	return 0;
+}
+
+/* One line from stdin without its newline; 0 when empty or too long. */
+static int
+ctl_read_password(char *pw, size_t sz)
+{
+	size_t	 n;
+
+	if (fgets(pw, (int)sz, stdin) == NULL)
+		return 0;
+	n = strcspn(pw, "\r\n");
+	if (pw[n] == '\0' && n == sz - 1)
+		return 0;
+	pw[n] = '\0';
+	return n >= 8;
+}
+
+static int
+ctl_user_create(struct ctl *c)
+{
+	const char	*org = ctl_opt(c, "--org"), *email = ctl_opt(c, "--email");
+	const char	*role = ctl_opt(c, "--role");
+	char		 pw[256], pid[37];
+	long long	 org_id;
+	enum db_code	 code;
+
+	if (!ctl_check_args(c, (const char *[]){ "--org", "--email", "--role",
+	    NULL }, (const char *[]){ "--password-stdin", "--platform-admin",
+	    NULL }) || org == NULL || email == NULL ||
+	    !ctl_flag(c, "--password-stdin"))
+		return ctl_usage("user create needs --org, --email and "
+		    "--password-stdin");
+	if (role == NULL)
+		role = "member";
+	if (strcmp(role, "admin") != 0 && strcmp(role, "member") != 0)
+		return ctl_usage("--role: admin or member");
+	if (!users_email_valid(email))
+		return ctl_usage("--email: not an e-mail address");
+	if (!ctl_read_password(pw, sizeof(pw))) {
+		fprintf(stderr, "mihwarctl: password on stdin: 8 to 254 "
+		    "characters\n");
+		return EXIT_USAGE;
+	}
+	if (!ctl_find_org(c, org, &org_id))
+		return 1;
+	code = users_create(c->db, org_id, email, pw, role,
+	    ctl_flag(c, "--platform-admin"), pid);
+	sodium_memzero(pw, sizeof(pw));
+	if (code == DB_CONSTRAINT) {
+		fprintf(stderr, "mihwarctl: %s already exists in %s\n", email,
+		    org);
+		return 1;
+	}
+	if (code != DB_OK)
+		return ctl_db_failed(c);
+	if (c->json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "id", json_object_new_string(pid));
+		json_object_object_add(o, "email", json_object_new_string(email));
+		ctl_print_json(o);
+	} else
+		printf("user %s created (%s)\n", email, pid);
+	return 0;
+}
+
+static int
+ctl_key_create(struct ctl *c)
+{
+	const char	*org = ctl_opt(c, "--org"), *kname = ctl_opt(c, "--kind");
+	const char	*app = ctl_opt(c, "--app"), *name = ctl_opt(c, "--name");
+	char		 tok[128], pid[37];
+	enum key_kind	 kind;
+	long long	 org_id, app_id = 0;
+
+	if (!ctl_check_args(c, (const char *[]){ "--org", "--kind", "--app",
+	    "--name", NULL }, (const char *[]){ NULL }) || org == NULL ||
+	    kname == NULL)
+		return ctl_usage("key create needs --org and --kind");
+	if (!keys_kind_parse(kname, &kind))
+		return ctl_usage("--kind: integration, scim, ingest, client "
+		    "or admin");
+	if ((kind == KEY_INGEST) != (app != NULL))
+		return ctl_usage("--app: required for ingest keys, and only "
+		    "for them");
+	if (app != NULL && !orgs_slug_valid(app))
+		return ctl_usage("--app: 2-63 of a-z, 0-9 and '-'");
+	if (name != NULL && strlen(name) > 200)
+		return ctl_usage("--name: at most 200 characters");
+	if (!ctl_find_org(c, org, &org_id))
+		return 1;
+	if (app != NULL && orgs_app_ensure(c->db, org_id, app, &app_id) != DB_OK)
+		return ctl_db_failed(c);
+	if (!keys_create(c->db, org_id, kind, app_id, name, tok, sizeof(tok),
+	    pid))
+		return ctl_db_failed(c);
+	if (c->json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "id", json_object_new_string(pid));
+		json_object_object_add(o, "kind", json_object_new_string(kname));
+		json_object_object_add(o, "key", json_object_new_string(tok));
+		ctl_print_json(o);
+	} else
+		printf("key %s (%s): %s\nThis is the only time the key is "
+		    "shown.\n", pid, kname, tok);
+	sodium_memzero(tok, sizeof(tok));
+	return 0;
+}
+
+static int
+ctl_key_list(struct ctl *c)
+{
+	const char		*org = ctl_opt(c, "--org");
+	struct json_object	*arr, *k;
+	long long		 org_id;
+	size_t			 i;
+
+	if (!ctl_check_args(c, (const char *[]){ "--org", NULL },
+	    (const char *[]){ NULL }) || org == NULL)
+		return ctl_usage("key list needs --org");
+	if (!ctl_find_org(c, org, &org_id))
+		return 1;
+	if ((arr = keys_list_json(c->db, org_id)) == NULL)
+		return ctl_db_failed(c);
+	if (c->json) {
+		ctl_print_json(arr);
+		return 0;
+	}
+	printf("%-36s  %-11s  %-12s  %-24s  %s\n", "ID", "KIND", "KEY",
+	    "CREATED", "STATE");
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		k = json_object_array_get_idx(arr, i);
+#define F(n)	json_object_get_string(json_object_object_get(k, n))
+		printf("%-36s  %-11s  %s…%-4s  %-24s  %s\n", F("id"),
+		    F("kind"), F("prefix"), F("last4"), F("createdAt"),
+		    F("revokedAt") ? "revoked" : "active");
+#undef F
+	}
+	json_object_put(arr);
+	return 0;
+}
+
+static int
+ctl_key_revoke(struct ctl *c)
+{
+	if (c->argc != 1 || c->argv[0][0] == '-')
+		return ctl_usage("key revoke needs one KEY_ID");
+	switch (keys_revoke(c->db, c->argv[0])) {
+	case DB_OK:
+		break;
+	case DB_NOTFOUND:
+		fprintf(stderr, "mihwarctl: no key %s\n", c->argv[0]);
+		return 1;
+	default:
+		return ctl_db_failed(c);
+	}
+	if (c->json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "revoked",
+		    json_object_new_string(c->argv[0]));
+		ctl_print_json(o);
+	} else
+		printf("key %s revoked\n", c->argv[0]);
+	return 0;
+}
+
+static int
+ctl_demo(struct ctl *c)
+{
+	const char	*base = ctl_opt(c, "--base-url");
+
+	if (!ctl_check_args(c, (const char *[]){ "--base-url", NULL },
+	    (const char *[]){ NULL }))
+		return ctl_usage(NULL);
+	return demo_create(c->db, base ? base : "http://127.0.0.1:8080",
+	    stdout) ? 0 : 1;
+}
+
+static int
+ctl_dispatch(struct ctl *c, const char *cmd, const char *sub)
+{
+	static const struct {
+		const char	*cmd, *sub;
+		int		(*fn)(struct ctl *);
+	} cmds[] = {
+		{ "migrate", NULL, ctl_migrate },
+		{ "org", "create", ctl_org_create },
+		{ "user", "create", ctl_user_create },
+		{ "key", "create", ctl_key_create },
+		{ "key", "list", ctl_key_list },
+		{ "key", "revoke", ctl_key_revoke },
+		{ "demo", NULL, ctl_demo },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(cmds[i].cmd, cmd) != 0)
+			continue;
+		if (cmds[i].sub != NULL &&
+		    (sub == NULL || strcmp(cmds[i].sub, sub) != 0))
+			continue;
+		if (cmds[i].sub != NULL) {
+			c->argv++;
+			c->argc--;
+		}
+		if (db_ensure(c->db) != DB_OK) {
+			fprintf(stderr, "mihwarctl: cannot reach the database: "
+			    "%s\n", db_errstr(c->db));
+			return 1;
+		}
+		return cmds[i].fn(c);
+	}
+	return ctl_usage("unknown command");
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ctl	 c;
+	const char	*path = NULL;
+	int		 rc;
+
+	memset(&c, 0, sizeof(c));
+	argc--;
+	argv++;
+	while (argc > 0 && argv[0][0] == '-') {
+		if (strcmp(argv[0], "--json") == 0)
+			c.json = 1;
+		else if (strcmp(argv[0], "--conf") == 0 && argc > 1) {
+			path = argv[1];
+			argc--;
+			argv++;
+		} else
+			return ctl_usage("unknown option");
+		argc--;
+		argv++;
+	}
+	if (argc < 1)
+		return ctl_usage(NULL);
+	if (!boot_load(&c.conf, "mihwarctl", path))
+		return 1;
+	if ((c.db = db_new(&c.conf)) == NULL)
+		return 1;
+	c.argc = argc - 1;
+	c.argv = argv + 1;
+	rc = ctl_dispatch(&c, argv[0], argc > 1 ? argv[1] : NULL);
+	db_free(c.db);
+	conf_cleanup(&c.conf);
+	return rc;
+}

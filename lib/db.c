@@ -1,0 +1,618 @@
+/*
+ * db.c - one persistent MariaDB connection per process. SQL text is always
+ * a constant owned by the calling module; values are bound parameters.
+ * Prepared statements are cached per connection, keyed by the address of
+ * their constant text. A connection found dead is dropped and reopened,
+ * so a database restart costs at most the request in flight.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mysql.h>
+#include <mysqld_error.h>
+#include <errmsg.h>
+
+#include "mihwar.h"
+
+#define DB_CACHE_MAX	128
+
+struct db_cached {
+	const char	*sql;
+	MYSQL_STMT	*stmt;
+};
+
+struct db {
+	const struct conf	*conf;
+	MYSQL			*conn;
+	struct db_cached	 cache[DB_CACHE_MAX];
+	size_t			 ncache;
+	int			 in_tx;
+	uint64_t		 affected;
+	uint64_t		 insert_id;
+	char			 err[256];
+};
+
+enum db_ptype { DBP_NULL, DBP_STR, DBP_BLOB, DBP_INT };
+
+struct db_param {
+	enum db_ptype	 type;
+	const void	*p;
+	unsigned long	 len;
+	long long	 i;
+};
+
+static const char *const SQL_SESSION_INIT =
+    "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,"
+    "NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
+    "NO_ENGINE_SUBSTITUTION'";
+
+/* Create a handle; nothing is opened until the first use. */
+struct db *
+db_new(const struct conf *conf)
+{
+	struct db	*db;
+
+	if ((db = calloc(1, sizeof(*db))) == NULL)
+		return NULL;
+	db->conf = conf;
+	return db;
+}
+
+static void
+db_close(struct db *db)
+{
+	size_t	 i;
+
+	for (i = 0; i < db->ncache; i++)
+		mysql_stmt_close(db->cache[i].stmt);
+	db->ncache = 0;
+	if (db->conn != NULL)
+		mysql_close(db->conn);
+	db->conn = NULL;
+	db->in_tx = 0;
+}
+
+void
+db_free(struct db *db)
+{
+	if (db == NULL)
+		return;
+	db_close(db);
+	free(db);
+}
+
+static void
+db_seterr(struct db *db, const char *what, const char *msg)
+{
+	snprintf(db->err, sizeof(db->err), "%s: %s", what, msg);
+}
+
+const char *
+db_errstr(struct db *db)
+{
+	return db->err;
+}
+
+static int
+db_connect(struct db *db)
+{
+	const struct conf	*c = db->conf;
+	unsigned int		 timeout = 3;
+	my_bool			 off = 0;
+
+	if ((db->conn = mysql_init(NULL)) == NULL) {
+		db_seterr(db, "connect", "out of memory");
+		return 0;
+	}
+	mysql_options(db->conn, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_options(db->conn, MYSQL_OPT_RECONNECT, &off);
+	mysql_options(db->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_options(db->conn, MYSQL_INIT_COMMAND, SQL_SESSION_INIT);
+	if (mysql_real_connect(db->conn, c->db_socket ? NULL : c->db_host,
+	    c->db_user, c->db_password, c->db_name, (unsigned int)c->db_port,
+	    c->db_socket, CLIENT_MULTI_STATEMENTS | CLIENT_FOUND_ROWS) == NULL) {
+		db_seterr(db, "connect", mysql_error(db->conn));
+		log_error("db: %s", db->err);
+		mysql_close(db->conn);
+		db->conn = NULL;
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * An idle connection whose socket is readable has been closed by the
+ * server (restart, kill, wait_timeout): a poll costs no round trip.
+ */
+static int
+db_idle_conn_dead(struct db *db)
+{
+	struct pollfd	 pfd;
+
+	pfd.fd = (int)mysql_get_socket(db->conn);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (pfd.fd < 0)
+		return 1;
+	return poll(&pfd, 1, 0) != 0;
+}
+
+/* Make sure a live connection is open; DB_OK or DB_UNAVAILABLE. */
+enum db_code
+db_ensure(struct db *db)
+{
+	if (db->conn != NULL && !db->in_tx && db_idle_conn_dead(db)) {
+		log_warn("db: connection closed by server, reconnecting");
+		db_close(db);
+	}
+	if (db->conn == NULL && !db_connect(db))
+		return DB_UNAVAILABLE;
+	return DB_OK;
+}
+
+int
+db_connected(struct db *db)
+{
+	return db->conn != NULL;
+}
+
+static int
+db_errno_is_conn(unsigned int e)
+{
+	return e == CR_SERVER_GONE_ERROR || e == CR_SERVER_LOST ||
+	    e == CR_CONNECTION_ERROR || e == CR_CONN_HOST_ERROR ||
+	    e == ER_CONNECTION_KILLED || e == 4031 /* idle disconnect */ ||
+	    e == ER_SERVER_SHUTDOWN;
+}
+
+static enum db_code
+db_code_of(struct db *db, unsigned int e, const char *what, const char *msg)
+{
+	db_seterr(db, what, msg);
+	switch (e) {
+	case ER_DUP_ENTRY:
+	case ER_DUP_ENTRY_WITH_KEY_NAME:
+	case ER_NO_REFERENCED_ROW_2:
+	case ER_ROW_IS_REFERENCED_2:
+		return DB_CONSTRAINT;
+	default:
+		break;
+	}
+	if (db_errno_is_conn(e)) {
+		log_error("db: %s (connection dropped)", db->err);
+		db_close(db);
+		return DB_UNAVAILABLE;
+	}
+	log_error("db: %s", db->err);
+	return DB_ERROR;
+}
+
+/* The prepared statement for sql; *cached says whether the cache owns it. */
+static MYSQL_STMT *
+db_stmt(struct db *db, const char *sql, enum db_code *code, int *cached)
+{
+	MYSQL_STMT	*st;
+	size_t		 i;
+
+	*cached = 1;
+	for (i = 0; i < db->ncache; i++)
+		if (db->cache[i].sql == sql)
+			return db->cache[i].stmt;
+	if ((st = mysql_stmt_init(db->conn)) == NULL) {
+		*code = DB_ERROR;
+		return NULL;
+	}
+	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
+		*code = db_code_of(db, mysql_stmt_errno(st), "prepare",
+		    mysql_stmt_error(st));
+		mysql_stmt_close(st);
+		return NULL;
+	}
+	if (db->ncache < DB_CACHE_MAX) {
+		db->cache[db->ncache].sql = sql;
+		db->cache[db->ncache].stmt = st;
+		db->ncache++;
+	} else {
+		log_warn("db: statement cache full");
+		*cached = 0;
+	}
+	return st;
+}
+
+static void
+db_bind_params(MYSQL_BIND *b, const struct db_param *p, size_t n)
+{
+	size_t	 i;
+
+	memset(b, 0, n * sizeof(*b));
+	for (i = 0; i < n; i++) {
+		switch (p[i].type) {
+		case DBP_NULL:
+			b[i].buffer_type = MYSQL_TYPE_NULL;
+			break;
+		case DBP_STR:
+		case DBP_BLOB:
+			b[i].buffer_type = p[i].type == DBP_STR ?
+			    MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
+			b[i].buffer = (void *)p[i].p;
+			b[i].buffer_length = p[i].len;
+			b[i].length = (unsigned long *)&p[i].len;
+			break;
+		case DBP_INT:
+			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			b[i].buffer = (void *)&p[i].i;
+			break;
+		}
+	}
+}
+
+static int
+db_rows_push(struct db_rows *r, char **cells, unsigned long *lens)
+{
+	size_t		 n = (r->nrows + 1) * r->ncols;
+	char		**nc;
+	unsigned long	 *nl;
+
+	if ((nc = realloc(r->cells, n * sizeof(*nc))) == NULL)
+		return 0;
+	r->cells = nc;
+	if ((nl = realloc(r->lens, n * sizeof(*nl))) == NULL)
+		return 0;
+	r->lens = nl;
+	memcpy(r->cells + r->nrows * r->ncols, cells, r->ncols * sizeof(*nc));
+	memcpy(r->lens + r->nrows * r->ncols, lens, r->ncols * sizeof(*nl));
+	r->nrows++;
+	return 1;
+}
+
+/*
+ * Fetch every row as text: each column is bound with no buffer first,
+ * then fetched at its real length, so no width is ever guessed.
+ */
+static enum db_code
+db_fetch_all(struct db *db, MYSQL_STMT *st, struct db_rows **out)
+{
+	MYSQL_RES	*meta;
+	MYSQL_BIND	*b = NULL, one;
+	struct db_rows	*r;
+	char		**cells = NULL;
+	unsigned long	 *lens = NULL;
+	my_bool		 *nulls = NULL;
+	size_t		  i, nc;
+	int		  rc;
+	enum db_code	  code = DB_ERROR;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return DB_ERROR;
+	if ((meta = mysql_stmt_result_metadata(st)) == NULL) {
+		*out = r;
+		return DB_OK;
+	}
+	nc = r->ncols = mysql_num_fields(meta);
+	mysql_free_result(meta);
+	b = calloc(nc, sizeof(*b));
+	cells = calloc(nc, sizeof(*cells));
+	lens = calloc(nc, sizeof(*lens));
+	nulls = calloc(nc, sizeof(*nulls));
+	if (b == NULL || cells == NULL || lens == NULL || nulls == NULL)
+		goto out;
+	for (i = 0; i < nc; i++) {
+		b[i].buffer_type = MYSQL_TYPE_STRING;
+		b[i].length = &lens[i];
+		b[i].is_null = &nulls[i];
+	}
+	if (mysql_stmt_bind_result(st, b) != 0 ||
+	    mysql_stmt_store_result(st) != 0) {
+		code = db_code_of(db, mysql_stmt_errno(st), "fetch",
+		    mysql_stmt_error(st));
+		goto out;
+	}
+	while ((rc = mysql_stmt_fetch(st)) == 0 || rc == MYSQL_DATA_TRUNCATED) {
+		for (i = 0; i < nc; i++) {
+			cells[i] = NULL;
+			if (nulls[i])
+				continue;
+			if ((cells[i] = malloc(lens[i] + 1)) == NULL)
+				goto out_row;
+			memset(&one, 0, sizeof(one));
+			one.buffer_type = MYSQL_TYPE_STRING;
+			one.buffer = cells[i];
+			one.buffer_length = lens[i] + 1;
+			if (lens[i] > 0 &&
+			    mysql_stmt_fetch_column(st, &one, (unsigned)i, 0) != 0)
+				goto out_row;
+			cells[i][lens[i]] = '\0';
+		}
+		if (!db_rows_push(r, cells, lens))
+			goto out_row;
+	}
+	if (rc != MYSQL_NO_DATA) {
+		code = db_code_of(db, mysql_stmt_errno(st), "fetch",
+		    mysql_stmt_error(st));
+		goto out;
+	}
+	code = DB_OK;
+	goto out;
+out_row:
+	for (i = 0; i < nc; i++)
+		free(cells[i]);
+out:
+	if (db->conn != NULL)
+		mysql_stmt_free_result(st);
+	free(b);
+	free(cells);
+	free(lens);
+	free(nulls);
+	if (code == DB_OK)
+		*out = r;
+	else
+		db_rows_free(r);
+	return code;
+}
+
+/* One attempt: prepare (cached), bind, execute, fetch. */
+static enum db_code
+db_run_once(struct db *db, const char *sql, const struct db_param *p,
+    size_t n, struct db_rows **out, int *retryable)
+{
+	MYSQL_STMT	*st;
+	MYSQL_BIND	 small[16], *b = small;
+	enum db_code	 code = DB_ERROR;
+	int		 cached;
+
+	*retryable = 0;
+	if ((code = db_ensure(db)) != DB_OK)
+		return code;
+	if ((st = db_stmt(db, sql, &code, &cached)) == NULL) {
+		/* Nothing ran: safe to retry on a fresh connection. */
+		*retryable = (code == DB_UNAVAILABLE);
+		return code;
+	}
+	if (mysql_stmt_param_count(st) != n) {
+		db_seterr(db, "bind", "parameter count mismatch");
+		log_error("db: %s for: %.80s", db->err, sql);
+		code = DB_ERROR;
+		goto out;
+	}
+	if (n > 16 && (b = calloc(n, sizeof(*b))) == NULL)
+		goto out;
+	db_bind_params(b, p, n);
+	if ((n > 0 && mysql_stmt_bind_param(st, b) != 0) ||
+	    mysql_stmt_execute(st) != 0) {
+		unsigned int e = mysql_stmt_errno(st);
+
+		*retryable = (e == CR_SERVER_GONE_ERROR);
+		code = db_code_of(db, e, "execute", mysql_stmt_error(st));
+		goto out;
+	}
+	db->affected = mysql_stmt_affected_rows(st);
+	db->insert_id = mysql_stmt_insert_id(st);
+	if (out != NULL)
+		code = db_fetch_all(db, st, out);
+	else
+		code = DB_OK;
+out:
+	if (b != small)
+		free(b);
+	/* A statement that did not make it into the cache is ours to close. */
+	if (!cached)
+		mysql_stmt_close(st);
+	return code;
+}
+
+static enum db_code
+db_run(struct db *db, const char *sql, const struct db_param *p, size_t n,
+    struct db_rows **out)
+{
+	enum db_code	 code;
+	int		 retryable, in_tx = db->in_tx;
+
+	code = db_run_once(db, sql, p, n, out, &retryable);
+	if (code == DB_UNAVAILABLE && retryable && !in_tx)
+		code = db_run_once(db, sql, p, n, out, &retryable);
+	return code;
+}
+
+/*
+ * Turn a format into parameters: 's' string (NULL binds NULL), 'S' string
+ * with length (const char *, size_t), 'b' blob (const void *, size_t),
+ * 'i' long long, 'n' NULL.
+ */
+static int
+db_params_from(const char *fmt, va_list ap, struct db_param **out, size_t *n)
+{
+	struct db_param	*p;
+	size_t		 i, len = strlen(fmt);
+
+	if ((p = calloc(len ? len : 1, sizeof(*p))) == NULL)
+		return 0;
+	for (i = 0; i < len; i++) {
+		switch (fmt[i]) {
+		case 's':
+			p[i].p = va_arg(ap, const char *);
+			p[i].type = p[i].p ? DBP_STR : DBP_NULL;
+			p[i].len = p[i].p ? strlen(p[i].p) : 0;
+			break;
+		case 'S':
+		case 'b':
+			p[i].type = fmt[i] == 'S' ? DBP_STR : DBP_BLOB;
+			p[i].p = va_arg(ap, const void *);
+			p[i].len = va_arg(ap, size_t);
+			break;
+		case 'i':
+			p[i].type = DBP_INT;
+			p[i].i = va_arg(ap, long long);
+			break;
+		case 'n':
+			p[i].type = DBP_NULL;
+			break;
+		default:
+			free(p);
+			return 0;
+		}
+	}
+	*out = p;
+	*n = len;
+	return 1;
+}
+
+/* Run a query and hand back all its rows (caller frees with db_rows_free). */
+enum db_code
+db_vquery(struct db *db, struct db_rows **out, const char *sql,
+    const char *fmt, va_list ap)
+{
+	struct db_param	*p;
+	size_t		 n;
+	enum db_code	 code;
+
+	*out = NULL;
+	if (!db_params_from(fmt, ap, &p, &n)) {
+		db_seterr(db, "bind", "bad parameter format");
+		return DB_ERROR;
+	}
+	code = db_run(db, sql, p, n, out);
+	free(p);
+	return code;
+}
+
+enum db_code
+db_query(struct db *db, struct db_rows **out, const char *sql,
+    const char *fmt, ...)
+{
+	va_list		 ap;
+	enum db_code	 code;
+
+	va_start(ap, fmt);
+	code = db_vquery(db, out, sql, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* Run a statement without a result set; see db_affected, db_insert_id. */
+enum db_code
+db_exec(struct db *db, const char *sql, const char *fmt, ...)
+{
+	struct db_param	*p;
+	va_list		 ap;
+	size_t		 n;
+	enum db_code	 code;
+	int		 ok;
+
+	va_start(ap, fmt);
+	ok = db_params_from(fmt, ap, &p, &n);
+	va_end(ap);
+	if (!ok) {
+		db_seterr(db, "bind", "bad parameter format");
+		return DB_ERROR;
+	}
+	code = db_run(db, sql, p, n, NULL);
+	free(p);
+	return code;
+}
+
+uint64_t
+db_affected(struct db *db)
+{
+	return db->affected;
+}
+
+uint64_t
+db_insert_id(struct db *db)
+{
+	return db->insert_id;
+}
+
+static enum db_code
+db_simple(struct db *db, const char *sql, const char *what)
+{
+	if (db->conn == NULL)
+		return DB_UNAVAILABLE;
+	if (mysql_real_query(db->conn, sql, strlen(sql)) != 0)
+		return db_code_of(db, mysql_errno(db->conn), what,
+		    mysql_error(db->conn));
+	return DB_OK;
+}
+
+enum db_code
+db_begin(struct db *db)
+{
+	enum db_code	 code;
+
+	if ((code = db_ensure(db)) != DB_OK)
+		return code;
+	if ((code = db_simple(db, "START TRANSACTION", "begin")) == DB_OK)
+		db->in_tx = 1;
+	return code;
+}
+
+enum db_code
+db_commit(struct db *db)
+{
+	enum db_code	 code;
+
+	code = db_simple(db, "COMMIT", "commit");
+	db->in_tx = 0;
+	return code;
+}
+
+/* Roll back an open transaction; harmless when none is open. */
+void
+db_rollback(struct db *db)
+{
+	if (db->in_tx && db->conn != NULL)
+		(void)db_simple(db, "ROLLBACK", "rollback");
+	db->in_tx = 0;
+}
+
+/*
+ * Run a script of several statements (migrations shipped with the
+ * program, never outside input); every result is drained.
+ */
+enum db_code
+db_script(struct db *db, const char *sql, size_t len)
+{
+	MYSQL_RES	*res;
+	int		 rc;
+	enum db_code	 code;
+
+	if ((code = db_ensure(db)) != DB_OK)
+		return code;
+	if (mysql_real_query(db->conn, sql, len) != 0)
+		return db_code_of(db, mysql_errno(db->conn), "script",
+		    mysql_error(db->conn));
+	do {
+		if ((res = mysql_store_result(db->conn)) != NULL)
+			mysql_free_result(res);
+		rc = mysql_next_result(db->conn);
+	} while (rc == 0);
+	if (rc > 0)
+		return db_code_of(db, mysql_errno(db->conn), "script",
+		    mysql_error(db->conn));
+	return DB_OK;
+}
+
+/* Borrowed cell text of row r, column c; NULL for SQL NULL. */
+const char *
+db_cell(const struct db_rows *rows, size_t r, size_t c)
+{
+	if (rows == NULL || r >= rows->nrows || c >= rows->ncols)
+		return NULL;
+	return rows->cells[r * rows->ncols + c];
+}
+
+void
+db_rows_free(struct db_rows *rows)
+{
+	size_t	 i;
+
+	if (rows == NULL)
+		return;
+	for (i = 0; i < rows->nrows * rows->ncols; i++)
+		free(rows->cells[i]);
+	free(rows->cells);
+	free(rows->lens);
+	free(rows);
+}

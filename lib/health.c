@@ -1,0 +1,48 @@
+/*
+ * health.c - platform endpoints: liveness and "who am I".
+ */
+#include <json-c/json.h>
+
+#include "mihwar.h"
+
+static const char *const SQL_PING = "SELECT 1";
+
+/* GET /api/healthz: 200 when the database answers, 503 when not. */
+void
+health_get(struct req *r)
+{
+	struct json_object	*o = json_object_new_object();
+	struct db_rows		*rows = NULL;
+	int			 up;
+
+	up = db_query(r->db, &rows, SQL_PING, "") == DB_OK;
+	db_rows_free(rows);
+	json_object_object_add(o, "ok", json_object_new_boolean(up));
+	json_object_object_add(o, "db", json_object_new_string(up ? "up" :
+	    "down"));
+	if (!up)
+		json_object_object_add(o, "requestId",
+		    json_object_new_string(r->id));
+	req_resp_json(r, up ? 200 : 503, o);
+}
+
+/* GET /api/integrations/v1/whoami: the organization and key in use. */
+void
+whoami_get(struct req *r)
+{
+	struct json_object	*o = json_object_new_object();
+	struct json_object	*d = json_object_new_object();
+	struct json_object	*org = json_object_new_object();
+	struct json_object	*key = json_object_new_object();
+
+	json_object_object_add(org, "slug",
+	    json_object_new_string(r->key.org_slug ? r->key.org_slug : ""));
+	json_object_object_add(key, "id",
+	    json_object_new_string(r->key.public_id));
+	json_object_object_add(key, "kind",
+	    json_object_new_string(keys_kind_name(r->key.kind)));
+	json_object_object_add(d, "organization", org);
+	json_object_object_add(d, "key", key);
+	json_object_object_add(o, "data", d);
+	req_resp_json(r, 200, o);
+}

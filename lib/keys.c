@@ -1,0 +1,223 @@
+/*
+ * keys.c - API keys of every kind in one table. The token is shown once at
+ * creation; only its keyed BLAKE2b hash is stored, and lookups go by hash.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "mihwar.h"
+
+#define KEY_RANDOM_CHARS	40
+#define KEY_TOKEN_MAX		128
+
+static const struct {
+	const char	*name;
+	const char	*prefix;
+} kinds[KEY_KIND__MAX] = {
+	[KEY_INTEGRATION] = { "integration", "rn_live_" },
+	[KEY_SCIM] = { "scim", "scim_live_" },
+	[KEY_INGEST] = { "ingest", "wp_live_" },
+	[KEY_CLIENT] = { "client", "fc_live_" },
+	[KEY_ADMIN] = { "admin", "fa_live_" },
+};
+
+static const char *const SQL_KEY_INSERT =
+    "INSERT INTO api_keys (public_id, org_id, kind, app_id, token_hash,"
+    " prefix, last4, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+static const char *const SQL_KEY_BY_HASH =
+    "SELECT k.id, k.public_id, k.org_id, k.kind, k.app_id, o.slug,"
+    " k.token_hash,"
+    " (k.last_used_at IS NULL OR"
+    "  k.last_used_at < NOW(3) - INTERVAL 60 SECOND)"
+    " FROM api_keys k JOIN organizations o ON o.id = k.org_id"
+    " WHERE k.token_hash = ? AND k.revoked_at IS NULL";
+static const char *const SQL_KEY_TOUCH =
+    "UPDATE api_keys SET last_used_at = NOW(3) WHERE id = ?";
+static const char *const SQL_KEY_REVOKE =
+    "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, NOW(3))"
+    " WHERE public_id = ?";
+static const char *const SQL_KEY_LIST =
+    "SELECT k.public_id, k.kind, k.prefix, k.last4, k.name,"
+    " DATE_FORMAT(k.created_at, '%Y-%m-%dT%H:%i:%s.%fZ'),"
+    " DATE_FORMAT(k.last_used_at, '%Y-%m-%dT%H:%i:%s.%fZ'),"
+    " DATE_FORMAT(k.revoked_at, '%Y-%m-%dT%H:%i:%s.%fZ'), a.slug"
+    " FROM api_keys k LEFT JOIN ingest_apps a ON a.id = k.app_id"
+    " WHERE k.org_id = ? ORDER BY k.id";
+
+const char *
+keys_kind_name(enum key_kind k)
+{
+	return k < KEY_KIND__MAX ? kinds[k].name : "unknown";
+}
+
+const char *
+keys_kind_prefix(enum key_kind k)
+{
+	return k < KEY_KIND__MAX ? kinds[k].prefix : "";
+}
+
+/* Kind by name ("integration", "scim", ...); 0 when unknown. */
+int
+keys_kind_parse(const char *name, enum key_kind *out)
+{
+	int	 i;
+
+	for (i = 0; i < KEY_KIND__MAX; i++)
+		if (name != NULL && strcmp(kinds[i].name, name) == 0) {
+			*out = (enum key_kind)i;
+			return 1;
+		}
+	return 0;
+}
+
+/* Kind named by a token's prefix; 0 when the token has no known prefix. */
+int
+keys_token_kind(const char *tok, enum key_kind *out)
+{
+	int	 i;
+
+	for (i = 0; i < KEY_KIND__MAX; i++)
+		if (strncmp(tok, kinds[i].prefix, strlen(kinds[i].prefix)) == 0) {
+			*out = (enum key_kind)i;
+			return 1;
+		}
+	return 0;
+}
+
+/*
+ * Make a key of the given kind for org (app_id 0: none). The token goes to
+ * tok (at least 64 bytes), the key's public id to out_id. 1 on success.
+ */
+int
+keys_create(struct db *db, long long org_id, enum key_kind kind,
+    long long app_id, const char *name, char *tok, size_t toksz,
+    char out_id[37])
+{
+	char		 rnd[KEY_RANDOM_CHARS + 1];
+	unsigned char	 hash[32];
+	const char	*prefix = keys_kind_prefix(kind);
+	size_t		 len;
+
+	crypto_random_token(rnd, sizeof(rnd));
+	if ((size_t)snprintf(tok, toksz, "%s%s", prefix, rnd) >= toksz)
+		return 0;
+	len = strlen(tok);
+	crypto_key_hash(tok, len, hash);
+	crypto_uuid7(out_id);
+	if (app_id > 0)
+		return db_exec(db, SQL_KEY_INSERT, "sisibsss", out_id, org_id,
+		    keys_kind_name(kind), app_id, hash, sizeof(hash), prefix,
+		    tok + len - 4, name) == DB_OK;
+	return db_exec(db, SQL_KEY_INSERT, "sisnbsss", out_id, org_id,
+	    keys_kind_name(kind), hash, sizeof(hash), prefix, tok + len - 4,
+	    name) == DB_OK;
+}
+
+static int
+keys_fill(struct key_info *ki, const struct db_rows *r,
+    const unsigned char hash[32])
+{
+	long long	 n;
+
+	if (r->lens[6] != 32 || !crypto_equal(db_cell(r, 0, 6), hash, 32))
+		return 0;
+	if (!util_strtonum(db_cell(r, 0, 0), 1, INT64_MAX, &ki->id) ||
+	    !util_strtonum(db_cell(r, 0, 2), 1, INT64_MAX, &ki->org_id) ||
+	    !keys_kind_parse(db_cell(r, 0, 3), &ki->kind))
+		return 0;
+	snprintf(ki->public_id, sizeof(ki->public_id), "%s", db_cell(r, 0, 1));
+	ki->app_id = 0;
+	if (db_cell(r, 0, 4) != NULL &&
+	    util_strtonum(db_cell(r, 0, 4), 1, INT64_MAX, &n))
+		ki->app_id = n;
+	free(ki->org_slug);
+	ki->org_slug = util_strdup(db_cell(r, 0, 5));
+	return 1;
+}
+
+/*
+ * Resolve a presented token to its live key. DB_NOTFOUND for an unknown,
+ * malformed or revoked token. Updates last_used_at at most once a minute
+ * so that a busy key costs no write per request.
+ */
+enum db_code
+keys_resolve(struct db *db, const char *tok, struct key_info *ki)
+{
+	struct db_rows	*r = NULL;
+	unsigned char	 hash[32];
+	enum key_kind	 kind;
+	enum db_code	 code;
+	size_t		 len = strlen(tok);
+
+	if (len > KEY_TOKEN_MAX || !keys_token_kind(tok, &kind))
+		return DB_NOTFOUND;
+	crypto_key_hash(tok, len, hash);
+	if ((code = db_query(db, &r, SQL_KEY_BY_HASH, "b", hash,
+	    sizeof(hash))) != DB_OK)
+		return code;
+	code = DB_NOTFOUND;
+	if (r->nrows == 1 && keys_fill(ki, r, hash) && ki->kind == kind) {
+		code = DB_OK;
+		if (strcmp(db_cell(r, 0, 7), "1") == 0 &&
+		    db_exec(db, SQL_KEY_TOUCH, "i", ki->id) != DB_OK)
+			log_warn("keys: could not record last use of %s",
+			    ki->public_id);
+	}
+	db_rows_free(r);
+	return code;
+}
+
+/* Revoke by public id; DB_NOTFOUND when there is no such key. */
+enum db_code
+keys_revoke(struct db *db, const char *public_id)
+{
+	enum db_code	 code;
+
+	if ((code = db_exec(db, SQL_KEY_REVOKE, "s", public_id)) != DB_OK)
+		return code;
+	return db_affected(db) > 0 ? DB_OK : DB_NOTFOUND;
+}
+
+static void
+keys_put_str(struct json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
+}
+
+/* The organization's keys as a JSON array (never the token or its hash). */
+struct json_object *
+keys_list_json(struct db *db, long long org_id)
+{
+	struct db_rows		*r = NULL;
+	struct json_object	*arr, *o;
+	size_t			 i;
+
+	if (db_query(db, &r, SQL_KEY_LIST, "i", org_id) != DB_OK)
+		return NULL;
+	arr = json_object_new_array();
+	for (i = 0; i < r->nrows; i++) {
+		o = json_object_new_object();
+		keys_put_str(o, "id", db_cell(r, i, 0));
+		keys_put_str(o, "kind", db_cell(r, i, 1));
+		keys_put_str(o, "prefix", db_cell(r, i, 2));
+		keys_put_str(o, "last4", db_cell(r, i, 3));
+		keys_put_str(o, "name", db_cell(r, i, 4));
+		keys_put_str(o, "createdAt", db_cell(r, i, 5));
+		keys_put_str(o, "lastUsedAt", db_cell(r, i, 6));
+		keys_put_str(o, "revokedAt", db_cell(r, i, 7));
+		keys_put_str(o, "app", db_cell(r, i, 8));
+		json_object_array_add(arr, o);
+	}
+	db_rows_free(r);
+	return arr;
+}
+
+void
+keys_info_cleanup(struct key_info *ki)
+{
+	free(ki->org_slug);
+	memset(ki, 0, sizeof(*ki));
+}

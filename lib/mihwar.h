@@ -1,0 +1,257 @@
+/*
+ * mihwar.h - the private header of libmihwar, grouped by file so that it
+ * reads as a map of the library. Every function carries its file's prefix.
+ */
+#ifndef MIHWAR_H
+#define MIHWAR_H
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct json_object;
+
+/* util.c: growable buffers and bounded number parsing */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+void		 buf_init(struct buf *);
+void		 buf_cleanup(struct buf *);
+int		 buf_append(struct buf *, const void *, size_t);
+int		 buf_puts(struct buf *, const char *);
+int		 buf_printf(struct buf *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+int		 util_strtonum(const char *, long long, long long, long long *);
+int		 util_utf8_valid(const char *, size_t);
+void		 util_hex(const unsigned char *, size_t, char *);
+char		*util_strdup(const char *);
+int64_t		 util_now_ms(void);
+
+/* log.c: one line per event, to stderr or the FastCGI error stream */
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+typedef void	(*log_sink_fn)(void *, const char *, size_t);
+void		 log_set_sink(log_sink_fn, void *);
+void		 log_set_level(enum log_level);
+void		 log_set_level_name(const char *);
+void		 log_set_prefix(const char *);
+void		 log_msg(enum log_level, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+#define log_debug(...)	log_msg(LOG_DEBUG, __VA_ARGS__)
+#define log_info(...)	log_msg(LOG_INFO, __VA_ARGS__)
+#define log_warn(...)	log_msg(LOG_WARN, __VA_ARGS__)
+#define log_error(...)	log_msg(LOG_ERROR, __VA_ARGS__)
+
+/* conf.c: one key = value file, each key overridable by MIHWAR_<KEY> */
+struct conf {
+	char		*db_socket;
+	char		*db_host;
+	long long	 db_port;
+	char		*db_name;
+	char		*db_user;
+	char		*db_password;
+	char		*master_key_hex;
+	unsigned char	 master_key[32];
+	long long	 max_body_bytes;
+	char		*log_level;
+	char		*migrations_dir;
+	char		*base_url;
+	long long	 worker_poll_ms;
+	int		 allow_private_destinations;
+};
+void		 conf_init(struct conf *);
+void		 conf_cleanup(struct conf *);
+int		 conf_parse(struct conf *, const char *, size_t, const char **);
+int		 conf_env(struct conf *, const char **);
+int		 conf_finish(struct conf *, const char **);
+int		 conf_load(struct conf *, const char *, const char **);
+
+/* crypto.c: libsodium for every secret, hash and random id */
+int		 crypto_init(const unsigned char *master_key);
+void		 crypto_random_token(char *, size_t);
+void		 crypto_uuid7(char out[37]);
+void		 crypto_key_hash(const char *, size_t, unsigned char out[32]);
+void		 crypto_hmac_sha256_hex(const unsigned char *, size_t,
+		    const unsigned char *, size_t, char out[65]);
+int		 crypto_equal(const void *, const void *, size_t);
+int		 crypto_password_hash(const char *, char out[128]);
+int		 crypto_password_verify(const char *, const char *);
+
+/* db.c: one persistent MariaDB connection, constant SQL, bound values */
+enum db_code { DB_OK, DB_NOTFOUND, DB_CONSTRAINT, DB_ERROR, DB_UNAVAILABLE };
+struct db_rows {
+	size_t		  nrows;
+	size_t		  ncols;
+	char		**cells;	/* nrows * ncols, NULL for SQL NULL */
+	unsigned long	 *lens;
+};
+struct db;
+struct db	*db_new(const struct conf *);
+void		 db_free(struct db *);
+int		 db_connected(struct db *);
+enum db_code	 db_ensure(struct db *);
+enum db_code	 db_exec(struct db *, const char *, const char *, ...);
+enum db_code	 db_query(struct db *, struct db_rows **, const char *,
+		    const char *, ...);
+enum db_code	 db_vquery(struct db *, struct db_rows **, const char *,
+		    const char *, va_list);
+uint64_t	 db_affected(struct db *);
+uint64_t	 db_insert_id(struct db *);
+enum db_code	 db_begin(struct db *);
+enum db_code	 db_commit(struct db *);
+void		 db_rollback(struct db *);
+enum db_code	 db_script(struct db *, const char *, size_t);
+const char	*db_errstr(struct db *);
+const char	*db_cell(const struct db_rows *, size_t, size_t);
+void		 db_rows_free(struct db_rows *);
+
+/* migrate.c: db/migrations/NNNN_name.sql, each applied once */
+int		 migrate_run(struct db *, const char *dir, int *applied);
+
+/* route.c: the compile-time route table */
+enum family {
+	FAM_NONE, FAM_INTEG, FAM_SETTINGS, FAM_SCIM, FAM_INGEST, FAM_CASES,
+	FAM_FULFILL, FAM_IMPEX, FAM_ADMIN
+};
+enum auth_kind {
+	AUTH_NONE, AUTH_INTEG, AUTH_SCIM, AUTH_INGEST, AUTH_FULFILL,
+	AUTH_SESSION
+};
+struct req;
+typedef void	(*route_fn)(struct req *);
+struct route {
+	const char	*method;
+	const char	*pattern;
+	route_fn	 handler;
+	enum family	 family;
+	enum auth_kind	 auth;
+};
+#define ROUTE_MAXARGS	4
+enum route_res { ROUTE_FOUND, ROUTE_NOTFOUND, ROUTE_BADMETHOD };
+enum route_res	 route_lookup(const struct route *, size_t, const char *,
+		    const char *, const struct route **, char **, size_t *);
+int		 route_match(const char *, const char *, char **, size_t *);
+enum family	 route_family_of_path(const char *);
+enum auth_kind	 route_family_auth(enum family);
+void		 route_allow(const struct route *, size_t, const char *,
+		    struct buf *);
+extern const struct route	routes[];
+extern const size_t		routes_len;
+
+/* keys.c: API keys of every kind in one table, stored as keyed hashes */
+enum key_kind {
+	KEY_INTEGRATION, KEY_SCIM, KEY_INGEST, KEY_CLIENT, KEY_ADMIN,
+	KEY_KIND__MAX
+};
+struct key_info {
+	long long	 id;
+	char		 public_id[37];
+	long long	 org_id;
+	enum key_kind	 kind;
+	long long	 app_id;
+	char		*org_slug;
+};
+const char	*keys_kind_name(enum key_kind);
+const char	*keys_kind_prefix(enum key_kind);
+int		 keys_kind_parse(const char *, enum key_kind *);
+int		 keys_token_kind(const char *, enum key_kind *);
+int		 keys_create(struct db *, long long, enum key_kind, long long,
+		    const char *, char *, size_t, char out_id[37]);
+enum db_code	 keys_resolve(struct db *, const char *, struct key_info *);
+enum db_code	 keys_revoke(struct db *, const char *);
+struct json_object *keys_list_json(struct db *, long long);
+void		 keys_info_cleanup(struct key_info *);
+
+/* orgs.c: organizations (the tenant) and their users */
+enum db_code	 orgs_create(struct db *, const char *, const char *,
+		    long long *, char out_id[37]);
+enum db_code	 orgs_find(struct db *, const char *, long long *);
+enum db_code	 users_create(struct db *, long long, const char *,
+		    const char *, const char *, int, char out_id[37]);
+enum db_code	 orgs_app_ensure(struct db *, long long, const char *,
+		    long long *);
+int		 orgs_slug_valid(const char *);
+int		 users_email_valid(const char *);
+
+/* req.c: a request read from FastCGI, and the response it builds */
+struct header {
+	char	*name;
+	char	*value;
+};
+struct req {
+	const char	*method;
+	char		*path;		/* decoded path, no query */
+	char		*query;		/* raw query string, "" when none */
+	struct header	*headers;
+	size_t		 nheaders;
+	struct buf	 body;
+	char		 id[65];
+	int		 body_too_large;
+	int		 bad_request;	/* unreadable path or body */
+	enum family	 family;
+	int64_t		 start_ms;
+	const struct route *route;
+	char		*args[ROUTE_MAXARGS];
+	size_t		 nargs;
+	struct db	*db;
+	const struct conf *conf;
+	struct key_info	 key;
+	int		 authed;
+	/* response */
+	int		 status;
+	struct buf	 resp_headers;
+	struct buf	 resp_body;
+	const char	*content_type;
+};
+enum req_body_res { BODY_OK, BODY_TOO_LARGE, BODY_READ_ERROR };
+typedef int	(*req_read_fn)(void *, char *, int);
+void		 req_init(struct req *, struct db *, const struct conf *);
+void		 req_cleanup(struct req *);
+int		 req_add_header(struct req *, const char *, const char *);
+const char	*req_header(const struct req *, const char *);
+enum req_body_res req_read_body(struct buf *, req_read_fn, void *,
+		    const char *, long long);
+int		 req_query_param(const char *, const char *, char **);
+int		 req_url_decode(const char *, size_t, char **);
+void		 req_set_id(struct req *, const char *);
+void		 req_resp_header(struct req *, const char *, const char *);
+void		 req_resp_json(struct req *, int, struct json_object *);
+void		 req_resp_error(struct req *, int, const char *, const char *,
+		    ...) __attribute__((format(printf, 4, 5)));
+const char	*req_status_text(int);
+int		 req_serialize(struct req *, struct buf *);
+struct json_object *req_json_body(struct req *);
+
+/* errors.c: each API family's error body */
+struct json_object *errors_body(enum family, int, const char *,
+		    const char *, const char *);
+const char	*errors_code_for_status(enum family, int);
+
+/* json.c: parsing outside JSON and reading typed fields */
+struct json_object *json_parse_body(const char *, size_t, char *, size_t);
+const char	*json_to_str(struct json_object *);
+
+/* auth.c: resolve the credential each family demands to a principal */
+int		 auth_request(struct req *, enum auth_kind);
+
+/* boot.c: what every main does first */
+int		 boot_load(struct conf *, const char *, const char *);
+
+/* demo.c: the first-run demo organization */
+int		 demo_create(struct db *, const char *, FILE *);
+
+/* worker.c: the background loop of mihwar-worker */
+void		 worker_run(struct db *, const struct conf *,
+		    volatile sig_atomic_t *, int);
+
+/* app.c: one request through routing, auth, handler and log */
+void		 app_handle(struct req *);
+
+/* health.c, whoami.c: platform endpoints */
+void		 health_get(struct req *);
+void		 whoami_get(struct req *);
+
+#endif /* MIHWAR_H */

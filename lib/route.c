@@ -1,0 +1,161 @@
+/*
+ * route.c - match a method and path against the compile-time route table
+ * (routes.c). Patterns are literal segments and "{name}" captures of one
+ * non-empty segment. Lookup tells "no such path" (404) from "no such
+ * method on this path" (405).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mihwar.h"
+
+static void
+route_free_args(char **args, size_t *nargs)
+{
+	size_t	 i;
+
+	for (i = 0; i < *nargs; i++) {
+		free(args[i]);
+		args[i] = NULL;
+	}
+	*nargs = 0;
+}
+
+/*
+ * 1 when path matches pattern; captured segments are copied into args
+ * (caller frees). args may be NULL to only test.
+ */
+int
+route_match(const char *pat, const char *path, char **args, size_t *nargs)
+{
+	const char	*pe, *se;
+	size_t		 n = 0;
+
+	if (nargs != NULL)
+		*nargs = 0;
+	while (*pat != '\0' && *path != '\0') {
+		if (*pat == '{') {
+			if ((pe = strchr(pat, '}')) == NULL)
+				goto fail;
+			se = path + strcspn(path, "/");
+			if (se == path || n >= ROUTE_MAXARGS)
+				goto fail;
+			if (args != NULL) {
+				if ((args[n] = strndup(path, se - path)) == NULL)
+					goto fail;
+				*nargs = ++n;
+			}
+			pat = pe + 1;
+			path = se;
+		} else if (*pat++ != *path++)
+			goto fail;
+	}
+	if (*pat == '\0' && *path == '\0')
+		return 1;
+fail:
+	if (args != NULL)
+		route_free_args(args, nargs);
+	return 0;
+}
+
+/*
+ * Find the route for method and path. On ROUTE_FOUND, *out and the
+ * captured args are set; on ROUTE_BADMETHOD the path exists under
+ * another method.
+ */
+enum route_res
+route_lookup(const struct route *tab, size_t n, const char *method,
+    const char *path, const struct route **out, char **args, size_t *nargs)
+{
+	size_t		 i;
+	enum route_res	 res = ROUTE_NOTFOUND;
+
+	*nargs = 0;
+	for (i = 0; i < n; i++) {
+		if (!route_match(tab[i].pattern, path, NULL, NULL))
+			continue;
+		if (strcmp(tab[i].method, method) != 0) {
+			res = ROUTE_BADMETHOD;
+			continue;
+		}
+		if (!route_match(tab[i].pattern, path, args, nargs))
+			return ROUTE_NOTFOUND;
+		*out = &tab[i];
+		return ROUTE_FOUND;
+	}
+	return res;
+}
+
+/* Methods the table serves on path, comma-separated, into allow. */
+void
+route_allow(const struct route *tab, size_t n, const char *path,
+    struct buf *allow)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (route_match(tab[i].pattern, path, NULL, NULL)) {
+			if (allow->len > 0)
+				buf_puts(allow, ", ");
+			buf_puts(allow, tab[i].method);
+		}
+}
+
+static const struct {
+	const char	*prefix;
+	enum family	 family;
+} prefixes[] = {
+	{ "/api/integrations/v1/", FAM_INTEG },
+	{ "/api/integrations/", FAM_CASES },
+	{ "/api/cases/", FAM_CASES },
+	{ "/api/settings/", FAM_SETTINGS },
+	{ "/api/scim/v2/", FAM_SCIM },
+	{ "/api/v1/ingest/", FAM_INGEST },
+	{ "/api/v1/integrations", FAM_IMPEX },
+	{ "/api/v1/webhooks/", FAM_IMPEX },
+	{ "/api/v1/import-export/", FAM_IMPEX },
+	{ "/api/onboarding/", FAM_FULFILL },
+	{ "/api/products/", FAM_FULFILL },
+	{ "/api/orders/", FAM_FULFILL },
+	{ "/api/chat/", FAM_FULFILL },
+	{ "/api/me/", FAM_FULFILL },
+	{ "/admin/", FAM_ADMIN },
+};
+
+/* The API family a path belongs to, by prefix; FAM_NONE for the rest. */
+enum family
+route_family_of_path(const char *path)
+{
+	size_t	 i;
+
+	if (strcmp(path, "/admin") == 0)
+		return FAM_ADMIN;
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(path, prefixes[i].prefix,
+		    strlen(prefixes[i].prefix)) == 0)
+			return prefixes[i].family;
+	return FAM_NONE;
+}
+
+/* The credential a family asks for where no route says otherwise. */
+enum auth_kind
+route_family_auth(enum family f)
+{
+	switch (f) {
+	case FAM_INTEG:
+	case FAM_CASES:
+	case FAM_IMPEX:
+		return AUTH_INTEG;
+	case FAM_SCIM:
+		return AUTH_SCIM;
+	case FAM_INGEST:
+		return AUTH_INGEST;
+	case FAM_FULFILL:
+		return AUTH_FULFILL;
+	case FAM_SETTINGS:
+	case FAM_ADMIN:
+		return AUTH_SESSION;
+	default:
+		return AUTH_NONE;
+	}
+}

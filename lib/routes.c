@@ -1,0 +1,13 @@
+/*
+ * routes.c - the one compile-time route table: method, pattern, handler,
+ * family and the credential the route demands.
+ */
+#include "mihwar.h"
+
+const struct route routes[] = {
+	{ "GET", "/api/healthz", health_get, FAM_NONE, AUTH_NONE },
+	{ "GET", "/api/integrations/v1/whoami", whoami_get, FAM_INTEG,
+	    AUTH_INTEG },
+};
+
+const size_t routes_len = sizeof(routes) / sizeof(routes[0]);

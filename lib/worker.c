@@ -1,0 +1,65 @@
+/*
+ * worker.c - the worker's loop: each tick records a heartbeat (so an
+ * operator can see which workers are alive) and runs every job once.
+ * Jobs pick their own work with row leases, so any number of workers on
+ * any number of hosts can run side by side.
+ */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "mihwar.h"
+
+static const char *const SQL_HEARTBEAT =
+    "INSERT INTO worker_heartbeats (worker_id, started_at, beat_at)"
+    " VALUES (?, NOW(3), NOW(3)) ON DUPLICATE KEY UPDATE beat_at = NOW(3)";
+
+typedef int	(*worker_job_fn)(struct db *, const struct conf *);
+
+/* The jobs; each returns how much work it did (0: idle). */
+static const worker_job_fn	 jobs[] = { NULL };
+
+static void
+worker_id(char *out, size_t sz)
+{
+	char	 host[64];
+
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "unknown");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(out, sz, "%s:%ld", host, (long)getpid());
+}
+
+static int
+worker_tick(struct db *db, const struct conf *conf, const char *id)
+{
+	size_t	 i;
+	int	 done = 0;
+
+	if (db_exec(db, SQL_HEARTBEAT, "s", id) != DB_OK)
+		return 0;
+	for (i = 0; i < sizeof(jobs) / sizeof(jobs[0]); i++)
+		if (jobs[i] != NULL)
+			done += jobs[i](db, conf);
+	return done;
+}
+
+/*
+ * Run ticks until *stop is set (or once). Sleeps worker_poll_ms when a
+ * tick found nothing to do; a database outage is waited out.
+ */
+void
+worker_run(struct db *db, const struct conf *conf,
+    volatile sig_atomic_t *stop, int once)
+{
+	char	 id[100];
+
+	worker_id(id, sizeof(id));
+	log_info("worker %s started", id);
+	while (!*stop) {
+		if (worker_tick(db, conf, id) == 0 && !once)
+			usleep((useconds_t)conf->worker_poll_ms * 1000);
+		if (once)
+			break;
+	}
+	log_info("worker %s stopped", id);
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# deps.sh - install the Debian packages Mihwar needs that are missing.
+# Non-interactive; runs apt-get only when something is missing.
+set -euo pipefail
+
+PKGS="gcc make pkg-config curl ca-certificates wrk lighttpd apache2 spawn-fcgi
+      libfcgi-dev mariadb-server mariadb-client libmariadb-dev libjson-c-dev
+      libsodium-dev libcurl4-openssl-dev libcunit1-dev valgrind iproute2"
+
+missing=()
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+	    missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing packages (${missing[*]}); run as root" >&2
+	exit 1
+fi
+echo "deps: apt-get install ${missing[*]}" >&2
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >&2
+# Debian starts the stock services on install; Mihwar runs its own.
+for s in lighttpd apache2 mariadb; do
+	if command -v systemctl >/dev/null && systemctl is-active -q "$s" 2>/dev/null; then
+		systemctl stop "$s" || true
+	fi
+	service "$s" stop >/dev/null 2>&1 || true
+done
