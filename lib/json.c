@@ -65,3 +65,25 @@ json_to_str(struct json_object *o)
 	return json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 }
+
+/*
+ * A SQL DATETIME text ("2026-03-30 12:00:00.123", UTC) as an ISO 8601
+ * JSON string with Z; JSON null for NULL.
+ */
+struct json_object *
+json_time(const char *sql)
+{
+	char	 s[40];
+	size_t	 n;
+
+	if (sql == NULL)
+		return NULL;
+	n = strlen(sql);
+	if (n < 19 || n > 30)
+		return json_object_new_string(sql);
+	memcpy(s, sql, n);
+	s[10] = 'T';
+	s[n] = 'Z';
+	s[n + 1] = '\0';
+	return json_object_new_string(s);
+}

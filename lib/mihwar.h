@@ -27,6 +27,7 @@ int		 buf_printf(struct buf *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 int		 util_strtonum(const char *, long long, long long, long long *);
 int		 util_utf8_valid(const char *, size_t);
+size_t		 util_utf8_chars(const char *);
 void		 util_hex(const unsigned char *, size_t, char *);
 char		*util_strdup(const char *);
 int64_t		 util_now_ms(void);
@@ -233,6 +234,30 @@ const char	*errors_code_for_status(enum family, int);
 /* json.c: parsing outside JSON and reading typed fields */
 struct json_object *json_parse_body(const char *, size_t, char *, size_t);
 const char	*json_to_str(struct json_object *);
+struct json_object *json_time(const char *);
+
+/* decimal.c: fixed-point quantities and money, scale 4 */
+#define DECIMAL_BUFSZ	32
+int		 decimal_parse(const char *, int64_t *);
+int		 decimal_from_json(struct json_object *, int64_t *);
+void		 decimal_format(int64_t, char [DECIMAL_BUFSZ]);
+struct json_object *decimal_to_json(int64_t);
+struct json_object *decimal_sql_to_json(const char *);
+
+/* valid.c: typed reads of JSON fields, 400 naming the field */
+int		 valid_object(struct req *, struct json_object *);
+int		 valid_string(struct req *, struct json_object *, const char *,
+		    int, size_t, size_t, const char **);
+int		 valid_decimal(struct req *, struct json_object *, const char *,
+		    int, int64_t, int64_t, int64_t *, int *);
+int		 valid_int(struct req *, struct json_object *, const char *,
+		    int, long long, long long, long long *, int *);
+int		 valid_bool(struct req *, struct json_object *, const char *,
+		    int *);
+
+/* items.c: the inventory catalog */
+void		 items_create(struct req *);
+void		 items_get(struct req *);
 
 /* auth.c: resolve the credential each family demands to a principal */
 int		 auth_request(struct req *, enum auth_kind);

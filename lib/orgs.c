@@ -105,7 +105,7 @@ orgs_app_ensure(struct db *db, long long org_id, const char *slug,
 	if (code != DB_NOTFOUND)
 		return code;
 	crypto_uuid7(pid);
-	code = db_exec(db, SQL_APP_INSERT, "isss", pid, org_id, slug, slug);
+	code = db_exec(db, SQL_APP_INSERT, "siss", pid, org_id, slug, slug);
 	if (code == DB_OK)
 		*id = (long long)db_insert_id(db);
 	return code;

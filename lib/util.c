@@ -142,6 +142,18 @@ util_utf8_valid(const char *s, size_t n)
 	return 1;
 }
 
+/* Number of characters (code points) of a valid UTF-8 string. */
+size_t
+util_utf8_chars(const char *s)
+{
+	size_t	 n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
 /* Lowercase hex of n bytes into out, which holds 2n+1 bytes. */
 void
 util_hex(const unsigned char *p, size_t n, char *out)

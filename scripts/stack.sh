@@ -61,7 +61,23 @@ stop_pidfile() {	# stop_pidfile FILE: TERM, wait up to 30 s, then KILL
 
 conf_get() { sed -n "s/^$1[[:space:]]*=[[:space:]]*//p" "$CONF" | tail -1; }
 
+# The server users (mysql, www-data) must be able to reach files under
+# $TOP and $VAR; a checkout in a private directory gets the traverse bit
+# (o+x, nothing more) on its parents.
+ensure_traversable() {
+	local d=$1
+	runuser -u "$WEB_USER" -- test -x "$d" 2>/dev/null && return 0
+	while [ "$d" != / ]; do
+		if ! runuser -u "$WEB_USER" -- test -x "$d" 2>/dev/null; then
+			log "adding o+x to $d so the server users can reach it"
+			chmod o+x "$d"
+		fi
+		d=$(dirname "$d")
+	done
+}
+
 dirs() {
+	ensure_traversable "$TOP"
 	mkdir -p "$VAR" "$RUN" "$LOG" "$DBDIR"
 	chown mysql:mysql "$DBDIR"
 	chown "$WEB_USER" "$RUN" "$LOG"

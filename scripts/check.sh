@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# check.sh - every test, run by `make check` after both builds (build/
+# with production flags, build/asan with ASan and UBSan):
+#   1. unit tests under the sanitizers, then under valgrind;
+#   2. every fuzz target over its corpus plus mutations, sanitized;
+#   3. the integration tests against the real stack (private MariaDB,
+#      the sanitized FastCGI pool, the worker) behind lighttpd, then the
+#      same tests behind Apache; any sanitizer report fails the run.
+# Runtime state goes to var/test (removed at the start of each run).
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP"
+export VAR=$TOP/var/test BUILD=$TOP/build/asan PROCS=${PROCS:-4}
+STACK=$TOP/scripts/stack.sh
+PASSED=0
+FAILED=0
+
+log() { echo "[check] $*" >&2; }
+
+free_port() {
+	local p
+	for p in $(seq 18180 18280); do
+		ss -ltn "sport = :$p" | grep -q LISTEN || { echo "$p"; return; }
+	done
+	return 1
+}
+
+# Add a CUnit run's "tests" summary row to the totals.
+count() {
+	local row
+	row=$(awk '$1 == "tests" && NF >= 6 { print $4, $5 }' "$1" | tail -1)
+	[ -n "$row" ] || { FAILED=$((FAILED + 1)); return; }
+	PASSED=$((PASSED + ${row% *}))
+	FAILED=$((FAILED + ${row#* }))
+}
+
+run_cunit() {	# run_cunit NAME CMD...: run, show, count
+	local name=$1 out=$VAR/log/$1.out rc=0
+	shift
+	log "$name"
+	"$@" > "$out" 2>&1 || rc=$?
+	cat "$out"
+	count "$out"
+	[ $rc -eq 0 ] || { log "$name failed (exit $rc)"; return 1; }
+}
+
+asan_reports() {
+	if compgen -G "$VAR/log/asan.*" > /dev/null; then
+		log "sanitizer reports:"
+		cat "$VAR"/log/asan.*
+		return 1
+	fi
+}
+
+cleanup() { "$STACK" stop >/dev/null 2>&1 || true; }
+
+integration() {	# integration lighttpd|apache
+	local kind=$1 weblog
+	"$STACK" web-start "$kind"
+	weblog=$VAR/log/lighttpd-error.log
+	[ "$kind" = apache ] && weblog=$VAR/log/apache-error.log
+	MIHWAR_BASE_URL=http://127.0.0.1:$PORT MIHWAR_CTL=$BUILD/mihwarctl \
+	MIHWAR_CONF=$VAR/mihwar.conf MIHWAR_STACK=$VAR/stack \
+	MIHWAR_WEB_LOG=$weblog \
+	MIHWAR_MAX_BODY=$(sed -n 's/^max_body_bytes *= *//p' "$VAR/mihwar.conf") \
+	    run_cunit "integration-$kind" "$BUILD/integration-tests"
+	"$STACK" web-stop
+}
+
+main() {
+	"$STACK" stop >/dev/null 2>&1 || true
+	rm -rf "$VAR"
+	mkdir -p "$VAR/log"
+	trap cleanup EXIT
+
+	run_cunit unit-asan "$BUILD/unit-tests"
+	run_cunit unit-valgrind valgrind -q --error-exitcode=99 \
+	    --leak-check=full --errors-for-leak-kinds=definite \
+	    "$TOP/build/unit-tests"
+	log "fuzz targets"
+	tests/fuzz/run.sh "$BUILD"
+	PASSED=$((PASSED + 1))
+
+	PORT=$(free_port)
+	export PORT
+	printf '#!/bin/sh\nVAR=%s PORT=%s BUILD=%s exec %s "$@"\n' \
+	    "$VAR" "$PORT" "$BUILD" "$STACK" > "$VAR/stack"
+	chmod +x "$VAR/stack"
+	# Sanitizer reports of every process land in files we check after.
+	export ASAN_OPTIONS=log_path=$VAR/log/asan:detect_leaks=1
+	export UBSAN_OPTIONS=log_path=$VAR/log/asan:print_stacktrace=1
+	"$STACK" setup
+	"$STACK" worker-start
+	integration lighttpd
+	integration apache
+	"$STACK" stop
+	asan_reports
+	echo "check: $PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+}
+
+main "$@"

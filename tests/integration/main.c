@@ -1,0 +1,37 @@
+/*
+ * main.c - the integration tests: the real stack (MariaDB, the web
+ * server, the FastCGI pool) over real HTTP. scripts/check.sh starts the
+ * stack and passes its address in MIHWAR_BASE_URL.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+#include <curl/curl.h>
+
+#include "itest.h"
+
+int
+main(void)
+{
+	unsigned int	 failed;
+
+	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	suite_platform_register();
+	suite_auth_register();
+	suite_items_register();
+	suite_ctl_register();
+	suite_dbrestart_register();	/* last: it restarts the database */
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
+	    CU_get_number_of_suites_failed();
+	CU_cleanup_registry();
+	curl_global_cleanup();
+	return failed == 0 ? 0 : 1;
+}
