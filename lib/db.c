@@ -35,15 +35,6 @@ struct db {
 	char			 err[256];
 };
 
-enum db_ptype { DBP_NULL, DBP_STR, DBP_BLOB, DBP_INT };
-
-struct db_param {
-	enum db_ptype	 type;
-	const void	*p;
-	unsigned long	 len;
-	long long	 i;
-};
-
 static const char *const SQL_SESSION_INIT =
     "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,"
     "NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
@@ -417,100 +408,22 @@ db_run(struct db *db, const char *sql, const struct db_param *p, size_t n,
 }
 
 /*
- * Turn a format into parameters: 's' string (NULL binds NULL), 'S' string
- * with length (const char *, size_t), 'b' blob (const void *, size_t),
- * 'i' long long, 'n' NULL.
+ * Run a query and hand back all its rows (caller frees with db_rows_free).
+ * Bind values with DB_PARAMS(DB_STR(...), DB_INT(...)) or DB_NONE.
  */
-static int
-db_params_from(const char *fmt, va_list ap, struct db_param **out, size_t *n)
-{
-	struct db_param	*p;
-	size_t		 i, len = strlen(fmt);
-
-	if ((p = calloc(len ? len : 1, sizeof(*p))) == NULL)
-		return 0;
-	for (i = 0; i < len; i++) {
-		switch (fmt[i]) {
-		case 's':
-			p[i].p = va_arg(ap, const char *);
-			p[i].type = p[i].p ? DBP_STR : DBP_NULL;
-			p[i].len = p[i].p ? strlen(p[i].p) : 0;
-			break;
-		case 'S':
-		case 'b':
-			p[i].type = fmt[i] == 'S' ? DBP_STR : DBP_BLOB;
-			p[i].p = va_arg(ap, const void *);
-			p[i].len = va_arg(ap, size_t);
-			break;
-		case 'i':
-			p[i].type = DBP_INT;
-			p[i].i = va_arg(ap, long long);
-			break;
-		case 'n':
-			p[i].type = DBP_NULL;
-			break;
-		default:
-			free(p);
-			return 0;
-		}
-	}
-	*out = p;
-	*n = len;
-	return 1;
-}
-
-/* Run a query and hand back all its rows (caller frees with db_rows_free). */
-enum db_code
-db_vquery(struct db *db, struct db_rows **out, const char *sql,
-    const char *fmt, va_list ap)
-{
-	struct db_param	*p;
-	size_t		 n;
-	enum db_code	 code;
-
-	*out = NULL;
-	if (!db_params_from(fmt, ap, &p, &n)) {
-		db_seterr(db, "bind", "bad parameter format");
-		return DB_ERROR;
-	}
-	code = db_run(db, sql, p, n, out);
-	free(p);
-	return code;
-}
-
 enum db_code
 db_query(struct db *db, struct db_rows **out, const char *sql,
-    const char *fmt, ...)
+    const struct db_param *p, size_t n)
 {
-	va_list		 ap;
-	enum db_code	 code;
-
-	va_start(ap, fmt);
-	code = db_vquery(db, out, sql, fmt, ap);
-	va_end(ap);
-	return code;
+	*out = NULL;
+	return db_run(db, sql, p, n, out);
 }
 
 /* Run a statement without a result set; see db_affected, db_insert_id. */
 enum db_code
-db_exec(struct db *db, const char *sql, const char *fmt, ...)
+db_exec(struct db *db, const char *sql, const struct db_param *p, size_t n)
 {
-	struct db_param	*p;
-	va_list		 ap;
-	size_t		 n;
-	enum db_code	 code;
-	int		 ok;
-
-	va_start(ap, fmt);
-	ok = db_params_from(fmt, ap, &p, &n);
-	va_end(ap);
-	if (!ok) {
-		db_seterr(db, "bind", "bad parameter format");
-		return DB_ERROR;
-	}
-	code = db_run(db, sql, p, n, NULL);
-	free(p);
-	return code;
+	return db_run(db, sql, p, n, NULL);
 }
 
 uint64_t

@@ -39,11 +39,12 @@ demo_rows(struct db *db, long long org_id, const char *email,
 		return 0;
 	for (i = 0; i < sizeof(demo_items) / sizeof(demo_items[0]); i++) {
 		crypto_uuid7(pid);
-		if (db_exec(db, SQL_DEMO_ITEM, "sisssssssi", pid, org_id,
-		    demo_items[i].sku, demo_items[i].name, demo_items[i].unit,
-		    demo_items[i].category, demo_items[i].stock,
-		    demo_items[i].low, demo_items[i].cost,
-		    demo_items[i].lead) != DB_OK)
+		if (db_exec(db, SQL_DEMO_ITEM, DB_PARAMS(DB_STR(pid),
+		    DB_INT(org_id), DB_STR(demo_items[i].sku),
+		    DB_STR(demo_items[i].name), DB_STR(demo_items[i].unit),
+		    DB_STR(demo_items[i].category), DB_STR(demo_items[i].stock),
+		    DB_STR(demo_items[i].low), DB_STR(demo_items[i].cost),
+		    DB_INT(demo_items[i].lead))) != DB_OK)
 			return 0;
 	}
 	return 1;

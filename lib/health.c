@@ -15,7 +15,7 @@ health_get(struct req *r)
 	struct db_rows		*rows = NULL;
 	int			 up;
 
-	up = db_query(r->db, &rows, SQL_PING, "") == DB_OK;
+	up = db_query(r->db, &rows, SQL_PING, DB_NONE) == DB_OK;
 	db_rows_free(rows);
 	json_object_object_add(o, "ok", json_object_new_boolean(up));
 	json_object_object_add(o, "db", json_object_new_string(up ? "up" :

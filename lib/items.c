@@ -70,8 +70,8 @@ items_respond(struct req *r, int status, const char *public_id)
 	struct db_rows		*rows = NULL;
 	struct json_object	*o;
 
-	if (db_query(r->db, &rows, SQL_ITEM_BY_ID, "is", r->key.org_id,
-	    public_id) != DB_OK) {
+	if (db_query(r->db, &rows, SQL_ITEM_BY_ID,
+	    DB_PARAMS(DB_INT(r->key.org_id), DB_STR(public_id))) != DB_OK) {
 		req_resp_error(r, 503, NULL, "database unavailable");
 		return;
 	}
@@ -129,10 +129,11 @@ items_create(struct req *r)
 	decimal_format(in.low, low);
 	decimal_format(in.cost, cost);
 	crypto_uuid7(id);
-	switch (db_exec(r->db, SQL_ITEM_INSERT, "sisssssssi", id,
-	    r->key.org_id, in.sku, in.name, in.unit ? in.unit : "each",
-	    in.category, stock, in.has_low ? low : NULL,
-	    in.has_cost ? cost : NULL, in.lead)) {
+	switch (db_exec(r->db, SQL_ITEM_INSERT, DB_PARAMS(DB_STR(id),
+	    DB_INT(r->key.org_id), DB_STR(in.sku), DB_STR(in.name),
+	    DB_STR(in.unit ? in.unit : "each"), DB_STR(in.category),
+	    DB_STR(stock), DB_STR(in.has_low ? low : NULL),
+	    DB_STR(in.has_cost ? cost : NULL), DB_INT(in.lead)))) {
 	case DB_OK:
 		items_respond(r, 201, id);
 		break;

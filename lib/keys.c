@@ -107,13 +107,10 @@ keys_create(struct db *db, long long org_id, enum key_kind kind,
 	len = strlen(tok);
 	crypto_key_hash(tok, len, hash);
 	crypto_uuid7(out_id);
-	if (app_id > 0)
-		return db_exec(db, SQL_KEY_INSERT, "sisibsss", out_id, org_id,
-		    keys_kind_name(kind), app_id, hash, sizeof(hash), prefix,
-		    tok + len - 4, name) == DB_OK;
-	return db_exec(db, SQL_KEY_INSERT, "sisnbsss", out_id, org_id,
-	    keys_kind_name(kind), hash, sizeof(hash), prefix, tok + len - 4,
-	    name) == DB_OK;
+	return db_exec(db, SQL_KEY_INSERT, DB_PARAMS(DB_STR(out_id),
+	    DB_INT(org_id), DB_STR(keys_kind_name(kind)), DB_ID(app_id),
+	    DB_BLOB(hash, sizeof(hash)), DB_STR(prefix), DB_STR(tok + len - 4),
+	    DB_STR(name))) == DB_OK;
 }
 
 static int
@@ -155,14 +152,14 @@ keys_resolve(struct db *db, const char *tok, struct key_info *ki)
 	if (len > KEY_TOKEN_MAX || !keys_token_kind(tok, &kind))
 		return DB_NOTFOUND;
 	crypto_key_hash(tok, len, hash);
-	if ((code = db_query(db, &r, SQL_KEY_BY_HASH, "b", hash,
-	    sizeof(hash))) != DB_OK)
+	if ((code = db_query(db, &r, SQL_KEY_BY_HASH, DB_PARAMS(DB_BLOB(hash,
+	    sizeof(hash))))) != DB_OK)
 		return code;
 	code = DB_NOTFOUND;
 	if (r->nrows == 1 && keys_fill(ki, r, hash) && ki->kind == kind) {
 		code = DB_OK;
 		if (strcmp(db_cell(r, 0, 7), "1") == 0 &&
-		    db_exec(db, SQL_KEY_TOUCH, "i", ki->id) != DB_OK)
+		db_exec(db, SQL_KEY_TOUCH, DB_PARAMS(DB_INT(ki->id))) != DB_OK)
 			log_warn("keys: could not record last use of %s",
 			    ki->public_id);
 	}
@@ -176,7 +173,8 @@ keys_revoke(struct db *db, const char *public_id)
 {
 	enum db_code	 code;
 
-	if ((code = db_exec(db, SQL_KEY_REVOKE, "s", public_id)) != DB_OK)
+	if ((code = db_exec(db, SQL_KEY_REVOKE,
+	    DB_PARAMS(DB_STR(public_id)))) != DB_OK)
 		return code;
 	return db_affected(db) > 0 ? DB_OK : DB_NOTFOUND;
 }
@@ -195,7 +193,7 @@ keys_list_json(struct db *db, long long org_id)
 	struct json_object	*arr, *o;
 	size_t			 i;
 
-	if (db_query(db, &r, SQL_KEY_LIST, "i", org_id) != DB_OK)
+	if (db_query(db, &r, SQL_KEY_LIST, DB_PARAMS(DB_INT(org_id))) != DB_OK)
 		return NULL;
 	arr = json_object_new_array();
 	for (i = 0; i < r->nrows; i++) {

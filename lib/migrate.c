@@ -73,7 +73,8 @@ migrate_one(struct db *db, const char *dir, const char *name, int *applied)
 
 	if (!migrate_version_of(name, &version))
 		return 1;
-	if (db_query(db, &rows, SQL_APPLIED, "i", version) != DB_OK)
+	if (db_query(db, &rows, SQL_APPLIED,
+	    DB_PARAMS(DB_INT(version))) != DB_OK)
 		return 0;
 	if (rows->nrows > 0) {
 		db_rows_free(rows);
@@ -92,7 +93,8 @@ migrate_one(struct db *db, const char *dir, const char *name, int *applied)
 		log_error("migrate: %s failed: %s", name, db_errstr(db));
 		goto out;
 	}
-	if (db_exec(db, SQL_RECORD, "is", version, name) != DB_OK)
+	if (db_exec(db, SQL_RECORD, DB_PARAMS(DB_INT(version),
+	    DB_STR(name))) != DB_OK)
 		goto out;
 	(*applied)++;
 	ok = 1;
@@ -132,15 +134,15 @@ migrate_run(struct db *db, const char *dir, int *applied)
 		n++;
 	}
 	qsort(names, n, sizeof(*names), migrate_cmp);
-	if (db_exec(db, SQL_MIGRATIONS_TABLE, "") != DB_OK ||
-	    db_query(db, &rows, SQL_LOCK, "") != DB_OK)
+	if (db_exec(db, SQL_MIGRATIONS_TABLE, DB_NONE) != DB_OK ||
+	    db_query(db, &rows, SQL_LOCK, DB_NONE) != DB_OK)
 		goto out;
 	db_rows_free(rows);
 	rows = NULL;
 	ok = 1;
 	for (i = 0; i < n && ok; i++)
 		ok = migrate_one(db, dir, names[i], applied);
-	if (db_query(db, &rows, SQL_UNLOCK, "") == DB_OK)
+	if (db_query(db, &rows, SQL_UNLOCK, DB_NONE) == DB_OK)
 		db_rows_free(rows);
 out:
 	closedir(d);

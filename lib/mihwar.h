@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 struct json_object;
 
@@ -89,16 +90,64 @@ struct db_rows {
 	char		**cells;	/* nrows * ncols, NULL for SQL NULL */
 	unsigned long	 *lens;
 };
+/*
+ * A bound value. Build them with DB_STR, DB_INT, ... so that the compiler
+ * checks each value's type, and pass a list as DB_PARAMS(...) or DB_NONE.
+ */
+enum db_ptype { DBP_NULL, DBP_STR, DBP_BLOB, DBP_INT };
+struct db_param {
+	enum db_ptype	 type;
+	const void	*p;
+	unsigned long	 len;
+	long long	 i;
+};
+static inline struct db_param
+db_param_str(const char *s)
+{
+	return (struct db_param){ s ? DBP_STR : DBP_NULL, s,
+	    s ? (unsigned long)strlen(s) : 0, 0 };
+}
+static inline struct db_param
+db_param_strn(const char *s, size_t n)
+{
+	return (struct db_param){ DBP_STR, s, (unsigned long)n, 0 };
+}
+static inline struct db_param
+db_param_blob(const void *p, size_t n)
+{
+	return (struct db_param){ DBP_BLOB, p, (unsigned long)n, 0 };
+}
+static inline struct db_param
+db_param_int(long long v)
+{
+	return (struct db_param){ DBP_INT, NULL, 0, v };
+}
+/* An id that is NULL in SQL when it is 0 (no such row). */
+static inline struct db_param
+db_param_id(long long v)
+{
+	return (struct db_param){ v > 0 ? DBP_INT : DBP_NULL, NULL, 0, v };
+}
+#define DB_STR(s)		db_param_str(s)
+#define DB_STRN(s, n)		db_param_strn((s), (n))
+#define DB_BLOB(p, n)		db_param_blob((p), (n))
+#define DB_INT(v)		db_param_int(v)
+#define DB_ID(v)		db_param_id(v)
+#define DB_NULL			((struct db_param){ DBP_NULL, NULL, 0, 0 })
+#define DB_PARAMS(...)		((const struct db_param[]){ __VA_ARGS__ }), \
+	(sizeof((const struct db_param[]){ __VA_ARGS__ }) / \
+	sizeof(struct db_param))
+#define DB_NONE			NULL, 0
+
 struct db;
 struct db	*db_new(const struct conf *);
 void		 db_free(struct db *);
 int		 db_connected(struct db *);
 enum db_code	 db_ensure(struct db *);
-enum db_code	 db_exec(struct db *, const char *, const char *, ...);
+enum db_code	 db_exec(struct db *, const char *, const struct db_param *,
+		    size_t);
 enum db_code	 db_query(struct db *, struct db_rows **, const char *,
-		    const char *, ...);
-enum db_code	 db_vquery(struct db *, struct db_rows **, const char *,
-		    const char *, va_list);
+		    const struct db_param *, size_t);
 uint64_t	 db_affected(struct db *);
 uint64_t	 db_insert_id(struct db *);
 enum db_code	 db_begin(struct db *);

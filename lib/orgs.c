@@ -61,24 +61,22 @@ orgs_create(struct db *db, const char *slug, const char *name,
 	enum db_code	 code;
 
 	crypto_uuid7(out_id);
-	code = db_exec(db, SQL_ORG_INSERT, "sss", out_id, slug, name);
+	code = db_exec(db, SQL_ORG_INSERT, DB_PARAMS(DB_STR(out_id),
+	    DB_STR(slug), DB_STR(name)));
 	if (code == DB_OK)
 		*id = (long long)db_insert_id(db);
 	return code;
 }
 
+/* The id in the first column of the query's first row. */
 static enum db_code
-orgs_id_of(struct db *db, const char *sql, long long *id, const char *fmt,
-    ...)
+orgs_id_of(struct db *db, const char *sql, long long *id,
+    const struct db_param *p, size_t n)
 {
 	struct db_rows	*r = NULL;
 	enum db_code	 code;
-	va_list		 ap;
 
-	va_start(ap, fmt);
-	code = db_vquery(db, &r, sql, fmt, ap);
-	va_end(ap);
-	if (code != DB_OK)
+	if ((code = db_query(db, &r, sql, p, n)) != DB_OK)
 		return code;
 	if (r->nrows == 0 ||
 	    !util_strtonum(db_cell(r, 0, 0), 1, INT64_MAX, id))
@@ -90,7 +88,7 @@ orgs_id_of(struct db *db, const char *sql, long long *id, const char *fmt,
 enum db_code
 orgs_find(struct db *db, const char *slug, long long *id)
 {
-	return orgs_id_of(db, SQL_ORG_BY_SLUG, id, "s", slug);
+	return orgs_id_of(db, SQL_ORG_BY_SLUG, id, DB_PARAMS(DB_STR(slug)));
 }
 
 /* Find the org's ingest app by slug, creating it when missing. */
@@ -101,11 +99,13 @@ orgs_app_ensure(struct db *db, long long org_id, const char *slug,
 	char		 pid[37];
 	enum db_code	 code;
 
-	code = orgs_id_of(db, SQL_APP_BY_SLUG, id, "is", org_id, slug);
+	code = orgs_id_of(db, SQL_APP_BY_SLUG, id,
+	    DB_PARAMS(DB_INT(org_id), DB_STR(slug)));
 	if (code != DB_NOTFOUND)
 		return code;
 	crypto_uuid7(pid);
-	code = db_exec(db, SQL_APP_INSERT, "siss", pid, org_id, slug, slug);
+	code = db_exec(db, SQL_APP_INSERT, DB_PARAMS(DB_STR(pid),
+	    DB_INT(org_id), DB_STR(slug), DB_STR(slug)));
 	if (code == DB_OK)
 		*id = (long long)db_insert_id(db);
 	return code;
@@ -123,8 +123,9 @@ users_create(struct db *db, long long org_id, const char *email,
 	if (password != NULL && !crypto_password_hash(password, hash))
 		return DB_ERROR;
 	crypto_uuid7(out_id);
-	code = db_exec(db, SQL_USER_INSERT, "sisssi", out_id, org_id, email,
-	    password ? hash : NULL, role, (long long)platform_admin);
+	code = db_exec(db, SQL_USER_INSERT, DB_PARAMS(DB_STR(out_id),
+	    DB_INT(org_id), DB_STR(email), DB_STR(password ? hash : NULL),
+	    DB_STR(role), DB_INT((long long)platform_admin)));
 	sodium_memzero(hash, sizeof(hash));
 	return code;
 }

@@ -35,7 +35,7 @@ worker_tick(struct db *db, const struct conf *conf, const char *id)
 	size_t	 i;
 	int	 done = 0;
 
-	if (db_exec(db, SQL_HEARTBEAT, "s", id) != DB_OK)
+	if (db_exec(db, SQL_HEARTBEAT, DB_PARAMS(DB_STR(id))) != DB_OK)
 		return 0;
 	for (i = 0; i < sizeof(jobs) / sizeof(jobs[0]); i++)
 		if (jobs[i] != NULL)
