@@ -239,6 +239,7 @@ worker_stop() { stop_pidfile "$RUN/worker.pid"; }
 run() {
 	setup
 	web_stop
+	worker_stop
 	web_start lighttpd
 	worker_start
 	ctl demo --base-url "http://127.0.0.1:$PORT"
