@@ -13,8 +13,9 @@ app_route(struct req *r)
 	enum route_res		 res;
 	struct buf		 allow;
 
-	res = route_lookup(routes, routes_len, r->method, r->path, &rt,
-	    r->args, &r->nargs);
+	/* HEAD is GET without a body; the web server drops the body. */
+	res = route_lookup(routes, routes_len, strcmp(r->method, "HEAD") == 0 ?
+	    "GET" : r->method, r->path, &rt, r->args, &r->nargs);
 	/* Unknown paths of a family still ask for its credential first. */
 	if (!auth_request(r, res == ROUTE_FOUND ? rt->auth :
 	    route_family_auth(r->family)))

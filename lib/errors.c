@@ -38,7 +38,9 @@ errors_scim(int status, const char *code, const char *msg,
 	json_object_object_add(o, "schemas", s);
 	snprintf(st, sizeof(st), "%d", status);
 	json_object_object_add(o, "status", json_object_new_string(st));
-	if (type != NULL && status == 400)
+	/* RFC 7644 3.12: scimType goes with 400, and 409 for uniqueness. */
+	if (type != NULL && (status == 400 ||
+	    (status == 409 && strcmp(type, "uniqueness") == 0)))
 		json_object_object_add(o, "scimType",
 		    json_object_new_string(type));
 	json_object_object_add(o, "detail", json_object_new_string(msg));

@@ -281,6 +281,7 @@ struct json_object *errors_body(enum family, int, const char *,
 const char	*errors_code_for_status(enum family, int);
 
 /* json.c: parsing outside JSON and reading typed fields */
+int		 json_check(const char *, size_t, size_t *, const char **);
 struct json_object *json_parse_body(const char *, size_t, char *, size_t);
 const char	*json_to_str(struct json_object *);
 struct json_object *json_time(const char *);

@@ -43,8 +43,9 @@ route_match(const char *pat, const char *path, char **args, size_t *nargs)
 			if (args != NULL) {
 				if ((args[n] = strndup(path, se - path)) == NULL)
 					goto fail;
-				*nargs = ++n;
+				*nargs = n + 1;
 			}
+			n++;
 			pat = pe + 1;
 			path = se;
 		} else if (*pat++ != *path++)

@@ -1,6 +1,7 @@
 /*
  * util.c - growable buffers, bounded number parsing, UTF-8 checks.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,7 +91,7 @@ util_strtonum(const char *s, long long min, long long max, long long *out)
 	char		*end;
 	long long	 v;
 
-	if (s == NULL || *s == '\0' || *s == ' ' || *s == '+')
+	if (s == NULL || *s == '\0' || isspace((unsigned char)*s) || *s == '+')
 		return 0;
 	errno = 0;
 	v = strtoll(s, &end, 10);

@@ -39,6 +39,11 @@ test_healthz(void)
 	CU_ASSERT(strstr(r.body, "\"ok\":true") != NULL);
 	json_object_put(o);
 	http_resp_free(&r);
+
+	http_do("HEAD", "/api/healthz", NULL, NULL, 0, &r);
+	ASSERT_STATUS(&r, 200);
+	CU_ASSERT_EQUAL(r.len, 0);
+	http_resp_free(&r);
 }
 
 static void

@@ -1,0 +1,260 @@
+/*
+ * test_route.c - route.c: pattern matching, lookup (404 vs 405), Allow,
+ * and the family and credential of a path.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mihwar.h"
+#include "tests.h"
+
+static void
+noop(struct req *r)
+{
+	(void)r;
+}
+
+/* A small table of our own: the real one changes with every feature. */
+static const struct route tab[] = {
+	{ "GET", "/items", noop, FAM_NONE, AUTH_NONE },
+	{ "POST", "/items", noop, FAM_NONE, AUTH_NONE },
+	{ "GET", "/items/{id}", noop, FAM_NONE, AUTH_NONE },
+	{ "DELETE", "/items/{id}", noop, FAM_NONE, AUTH_NONE },
+	{ "GET", "/items/{id}/tags/{tag}", noop, FAM_NONE, AUTH_NONE },
+	{ "PUT", "/a/{1}/{2}/{3}/{4}/{5}", noop, FAM_NONE, AUTH_NONE },
+};
+
+static void
+free_args(char **args, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		free(args[i]);
+}
+
+/* The captured args, joined by '|', against want. */
+static void
+check_args(const char *name, char **args, size_t nargs, const char *want)
+{
+	char	 got[256] = "";
+	size_t	 i;
+
+	for (i = 0; i < nargs; i++) {
+		if (i > 0)
+			strcat(got, "|");
+		strncat(got, args[i], 64);
+	}
+	CHECK_STR(name, got, want);
+}
+
+static void
+test_match(void)
+{
+	static const struct {
+		const char	*pat, *path;
+		int		 match;
+		const char	*args;
+	} cases[] = {
+		{ "/items", "/items", 1, "" },
+		{ "/", "/", 1, "" },
+		{ "/items", "/item", 0, "" },
+		{ "/items", "/itemsx", 0, "" },
+		{ "/items", "/Items", 0, "" },
+		{ "/items", "/items/", 0, "" },
+		{ "/items/", "/items", 0, "" },
+		{ "/items", "", 0, "" },
+		{ "/items/{id}", "/items/42", 1, "42" },
+		{ "/items/{id}", "/items/a-b_c.d", 1, "a-b_c.d" },
+		{ "/items/{id}", "/items/", 0, "" },
+		{ "/items/{id}", "/items", 0, "" },
+		{ "/items/{id}", "/items/42/", 0, "" },
+		{ "/items/{id}", "/items/42/x", 0, "" },
+		{ "/items/{id}/tags", "/items//tags", 0, "" },
+		{ "/items/{id}/tags", "/items/7/tags", 1, "7" },
+		{ "/items/{id}/tags/{tag}", "/items/7/tags/red", 1, "7|red" },
+		{ "/items/{id}/tags/{tag}", "/items/7/tags/", 0, "" },
+		{ "/{a}/{b}/{c}/{d}", "/1/2/3/4", 1, "1|2|3|4" },
+		{ "/{a}/{b}/{c}/{d}/{e}", "/1/2/3/4/5", 0, "" },
+		{ "/items/{id", "/items/42", 0, "" },
+	};
+	char	*args[ROUTE_MAXARGS];
+	size_t	 i, nargs;
+	int	 got;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		nargs = 99;
+		got = route_match(cases[i].pat, cases[i].path, args, &nargs);
+		CHECK(got == cases[i].match, "[%s vs %s] match %d, want %d",
+		    cases[i].pat, cases[i].path, got, cases[i].match);
+		check_args(cases[i].path, args, nargs, cases[i].args);
+		free_args(args, nargs);
+		/* Only testing (no args) must give the same answer. */
+		got = route_match(cases[i].pat, cases[i].path, NULL, NULL);
+		CHECK(got == cases[i].match, "[%s vs %s, no args] match %d, "
+		    "want %d", cases[i].pat, cases[i].path, got,
+		    cases[i].match);
+	}
+}
+
+static void
+test_lookup(void)
+{
+	static const struct {
+		const char	*method, *path;
+		enum route_res	 res;
+		int		 index;
+		const char	*args;
+	} cases[] = {
+		{ "GET", "/items", ROUTE_FOUND, 0, "" },
+		{ "POST", "/items", ROUTE_FOUND, 1, "" },
+		{ "GET", "/items/42", ROUTE_FOUND, 2, "42" },
+		{ "DELETE", "/items/42", ROUTE_FOUND, 3, "42" },
+		{ "GET", "/items/42/tags/red", ROUTE_FOUND, 4, "42|red" },
+		{ "PUT", "/items", ROUTE_BADMETHOD, -1, "" },
+		{ "PATCH", "/items/42", ROUTE_BADMETHOD, -1, "" },
+		{ "get", "/items", ROUTE_BADMETHOD, -1, "" },
+		{ "POST", "/items/42/tags/red", ROUTE_BADMETHOD, -1, "" },
+		{ "GET", "/nope", ROUTE_NOTFOUND, -1, "" },
+		{ "GET", "/items/", ROUTE_NOTFOUND, -1, "" },
+		{ "GET", "/items/42/", ROUTE_NOTFOUND, -1, "" },
+		{ "GET", "/items//tags/red", ROUTE_NOTFOUND, -1, "" },
+		{ "PUT", "/a/1/2/3/4/5", ROUTE_NOTFOUND, -1, "" },
+	};
+	const struct route	*r;
+	char			*args[ROUTE_MAXARGS];
+	char			 name[64];
+	size_t			 i, nargs;
+	enum route_res		 res;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		snprintf(name, sizeof(name), "%s %s", cases[i].method,
+		    cases[i].path);
+		r = NULL;
+		res = route_lookup(tab, NELEM(tab), cases[i].method,
+		    cases[i].path, &r, args, &nargs);
+		CHECK(res == cases[i].res, "[%s] result %d, want %d", name,
+		    (int)res, (int)cases[i].res);
+		if (res == ROUTE_FOUND && cases[i].res == ROUTE_FOUND)
+			CHECK(r == &tab[cases[i].index], "[%s] route #%d, "
+			    "want #%d", name, r ? (int)(r - tab) : -1,
+			    cases[i].index);
+		if (res != ROUTE_FOUND)
+			CHECK(nargs == 0, "[%s] %zu args without a route",
+			    name, nargs);
+		check_args(name, args, nargs, cases[i].args);
+		free_args(args, nargs);
+	}
+}
+
+static void
+test_allow(void)
+{
+	static const struct {
+		const char	*path, *allow;
+	} cases[] = {
+		{ "/items", "GET, POST" },
+		{ "/items/42", "GET, DELETE" },
+		{ "/items/42/tags/x", "GET" },
+		{ "/nope", "" },
+		{ "/items/", "" },
+	};
+	struct buf	 b;
+	size_t		 i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		buf_init(&b);
+		route_allow(tab, NELEM(tab), cases[i].path, &b);
+		CHECK_STR(cases[i].path, b.data ? b.data : "", cases[i].allow);
+		buf_cleanup(&b);
+	}
+}
+
+static void
+test_family_of_path(void)
+{
+	static const struct {
+		const char	*path;
+		enum family	 family;
+	} cases[] = {
+		{ "/api/integrations/v1/whoami", FAM_INTEG },
+		{ "/api/integrations/v1/", FAM_INTEG },
+		{ "/api/integrations/inventory", FAM_CASES },
+		{ "/api/integrations/rollback", FAM_CASES },
+		{ "/api/cases/123", FAM_CASES },
+		{ "/api/settings/webhooks", FAM_SETTINGS },
+		{ "/api/scim/v2/Users", FAM_SCIM },
+		{ "/api/v1/ingest/events", FAM_INGEST },
+		{ "/api/v1/integrations", FAM_IMPEX },
+		{ "/api/v1/integrations/abc/test", FAM_IMPEX },
+		{ "/api/v1/webhooks/receive/abc", FAM_IMPEX },
+		{ "/api/v1/import-export/jobs", FAM_IMPEX },
+		{ "/api/onboarding/request-access", FAM_FULFILL },
+		{ "/api/products/1", FAM_FULFILL },
+		{ "/api/orders/1", FAM_FULFILL },
+		{ "/api/chat/acme", FAM_FULFILL },
+		{ "/api/me/usage", FAM_FULFILL },
+		{ "/admin/", FAM_ADMIN },
+		{ "/admin/orgs", FAM_ADMIN },
+		{ "/admin", FAM_ADMIN },
+		{ "/", FAM_NONE },
+		{ "", FAM_NONE },
+		{ "/api/healthz", FAM_NONE },
+		{ "/api/", FAM_NONE },
+		{ "/adminx", FAM_NONE },
+		{ "/api/v1/", FAM_NONE },
+		{ "/api/v1/ingest", FAM_NONE },
+		{ "/API/cases/1", FAM_NONE },
+		{ "/x/api/cases/1", FAM_NONE },
+	};
+	size_t		 i;
+	enum family	 f;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		f = route_family_of_path(cases[i].path);
+		CHECK(f == cases[i].family, "[%s] family %d, want %d",
+		    cases[i].path, (int)f, (int)cases[i].family);
+	}
+}
+
+static void
+test_family_auth(void)
+{
+	static const struct {
+		enum family	 family;
+		enum auth_kind	 auth;
+	} cases[] = {
+		{ FAM_NONE, AUTH_NONE },
+		{ FAM_INTEG, AUTH_INTEG },
+		{ FAM_CASES, AUTH_INTEG },
+		{ FAM_IMPEX, AUTH_INTEG },
+		{ FAM_SCIM, AUTH_SCIM },
+		{ FAM_INGEST, AUTH_INGEST },
+		{ FAM_FULFILL, AUTH_FULFILL },
+		{ FAM_SETTINGS, AUTH_SESSION },
+		{ FAM_ADMIN, AUTH_SESSION },
+	};
+	size_t		 i;
+	enum auth_kind	 a;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		a = route_family_auth(cases[i].family);
+		CHECK(a == cases[i].auth, "[family %d] auth %d, want %d",
+		    (int)cases[i].family, (int)a, (int)cases[i].auth);
+	}
+}
+
+/* The "route" suite. */
+void
+test_route_register(void)
+{
+	static const struct test_def tests[] = {
+		{ "route_match", test_match },
+		{ "route_lookup", test_lookup },
+		{ "route_allow", test_allow },
+		{ "route_family_of_path", test_family_of_path },
+		{ "route_family_auth", test_family_auth },
+	};
+
+	test_add_suite("route", NULL, NULL, tests, NELEM(tests));
+}

@@ -1,0 +1,264 @@
+/*
+ * test_util.c - util.c: bounded integer parsing, UTF-8 validation,
+ * growable buffers and hex.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mihwar.h"
+#include "tests.h"
+
+static void
+test_strtonum(void)
+{
+	static const struct {
+		const char	*s;
+		long long	 min, max;
+		int		 ok;
+		long long	 v;
+	} cases[] = {
+		{ "0", 0, 10, 1, 0 },
+		{ "10", 0, 10, 1, 10 },
+		{ "7", 7, 7, 1, 7 },
+		{ "-5", -10, 10, 1, -5 },
+		{ "-0", 0, 10, 1, 0 },
+		{ "007", 0, 10, 1, 7 },
+		{ "010", 0, 100, 1, 10 },
+		{ "11", 0, 10, 0, 0 },
+		{ "-1", 0, 10, 0, 0 },
+		{ "6", 7, 7, 0, 0 },
+		{ "", 0, 10, 0, 0 },
+		{ NULL, 0, 10, 0, 0 },
+		{ "abc", 0, 10, 0, 0 },
+		{ "12abc", 0, 100, 0, 0 },
+		{ "1 ", 0, 10, 0, 0 },
+		{ "1\n", 0, 10, 0, 0 },
+		{ " 1", 0, 10, 0, 0 },
+		{ "\t1", 0, 10, 0, 0 },
+		{ "\n1", 0, 10, 0, 0 },
+		{ "+1", 0, 10, 0, 0 },
+		{ "-", -10, 10, 0, 0 },
+		{ "--1", -10, 10, 0, 0 },
+		{ "0x10", 0, 100, 0, 0 },
+		{ "1e3", 0, 10000, 0, 0 },
+		{ "1.0", 0, 10, 0, 0 },
+		{ "1,000", 0, 10000, 0, 0 },
+		{ "9223372036854775807", LLONG_MIN, LLONG_MAX, 1, LLONG_MAX },
+		{ "-9223372036854775808", LLONG_MIN, LLONG_MAX, 1, LLONG_MIN },
+		{ "9223372036854775808", LLONG_MIN, LLONG_MAX, 0, 0 },
+		{ "-9223372036854775809", LLONG_MIN, LLONG_MAX, 0, 0 },
+		{ "99999999999999999999999", 0, LLONG_MAX, 0, 0 },
+	};
+	long long	 v;
+	size_t		 i;
+	int		 ok;
+	const char	*name;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		name = cases[i].s ? test_esc(cases[i].s, strlen(cases[i].s)) :
+		    "(null)";
+		v = 424242;
+		ok = util_strtonum(cases[i].s, cases[i].min, cases[i].max, &v);
+		CHECK(ok == cases[i].ok, "[%s in %lld..%lld] ok %d, want %d",
+		    name, cases[i].min, cases[i].max, ok, cases[i].ok);
+		if (cases[i].ok)
+			CHECK(v == cases[i].v, "[%s] value %lld, want %lld",
+			    name, v, cases[i].v);
+		else
+			CHECK(v == 424242, "[%s] refused but wrote %lld", name,
+			    v);
+	}
+}
+
+static void
+test_utf8_valid(void)
+{
+	static const struct {
+		const char	*name, *s;
+		size_t		 len;	/* 0: strlen(s) */
+		int		 ok;
+	} cases[] = {
+		{ "empty", "", 0, 1 },
+		{ "ascii", "hello, world", 0, 1 },
+		{ "U+0080", "\xc2\x80", 0, 1 },
+		{ "U+00E9", "caf\xc3\xa9", 0, 1 },
+		{ "U+07FF", "\xdf\xbf", 0, 1 },
+		{ "U+0800", "\xe0\xa0\x80", 0, 1 },
+		{ "U+20AC", "\xe2\x82\xac", 0, 1 },
+		{ "U+D7FF", "\xed\x9f\xbf", 0, 1 },
+		{ "U+E000", "\xee\x80\x80", 0, 1 },
+		{ "U+FFFF", "\xef\xbf\xbf", 0, 1 },
+		{ "U+10000", "\xf0\x90\x80\x80", 0, 1 },
+		{ "U+1F600", "\xf0\x9f\x98\x80", 0, 1 },
+		{ "U+10FFFF", "\xf4\x8f\xbf\xbf", 0, 1 },
+		{ "only the first len bytes", "ab\xff", 2, 1 },
+		{ "NUL", "a\0b", 3, 0 },
+		{ "lone NUL", "\0", 1, 0 },
+		{ "overlong NUL", "\xc0\x80", 0, 0 },
+		{ "overlong '/'", "\xc0\xaf", 0, 0 },
+		{ "overlong 2-byte C1", "\xc1\xbf", 0, 0 },
+		{ "overlong 3-byte", "\xe0\x80\xaf", 0, 0 },
+		{ "overlong U+07FF", "\xe0\x9f\xbf", 0, 0 },
+		{ "overlong 4-byte", "\xf0\x80\x80\xaf", 0, 0 },
+		{ "overlong U+FFFF", "\xf0\x8f\xbf\xbf", 0, 0 },
+		{ "lone continuation", "\x80", 0, 0 },
+		{ "continuation after ascii", "a\xbf", 0, 0 },
+		{ "two continuations", "\xc3\xa9\xa9", 0, 0 },
+		{ "truncated 2-byte", "\xc3", 0, 0 },
+		{ "truncated 3-byte", "\xe2\x82", 0, 0 },
+		{ "truncated 4-byte", "\xf0\x9f\x98", 0, 0 },
+		{ "truncated by len", "\xc3\xa9", 1, 0 },
+		{ "bad continuation", "\xc3\x28", 0, 0 },
+		{ "ascii as continuation", "\xe2\x28\xa1", 0, 0 },
+		{ "surrogate D800", "\xed\xa0\x80", 0, 0 },
+		{ "surrogate DFFF", "\xed\xbf\xbf", 0, 0 },
+		{ "surrogate pair", "\xed\xa0\xbd\xed\xb8\x80", 0, 0 },
+		{ "above U+10FFFF", "\xf4\x90\x80\x80", 0, 0 },
+		{ "F5 lead", "\xf5\x80\x80\x80", 0, 0 },
+		{ "F8 lead", "\xf8\x88\x80\x80\x80", 0, 0 },
+		{ "FE", "\xfe", 0, 0 },
+		{ "FF", "\xff", 0, 0 },
+		{ "latin-1", "caf\xe9", 0, 0 },
+	};
+	size_t	 i, len;
+	int	 ok;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		len = cases[i].len ? cases[i].len : strlen(cases[i].s);
+		ok = util_utf8_valid(cases[i].s, len);
+		CHECK(ok == cases[i].ok, "[%s: %s] %d, want %d", cases[i].name,
+		    test_esc(cases[i].s, len), ok, cases[i].ok);
+	}
+}
+
+/* Appending pieces of these sizes keeps content, length and the NUL. */
+static void
+test_buf_append(void)
+{
+	static const struct {
+		const char	*name;
+		size_t		 n, sizes[4];
+	} cases[] = {
+		{ "nothing", 1, { 0 } },
+		{ "255 fits the first 256", 1, { 255 } },
+		{ "256 grows", 1, { 256 } },
+		{ "255 then 1", 2, { 255, 1 } },
+		{ "100, 200, 300", 3, { 100, 200, 300 } },
+		{ "5000 at once", 1, { 5000 } },
+		{ "1, 0, 511, 513", 4, { 1, 0, 511, 513 } },
+	};
+	struct buf	 b;
+	char		 want[8192];
+	size_t		 i, k, len;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		buf_init(&b);
+		len = 0;
+		for (k = 0; k < cases[i].n; k++) {
+			memset(want + len, (int)('a' + k), cases[i].sizes[k]);
+			CHECK(buf_append(&b, want + len, cases[i].sizes[k]),
+			    "[%s] piece %zu refused", cases[i].name, k);
+			len += cases[i].sizes[k];
+			if (!CHECK(b.len == len && b.data != NULL &&
+			    b.cap > b.len && b.data[b.len] == '\0',
+			    "[%s] after piece %zu: len %zu (want %zu), cap "
+			    "%zu, not NUL-terminated", cases[i].name, k, b.len,
+			    len, b.cap))
+				break;
+		}
+		CHECK(b.data != NULL && memcmp(b.data, want, len) == 0,
+		    "[%s] content differs", cases[i].name);
+		buf_cleanup(&b);
+		CHECK(b.data == NULL && b.len == 0 && b.cap == 0,
+		    "[%s] not reset by buf_cleanup", cases[i].name);
+	}
+}
+
+static void
+test_buf_printf(void)
+{
+	static const struct {
+		const char	*name;
+		size_t		 prefix, width;
+	} cases[] = {
+		{ "short", 0, 3 },
+		{ "up to 255", 0, 255 - 4 },
+		{ "exactly 256", 0, 256 - 4 },
+		{ "300", 0, 300 },
+		{ "after 250 bytes", 250, 20 },
+		{ "2000 after 1000", 1000, 2000 },
+	};
+	struct buf	 b;
+	char		*want;
+	size_t		 i, total;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		total = cases[i].prefix + 4 + cases[i].width;
+		if ((want = malloc(total + 1)) == NULL)
+			return;
+		memset(want, 'p', cases[i].prefix);
+		snprintf(want + cases[i].prefix, total + 1 - cases[i].prefix,
+		    "n=%02d%*s", 7, (int)cases[i].width, "x");
+		buf_init(&b);
+		buf_append(&b, want, cases[i].prefix);
+		CHECK(buf_printf(&b, "n=%02d%*s", 7, (int)cases[i].width, "x"),
+		    "[%s] refused", cases[i].name);
+		CHECK(b.len == total && b.cap > b.len, "[%s] len %zu (want "
+		    "%zu), cap %zu", cases[i].name, b.len, total, b.cap);
+		CHECK(b.data != NULL && strlen(b.data) == total &&
+		    strcmp(b.data, want) == 0, "[%s] content differs",
+		    cases[i].name);
+		buf_cleanup(&b);
+		free(want);
+	}
+	buf_init(&b);
+	CHECK(buf_printf(&b, "%s", "") && b.data != NULL && b.len == 0 &&
+	    b.data[0] == '\0', "[empty format] no empty string");
+	CHECK(buf_puts(&b, "ab") && buf_printf(&b, "%d", 12) &&
+	    buf_puts(&b, "") && strcmp(b.data, "ab12") == 0 && b.len == 4,
+	    "[puts, printf, puts] \"%s\"", b.data ? b.data : "(null)");
+	buf_cleanup(&b);
+}
+
+static void
+test_hex(void)
+{
+	static const struct {
+		const char	*in;
+		size_t		 n;
+		const char	*hex;
+	} cases[] = {
+		{ "", 0, "" },
+		{ "\x00", 1, "00" },
+		{ "\xff", 1, "ff" },
+		{ "\x0f\xf0", 2, "0ff0" },
+		{ "\x01\xab\xcd\xef", 4, "01abcdef" },
+		{ "Hi!", 3, "486921" },
+		{ "\x00\x00\x00", 3, "000000" },
+	};
+	char	 out[16];
+	size_t	 i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		memset(out, 'X', sizeof(out));
+		util_hex((const unsigned char *)cases[i].in, cases[i].n, out);
+		CHECK_STR(test_esc(cases[i].in, cases[i].n), out,
+		    cases[i].hex);
+	}
+}
+
+/* The "util" suite. */
+void
+test_util_register(void)
+{
+	static const struct test_def tests[] = {
+		{ "util_strtonum", test_strtonum },
+		{ "util_utf8_valid", test_utf8_valid },
+		{ "buf_append", test_buf_append },
+		{ "buf_printf", test_buf_printf },
+		{ "util_hex", test_hex },
+	};
+
+	test_add_suite("util", NULL, NULL, tests, NELEM(tests));
+}
