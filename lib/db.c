@@ -181,6 +181,21 @@ db_code_of(struct db *db, unsigned int e, const char *what, const char *msg)
 	return DB_ERROR;
 }
 
+/* A protocol-level ping (no statement): DB_OK or DB_UNAVAILABLE. */
+enum db_code
+db_ping(struct db *db)
+{
+	enum db_code	 code;
+
+	if ((code = db_ensure(db)) != DB_OK)
+		return code;
+	if (mysql_ping(db->conn) != 0)
+		return db_code_of(db, mysql_errno(db->conn), "ping",
+		    mysql_error(db->conn)) == DB_CONSTRAINT ? DB_ERROR :
+		    DB_UNAVAILABLE;
+	return DB_OK;
+}
+
 /* The prepared statement for sql; *cached says whether the cache owns it. */
 static MYSQL_STMT *
 db_stmt(struct db *db, const char *sql, enum db_code *code, int *cached)

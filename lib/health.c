@@ -5,18 +5,14 @@
 
 #include "mihwar.h"
 
-static const char *const SQL_PING = "SELECT 1";
-
 /* GET /api/healthz: 200 when the database answers, 503 when not. */
 void
 health_get(struct req *r)
 {
 	struct json_object	*o = json_object_new_object();
-	struct db_rows		*rows = NULL;
 	int			 up;
 
-	up = db_query(r->db, &rows, SQL_PING, DB_NONE) == DB_OK;
-	db_rows_free(rows);
+	up = db_ping(r->db) == DB_OK;
 	json_object_object_add(o, "ok", json_object_new_boolean(up));
 	json_object_object_add(o, "db", json_object_new_string(up ? "up" :
 	    "down"));

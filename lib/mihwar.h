@@ -144,6 +144,7 @@ struct db	*db_new(const struct conf *);
 void		 db_free(struct db *);
 int		 db_connected(struct db *);
 enum db_code	 db_ensure(struct db *);
+enum db_code	 db_ping(struct db *);
 enum db_code	 db_exec(struct db *, const char *, const struct db_param *,
 		    size_t);
 enum db_code	 db_query(struct db *, struct db_rows **, const char *,

@@ -44,11 +44,14 @@ wait_for() {	# wait_for WHAT SECONDS CMD...
 	die "$what did not come up (logs in $LOG and $DBDIR)"
 }
 
-stop_pidfile() {	# stop_pidfile FILE: TERM, wait up to 30 s, then KILL
-	local f=$1 pid i
+# stop_pidfile FILE NAME: TERM (then KILL after 30 s) the pid in FILE,
+# but only while that pid is still a NAME process: a stale file after a
+# crash or reboot must not hit an unrelated process.
+stop_pidfile() {
+	local f=$1 name=$2 pid i
 	[ -f "$f" ] || return 0
 	pid=$(cat "$f")
-	if kill -0 "$pid" 2>/dev/null; then
+	if [ "$(cat /proc/"$pid"/comm 2>/dev/null)" = "$name" ]; then
 		kill "$pid" 2>/dev/null || true
 		for ((i = 0; i < 300; i++)); do
 			kill -0 "$pid" 2>/dev/null || break
@@ -136,11 +139,12 @@ db_start() {
 	log "MariaDB up (socket $SOCK)"
 }
 
-db_stop() { stop_pidfile "$RUN/mariadbd.pid"; }
+db_stop() { stop_pidfile "$RUN/mariadbd.pid" mariadbd; }
 
 # Kill the database hard, as a crash would (tests of reconnection).
 db_kill() {
-	alive "$RUN/mariadbd.pid" && kill -9 "$(cat "$RUN/mariadbd.pid")"
+	[ "$(cat /proc/"$(cat "$RUN/mariadbd.pid" 2>/dev/null)"/comm 2>/dev/null)" = mariadbd ] &&
+	    kill -9 "$(cat "$RUN/mariadbd.pid")"
 	rm -f "$RUN/mariadbd.pid"
 	sleep 0.5
 }
@@ -216,11 +220,12 @@ web_start() {
 
 web_stop() {
 	local pid
-	stop_pidfile "$RUN/lighttpd.pid"
-	stop_pidfile "$RUN/apache.pid"
+	stop_pidfile "$RUN/lighttpd.pid" lighttpd
+	stop_pidfile "$RUN/apache.pid" apache2
 	if [ -f "$RUN/spawn-fcgi.pids" ]; then
 		for pid in $(cat "$RUN/spawn-fcgi.pids"); do
-			kill "$pid" 2>/dev/null || true
+			[ "$(cat /proc/"$pid"/comm 2>/dev/null)" = mihwar.fcgi ] &&
+			    kill "$pid" 2>/dev/null || true
 		done
 		rm -f "$RUN/spawn-fcgi.pids" "$RUN/fcgi.sock"
 	fi
@@ -234,7 +239,7 @@ worker_start() {
 	log "worker started (pid $!, log $LOG/worker.log)"
 }
 
-worker_stop() { stop_pidfile "$RUN/worker.pid"; }
+worker_stop() { stop_pidfile "$RUN/worker.pid" mihwar-worker; }
 
 run() {
 	setup
