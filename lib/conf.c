@@ -149,8 +149,11 @@ conf_parse(struct conf *c, const char *text, size_t len, const char **err)
 		ks = p;
 		ke = nl;
 		trim(&ks, &ke);
-		if (ks == ke || *ks == '#')
+		if (ks == ke || *ks == '#') {
+			if (nl == end)
+				break;
 			continue;
+		}
 		if ((eq = memchr(ks, '=', ke - ks)) == NULL) {
 			*err = "line without '='";
 			return 0;

@@ -66,6 +66,10 @@ log_msg(enum log_level lvl, const char *fmt, ...)
 	/* A truncated line still ends in a newline. */
 	n = (m < 0) ? n : (m >= (int)sizeof(line) - n - 1 ?
 	    (int)sizeof(line) - 2 : n + m);
+	/* Outside text (a path with %0A) must not forge log lines. */
+	for (m = 0; m < n; m++)
+		if ((unsigned char)line[m] < 0x20 || line[m] == 0x7f)
+			line[m] = '?';
 	line[n++] = '\n';
 	line[n] = '\0';
 	if (sink_fn != NULL)

@@ -111,6 +111,8 @@ req_read_body(struct buf *b, req_read_fn fn, void *ctx, const char *clen,
 		if (!buf_append(b, chunk, (size_t)n))
 			return BODY_READ_ERROR;
 	}
+	if (n < 0)
+		return BODY_READ_ERROR;
 	if (over)
 		return BODY_TOO_LARGE;
 	if (want >= 0 && got != want)
@@ -256,10 +258,19 @@ req_resp_error(struct req *r, int status, const char *code, const char *fmt,
 {
 	char	 msg[512];
 	va_list	 ap;
+	size_t	 len;
+	int	 n;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* A cut must not split a UTF-8 character: the body must stay JSON. */
+	if (n >= (int)sizeof(msg)) {
+		len = sizeof(msg) - 1;
+		while (len > 0 && !util_utf8_valid(msg, len))
+			len--;
+		msg[len] = '\0';
+	}
 	req_resp_json(r, status, errors_body(r->family, status, code, msg,
 	    r->id));
 }
