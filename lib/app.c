@@ -23,7 +23,13 @@ app_route(struct req *r)
 	switch (res) {
 	case ROUTE_FOUND:
 		r->route = rt;
+		if ((rt->flags & ROUTE_RATELIMIT) && !ratelimit_check(r))
+			break;
+		if ((rt->flags & ROUTE_IDEMPOTENT) &&
+		    idem_begin(r) == IDEM_ANSWERED)
+			break;
 		rt->handler(r);
+		idem_end(r);
 		break;
 	case ROUTE_BADMETHOD:
 		buf_init(&allow);

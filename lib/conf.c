@@ -37,6 +37,7 @@ static const struct conf_key keys[] = {
 	STR(migrations_dir),
 	STR(base_url),
 	INT(worker_poll_ms, 10, 600000),
+	INT(rate_limit_per_minute, 1, 1000000),
 	BOOL(allow_private_destinations),
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -56,6 +57,7 @@ conf_init(struct conf *c)
 	c->log_level = strdup("info");
 	c->migrations_dir = strdup(MIHWAR_MIGRATIONS_DIR);
 	c->worker_poll_ms = 500;
+	c->rate_limit_per_minute = 120;
 }
 
 void

@@ -544,3 +544,59 @@ db_rows_free(struct db_rows *rows)
 	free(rows->lens);
 	free(rows);
 }
+
+#define DB_REPEAT_MAX	64
+
+/*
+ * head, then n copies of group separated by ", ", then tail: the text of
+ * a multi-row statement of n rows. Built once per (head, n) and kept for
+ * the process's life, so the statement cache can key it by address. The
+ * pieces are the caller's constants; no input ever reaches the text.
+ * NULL when out of memory or too many shapes.
+ */
+const char *
+db_sql_repeat(const char *head, const char *group, size_t n, const char *tail)
+{
+	static struct {
+		const char	*head;
+		size_t		 n;
+		char		*text;
+	} cache[DB_REPEAT_MAX];
+	static size_t	 ncache;
+	struct buf	 b;
+	size_t		 i;
+
+	for (i = 0; i < ncache; i++)
+		if (cache[i].head == head && cache[i].n == n)
+			return cache[i].text;
+	if (ncache == DB_REPEAT_MAX || n == 0)
+		return NULL;
+	buf_init(&b);
+	buf_puts(&b, head);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_puts(&b, ", ");
+		buf_puts(&b, group);
+	}
+	if (!buf_puts(&b, tail)) {
+		buf_cleanup(&b);
+		return NULL;
+	}
+	cache[ncache].head = head;
+	cache[ncache].n = n;
+	cache[ncache].text = b.data;
+	return cache[ncache++].text;
+}
+
+/* The largest statement size of {500, 256, 128, ..., 1} that fits left. */
+size_t
+db_chunk_size(size_t left)
+{
+	size_t	 k = 256;
+
+	if (left >= DB_CHUNK_ROWS)
+		return DB_CHUNK_ROWS;
+	while (k > left)
+		k /= 2;
+	return k;
+}

@@ -27,6 +27,10 @@ int		 buf_puts(struct buf *, const char *);
 int		 buf_printf(struct buf *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 int		 util_strtonum(const char *, long long, long long, long long *);
+int		 util_parse_time(const char *, int64_t *);
+int		 util_parse_date(const char *, int64_t *);
+void		 util_sql_time(int64_t, char out[24]);
+void		 util_sql_date(int64_t, char out[11]);
 int		 util_utf8_valid(const char *, size_t);
 size_t		 util_utf8_chars(const char *);
 void		 util_hex(const unsigned char *, size_t, char *);
@@ -62,6 +66,7 @@ struct conf {
 	char		*migrations_dir;
 	char		*base_url;
 	long long	 worker_poll_ms;
+	long long	 rate_limit_per_minute;
 	int		 allow_private_destinations;
 };
 void		 conf_init(struct conf *);
@@ -157,6 +162,9 @@ void		 db_rollback(struct db *);
 enum db_code	 db_script(struct db *, const char *, size_t);
 const char	*db_errstr(struct db *);
 const char	*db_cell(const struct db_rows *, size_t, size_t);
+#define DB_CHUNK_ROWS	500
+const char	*db_sql_repeat(const char *, const char *, size_t, const char *);
+size_t		 db_chunk_size(size_t);
 void		 db_rows_free(struct db_rows *);
 
 /* migrate.c: db/migrations/NNNN_name.sql, each applied once */
@@ -173,12 +181,15 @@ enum auth_kind {
 };
 struct req;
 typedef void	(*route_fn)(struct req *);
+#define ROUTE_IDEMPOTENT	0x01	/* honours Idempotency-Key */
+#define ROUTE_RATELIMIT		0x02	/* counts against the key's limit */
 struct route {
 	const char	*method;
 	const char	*pattern;
 	route_fn	 handler;
 	enum family	 family;
 	enum auth_kind	 auth;
+	unsigned int	 flags;
 };
 #define ROUTE_MAXARGS	4
 enum route_res { ROUTE_FOUND, ROUTE_NOTFOUND, ROUTE_BADMETHOD };
@@ -242,6 +253,8 @@ struct req {
 	char		 id[65];
 	int		 body_too_large;
 	int		 bad_request;	/* unreadable path or body */
+	char		 vprefix[40];	/* names nested fields: "lines[3]." */
+	struct idem	*idem;		/* set while an Idempotency-Key holds */
 	enum family	 family;
 	int64_t		 start_ms;
 	const struct route *route;
@@ -305,10 +318,61 @@ int		 valid_int(struct req *, struct json_object *, const char *,
 		    int, long long, long long, long long *, int *);
 int		 valid_bool(struct req *, struct json_object *, const char *,
 		    int *);
+int		 valid_enum(struct req *, struct json_object *, const char *,
+		    int, const char *const *, const char **);
+
+/* ingestion.c: order-history ingestion */
+void		 ingestion_post(struct req *);
 
 /* items.c: the inventory catalog */
 void		 items_create(struct req *);
 void		 items_get(struct req *);
+
+/* page.c: limit and opaque cursor of list endpoints */
+struct page {
+	long long	 limit;
+	long long	 after_id;	/* rows with a larger id come next */
+};
+int		 page_parse(struct req *, struct page *);
+void		 page_respond(struct req *, struct json_object *, long long,
+		    size_t);
+int		 query_bool(struct req *, const char *, int *);
+int		 query_time(struct req *, const char *, char out[24], int *);
+int		 query_string(struct req *, const char *, size_t, char **);
+
+/* events.c: the transactional outbox */
+enum db_code	 events_emit(struct db *, long long, const char *,
+		    struct json_object *);
+
+/* idem.c: Idempotency-Key, written once for every family */
+struct idem;
+enum idem_res { IDEM_PROCEED, IDEM_ANSWERED };
+enum idem_res	 idem_begin(struct req *);
+void		 idem_end(struct req *);
+int		 idem_commit(struct req *, int, struct json_object *);
+
+/* ratelimit.c: fixed one-minute windows in the database */
+int		 ratelimit_check(struct req *);
+
+/* forecast.c: demand forecasting */
+enum forecast_method {
+	FC_NAIVE_MEAN, FC_CROSTON_SBA, FC_HOLT, FC_HOLT_WINTERS
+};
+struct forecast {
+	enum forecast_method	 method;
+	size_t			 horizon;
+	double			*mean;	/* horizon values, caller-allocated */
+	double			*lower;	/* mean - 1.96 sigma sqrt(h), >= 0 */
+	double			*upper;	/* mean + 1.96 sigma sqrt(h) */
+	double			 sigma;	/* one-step residual std dev */
+};
+int		 forecast_series(const double *, size_t, size_t, size_t,
+		    struct forecast *);
+const char	*forecast_method_name(enum forecast_method);
+double		 forecast_reorder_qty(const struct forecast *, double, double,
+		    double);
+double		 forecast_mase(const double *, size_t, const double *,
+		    const double *, size_t);
 
 /* auth.c: resolve the credential each family demands to a principal */
 int		 auth_request(struct req *, enum auth_kind);

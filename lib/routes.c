@@ -5,13 +5,15 @@
 #include "mihwar.h"
 
 const struct route routes[] = {
-	{ "GET", "/api/healthz", health_get, FAM_NONE, AUTH_NONE },
+	{ "GET", "/api/healthz", health_get, FAM_NONE, AUTH_NONE, 0 },
 	{ "GET", "/api/integrations/v1/whoami", whoami_get, FAM_INTEG,
-	    AUTH_INTEG },
+	    AUTH_INTEG, 0 },
+	{ "POST", "/api/integrations/v1/ingestion/order-lines", ingestion_post,
+	    FAM_INTEG, AUTH_INTEG, ROUTE_IDEMPOTENT | ROUTE_RATELIMIT },
 	{ "POST", "/api/integrations/v1/inventory/items", items_create,
-	    FAM_INTEG, AUTH_INTEG },
+	    FAM_INTEG, AUTH_INTEG, 0 },
 	{ "GET", "/api/integrations/v1/inventory/items/{id}", items_get,
-	    FAM_INTEG, AUTH_INTEG },
+	    FAM_INTEG, AUTH_INTEG, 0 },
 };
 
 const size_t routes_len = sizeof(routes) / sizeof(routes[0]);

@@ -184,3 +184,154 @@ util_now_ms(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+/* Two digits at s (no sign, no space); -1 when not digits. */
+static int
+util_2d(const char *s)
+{
+	if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]))
+		return -1;
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+/* Days in month m (1..12) of year y. */
+static int
+util_mdays(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return days[m - 1];
+}
+
+/* "YYYY-MM-DD" at s into tm (a real calendar date, years 1000..9999). */
+static int
+util_ymd(const char *s, struct tm *tm)
+{
+	int	 y1 = util_2d(s), y2 = util_2d(s + 2), m, d;
+
+	if (y1 < 10 || y2 < 0 || s[4] != '-' || s[7] != '-')
+		return 0;
+	m = util_2d(s + 5);
+	d = util_2d(s + 8);
+	if (m < 1 || m > 12 || d < 1 || d > util_mdays(y1 * 100 + y2, m))
+		return 0;
+	memset(tm, 0, sizeof(*tm));
+	tm->tm_year = y1 * 100 + y2 - 1900;
+	tm->tm_mon = m - 1;
+	tm->tm_mday = d;
+	return 1;
+}
+
+/* "YYYY-MM-DD" as milliseconds since the epoch at 00:00 UTC. */
+int
+util_parse_date(const char *s, int64_t *ms)
+{
+	struct tm	 tm;
+
+	if (strlen(s) != 10 || !util_ymd(s, &tm))
+		return 0;
+	*ms = (int64_t)timegm(&tm) * 1000;
+	return 1;
+}
+
+/* "Z", "+HH:MM", "-HHMM" at s: the offset in seconds east of UTC. */
+static int
+util_offset(const char *s, long *off)
+{
+	int	 h, m, sign;
+
+	if (strcmp(s, "Z") == 0 || strcmp(s, "z") == 0) {
+		*off = 0;
+		return 1;
+	}
+	if (*s != '+' && *s != '-')
+		return 0;
+	sign = *s == '-' ? -1 : 1;
+	if ((h = util_2d(s + 1)) < 0 || h > 23)
+		return 0;
+	s += 3;
+	if (*s == ':')
+		s++;
+	if ((m = util_2d(s)) < 0 || m > 59 || s[2] != '\0')
+		return 0;
+	*off = sign * (h * 3600L + m * 60L);
+	return 1;
+}
+
+/*
+ * An ISO 8601 date ("2026-03-15") or date-time with a zone
+ * ("2026-03-15T10:00:00Z", "…T10:00:00.250+02:00", "…T10:00Z") as
+ * milliseconds since the epoch (UTC). 0 when it is not one.
+ */
+int
+util_parse_time(const char *s, int64_t *ms)
+{
+	struct tm	 tm;
+	const char	*p;
+	long		 off, frac = 0;
+	int		 digits = 0;
+
+	if (strlen(s) == 10)
+		return util_parse_date(s, ms);
+	if (strlen(s) < 17 || strlen(s) > 35 || !util_ymd(s, &tm) ||
+	    (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
+		return 0;
+	if ((tm.tm_hour = util_2d(s + 11)) < 0 || tm.tm_hour > 23 ||
+	    s[13] != ':' || (tm.tm_min = util_2d(s + 14)) < 0 || tm.tm_min > 59)
+		return 0;
+	p = s + 16;
+	if (*p == ':') {
+		if ((tm.tm_sec = util_2d(p + 1)) < 0 || tm.tm_sec > 60)
+			return 0;
+		p += 3;
+		if (*p == '.') {
+			for (p++; isdigit((unsigned char)*p); p++, digits++)
+				if (digits < 3)
+					frac = frac * 10 + (*p - '0');
+			if (digits == 0)
+				return 0;
+			for (; digits < 3; digits++)
+				frac *= 10;
+		}
+	}
+	if (!util_offset(p, &off))
+		return 0;
+	*ms = ((int64_t)timegm(&tm) - off) * 1000 + frac;
+	return 1;
+}
+
+/* "YYYY-MM-DD HH:MM:SS.mmm" (UTC) for binding to DATETIME(3). */
+void
+util_sql_time(int64_t ms, char out[24])
+{
+	time_t		 t = (time_t)(ms / 1000);
+	struct tm	 tm;
+
+	char		 s[64];
+
+	gmtime_r(&t, &tm);
+	snprintf(s, sizeof(s), "%04d-%02d-%02d %02d:%02d:%02d.%03d",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+	memcpy(out, s, 23);
+	out[23] = '\0';
+}
+
+/* "YYYY-MM-DD" of the UTC day holding ms. */
+void
+util_sql_date(int64_t ms, char out[11])
+{
+	time_t		 t = (time_t)(ms / 1000);
+	struct tm	 tm;
+
+	char		 s[64];
+
+	gmtime_r(&t, &tm);
+	snprintf(s, sizeof(s), "%04d-%02d-%02d", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday);
+	memcpy(out, s, 10);
+	out[10] = '\0';
+}

@@ -35,7 +35,8 @@ valid_missing(struct req *r, const char *field, int required)
 {
 	if (!required)
 		return 1;
-	req_resp_error(r, 400, "invalid_body", "%s: is required", field);
+	req_resp_error(r, 400, "invalid_body", "%s%s: is required",
+	    r->vprefix, field);
 	return 0;
 }
 
@@ -55,15 +56,16 @@ valid_string(struct req *r, struct json_object *o, const char *field,
 	if (v == NULL)
 		return valid_missing(r, field, required);
 	if (!json_object_is_type(v, json_type_string)) {
-		req_resp_error(r, 400, "invalid_body", "%s: expected a string",
-		    field);
+		req_resp_error(r, 400, "invalid_body", "%s%s: expected a string",
+		    r->vprefix, field);
 		return 0;
 	}
 	s = json_object_get_string(v);
 	n = util_utf8_chars(s);
 	if (n < minlen || n > maxlen) {
-		req_resp_error(r, 400, "invalid_body", "%s: expected %zu to %zu "
-		    "characters, got %zu", field, minlen, maxlen, n);
+		req_resp_error(r, 400, "invalid_body", "%s%s: expected %zu to "
+		    "%zu characters, got %zu", r->vprefix, field, minlen, maxlen,
+		    n);
 		return 0;
 	}
 	*out = s;
@@ -83,15 +85,15 @@ valid_decimal(struct req *r, struct json_object *o, const char *field,
 		return valid_missing(r, field, required);
 	if (json_object_is_type(v, json_type_string) ||
 	    !decimal_from_json(v, out)) {
-		req_resp_error(r, 400, "invalid_body", "%s: expected a number "
-		    "with at most 4 decimal places", field);
+		req_resp_error(r, 400, "invalid_body", "%s%s: expected a "
+		    "number with at most 4 decimal places", r->vprefix, field);
 		return 0;
 	}
 	if (*out < min || *out > max) {
 		decimal_format(min, a);
 		decimal_format(max, b);
-		req_resp_error(r, 400, "invalid_body", "%s: must be between %s "
-		    "and %s", field, a, b);
+		req_resp_error(r, 400, "invalid_body", "%s%s: must be between "
+		    "%s and %s", r->vprefix, field, a, b);
 		return 0;
 	}
 	*present = 1;
@@ -109,14 +111,14 @@ valid_int(struct req *r, struct json_object *o, const char *field,
 	if (v == NULL)
 		return valid_missing(r, field, required);
 	if (!json_object_is_type(v, json_type_int)) {
-		req_resp_error(r, 400, "invalid_body", "%s: expected an integer",
-		    field);
+		req_resp_error(r, 400, "invalid_body", "%s%s: expected an "
+		    "integer", r->vprefix, field);
 		return 0;
 	}
 	*out = json_object_get_int64(v);
 	if (*out < min || *out > max) {
-		req_resp_error(r, 400, "invalid_body", "%s: must be between %lld "
-		    "and %lld", field, min, max);
+		req_resp_error(r, 400, "invalid_body", "%s%s: must be between "
+		    "%lld and %lld", r->vprefix, field, min, max);
 		return 0;
 	}
 	*present = 1;
@@ -133,10 +135,29 @@ valid_bool(struct req *r, struct json_object *o, const char *field,
 	if (v == NULL)
 		return 1;
 	if (!json_object_is_type(v, json_type_boolean)) {
-		req_resp_error(r, 400, "invalid_body", "%s: expected true or "
-		    "false", field);
+		req_resp_error(r, 400, "invalid_body", "%s%s: expected true or "
+		    "false", r->vprefix, field);
 		return 0;
 	}
 	*out = json_object_get_boolean(v);
 	return 1;
+}
+
+/* A string that must be one of the NULL-terminated choices. */
+int
+valid_enum(struct req *r, struct json_object *o, const char *field,
+    int required, const char *const *choices, const char **out)
+{
+	size_t	 i;
+
+	if (!valid_string(r, o, field, required, 1, 64, out))
+		return 0;
+	if (*out == NULL)		/* absent, and optional */
+		return 1;
+	for (i = 0; choices[i] != NULL; i++)
+		if (strcmp(*out, choices[i]) == 0)
+			return 1;
+	req_resp_error(r, 400, "invalid_body", "%s%s: %s is not one of the "
+	    "allowed values", r->vprefix, field, *out);
+	return 0;
 }

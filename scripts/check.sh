@@ -62,7 +62,7 @@ integration() {	# integration lighttpd|apache
 	[ "$kind" = apache ] && weblog=$VAR/log/apache-error.log
 	MIHWAR_BASE_URL=http://127.0.0.1:$PORT MIHWAR_CTL=$BUILD/mihwarctl \
 	MIHWAR_CONF=$VAR/mihwar.conf MIHWAR_STACK=$VAR/stack \
-	MIHWAR_WEB_LOG=$weblog \
+	MIHWAR_WEB_LOG=$weblog MIHWAR_DB_SOCKET=$VAR/mariadb/mysqld.sock \
 	MIHWAR_MAX_BODY=$(sed -n 's/^max_body_bytes *= *//p' "$VAR/mihwar.conf") \
 	    run_cunit "integration-$kind" "$BUILD/integration-tests"
 	"$STACK" web-stop
