@@ -324,9 +324,26 @@ int		 valid_enum(struct req *, struct json_object *, const char *,
 /* ingestion.c: order-history ingestion */
 void		 ingestion_post(struct req *);
 
-/* items.c: the inventory catalog */
+/* items.c: the inventory catalog and every change of stock */
+struct stock_change {
+	long long	 rowid;
+	char		 item_id[37];
+	char		 sku[129 * 4];
+	char		 name[201 * 4];
+	int64_t		 prev, next, threshold;
+	int		 has_threshold;
+	const char	*source;
+};
 void		 items_create(struct req *);
 void		 items_get(struct req *);
+void		 items_list(struct req *);
+void		 items_put_by_sku(struct req *);
+void		 items_adjust(struct req *);
+struct json_object *items_fetch_json(struct db *, long long, const char *,
+		    enum db_code *);
+enum db_code	 items_stock_change(struct db *, long long, const char *,
+		    int64_t, const char *, const char *, const char *,
+		    struct stock_change *);
 
 /* page.c: limit and opaque cursor of list endpoints */
 struct page {
