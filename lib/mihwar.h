@@ -391,6 +391,17 @@ double		 forecast_reorder_qty(const struct forecast *, double, double,
 double		 forecast_mase(const double *, size_t, const double *,
 		    const double *, size_t);
 
+/* orders.c: purchase orders */
+enum order_move { ORDER_MOVED, ORDER_NOT_FOUND, ORDER_BAD_MOVE, ORDER_DB_ERROR };
+void		 orders_create(struct req *);
+void		 orders_get(struct req *);
+void		 orders_list(struct req *);
+void		 orders_set_status(struct req *);
+struct json_object *orders_fetch_json(struct db *, long long, const char *,
+		    enum db_code *);
+enum order_move	 orders_transition(struct db *, long long, const char *,
+		    const char *, const char *, const char *, char [16]);
+
 /* auth.c: resolve the credential each family demands to a principal */
 int		 auth_request(struct req *, enum auth_kind);
 

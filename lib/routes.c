@@ -20,6 +20,14 @@ const struct route routes[] = {
 	    items_adjust, FAM_INTEG, AUTH_INTEG, ROUTE_IDEMPOTENT },
 	{ "GET", "/api/integrations/v1/inventory/items/{id}", items_get,
 	    FAM_INTEG, AUTH_INTEG, 0 },
+	{ "GET", "/api/integrations/v1/orders", orders_list, FAM_INTEG,
+	    AUTH_INTEG, 0 },
+	{ "POST", "/api/integrations/v1/orders", orders_create, FAM_INTEG,
+	    AUTH_INTEG, ROUTE_IDEMPOTENT },
+	{ "GET", "/api/integrations/v1/orders/{id}", orders_get, FAM_INTEG,
+	    AUTH_INTEG, 0 },
+	{ "POST", "/api/integrations/v1/orders/{id}/status", orders_set_status,
+	    FAM_INTEG, AUTH_INTEG, ROUTE_IDEMPOTENT },
 };
 
 const size_t routes_len = sizeof(routes) / sizeof(routes[0]);
