@@ -17,10 +17,13 @@
 /* Syntetos-Boylan cut-off between smooth and intermittent demand. */
 #define FORECAST_ADI_CUTOFF	1.32
 /*
- * Share of the detrended variance the seasonal indices must explain,
- * adjusted for the m - 1 indices fitted (pure noise scores about 0).
+ * A seasonal signal must explain this share of the detrended variance,
+ * adjusted for the m - 1 indices fitted (noise alone scores about 0)...
  */
-#define FORECAST_SEASON_MIN	0.3
+#define FORECAST_SEASON_MIN	0.1
+/* ...and sit this many standard deviations above what noise explains. */
+#define FORECAST_SEASON_Z	2.33
+/* Two-sided 95 % normal quantile for the bounds. */
 #define FORECAST_Z95		1.96
 #define FORECAST_NAIVE_WINDOW	4
 /* Points in the least-squares line that starts Holt's trend. */
@@ -29,7 +32,7 @@
 #define FORECAST_Y_MAX		1e15
 
 struct forecast_params {
-	double	 alpha;		/* level (Croston: size and interval) */
+	double	 alpha;		/* level */
 	double	 beta;		/* trend */
 	double	 gamma;		/* season */
 	double	 phi;		/* trend damping, 1 for none */
@@ -37,11 +40,22 @@ struct forecast_params {
 
 /* A smoother's state after the last observation, and its fit. */
 struct forecast_fit {
+	size_t	 m;		/* season length, 0 for Holt */
 	double	 level;
 	double	 trend;
 	double	*season;	/* Holt-Winters: m indices, slot t % m */
 	double	 sse;		/* one-step in-sample squared error */
 	size_t	 nres;		/* residuals in sse */
+};
+
+/* One pass of a smoother over y[0..n) into f (its m and season set). */
+typedef void	(*forecast_run_fn)(const double *, size_t,
+		    const struct forecast_params *, struct forecast_fit *);
+
+/* The values tried for each parameter; every combination is fitted. */
+struct forecast_grid {
+	const double	*alpha, *beta, *gamma, *phi;
+	size_t		 nalpha, nbeta, ngamma, nphi;
 };
 
 /* Croston's state: smoothed demand size and interval between demands. */
@@ -113,25 +127,22 @@ forecast_moving_avg(const double *y, size_t t, size_t m)
 }
 
 /*
- * Seasonal strength of y for season m: detrend by a centred moving
- * average, fit one mean per phase, and compare the residual variance with
- * the detrended variance, each over its degrees of freedom (an adjusted
- * R squared of the phase dummies), so that noise alone scores about 0 even
- * on a short series. 0 on allocation failure.
+ * Detrend y by a centred moving average of one season and fit one mean
+ * per phase: *ssd is the detrended sum of squares about its mean, *ssr
+ * what the phase means leave, over *nd points. 0 on allocation failure.
  */
 static int
-forecast_seasonal_strength(const double *y, size_t n, size_t m,
-    double *strength)
+forecast_phase_fit(const double *y, size_t n, size_t m, double *ssd,
+    double *ssr, size_t *nd)
 {
-	size_t	 h = m / 2, nd = n - 2 * h, i, t;
-	double	*d, *sum, *cnt, mean = 0, ssd = 0, ssr = 0, r;
+	size_t	 h = m / 2, i, t;
+	double	*d, *sum, *cnt, mean = 0, r;
 
-	*strength = 0;
-	if (nd <= m)
-		return 1;	/* no degrees of freedom left */
-	if ((d = calloc(nd + 2 * m, sizeof(*d))) == NULL)
+	*nd = n - 2 * h;
+	*ssd = *ssr = 0;
+	if ((d = calloc(*nd + 2 * m, sizeof(*d))) == NULL)
 		return 0;
-	sum = d + nd;
+	sum = d + *nd;
 	cnt = sum + m;
 	for (t = h; t < n - h; t++) {
 		d[t - h] = y[t] - forecast_moving_avg(y, t, m);
@@ -139,18 +150,40 @@ forecast_seasonal_strength(const double *y, size_t n, size_t m,
 		cnt[t % m] += 1;
 		mean += d[t - h];
 	}
-	mean /= (double)nd;
+	mean /= (double)*nd;
 	for (t = h; t < n - h; t++) {
 		i = t % m;
-		ssd += (d[t - h] - mean) * (d[t - h] - mean);
+		*ssd += (d[t - h] - mean) * (d[t - h] - mean);
 		r = d[t - h] - sum[i] / cnt[i];
-		ssr += r * r;
+		*ssr += r * r;
 	}
-	if (ssd > 0)
-		*strength = 1 - (ssr / (double)(nd - m)) /
-		    (ssd / (double)(nd - 1));
 	free(d);
 	return 1;
+}
+
+/*
+ * Is there a real seasonal signal? The phase means explain R2 = 1 - ssr
+ * / ssd of the detrended variance. On noise alone R2 follows Beta((m-1)/2,
+ * (nd-m)/2), so it must clear that distribution's mean by
+ * FORECAST_SEASON_Z standard deviations: on a short series the m - 1
+ * means fit noise well (with two seasons they fit it almost exactly, so
+ * two seasons never suffice). That normal approximation of a skewed
+ * distribution lets about 5 % of pure-noise series through, so the
+ * adjusted R2 must also reach FORECAST_SEASON_MIN.
+ */
+static int
+forecast_season_signal(double ssd, double ssr, size_t nd, size_t m)
+{
+	double	 d1 = (double)(m - 1), d2, r2, mu, sd;
+
+	if (nd <= m || !(ssd > 0))
+		return 0;
+	d2 = (double)(nd - m);
+	r2 = 1 - ssr / ssd;
+	mu = d1 / (d1 + d2);
+	sd = sqrt(2 * d1 * d2 / ((d1 + d2) * (d1 + d2) * (d1 + d2 + 2)));
+	return r2 >= mu + FORECAST_SEASON_Z * sd &&
+	    1 - (ssr / d2) / (ssd / (d1 + d2)) >= FORECAST_SEASON_MIN;
 }
 
 /* Pick the method for y; 0 on allocation failure. */
@@ -158,8 +191,8 @@ static int
 forecast_classify(const double *y, size_t n, size_t season,
     enum forecast_method *method)
 {
-	size_t	 nnz = forecast_nonzero(y, n);
-	double	 strength;
+	size_t	 nnz = forecast_nonzero(y, n), nd;
+	double	 ssd, ssr;
 
 	*method = FC_NAIVE_MEAN;
 	if (n < FORECAST_NAIVE_WINDOW || nnz == 0)
@@ -173,9 +206,9 @@ forecast_classify(const double *y, size_t n, size_t season,
 	/* Written as season <= n / 2 so that 2 * season cannot overflow. */
 	if (season < 2 || season > n / 2)
 		return 1;
-	if (!forecast_seasonal_strength(y, n, season, &strength))
+	if (!forecast_phase_fit(y, n, season, &ssd, &ssr, &nd))
 		return 0;
-	if (strength >= FORECAST_SEASON_MIN)
+	if (forecast_season_signal(ssd, ssr, nd, season))
 		*method = FC_HOLT_WINTERS;
 	return 1;
 }
@@ -342,39 +375,6 @@ forecast_holt_run(const double *y, size_t n, const struct forecast_params *p,
 	}
 }
 
-static void
-forecast_holt_series(const double *y, size_t n, struct forecast *out)
-{
-	static const double	 alphas[] = { 0.05, 0.1, 0.2, 0.3, 0.5, 0.7,
-	    0.9 };
-	static const double	 betas[] = { 0.01, 0.05, 0.1, 0.2, 0.3 };
-	static const double	 phis[] = { 1.0, 0.98, 0.95, 0.9, 0.8 };
-	struct forecast_params	 p, bestp = { 0, 0, 0, 1 };
-	struct forecast_fit	 f, best = { 0, 0, NULL, 0, 0 };
-	size_t			 a, b, d, h;
-	int			 first = 1;
-
-	p.gamma = 0;
-	for (a = 0; a < sizeof(alphas) / sizeof(alphas[0]); a++)
-		for (b = 0; b < sizeof(betas) / sizeof(betas[0]); b++)
-			for (d = 0; d < sizeof(phis) / sizeof(phis[0]); d++) {
-				p.alpha = alphas[a];
-				p.beta = betas[b];
-				p.phi = phis[d];
-				forecast_holt_run(y, n, &p, &f);
-				/* NaN never wins: the comparison is false. */
-				if (first || f.sse < best.sse) {
-					best = f;
-					bestp = p;
-					first = 0;
-				}
-			}
-	out->sigma = forecast_rmse(best.sse, best.nres);
-	for (h = 0; h < out->horizon; h++)
-		out->mean[h] = best.level +
-		    forecast_damped_sum(bestp.phi, h + 1) * best.trend;
-}
-
 /*
  * Holt-Winters' state at the end of the first season, from the first two
  * (n >= 2m): the trend from the change in their means, the level at the
@@ -382,9 +382,9 @@ forecast_holt_series(const double *y, size_t n, struct forecast *out)
  * phase's average deviation from the trend line, centred on 0.
  */
 static void
-forecast_hw_init(const double *y, size_t m, struct forecast_fit *f)
+forecast_hw_init(const double *y, struct forecast_fit *f)
 {
-	size_t	 j;
+	size_t	 j, m = f->m;
 	double	 a1 = 0, a2 = 0, mid = (double)(m - 1) / 2, off, sum = 0;
 
 	for (j = 0; j < m; j++) {
@@ -406,17 +406,17 @@ forecast_hw_init(const double *y, size_t m, struct forecast_fit *f)
 
 /* Additive damped Holt-Winters in error-correction form over y[m..n). */
 static void
-forecast_hw_run(const double *y, size_t n, size_t m,
-    const struct forecast_params *p, struct forecast_fit *f)
+forecast_hw_run(const double *y, size_t n, const struct forecast_params *p,
+    struct forecast_fit *f)
 {
 	size_t	 t;
 	double	 base, e, *s;
 
-	forecast_hw_init(y, m, f);
+	forecast_hw_init(y, f);
 	f->sse = 0;
 	f->nres = 0;
-	for (t = m; t < n; t++) {
-		s = &f->season[t % m];
+	for (t = f->m; t < n; t++) {
+		s = &f->season[t % f->m];
 		base = f->level + p->phi * f->trend;
 		e = y[t] - (base + *s);
 		f->sse += e * e;
@@ -427,51 +427,88 @@ forecast_hw_run(const double *y, size_t n, size_t m,
 	}
 }
 
-/* Grid search; *best gets the winning parameters. */
-static void
-forecast_hw_grid(const double *y, size_t n, size_t m,
-    struct forecast_fit *f, struct forecast_params *best)
+/*
+ * Fit every combination in g and leave f fitted with the one of least
+ * one-step squared error, which is returned. Ties keep the earlier one.
+ */
+static struct forecast_params
+forecast_grid_search(const struct forecast_grid *g, forecast_run_fn run,
+    const double *y, size_t n, struct forecast_fit *f)
 {
-	static const double	 alphas[] = { 0.05, 0.1, 0.2, 0.3, 0.5, 0.7 };
-	static const double	 betas[] = { 0.01, 0.05, 0.1, 0.2 };
-	static const double	 gammas[] = { 0.05, 0.1, 0.2, 0.3, 0.5 };
-	static const double	 phis[] = { 1.0, 0.98, 0.9 };
-	struct forecast_params	 p;
-	size_t			 a, b, g, d;
+	struct forecast_params	 p, best;
+	size_t			 i, k, total;
 	double			 best_sse = 0;
 	int			 first = 1;
 
-	*best = (struct forecast_params){ alphas[0], betas[0], gammas[0], 1 };
-	for (a = 0; a < sizeof(alphas) / sizeof(alphas[0]); a++)
-	    for (b = 0; b < sizeof(betas) / sizeof(betas[0]); b++)
-		for (g = 0; g < sizeof(gammas) / sizeof(gammas[0]); g++)
-		    for (d = 0; d < sizeof(phis) / sizeof(phis[0]); d++) {
-			/* Outside 0 < gamma < 1 - alpha the model is unstable. */
-			if (gammas[g] >= 1 - alphas[a])
-				continue;
-			p = (struct forecast_params){ alphas[a], betas[b],
-			    gammas[g], phis[d] };
-			forecast_hw_run(y, n, m, &p, f);
-			if (first || f->sse < best_sse) {
-				best_sse = f->sse;
-				*best = p;
-				first = 0;
-			}
-		    }
+	total = g->nalpha * g->nbeta * g->ngamma * g->nphi;
+	best = (struct forecast_params){ g->alpha[0], g->beta[0],
+	    g->gamma[0], g->phi[0] };
+	for (i = 0; i < total; i++) {
+		k = i;
+		p.alpha = g->alpha[k % g->nalpha];
+		k /= g->nalpha;
+		p.beta = g->beta[k % g->nbeta];
+		k /= g->nbeta;
+		p.gamma = g->gamma[k % g->ngamma];
+		p.phi = g->phi[k / g->ngamma];
+		/* Outside 0 <= gamma < 1 - alpha Holt-Winters is unstable. */
+		if (p.gamma >= 1 - p.alpha)
+			continue;
+		run(y, n, &p, f);
+		/* NaN never wins: the comparison is false. */
+		if (first || f->sse < best_sse) {
+			best_sse = f->sse;
+			best = p;
+			first = 0;
+		}
+	}
+	run(y, n, &best, f);
+	return best;
+}
+
+static void
+forecast_holt_series(const double *y, size_t n, struct forecast *out)
+{
+	static const double	 alphas[] = { 0.05, 0.1, 0.2, 0.3, 0.5, 0.7,
+	    0.9 };
+	static const double	 betas[] = { 0.01, 0.05, 0.1, 0.2, 0.3 };
+	static const double	 gammas[] = { 0 };
+	static const double	 phis[] = { 1.0, 0.98, 0.95, 0.9, 0.8 };
+	static const struct forecast_grid g = { alphas, betas, gammas, phis,
+	    sizeof(alphas) / sizeof(alphas[0]),
+	    sizeof(betas) / sizeof(betas[0]), 1,
+	    sizeof(phis) / sizeof(phis[0]) };
+	struct forecast_params	 p;
+	struct forecast_fit	 f = { 0, 0, 0, NULL, 0, 0 };
+	size_t			 h;
+
+	p = forecast_grid_search(&g, forecast_holt_run, y, n, &f);
+	out->sigma = forecast_rmse(f.sse, f.nres);
+	for (h = 1; h <= out->horizon; h++)
+		out->mean[h - 1] = f.level +
+		    forecast_damped_sum(p.phi, h) * f.trend;
 }
 
 /* 0 on allocation failure. */
 static int
 forecast_hw_series(const double *y, size_t n, size_t m, struct forecast *out)
 {
+	static const double	 alphas[] = { 0.05, 0.1, 0.2, 0.3, 0.5, 0.7 };
+	static const double	 betas[] = { 0.01, 0.05, 0.1, 0.2 };
+	static const double	 gammas[] = { 0.05, 0.1, 0.2, 0.3, 0.5 };
+	static const double	 phis[] = { 1.0, 0.98, 0.9 };
+	static const struct forecast_grid g = { alphas, betas, gammas, phis,
+	    sizeof(alphas) / sizeof(alphas[0]),
+	    sizeof(betas) / sizeof(betas[0]),
+	    sizeof(gammas) / sizeof(gammas[0]),
+	    sizeof(phis) / sizeof(phis[0]) };
 	struct forecast_params	 p;
-	struct forecast_fit	 f;
+	struct forecast_fit	 f = { m, 0, 0, NULL, 0, 0 };
 	size_t			 h;
 
 	if ((f.season = calloc(m, sizeof(*f.season))) == NULL)
 		return 0;
-	forecast_hw_grid(y, n, m, &f, &p);
-	forecast_hw_run(y, n, m, &p, &f);
+	p = forecast_grid_search(&g, forecast_hw_run, y, n, &f);
 	out->sigma = forecast_rmse(f.sse, f.nres);
 	/* Slot (n - 1 + h) % m holds the latest index of that phase. */
 	for (h = 1; h <= out->horizon; h++)
@@ -488,8 +525,9 @@ forecast_hw_series(const double *y, size_t n, size_t m, struct forecast *out)
  * with a weekly cycle, 0 or 1 for none). The caller points out->mean,
  * lower and upper at horizon doubles each; this sets the method, horizon
  * and sigma and fills them. The method: fewer than 4 points or all zero,
- * the mean of the last (up to) 4; ADI > 1.32, Croston-SBA; a seasonal
- * signal in at least two seasons, additive Holt-Winters; otherwise Holt's
+ * the mean of the last (up to) 4; ADI > 1.32, Croston-SBA; n >= 2
+ * seasons and a seasonal signal beyond what noise explains (two seasons
+ * alone are too few to show one), additive Holt-Winters; otherwise Holt's
  * damped trend. Every value is >= 0, lower <= mean <= upper, and the
  * bounds are mean +- 1.96 sigma sqrt(h) clamped at 0. Returns 1, or 0 on
  * bad arguments or allocation failure (the arrays may then be written).

@@ -19,6 +19,10 @@ static const char *const SQL_SKU_HEAD =
     "SELECT id, sku FROM inventory_items WHERE org_id = ? AND sku IN (";
 static const char *const SQL_AUTOITEM_HEAD =
     "INSERT INTO inventory_items (public_id, org_id, sku, name) VALUES ";
+/* A SKU another request created meanwhile is kept, not an error. */
+static const char *const SQL_AUTOITEM_TAIL = " ON DUPLICATE KEY UPDATE id = id";
+static const char *const SQL_AUTOITEM_MINE =
+    "SELECT COUNT(*) FROM inventory_items WHERE org_id = ? AND public_id IN (";
 static const char *const SQL_LINE_HEAD =
     "INSERT INTO order_history_lines (org_id, batch_id, item_id,"
     " order_date, ordered_qty, delivered_qty) VALUES ";
@@ -228,7 +232,30 @@ ingest_lookup(struct req *r, struct ingest *in)
 	return DB_OK;
 }
 
-/* Create the items of the SKUs still missing (autoCreateItems). */
+/* How many of the ids[0..n) this request inserted exist now. */
+static enum db_code
+ingest_count_mine(struct req *r, char (*ids)[37], size_t n, int *mine)
+{
+	struct db_param	 p[DB_CHUNK_ROWS + 1];
+	struct db_rows	*rows = NULL;
+	enum db_code	 code;
+	size_t		 k;
+
+	p[0] = DB_INT(r->key.org_id);
+	for (k = 0; k < DB_CHUNK_ROWS; k++)
+		p[k + 1] = k < n ? DB_STR(ids[k]) : DB_NULL;
+	if ((code = db_query(r->db, &rows, db_sql_repeat(SQL_AUTOITEM_MINE,
+	    "?", DB_CHUNK_ROWS, ")"), p, DB_CHUNK_ROWS + 1)) == DB_OK)
+		*mine += atoi(db_cell(rows, 0, 0));
+	db_rows_free(rows);
+	return code;
+}
+
+/*
+ * Create the items of the SKUs still missing (autoCreateItems). A SKU
+ * that a concurrent request creates first is taken as it is; only the
+ * rows this request inserted count as auto-created.
+ */
 static enum db_code
 ingest_autocreate(struct req *r, struct ingest *in)
 {
@@ -258,9 +285,10 @@ ingest_autocreate(struct req *r, struct ingest *in)
 			    in->skus[i].sku);
 		}
 		code = db_exec(r->db, db_sql_repeat(SQL_AUTOITEM_HEAD,
-		    "(?, ?, ?, ?)", n, ""), p, 4 * n);
+		    "(?, ?, ?, ?)", n, SQL_AUTOITEM_TAIL), p, 4 * n);
+		if (code == DB_OK)
+			code = ingest_count_mine(r, ids, n, &in->autocreated);
 		miss -= n;
-		in->autocreated += (int)n;
 	}
 	free(p);
 	free(ids);

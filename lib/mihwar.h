@@ -391,6 +391,10 @@ double		 forecast_reorder_qty(const struct forecast *, double, double,
 double		 forecast_mase(const double *, size_t, const double *,
 		    const double *, size_t);
 
+/* predict.c: predictions, and their regeneration by the worker */
+void		 predictions_list(struct req *);
+int		 predict_job(struct db *, const struct conf *);
+
 /* orders.c: purchase orders */
 enum order_move { ORDER_MOVED, ORDER_NOT_FOUND, ORDER_BAD_MOVE, ORDER_DB_ERROR };
 void		 orders_create(struct req *);

@@ -28,6 +28,8 @@ const struct route routes[] = {
 	    AUTH_INTEG, 0 },
 	{ "POST", "/api/integrations/v1/orders/{id}/status", orders_set_status,
 	    FAM_INTEG, AUTH_INTEG, ROUTE_IDEMPOTENT },
+	{ "GET", "/api/integrations/v1/predictions", predictions_list,
+	    FAM_INTEG, AUTH_INTEG, 0 },
 };
 
 const size_t routes_len = sizeof(routes) / sizeof(routes[0]);

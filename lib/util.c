@@ -262,9 +262,10 @@ util_offset(const char *s, long *off)
 }
 
 /*
- * An ISO 8601 date ("2026-03-15") or date-time with a zone
- * ("2026-03-15T10:00:00Z", "…T10:00:00.250+02:00", "…T10:00Z") as
- * milliseconds since the epoch (UTC). 0 when it is not one.
+ * An ISO 8601 date ("2026-03-15") or date-time ("2026-03-15T10:00:00Z",
+ * "…T10:00:00.250+02:00", "…T10:00Z"; without a zone it is taken as UTC,
+ * as ERP exports usually mean) as milliseconds since the epoch. 0 when
+ * it is not one.
  */
 int
 util_parse_time(const char *s, int64_t *ms)
@@ -297,7 +298,9 @@ util_parse_time(const char *s, int64_t *ms)
 				frac *= 10;
 		}
 	}
-	if (!util_offset(p, &off))
+	if (*p == '\0')
+		off = 0;
+	else if (!util_offset(p, &off))
 		return 0;
 	*ms = ((int64_t)timegm(&tm) - off) * 1000 + frac;
 	return 1;

@@ -5,6 +5,7 @@
  * any number of hosts can run side by side.
  */
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mihwar.h"
@@ -13,10 +14,39 @@ static const char *const SQL_HEARTBEAT =
     "INSERT INTO worker_heartbeats (worker_id, started_at, beat_at)"
     " VALUES (?, NOW(3), NOW(3)) ON DUPLICATE KEY UPDATE beat_at = NOW(3)";
 
+static const char *const SQL_IDEM_EXPIRE =
+    "DELETE FROM idempotency_keys WHERE expires_at < NOW(3) LIMIT 1000";
+static const char *const SQL_RATE_EXPIRE =
+    "DELETE FROM rate_counters WHERE window_start < ? LIMIT 1000";
+
 typedef int	(*worker_job_fn)(struct db *, const struct conf *);
 
+/*
+ * Once a minute: forget expired idempotency keys and old rate windows.
+ * The cadence is per process; the work is safe to repeat anywhere.
+ */
+static int
+worker_housekeeping(struct db *db, const struct conf *conf)
+{
+	static time_t	 last;
+	time_t		 now = time(NULL);
+
+	(void)conf;
+	if (now - last < 60)
+		return 0;
+	last = now;
+	if (db_exec(db, SQL_IDEM_EXPIRE, DB_NONE) != DB_OK ||
+	    db_exec(db, SQL_RATE_EXPIRE, DB_PARAMS(DB_INT(
+	    (long long)(now - 600)))) != DB_OK)
+		log_warn("worker: housekeeping failed: %s", db_errstr(db));
+	return 0;
+}
+
 /* The jobs; each returns how much work it did (0: idle). */
-static const worker_job_fn	 jobs[] = { NULL };
+static const worker_job_fn	 jobs[] = {
+	predict_job,
+	worker_housekeeping,
+};
 
 static void
 worker_id(char *out, size_t sz)
@@ -38,8 +68,7 @@ worker_tick(struct db *db, const struct conf *conf, const char *id)
 	if (db_exec(db, SQL_HEARTBEAT, DB_PARAMS(DB_STR(id))) != DB_OK)
 		return 0;
 	for (i = 0; i < sizeof(jobs) / sizeof(jobs[0]); i++)
-		if (jobs[i] != NULL)
-			done += jobs[i](db, conf);
+		done += jobs[i](db, conf);
 	return done;
 }
 

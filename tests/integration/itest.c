@@ -1,11 +1,15 @@
 /*
  * itest.c - HTTP, JSON and fixture helpers for the integration suites.
  */
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdint.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -223,4 +227,377 @@ stack_run(const char *cmd)
 	    itest_env("MIHWAR_STACK"), cmd);
 	st = system(line);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* ---- helpers for the Integrations API suites ---- */
+
+void
+sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+	char	*p;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->p ? b->p + b->len : NULL,
+		    b->p ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			abort();
+		if (b->p != NULL && b->len + (size_t)n < b->cap) {
+			b->len += (size_t)n;
+			return;
+		}
+		b->cap = (b->cap + (size_t)n + 1) * 2;
+		if ((p = realloc(b->p, b->cap)) == NULL)
+			abort();
+		if (b->p == NULL)
+			p[0] = '\0';
+		b->p = p;
+	}
+}
+
+void
+sb_free(struct sbuf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+int
+fixture_auth(const char *org, char *auth)
+{
+	char	 tok[128], id[37];
+
+	if (!fixture_key(org, "integration", NULL, tok, id))
+		return 0;
+	snprintf(auth, 200, "Authorization: Bearer %s", tok);
+	return 1;
+}
+
+int
+fixture_org_auth(char *slug, char *auth)
+{
+	return fixture_org(slug) && fixture_auth(slug, auth);
+}
+
+long
+api_do(struct http_resp *r, const char *method, const char *path,
+    const char *auth, const char *extra, const char *body)
+{
+	const char	*h[4];
+	int		 n = 0;
+
+	if (auth != NULL)
+		h[n++] = auth;
+	if (extra != NULL)
+		h[n++] = extra;
+	if (body != NULL)
+		h[n++] = "Content-Type: application/json";
+	h[n] = NULL;
+	http_do(method, path, h, body, body ? strlen(body) : 0, r);
+	return r->status;
+}
+
+struct json_object *
+api_json_at(const char *file, int line, const char *method, const char *path,
+    const char *auth, const char *extra, const char *body, long want)
+{
+	struct http_resp	 r;
+	struct json_object	*o;
+	char			 msg[512];
+
+	api_do(&r, method, path, auth, extra, body);
+	snprintf(msg, sizeof(msg), "%s %.100s: status %ld, want %ld; "
+	    "body: %.200s", method, path, r.status, want, r.body);
+	CU_assertImplementation(r.status == want, line, msg, file, "",
+	    CU_FALSE);
+	o = http_json(&r);
+	/* An error body carries the request id of the X-Request-Id header. */
+	if (r.status >= 400 && json_at(o, "error") != NULL &&
+	    json_object_is_type(json_at(o, "error"), json_type_object)) {
+		char		*hid = http_header(&r, "X-Request-Id");
+		const char	*bid = json_str_at(o, "error.requestId");
+
+		snprintf(msg, sizeof(msg), "%s %.100s: error.requestId %s, "
+		    "X-Request-Id %s", method, path, bid ? bid : "(null)",
+		    hid ? hid : "(null)");
+		CU_assertImplementation(hid != NULL && bid != NULL &&
+		    strcmp(hid, bid) == 0, line, msg, file, "", CU_FALSE);
+		free(hid);
+	}
+	http_resp_free(&r);
+	return o;
+}
+
+struct racer {
+	pthread_barrier_t	*bar;
+	const char		*method, *path, *auth, *extra, *body;
+	struct http_resp	*out;
+};
+
+static void *
+racer_run(void *arg)
+{
+	struct racer	*rc = arg;
+
+	pthread_barrier_wait(rc->bar);
+	api_do(rc->out, rc->method, rc->path, rc->auth, rc->extra, rc->body);
+	return NULL;
+}
+
+void
+api_race(int n, const char *method, const char *path, const char *auth,
+    const char *extra, const char *body, struct http_resp *out)
+{
+	pthread_barrier_t	 bar;
+	pthread_t		 th[16];
+	struct racer		 rc[16];
+	int			 i;
+
+	if (n > 16)
+		n = 16;
+	pthread_barrier_init(&bar, NULL, (unsigned)n);
+	for (i = 0; i < n; i++) {
+		rc[i] = (struct racer){ &bar, method, path, auth, extra, body,
+		    &out[i] };
+		pthread_create(&th[i], NULL, racer_run, &rc[i]);
+	}
+	for (i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&bar);
+}
+
+struct json_object *
+json_at(struct json_object *o, const char *path)
+{
+	char	 part[64], *end;
+	size_t	 n;
+	long	 i;
+
+	while (o != NULL && *path != '\0') {
+		n = strcspn(path, ".");
+		if (n >= sizeof(part))
+			return NULL;
+		memcpy(part, path, n);
+		part[n] = '\0';
+		path += n + (path[n] == '.');
+		if (json_object_is_type(o, json_type_array)) {
+			i = strtol(part, &end, 10);
+			if (*end != '\0' || i < 0 ||
+			    (size_t)i >= json_object_array_length(o))
+				return NULL;
+			o = json_object_array_get_idx(o, (size_t)i);
+		} else if (!json_object_is_type(o, json_type_object) ||
+		    !json_object_object_get_ex(o, part, &o))
+			return NULL;
+	}
+	return o;
+}
+
+const char *
+json_str_at(struct json_object *o, const char *path)
+{
+	o = json_at(o, path);
+	return o && json_object_is_type(o, json_type_string) ?
+	    json_object_get_string(o) : NULL;
+}
+
+int
+json_num_at(struct json_object *o, const char *path, double *v)
+{
+	o = json_at(o, path);
+	if (o == NULL || !(json_object_is_type(o, json_type_int) ||
+	    json_object_is_type(o, json_type_double)))
+		return 0;
+	*v = json_object_get_double(o);
+	return 1;
+}
+
+long
+json_len_at(struct json_object *o, const char *path)
+{
+	o = json_at(o, path);
+	return o && json_object_is_type(o, json_type_array) ?
+	    (long)json_object_array_length(o) : -1;
+}
+
+void
+assert_str_at(const char *file, int line, const char *got, const char *want,
+    const char *what)
+{
+	char	 msg[4096];
+
+	snprintf(msg, sizeof(msg), "%s: got \"%s\", want \"%s\"", what,
+	    got ? got : "(null)", want);
+	CU_assertImplementation(got != NULL && strcmp(got, want) == 0, line,
+	    msg, file, "", CU_FALSE);
+}
+
+void
+assert_error_at(const char *file, int line, struct json_object *o,
+    const char *code, const char *prefix)
+{
+	const char	*c = json_str_at(o, "error.code");
+	const char	*m = json_str_at(o, "error.message");
+	char		 msg[512];
+
+	if (code != NULL) {
+		snprintf(msg, sizeof(msg), "error.code \"%s\", want \"%s\"",
+		    c ? c : "(null)", code);
+		CU_assertImplementation(c != NULL && strcmp(c, code) == 0,
+		    line, msg, file, "", CU_FALSE);
+	}
+	if (prefix != NULL) {
+		snprintf(msg, sizeof(msg), "error.message \"%.200s\" does not "
+		    "start with \"%s\"", m ? m : "(null)", prefix);
+		CU_assertImplementation(m != NULL &&
+		    strncmp(m, prefix, strlen(prefix)) == 0, line, msg, file,
+		    "", CU_FALSE);
+	}
+}
+
+int
+db_query(const char *sql, char **out)
+{
+	struct sink	 s = { NULL, 0 }, cmd = { NULL, 0 };
+	char		 chunk[4096];
+	const char	*p;
+	size_t		 n;
+	FILE		*f;
+	int		 st;
+
+	snprintf(chunk, sizeof(chunk), "mariadb --no-defaults --socket='%s' "
+	    "-uroot mihwar -N -B --raw -e '", itest_env("MIHWAR_DB_SOCKET"));
+	sink_write(chunk, 1, strlen(chunk), &cmd);
+	for (p = sql; *p != '\0'; p++) {
+		if (*p == '\'')
+			sink_write("'\\''", 1, 4, &cmd);
+		else
+			sink_write((char *)(uintptr_t)p, 1, 1, &cmd);
+	}
+	sink_write("' 2>&1", 1, 6, &cmd);
+	if ((f = popen(cmd.p, "r")) == NULL) {
+		free(cmd.p);
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		sink_write(chunk, 1, n, &s);
+	st = pclose(f);
+	free(cmd.p);
+	if (out != NULL)
+		*out = s.p ? s.p : strdup("");
+	else
+		free(s.p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+long
+db_long(const char *fmt, ...)
+{
+	char	 sql[2048], *out = NULL, *end;
+	va_list	 ap;
+	long	 v = -1;
+
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	if (db_query(sql, &out) == 0 && out[0] != '\0') {
+		v = strtol(out, &end, 10);
+		if (end == out || (*end != '\n' && *end != '\t' && *end != '\0'))
+			v = -1;
+	} else
+		fprintf(stderr, "db: %s: %s\n", sql, out ? out : "");
+	free(out);
+	return v;
+}
+
+long
+db_org_id(const char *slug)
+{
+	return db_long("SELECT id FROM organizations WHERE slug = '%s'", slug);
+}
+
+size_t
+db_events(long org_id, struct itest_event **out)
+{
+	char			 sql[256], *text = NULL, *line, *tab, *save;
+	struct itest_event	*ev = NULL, *p;
+	size_t			 n = 0;
+
+	snprintf(sql, sizeof(sql), "SELECT type, payload FROM events WHERE "
+	    "org_id = %ld ORDER BY id", org_id);
+	if (db_query(sql, &text) != 0) {
+		fprintf(stderr, "db: %s: %s\n", sql, text ? text : "");
+		free(text);
+		*out = NULL;
+		return 0;
+	}
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if ((tab = strchr(line, '\t')) == NULL)
+			continue;
+		*tab = '\0';
+		if ((p = realloc(ev, (n + 1) * sizeof(*ev))) == NULL)
+			abort();
+		ev = p;
+		ev[n].type = strdup(line);
+		ev[n].payload = json_tokener_parse(tab + 1);
+		n++;
+	}
+	free(text);
+	*out = ev;
+	return n;
+}
+
+void
+db_events_free(struct itest_event *ev, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		free(ev[i].type);
+		json_object_put(ev[i].payload);
+	}
+	free(ev);
+}
+
+void
+utc_date(int days, char *out)
+{
+	time_t		 t = time(NULL) + (time_t)days * 86400;
+	struct tm	 tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+long
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+next_second(char *out)
+{
+	struct timespec	 ts, d;
+	struct tm	 tm;
+	time_t		 sec;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	sec = ts.tv_sec + 1;
+	d.tv_sec = 0;
+	d.tv_nsec = 1000000000L - ts.tv_nsec + 50000000L;
+	if (d.tv_nsec >= 1000000000L) {
+		d.tv_sec = 1;
+		d.tv_nsec -= 1000000000L;
+	}
+	nanosleep(&d, NULL);
+	gmtime_r(&sec, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

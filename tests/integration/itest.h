@@ -62,10 +62,121 @@ int		 stack_run(const char *cmd);
 	    __LINE__, msg_, __FILE__, "", CU_FALSE);			\
 } while (0)
 
+
+/*
+ * Helpers for the Integrations API suites (ingestion, idempotency, rate
+ * limits, inventory, orders, predictions).
+ */
+
+/* A growable string. */
+struct sbuf {
+	char	*p;
+	size_t	 len, cap;
+};
+void		 sb_printf(struct sbuf *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+void		 sb_free(struct sbuf *);
+
+/* A fresh organization with one integration key: slug (64), the whole
+ * "Authorization: Bearer …" line (200). */
+int		 fixture_org_auth(char *slug, char *auth);
+/* Another integration key of org: its header line into auth (200). */
+int		 fixture_auth(const char *org, char *auth);
+
+/*
+ * One request: auth is a whole header line or NULL, extra another header
+ * line or NULL; a body is sent as application/json. Returns the status.
+ */
+long		 api_do(struct http_resp *, const char *method,
+		    const char *path, const char *auth, const char *extra,
+		    const char *body);
+/* api_do, asserting the status (reported at the caller's line); the body
+ * as JSON (NULL if not JSON). Caller puts. */
+struct json_object *api_json_at(const char *file, int line,
+		    const char *method, const char *path, const char *auth,
+		    const char *extra, const char *body, long want);
+#define API_JSON(m, p, a, b, w)						\
+	api_json_at(__FILE__, __LINE__, (m), (p), (a), NULL, (b), (w))
+#define API_JSON_H(m, p, a, x, b, w)					\
+	api_json_at(__FILE__, __LINE__, (m), (p), (a), (x), (b), (w))
+
+/* n (<= 16) threads, started together, each sending the same request;
+ * the answers into out[0..n-1] (free each). No assertions inside. */
+void		 api_race(int n, const char *method, const char *path,
+		    const char *auth, const char *extra, const char *body,
+		    struct http_resp *out);
+
+/* The JSON at a dotted path whose numeric parts index arrays
+ * ("data.lines.0.sku"), or NULL. */
+struct json_object *json_at(struct json_object *, const char *path);
+const char	*json_str_at(struct json_object *, const char *path);
+/* 1 and the value if the path holds a JSON number. */
+int		 json_num_at(struct json_object *, const char *path, double *);
+/* The length of the array at path, or -1. */
+long		 json_len_at(struct json_object *, const char *path);
+/* error.code is code and error.message starts with prefix (or NULL). */
+void		 assert_error_at(const char *file, int line,
+		    struct json_object *, const char *code, const char *prefix);
+#define ASSERT_ERROR(o, code, prefix)					\
+	assert_error_at(__FILE__, __LINE__, (o), (code), (prefix))
+/* Like ASSERT_STR, with room for long values in the message. */
+void		 assert_str_at(const char *file, int line, const char *got,
+		    const char *want, const char *what);
+#define ASSERT_EQS(got, want, what)					\
+	assert_str_at(__FILE__, __LINE__, (got), (want), (what))
+#define ASSERT_NUM(o, path, want) do {					\
+	double v_ = 0;							\
+	char m_[256];							\
+	int ok_ = json_num_at((o), (path), &v_);			\
+	snprintf(m_, sizeof(m_), "%s: got %s%g, want %g", (path),	\
+	    ok_ ? "" : "(not a number) ", v_, (double)(want));		\
+	CU_assertImplementation(ok_ && v_ > (double)(want) - 1e-9 &&	\
+	    v_ < (double)(want) + 1e-9, __LINE__, m_, __FILE__, "",	\
+	    CU_FALSE);							\
+} while (0)
+#define ASSERT_HDR(resp, name, want) do {				\
+	char *h_ = http_header((resp), (name));				\
+	ASSERT_EQS(h_, (want), (name));					\
+	free(h_);							\
+} while (0)
+
+/*
+ * The database, for verifying what was written (never for setting up):
+ * the mariadb client as root on MIHWAR_DB_SOCKET, rows as tab-separated
+ * lines (raw) into out. Exit status.
+ */
+int		 db_query(const char *sql, char **out);
+/* The first column of the first row as a number; -1 on no row/error. */
+long		 db_long(const char *fmt, ...)
+		    __attribute__((format(printf, 1, 2)));
+long		 db_org_id(const char *slug);
+/* An organization's events in order. */
+struct itest_event {
+	char			*type;
+	struct json_object	*payload;
+};
+size_t		 db_events(long org_id, struct itest_event **);
+void		 db_events_free(struct itest_event *, size_t);
+
+/* Today's UTC date plus days, YYYY-MM-DD into out (11). */
+void		 utc_date(int days, char *out);
+/* Sleep past the next whole second (by 50 ms) and write that second as
+ * an ISO 8601 UTC date-time into out (21): every row written before the
+ * call is older than it, every row written after is newer. */
+void		 next_second(char *out);
+/* Milliseconds on a monotonic clock. */
+long		 now_ms(void);
+
 void	suite_platform_register(void);
 void	suite_auth_register(void);
 void	suite_items_register(void);
 void	suite_ctl_register(void);
+void	suite_ingest_register(void);
+void	suite_idempotency_register(void);
+void	suite_ratelimit_register(void);
+void	suite_inventory_register(void);
+void	suite_orders_register(void);
+void	suite_predictions_register(void);
 void	suite_dbrestart_register(void);
 
 #endif

@@ -26,6 +26,12 @@ main(void)
 	suite_auth_register();
 	suite_items_register();
 	suite_ctl_register();
+	suite_ingest_register();
+	suite_idempotency_register();
+	suite_ratelimit_register();
+	suite_inventory_register();
+	suite_orders_register();
+	suite_predictions_register();
 	suite_dbrestart_register();	/* last: it restarts the database */
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

@@ -16,12 +16,12 @@ noop(struct req *r)
 
 /* A small table of our own: the real one changes with every feature. */
 static const struct route tab[] = {
-	{ "GET", "/items", noop, FAM_NONE, AUTH_NONE },
-	{ "POST", "/items", noop, FAM_NONE, AUTH_NONE },
-	{ "GET", "/items/{id}", noop, FAM_NONE, AUTH_NONE },
-	{ "DELETE", "/items/{id}", noop, FAM_NONE, AUTH_NONE },
-	{ "GET", "/items/{id}/tags/{tag}", noop, FAM_NONE, AUTH_NONE },
-	{ "PUT", "/a/{1}/{2}/{3}/{4}/{5}", noop, FAM_NONE, AUTH_NONE },
+	{ "GET", "/items", noop, FAM_NONE, AUTH_NONE, 0 },
+	{ "POST", "/items", noop, FAM_NONE, AUTH_NONE, 0 },
+	{ "GET", "/items/{id}", noop, FAM_NONE, AUTH_NONE, 0 },
+	{ "DELETE", "/items/{id}", noop, FAM_NONE, AUTH_NONE, 0 },
+	{ "GET", "/items/{id}/tags/{tag}", noop, FAM_NONE, AUTH_NONE, 0 },
+	{ "PUT", "/a/{1}/{2}/{3}/{4}/{5}", noop, FAM_NONE, AUTH_NONE, 0 },
 };
 
 static void
