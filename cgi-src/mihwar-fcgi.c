@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <fcgiapp.h>
 
@@ -54,6 +55,9 @@ fcgi_fill(struct req *r, FCGX_Request *fr)
 		*eq = '=';
 	}
 	req_set_id(r, req_header(r, "x-request-id"));
+	r->remote_addr = FCGX_GetParam("REMOTE_ADDR", fr->envp);
+	r->https = (m = FCGX_GetParam("HTTPS", fr->envp)) != NULL &&
+	    strcasecmp(m, "on") == 0;
 }
 
 static void

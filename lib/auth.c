@@ -94,6 +94,29 @@ auth_key(struct req *r, enum auth_kind want)
 }
 
 /*
+ * A console session: pages send the browser to sign in; the settings API
+ * answers 401. Every state-changing method must carry the CSRF token.
+ */
+static int
+auth_session(struct req *r)
+{
+	if (!session_resolve(r)) {
+		if (r->family == FAM_ADMIN)
+			html_redirect(r, "/admin/login");
+		else
+			req_resp_error(r, 401, NULL, "sign in to the console "
+			    "first");
+		return 0;
+	}
+	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 &&
+	    !session_csrf_ok(r)) {
+		req_resp_error(r, 403, "csrf", "missing or wrong CSRF token");
+		return 0;
+	}
+	return 1;
+}
+
+/*
  * The credential want for r: 1 when the request may go on, 0 when the
  * response (401, 503) has been set.
  */
@@ -104,8 +127,7 @@ auth_request(struct req *r, enum auth_kind want)
 	case AUTH_NONE:
 		return 1;
 	case AUTH_SESSION:
-		req_resp_error(r, 401, NULL, "sign in required");
-		return 0;
+		return auth_session(r);
 	default:
 		return auth_key(r, want);
 	}

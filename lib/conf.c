@@ -39,6 +39,9 @@ static const struct conf_key keys[] = {
 	INT(worker_poll_ms, 10, 600000),
 	INT(rate_limit_per_minute, 1, 1000000),
 	BOOL(allow_private_destinations),
+	BOOL(allow_http_webhooks),
+	STR(webhook_retry_schedule),
+	INT(webhook_lease_seconds, 2, 3600),
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -58,6 +61,8 @@ conf_init(struct conf *c)
 	c->migrations_dir = strdup(MIHWAR_MIGRATIONS_DIR);
 	c->worker_poll_ms = 500;
 	c->rate_limit_per_minute = 120;
+	c->webhook_lease_seconds = 60;
+	c->webhook_retry_schedule = strdup("0,5,300,1800,7200,18000,36000,36000");
 }
 
 void
@@ -201,6 +206,29 @@ conf_env(struct conf *c, const char **err)
 	return 1;
 }
 
+/* "0,5,300": the delay before each delivery attempt, in seconds. */
+static int
+conf_schedule(struct conf *c)
+{
+	const char	*p = c->webhook_retry_schedule;
+	char		 num[16];
+	size_t		 n;
+
+	c->nretry_delays = 0;
+	while (p != NULL && *p != '\0') {
+		n = strcspn(p, ",");
+		if (n == 0 || n >= sizeof(num) || c->nretry_delays == 16)
+			return 0;
+		memcpy(num, p, n);
+		num[n] = '\0';
+		if (!util_strtonum(num, 0, 7 * 86400,
+		    &c->retry_delays[c->nretry_delays++]))
+			return 0;
+		p += n + (p[n] == ',');
+	}
+	return c->nretry_delays > 0;
+}
+
 /* Check what the file and environment gave; decode the master key. */
 int
 conf_finish(struct conf *c, const char **err)
@@ -215,6 +243,10 @@ conf_finish(struct conf *c, const char **err)
 	}
 	if (c->db_socket == NULL && c->db_host == NULL) {
 		*err = "db_socket or db_host must be set";
+		return 0;
+	}
+	if (!conf_schedule(c)) {
+		*err = "webhook_retry_schedule: 1 to 16 comma-separated seconds";
 		return 0;
 	}
 	if (strcmp(c->log_level, "debug") && strcmp(c->log_level, "info") &&

@@ -7,8 +7,9 @@
 
 #include "mihwar.h"
 
-/* Subkey for hashing API keys, derived once from the master key. */
+/* Subkeys derived once from the master key: API key hashing, sealing. */
 static unsigned char	 key_hash_key[crypto_generichash_KEYBYTES];
+static unsigned char	 seal_key[crypto_secretbox_KEYBYTES];
 
 /* Initialise libsodium and derive subkeys; 0 on failure. */
 int
@@ -17,8 +18,10 @@ crypto_init(const unsigned char *master_key)
 	if (sodium_init() < 0)
 		return 0;
 	if (master_key != NULL &&
-	    crypto_kdf_derive_from_key(key_hash_key, sizeof(key_hash_key), 1,
-	    "mihwarkh", master_key) != 0)
+	    (crypto_kdf_derive_from_key(key_hash_key, sizeof(key_hash_key), 1,
+	    "mihwarkh", master_key) != 0 ||
+	    crypto_kdf_derive_from_key(seal_key, sizeof(seal_key), 2,
+	    "mihwarsb", master_key) != 0))
 		return 0;
 	return 1;
 }
@@ -108,4 +111,28 @@ int
 crypto_password_verify(const char *hash, const char *pw)
 {
 	return crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
+}
+
+/*
+ * Encrypt a secret for storage: nonce || secretbox(msg) into out, which
+ * holds len + CRYPTO_SEAL_OVERHEAD bytes. Returns the sealed length.
+ */
+size_t
+crypto_seal(const unsigned char *msg, size_t len, unsigned char *out)
+{
+	randombytes_buf(out, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, msg, len, out,
+	    seal_key);
+	return len + CRYPTO_SEAL_OVERHEAD;
+}
+
+/* Decrypt what crypto_seal made; out holds len - overhead bytes. 0 when
+ * it was tampered with or sealed under another master key. */
+int
+crypto_open(const unsigned char *in, size_t len, unsigned char *out)
+{
+	if (len < CRYPTO_SEAL_OVERHEAD)
+		return 0;
+	return crypto_secretbox_open_easy(out, in + crypto_secretbox_NONCEBYTES,
+	    len - crypto_secretbox_NONCEBYTES, in, seal_key) == 0;
 }

@@ -39,6 +39,9 @@ static const char *const SQL_KEY_TOUCH =
 static const char *const SQL_KEY_REVOKE =
     "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, NOW(3))"
     " WHERE public_id = ?";
+static const char *const SQL_KEY_REVOKE_ORG =
+    "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, NOW(3))"
+    " WHERE org_id = ? AND public_id = ?";
 static const char *const SQL_KEY_LIST =
     "SELECT k.public_id, k.kind, k.prefix, k.last4, k.name,"
     " DATE_FORMAT(k.created_at, '%Y-%m-%dT%H:%i:%s.%fZ'),"
@@ -175,6 +178,18 @@ keys_revoke(struct db *db, const char *public_id)
 
 	if ((code = db_exec(db, SQL_KEY_REVOKE,
 	    DB_PARAMS(DB_STR(public_id)))) != DB_OK)
+		return code;
+	return db_affected(db) > 0 ? DB_OK : DB_NOTFOUND;
+}
+
+/* Revoke a key of org only (the console); DB_NOTFOUND otherwise. */
+enum db_code
+keys_revoke_org(struct db *db, long long org_id, const char *public_id)
+{
+	enum db_code	 code;
+
+	if ((code = db_exec(db, SQL_KEY_REVOKE_ORG, DB_PARAMS(DB_INT(org_id),
+	    DB_STR(public_id)))) != DB_OK)
 		return code;
 	return db_affected(db) > 0 ? DB_OK : DB_NOTFOUND;
 }

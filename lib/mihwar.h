@@ -68,6 +68,11 @@ struct conf {
 	long long	 worker_poll_ms;
 	long long	 rate_limit_per_minute;
 	int		 allow_private_destinations;
+	int		 allow_http_webhooks;
+	char		*webhook_retry_schedule;
+	long long	 webhook_lease_seconds;
+	long long	 retry_delays[16];	/* seconds, parsed from it */
+	size_t		 nretry_delays;
 };
 void		 conf_init(struct conf *);
 void		 conf_cleanup(struct conf *);
@@ -86,6 +91,9 @@ void		 crypto_hmac_sha256_hex(const unsigned char *, size_t,
 int		 crypto_equal(const void *, const void *, size_t);
 int		 crypto_password_hash(const char *, char out[128]);
 int		 crypto_password_verify(const char *, const char *);
+#define CRYPTO_SEAL_OVERHEAD	(24 + 16)	/* nonce + MAC */
+size_t		 crypto_seal(const unsigned char *, size_t, unsigned char *);
+int		 crypto_open(const unsigned char *, size_t, unsigned char *);
 
 /* db.c: one persistent MariaDB connection, constant SQL, bound values */
 enum db_code { DB_OK, DB_NOTFOUND, DB_CONSTRAINT, DB_ERROR, DB_UNAVAILABLE };
@@ -224,6 +232,7 @@ int		 keys_create(struct db *, long long, enum key_kind, long long,
 		    const char *, char *, size_t, char out_id[37]);
 enum db_code	 keys_resolve(struct db *, const char *, struct key_info *);
 enum db_code	 keys_revoke(struct db *, const char *);
+enum db_code	 keys_revoke_org(struct db *, long long, const char *);
 struct json_object *keys_list_json(struct db *, long long);
 void		 keys_info_cleanup(struct key_info *);
 
@@ -255,6 +264,16 @@ struct req {
 	int		 bad_request;	/* unreadable path or body */
 	char		 vprefix[40];	/* names nested fields: "lines[3]." */
 	struct idem	*idem;		/* set while an Idempotency-Key holds */
+	struct session {
+		long long	 user_id, org_id;
+		char		 user_public_id[37];
+		char		 email[255];
+		char		 role[8];	/* admin, member */
+		int		 platform_admin;
+		char		 csrf[44];
+		char		 org_slug[64];
+	}		 session;
+	int		 has_session;
 	enum family	 family;
 	int64_t		 start_ms;
 	const struct route *route;
@@ -262,6 +281,8 @@ struct req {
 	size_t		 nargs;
 	struct db	*db;
 	const struct conf *conf;
+	const char	*remote_addr;
+	int		 https;
 	struct key_info	 key;
 	int		 authed;
 	/* response */
@@ -405,6 +426,80 @@ struct json_object *orders_fetch_json(struct db *, long long, const char *,
 		    enum db_code *);
 enum order_move	 orders_transition(struct db *, long long, const char *,
 		    const char *, const char *, const char *, char [16]);
+
+/* httpout.c: outbound HTTP with the SSRF guard */
+struct sockaddr;
+struct curl_slist;
+struct httpout_res {
+	long		 status;	/* 0: no HTTP answer */
+	struct buf	 body;		/* the first 64 KiB */
+	int64_t		 ms;
+	char		 error[256];
+};
+int		 httpout_addr_private(const struct sockaddr *);
+int		 httpout_vet(const struct conf *, const char *,
+		    struct curl_slist **, char *, size_t);
+int		 httpout_post(const struct conf *, const char *,
+		    const struct curl_slist *, const char *, size_t,
+		    struct httpout_res *);
+
+/* webhooks.c: subscriptions, deliveries' log, redelivery */
+#define WEBHOOK_SECRET_MAX	64
+extern const char *const webhooks_events[];
+int		 webhooks_event_known(const char *);
+int		 webhooks_url_ok(const struct conf *, const char *, char *,
+		    size_t);
+enum db_code	 webhooks_create(struct db *, long long, const char *,
+		    const char *, const char *, char [37],
+		    char [WEBHOOK_SECRET_MAX]);
+enum db_code	 webhooks_set_active(struct db *, long long, const char *, int);
+enum db_code	 webhooks_rotate(struct db *, long long, const char *,
+		    char [WEBHOOK_SECRET_MAX]);
+enum db_code	 webhooks_delete(struct db *, long long, const char *);
+enum db_code	 webhooks_send_test(struct db *, long long, const char *);
+enum db_code	 webhooks_redeliver(struct db *, long long, const char *);
+enum db_code	 webhooks_list(struct db *, long long, struct db_rows **);
+enum db_code	 webhooks_deliveries(struct db *, long long, const char *,
+		    struct db_rows **);
+enum db_code	 webhooks_attempts(struct db *, long long, struct db_rows **);
+void		 webhooks_api_create(struct req *);
+
+/* deliver.c: the worker's fan-out and delivery jobs */
+int		 deliver_fanout_job(struct db *, const struct conf *);
+int		 deliver_job(struct db *, const struct conf *);
+
+/* html.c: the escaping HTML writer of the console */
+void		 html_text(struct req *, const char *);
+void		 html_textf(struct req *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+void		 html_raw(struct req *, const char *);
+void		 html_begin(struct req *, int, const char *);
+void		 html_end(struct req *);
+void		 html_csrf(struct req *);
+void		 html_notice(struct req *, const char *, const char *);
+void		 html_error_page(struct req *, int, const char *);
+void		 html_redirect(struct req *, const char *);
+
+/* session.c: console sign-in, sessions and CSRF */
+int		 session_resolve(struct req *);
+int		 session_csrf_ok(struct req *);
+void		 session_login_page(struct req *);
+void		 session_login_post(struct req *);
+void		 session_logout(struct req *);
+int		 form_get(struct req *, const char *, char **);
+
+/* console.c: the administrators' HTML console */
+void		 console_home(struct req *);
+void		 console_approvals(struct req *);
+void		 console_approve(struct req *);
+void		 console_webhooks(struct req *);
+void		 console_webhook_create(struct req *);
+void		 console_webhook_action(struct req *);
+void		 console_webhook_log(struct req *);
+void		 console_redeliver(struct req *);
+void		 console_keys(struct req *);
+void		 console_key_create(struct req *);
+void		 console_key_revoke(struct req *);
 
 /* auth.c: resolve the credential each family demands to a principal */
 int		 auth_request(struct req *, enum auth_kind);

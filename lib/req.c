@@ -271,8 +271,11 @@ req_resp_error(struct req *r, int status, const char *code, const char *fmt,
 			len--;
 		msg[len] = '\0';
 	}
-	req_resp_json(r, status, errors_body(r->family, status, code, msg,
-	    r->id));
+	if (r->family == FAM_ADMIN)
+		html_error_page(r, status, msg);
+	else
+		req_resp_json(r, status, errors_body(r->family, status, code,
+		    msg, r->id));
 }
 
 const char *

@@ -44,6 +44,8 @@ worker_housekeeping(struct db *db, const struct conf *conf)
 
 /* The jobs; each returns how much work it did (0: idle). */
 static const worker_job_fn	 jobs[] = {
+	deliver_fanout_job,
+	deliver_job,
 	predict_job,
 	worker_housekeeping,
 };
