@@ -59,7 +59,7 @@ conf_init(struct conf *c)
 	c->max_body_bytes = 8 * 1024 * 1024;
 	c->log_level = strdup("info");
 	c->migrations_dir = strdup(MIHWAR_MIGRATIONS_DIR);
-	c->worker_poll_ms = 500;
+	c->worker_poll_ms = 100;
 	c->rate_limit_per_minute = 120;
 	c->webhook_lease_seconds = 60;
 	c->webhook_retry_schedule = strdup("0,5,300,1800,7200,18000,36000,36000");

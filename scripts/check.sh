@@ -26,6 +26,31 @@ free_port() {
 	return 1
 }
 
+# Add a node --test (TAP) run's "# pass N" and "# fail N" to the totals.
+count_node() {
+	local p f
+	p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$1" | tail -1)
+	f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$1" | tail -1)
+	[ -n "$p" ] || { FAILED=$((FAILED + 1)); return; }
+	PASSED=$((PASSED + p))
+	FAILED=$((FAILED + ${f:-0}))
+}
+
+run_node() {	# run_node NAME DIR: node's test runner over a folder
+	local name=$1 out=$VAR/log/$1.out rc=0
+	shift
+	[ -d "$1" ] && compgen -G "$1/*.test.mjs" > /dev/null || return 0
+	log "$name"
+	MIHWAR_BASE_URL=http://127.0.0.1:$PORT MIHWAR_CTL=$BUILD/mihwarctl \
+	MIHWAR_CONF=$VAR/mihwar.conf MIHWAR_STACK=$VAR/stack MIHWAR_VAR=$VAR \
+	MIHWAR_DB_SOCKET=$VAR/mariadb/mysqld.sock \
+	MIHWAR_WORKER=$BUILD/mihwar-worker \
+	    node --test --test-reporter=tap "$1" > "$out" 2>&1 || rc=$?
+	cat "$out"
+	count_node "$out"
+	[ $rc -eq 0 ] || { log "$name failed (exit $rc)"; return 1; }
+}
+
 # Add a CUnit run's "tests" summary row to the totals.
 count() {
 	local row
@@ -65,6 +90,10 @@ integration() {	# integration lighttpd|apache
 	MIHWAR_WEB_LOG=$weblog MIHWAR_DB_SOCKET=$VAR/mariadb/mysqld.sock \
 	MIHWAR_MAX_BODY=$(sed -n 's/^max_body_bytes *= *//p' "$VAR/mihwar.conf") \
 	    run_cunit "integration-$kind" "$BUILD/integration-tests"
+	if [ "$kind" = lighttpd ]; then
+		run_node webhooks tests/webhooks
+		run_node browser tests/browser
+	fi
 	"$STACK" web-stop
 }
 
@@ -91,6 +120,14 @@ main() {
 	export ASAN_OPTIONS=log_path=$VAR/log/asan:detect_leaks=1
 	export UBSAN_OPTIONS=log_path=$VAR/log/asan:print_stacktrace=1
 	"$STACK" setup
+	# Tests reach their receivers on loopback over http, retry within
+	# seconds, and take over a dead worker's delivery after 5 s.
+	cat >> "$VAR/mihwar.conf" <<-CONF
+	allow_private_destinations = true
+	allow_http_webhooks = true
+	webhook_retry_schedule = 0,1,1,1
+	webhook_lease_seconds = 5
+	CONF
 	"$STACK" worker-start
 	integration lighttpd
 	integration apache

@@ -5,14 +5,33 @@ set -euo pipefail
 
 PKGS="gcc make pkg-config curl ca-certificates wrk lighttpd apache2 spawn-fcgi
       libfcgi-dev mariadb-server mariadb-client libmariadb-dev libjson-c-dev
-      libsodium-dev libcurl4-openssl-dev libcunit1-dev valgrind iproute2"
+      libsodium-dev libcurl4-openssl-dev libcunit1-dev valgrind iproute2
+      nodejs npm chromium fonts-dejavu-core"
+
+# node and npm may come with the machine rather than from Debian.
+command -v node >/dev/null && command -v npm >/dev/null &&
+    PKGS=$(echo $PKGS | tr ' ' '\n' | grep -vx 'nodejs\|npm' | tr '\n' ' ')
+
+npm_deps() {	# the test tools from npm (tests/package-lock.json)
+	local top
+	top=$(cd "$(dirname "$0")/.." && pwd)
+	[ -f "$top/tests/package-lock.json" ] || return 0
+	[ -d "$top/tests/node_modules" ] &&
+	    [ "$top/tests/node_modules/.package-lock.json" -nt "$top/tests/package-lock.json" ] &&
+	    return 0
+	echo "deps: npm ci (tests/)" >&2
+	(cd "$top/tests" && npm ci --no-audit --no-fund --loglevel=error >&2)
+}
 
 missing=()
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 	    missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then
+	npm_deps
+	exit 0
+fi
 if [ "$(id -u)" != 0 ]; then
 	echo "deps: missing packages (${missing[*]}); run as root" >&2
 	exit 1
@@ -28,3 +47,4 @@ for s in lighttpd apache2 mariadb; do
 	fi
 	service "$s" stop >/dev/null 2>&1 || true
 done
+npm_deps
