@@ -57,6 +57,21 @@ console_cell(struct req *r, const char *s)
 	html_raw(r, "</td>");
 }
 
+/* A DECIMAL cell in its shortest form ("10", not "10.0000"). */
+static void
+console_decimal(struct req *r, const char *sql)
+{
+	char	 s[DECIMAL_BUFSZ];
+	int64_t	 v;
+
+	if (sql == NULL || !decimal_parse(sql, &v)) {
+		console_cell(r, sql);
+		return;
+	}
+	decimal_format(v, s);
+	console_cell(r, s);
+}
+
 static void
 console_pending_row(struct req *r, const struct db_rows *rows, size_t i)
 {
@@ -65,7 +80,7 @@ console_pending_row(struct req *r, const struct db_rows *rows, size_t i)
 	console_cell(r, db_cell(rows, i, 1));
 	console_cell(r, db_cell(rows, i, 2));
 	console_cell(r, db_cell(rows, i, 5));
-	console_cell(r, db_cell(rows, i, 6));
+	console_decimal(r, db_cell(rows, i, 6));
 	console_cell(r, db_cell(rows, i, 4));
 	html_raw(r, "<td><form method=\"post\" action=\"/admin/approvals/");
 	html_text(r, db_cell(rows, i, 0));
@@ -281,12 +296,38 @@ console_webhooks_page(struct req *r, const char *notice, const char *cls,
 	html_end(r);
 }
 
-/* GET /admin/webhooks */
+/* GET /admin/webhooks (shows a secret flashed by the POST before). */
 void
 console_webhooks(struct req *r)
 {
-	if (console_admin(r))
+	char	 flash[300];
+
+	if (!console_admin(r))
+		return;
+	if (session_flash_take(r, flash, sizeof(flash)) &&
+	    (strncmp(flash, "w:", 2) == 0 || strncmp(flash, "r:", 2) == 0)) {
+		console_webhooks_page(r, flash[0] == 'w' ? "Subscription added." :
+		    "Secret rotated; the old one no longer signs.", "ok",
+		    flash + 2);
+		sodium_memzero(flash, sizeof(flash));
+	} else
 		console_webhooks_page(r, NULL, NULL, NULL);
+}
+
+/* Redirect to a page that shows secret once (POST-redirect-GET, so a
+ * reload does not repeat the POST). */
+static void
+console_flash_redirect(struct req *r, const char *tag, const char *secret,
+    const char *page)
+{
+	char	 flash[300];
+
+	snprintf(flash, sizeof(flash), "%s%s", tag, secret);
+	if (session_flash_set(r, flash))
+		html_redirect(r, page);
+	else
+		html_error_page(r, 503, "The database is unavailable.");
+	sodium_memzero(flash, sizeof(flash));
 }
 
 /* The checked events of the form, "*" for all. 0 when none is valid. */
@@ -348,7 +389,7 @@ console_webhook_create(struct req *r)
 	    r->session.email, id, secret) != DB_OK)
 		html_error_page(r, 503, "The database is unavailable.");
 	else {
-		console_webhooks_page(r, "Subscription added.", "ok", secret);
+		console_flash_redirect(r, "w:", secret, "/admin/webhooks");
 		sodium_memzero(secret, sizeof(secret));
 	}
 	buf_cleanup(&events);
@@ -375,8 +416,7 @@ console_webhook_action(struct req *r)
 	else if (strcmp(act, "rotate") == 0) {
 		if ((code = webhooks_rotate(r->db, r->session.org_id, id,
 		    secret)) == DB_OK) {
-			console_webhooks_page(r, "Secret rotated; the old one no "
-			    "longer signs.", "ok", secret);
+			console_flash_redirect(r, "r:", secret, "/admin/webhooks");
 			sodium_memzero(secret, sizeof(secret));
 			return;
 		}
@@ -555,11 +595,19 @@ console_keys_page(struct req *r, const char *notice, const char *cls,
 	html_end(r);
 }
 
-/* GET /admin/keys */
+/* GET /admin/keys (shows a key flashed by the POST before). */
 void
 console_keys(struct req *r)
 {
-	if (console_admin(r))
+	char	 flash[300];
+
+	if (!console_admin(r))
+		return;
+	if (session_flash_take(r, flash, sizeof(flash)) &&
+	    strncmp(flash, "k:", 2) == 0) {
+		console_keys_page(r, "Key created.", "ok", flash + 2);
+		sodium_memzero(flash, sizeof(flash));
+	} else
 		console_keys_page(r, NULL, NULL, NULL);
 }
 
@@ -593,7 +641,7 @@ console_key_create(struct req *r)
 	    app_id, name && *name ? name : NULL, tok, sizeof(tok), id))
 		html_error_page(r, 503, "The database is unavailable.");
 	else {
-		console_keys_page(r, "Key created.", "ok", tok);
+		console_flash_redirect(r, "k:", tok, "/admin/keys");
 		sodium_memzero(tok, sizeof(tok));
 	}
 	free(kind);

@@ -272,6 +272,7 @@ struct req {
 		int		 platform_admin;
 		char		 csrf[44];
 		char		 org_slug[64];
+		unsigned char	 id_hash[32];
 	}		 session;
 	int		 has_session;
 	enum family	 family;
@@ -487,6 +488,8 @@ void		 session_login_page(struct req *);
 void		 session_login_post(struct req *);
 void		 session_logout(struct req *);
 int		 form_get(struct req *, const char *, char **);
+int		 session_flash_set(struct req *, const char *);
+int		 session_flash_take(struct req *, char *, size_t);
 
 /* console.c: the administrators' HTML console */
 void		 console_home(struct req *);
@@ -500,6 +503,20 @@ void		 console_redeliver(struct req *);
 void		 console_keys(struct req *);
 void		 console_key_create(struct req *);
 void		 console_key_revoke(struct req *);
+
+/* scimfilter.c: SCIM filters and PATCH paths */
+struct scimf;			/* a parsed filter (opaque) */
+struct scimf	*scimf_parse(const char *, char *, size_t);
+void		 scimf_free(struct scimf *);
+int		 scimf_match(const struct scimf *, struct json_object *);
+struct scim_path {
+	char		 attr[64];	/* lowercased attribute name */
+	char		 sub[64];	/* lowercased sub-attribute, "" if none */
+	struct scimf	*filter;	/* value filter or NULL */
+};
+int		 scimf_path_parse(const char *, struct scim_path *, char *,
+		    size_t);
+void		 scimf_path_cleanup(struct scim_path *);
 
 /* auth.c: resolve the credential each family demands to a principal */
 int		 auth_request(struct req *, enum auth_kind);

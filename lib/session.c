@@ -35,6 +35,12 @@ static const char *const SQL_SESSION_TOUCH =
 static const char *const SQL_SESSION_INSERT =
     "INSERT INTO sessions (id_hash, user_id, org_id, csrf_token)"
     " VALUES (?, ?, ?, ?)";
+static const char *const SQL_FLASH_SET =
+    "UPDATE sessions SET flash = ? WHERE id_hash = ?";
+static const char *const SQL_FLASH_GET =
+    "SELECT flash FROM sessions WHERE id_hash = ? AND flash IS NOT NULL";
+static const char *const SQL_FLASH_CLEAR =
+    "UPDATE sessions SET flash = NULL WHERE id_hash = ?";
 static const char *const SQL_SESSION_DELETE =
     "DELETE FROM sessions WHERE id_hash = ?";
 static const char *const SQL_LOGIN_USERS =
@@ -104,6 +110,7 @@ session_resolve(struct req *r)
 	if (!session_cookie(r, SESSION_COOKIE, tok, sizeof(tok)))
 		return 0;
 	crypto_key_hash(tok, strlen(tok), hash);
+	memcpy(r->session.id_hash, hash, sizeof(hash));
 	if (db_query(r->db, &rows, SQL_SESSION_GET,
 	    DB_PARAMS(DB_BLOB(hash, sizeof(hash)))) != DB_OK || rows->nrows == 0)
 		goto out;
@@ -312,4 +319,43 @@ session_logout(struct req *r)
 	}
 	session_set_cookie(r, SESSION_COOKIE, "x", 0);
 	html_redirect(r, "/admin/login");
+}
+
+/* Keep text (a secret to show once) for this session's next page. */
+int
+session_flash_set(struct req *r, const char *text)
+{
+	unsigned char	 sealed[256 + CRYPTO_SEAL_OVERHEAD];
+	size_t		 n = strlen(text);
+
+	if (n > 256)
+		return 0;
+	n = crypto_seal((const unsigned char *)text, n, sealed);
+	return db_exec(r->db, SQL_FLASH_SET, DB_PARAMS(DB_BLOB(sealed, n),
+	    DB_BLOB(r->session.id_hash, 32))) == DB_OK;
+}
+
+/* Take the session's flash (once) into out; 0 when there is none. */
+int
+session_flash_take(struct req *r, char *out, size_t outsz)
+{
+	struct db_rows	*rows = NULL;
+	unsigned long	 n;
+	int		 ok = 0;
+
+	if (db_query(r->db, &rows, SQL_FLASH_GET, DB_PARAMS(DB_BLOB(
+	    r->session.id_hash, 32))) != DB_OK || rows->nrows == 0)
+		goto out;
+	n = rows->lens[0];
+	if (n > CRYPTO_SEAL_OVERHEAD && n - CRYPTO_SEAL_OVERHEAD < outsz &&
+	    crypto_open((const unsigned char *)db_cell(rows, 0, 0), n,
+	    (unsigned char *)out)) {
+		out[n - CRYPTO_SEAL_OVERHEAD] = '\0';
+		ok = 1;
+	}
+	(void)db_exec(r->db, SQL_FLASH_CLEAR, DB_PARAMS(DB_BLOB(
+	    r->session.id_hash, 32)));
+out:
+	db_rows_free(rows);
+	return ok;
 }
