@@ -48,6 +48,11 @@ static const char *const SQL_CLAIM =
 static const char *const SQL_LEASE =
     "UPDATE webhook_deliveries SET state = 'delivering', lease_owner = ?,"
     " lease_until = NOW(3) + INTERVAL ? SECOND WHERE id = ?";
+/* Just before sending: still ours? Then the lease covers this send. */
+static const char *const SQL_RENEW =
+    "UPDATE webhook_deliveries SET lease_until = NOW(3) + INTERVAL ? SECOND"
+    " WHERE id = ? AND lease_owner = ? AND state = 'delivering'"
+    " AND lease_until > NOW(3)";
 static const char *const SQL_LOAD =
     "SELECT d.public_id, d.event_type, d.attempts, s.url, s.secret_enc,"
     " s.active, e.payload, s.id"
@@ -269,7 +274,7 @@ deliver_delay(const struct conf *conf, long long attempts_made)
 	    (uint32_t)(2 * spread + 1));
 }
 
-/* Log the attempt and move the delivery on. */
+/* Move the delivery on, then log the attempt, only while we hold it. */
 static void
 deliver_record(struct db *db, const struct conf *conf, const char *worker,
     const struct delivery *d, const struct httpout_res *res, int64_t t0)
@@ -285,18 +290,26 @@ deliver_record(struct db *db, const struct conf *conf, const char *worker,
 	    1000 : res->body.len), res->body.data ? res->body.data : "");
 	if (!util_utf8_valid(excerpt, strlen(excerpt)))
 		snprintf(excerpt, sizeof(excerpt), "(not UTF-8 text)");
+	if (db_exec(db, SQL_DONE, DB_PARAMS(DB_STR(state), res->status ?
+	    DB_INT(res->status) : DB_NULL, DB_INT(ok || made >= (long long)
+	    conf->nretry_delays ? 0 : deliver_delay(conf, made)),
+	    DB_INT(d->rowid), DB_STR(worker))) != DB_OK) {
+		log_error("deliver: could not record delivery %s: %s", d->id,
+		    db_errstr(db));
+		return;
+	}
+	if (db_affected(db) != 1) {
+		log_warn("deliver: lost the lease of %s while sending", d->id);
+		return;
+	}
 	if (db_exec(db, SQL_ATTEMPT, DB_PARAMS(DB_INT(d->rowid), DB_STR(worker),
 	    DB_STR(started), DB_INT(res->ms), res->status ?
 	    DB_INT(res->status) : DB_NULL, DB_STR(res->error[0] ? res->error :
 	    NULL), DB_STR(excerpt[0] ? excerpt : NULL),
 	    DB_INT(d->rowid))) != DB_OK ||
-	    db_exec(db, SQL_DONE, DB_PARAMS(DB_STR(state), res->status ?
-	    DB_INT(res->status) : DB_NULL, DB_INT(ok || made >= (long long)
-	    conf->nretry_delays ? 0 : deliver_delay(conf, made)),
-	    DB_INT(d->rowid), DB_STR(worker))) != DB_OK ||
 	    db_exec(db, ok ? SQL_SUB_OK : SQL_SUB_FAILING,
 	    DB_PARAMS(DB_INT(d->sub))) != DB_OK)
-		log_error("deliver: could not record delivery %s: %s", d->id,
+		log_error("deliver: could not log delivery %s: %s", d->id,
 		    db_errstr(db));
 	log_info("deliver: %s %s attempt %lld -> %ld (%s) in %lld ms", d->id,
 	    d->type, made, res->status, state, (long long)res->ms);
@@ -310,8 +323,14 @@ deliver_one(struct db *db, const struct conf *conf, const char *worker,
 	struct httpout_res	 res;
 	struct curl_slist	*h;
 	char			*body;
-	int64_t			 t0 = util_now_ms();
+	int64_t			 t0;
 
+	/* A batch is sent one by one: renew this row's lease first, and let
+	 * it go when another worker took it over meanwhile. */
+	if (db_exec(db, SQL_RENEW, DB_PARAMS(DB_INT(conf->webhook_lease_seconds),
+	    DB_INT(rowid), DB_STR(worker))) != DB_OK || db_affected(db) != 1)
+		return;
+	t0 = util_now_ms();
 	if (!deliver_load(db, rowid, &d)) {
 		deliver_free(&d);
 		return;

@@ -32,7 +32,11 @@ WEB_USER=www-data
 log() { echo "[stack] $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# A live process (a killed one may linger a moment as a zombie).
+alive() {
+	[ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null &&
+	    ! grep -q '^[0-9]* (.*) Z' "/proc/$(cat "$1")/stat" 2>/dev/null
+}
 
 wait_for() {	# wait_for WHAT SECONDS CMD...
 	local what=$1 secs=$2 i

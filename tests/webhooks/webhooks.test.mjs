@@ -1,0 +1,539 @@
+// webhooks.test.mjs - webhook delivery end to end: subscriptions made
+// through the console session API, events written by the Integrations API,
+// the worker delivering signed POSTs to a real HTTP receiver, verified with
+// node:crypto and with the libraries receivers use (@octokit/webhooks-methods
+// for X-Mihwar-Signature, standardwebhooks for webhook-*), retries, several
+// workers, a receiver that is down, a worker killed mid-delivery, and the
+// console's test / disable / rotate / redeliver actions.
+//
+// The tests run one after another (one file): some stop, kill or add
+// workers, which the others must not see. Each uses a fresh organization.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { hostname } from 'node:os';
+import { verify as octokitVerify } from '@octokit/webhooks-methods';
+import standardwebhooks from 'standardwebhooks';
+
+import { Receiver } from './receiver.mjs';
+import {
+	checkEnv, fixture, sql, q, until, sleep, delivery, attempts,
+	mihwarSignature, sameBytes, startWorker, stopWorker, stackCmd,
+	stackWorkerPid, gone,
+} from './stack.mjs';
+
+const { Webhook, WebhookVerificationError } = standardwebhooks;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$/;
+
+const receivers = [];
+
+async function receiver() {
+	const r = await new Receiver().start();
+	receivers.push(r);
+	return r;
+}
+
+before(async () => {
+	checkEnv();
+	// The stack's worker must be running for every test below.
+	if (stackWorkerPid() === null)
+		await stackCmd('worker-start');
+});
+
+after(async () => {
+	for (const r of receivers)
+		await r.close();
+	if (stackWorkerPid() === null)
+		await stackCmd('worker-start');
+});
+
+// Both signatures of one received request check out under secret.
+async function assertSigned(req, secret, what = 'delivery') {
+	const sig = req.headers['x-mihwar-signature'];
+
+	assert.ok(sig, `${what}: X-Mihwar-Signature is missing`);
+	assert.match(sig, /^sha256=[0-9a-f]{64}$/, `${what}: X-Mihwar-Signature`);
+	assert.ok(sameBytes(sig, mihwarSignature(secret, req.body)),
+	    `${what}: X-Mihwar-Signature is not HMAC-SHA256(secret, raw body)`);
+	assert.equal(await octokitVerify(secret, req.body.toString('utf8'), sig),
+	    true, `${what}: @octokit/webhooks-methods verify() refused it`);
+	const parsed = new Webhook(secret).verify(req.body, req.headers);
+	assert.deepEqual(parsed, JSON.parse(req.body.toString('utf8')),
+	    `${what}: standardwebhooks verify() returned another body`);
+}
+
+// Neither signature checks out under secret.
+async function assertNotSigned(req, secret, what) {
+	const sig = req.headers['x-mihwar-signature'];
+
+	assert.ok(!sameBytes(sig, mihwarSignature(secret, req.body)),
+	    `${what}: X-Mihwar-Signature still matches`);
+	assert.equal(await octokitVerify(secret, req.body.toString('utf8'), sig),
+	    false, `${what}: @octokit/webhooks-methods verify() accepted it`);
+	assert.throws(() => new Webhook(secret).verify(req.body, req.headers),
+	    WebhookVerificationError,
+	    `${what}: standardwebhooks verify() accepted it`);
+}
+
+const envelope = (req) => JSON.parse(req.body.toString('utf8'));
+const wid = (req) => req.headers['webhook-id'];
+const eventOf = (req) => req.headers['x-mihwar-event'];
+
+// The deliveries of a subscription: public id -> {state, attempts}.
+async function deliveriesOf(subId) {
+	const rows = await sql('SELECT d.public_id, d.state, d.attempts, ' +
+	    'd.event_type, (SELECT COUNT(*) FROM webhook_attempts a WHERE ' +
+	    'a.delivery_id = d.id) FROM webhook_deliveries d JOIN ' +
+	    'webhook_subscriptions s ON s.id = d.subscription_id WHERE ' +
+	    `s.public_id = ${q(subId)} ORDER BY d.id`);
+	return rows.map(([id, state, n, type, logged]) => ({ id, state,
+	    attempts: Number(n), type, logged: Number(logged) }));
+}
+
+test('POST /api/settings/webhooks: console session + CSRF token, 201 with ' +
+    'the secret; an API key is 401, no CSRF token is 403', async () => {
+	const f = await fixture();
+	const rcv = await receiver();
+	const body = { url: rcv.url('/auth'), events: ['order.created'] };
+
+	const byKey = await f.subscribeRaw(body, 'key');
+	assert.equal(byKey.status, 401, `integration key: ${byKey.text}`);
+	const noCsrf = await f.subscribeRaw(body, 'nocsrf');
+	assert.equal(noCsrf.status, 403, `session without CSRF: ${noCsrf.text}`);
+	assert.equal(noCsrf.json?.error?.code, 'csrf');
+	const ok = await f.subscribeRaw(body, 'session');
+	assert.equal(ok.status, 201, ok.text);
+	const d = ok.json.data;
+	assert.match(d.id, UUID);
+	assert.equal(d.url, body.url);
+	assert.equal(d.active, true);
+	assert.match(d.secret, /^whsec_[A-Za-z0-9+/]{32}$/,
+	    'a Standard Webhooks secret: whsec_ + base64 of 24 bytes');
+
+	// Only the accepted request wrote a subscription.
+	const rows = await sql('SELECT s.public_id, s.events FROM ' +
+	    'webhook_subscriptions s JOIN organizations o ON o.id = s.org_id ' +
+	    `WHERE o.slug = ${q(f.slug)}`);
+	assert.deepEqual(rows, [[d.id, 'order.created']]);
+});
+
+test('signature: order.created reaches the receiver signed (X-Mihwar-' +
+    'Signature and Standard Webhooks); tampering fails; the event filter ' +
+    'holds', { timeout: 30000 }, async () => {
+	const f = await fixture();
+	const rcvA = await receiver();	// order.created only
+	const rcvB = await receiver();	// everything: proves events were sent
+	const subA = await f.subscribe(rcvA.url('/hooks/a'), ['order.created']);
+	const subB = await f.subscribe(rcvB.url('/hooks/b'), '*');
+	assert.notEqual(subA.secret, subB.secret);
+
+	const t0 = Date.now();
+	const order = await f.order({ reference: 'PO-SIG-1' });
+	const [req] = await rcvA.waitForCount(1, 10000);
+
+	assert.equal(req.method, 'POST');
+	assert.equal(req.path, '/hooks/a');
+	assert.match(req.headers['content-type'], /^application\/json/);
+	assert.equal(eventOf(req), 'order.created');
+
+	const env = envelope(req);
+	assert.deepEqual(Object.keys(env).sort(), ['event', 'payload', 'sentAt']);
+	assert.equal(env.event, 'order.created');
+	assert.equal(env.payload.orderId, order.id);
+	assert.equal(env.payload.status, 'DRAFT');
+	assert.equal(env.payload.lineCount, 1);
+	assert.equal(env.payload.vendorName, 'Roastery');
+	assert.match(env.sentAt, ISO);
+	assert.ok(Math.abs(Date.parse(env.sentAt) - req.at) < 60000,
+	    `sentAt ${env.sentAt} is not the time of sending`);
+
+	// Signatures, byte for byte and with the receivers' libraries.
+	await assertSigned(req, subA.secret, 'order.created');
+	await assertNotSigned(req, subB.secret, 'another subscription\'s secret');
+	const id = wid(req);
+	assert.match(id, UUID);
+	assert.equal(req.headers['x-mihwar-delivery'], id);
+	assert.match(req.headers['webhook-timestamp'], /^\d+$/);
+	assert.equal(req.headers['x-mihwar-timestamp'],
+	    req.headers['webhook-timestamp']);
+	const ts = Number(req.headers['webhook-timestamp']) * 1000;
+	assert.ok(ts >= t0 - 60000 && ts <= Date.now() + 60000,
+	    'webhook-timestamp is the time of sending');
+	assert.match(req.headers['webhook-signature'], /^v1,[A-Za-z0-9+/]{43}=$/);
+	const row = await sql('SELECT d.event_type FROM webhook_deliveries d ' +
+	    'JOIN webhook_subscriptions s ON s.id = d.subscription_id WHERE ' +
+	    `d.public_id = ${q(id)} AND s.public_id = ${q(subA.id)}`);
+	assert.deepEqual(row, [['order.created']],
+	    'webhook-id is the delivery id of subscription A');
+
+	// Tampering: one changed byte of the body, a changed id or timestamp.
+	const tampered = { ...req, body: Buffer.from(req.body) };
+	const at = tampered.body.indexOf('DRAFT');
+	assert.ok(at > 0);
+	tampered.body[at] = 'd'.charCodeAt(0);
+	await assertNotSigned(tampered, subA.secret, 'tampered body');
+	const spaced = { ...req, body: Buffer.concat([req.body,
+	    Buffer.from(' ')]) };
+	await assertNotSigned(spaced, subA.secret, 'body with a trailing space');
+	assert.throws(() => new Webhook(subA.secret).verify(req.body,
+	    { ...req.headers, 'webhook-id': `${id.slice(0, -1)}0` === id ?
+	    `${id.slice(0, -1)}1` : `${id.slice(0, -1)}0` }),
+	    WebhookVerificationError, 'another webhook-id must not verify');
+	assert.throws(() => new Webhook(subA.secret).verify(req.body,
+	    { ...req.headers, 'webhook-timestamp':
+	    String(Number(req.headers['webhook-timestamp']) + 1) }),
+	    WebhookVerificationError, 'another timestamp must not verify');
+
+	// B got the same event, signed with its own secret.
+	const [reqB] = await rcvB.waitForCount(1, 10000);
+	assert.equal(eventOf(reqB), 'order.created');
+	assert.equal(envelope(reqB).payload.orderId, order.id);
+	assert.notEqual(wid(reqB), id, 'one delivery per subscription');
+	await assertSigned(reqB, subB.secret, 'order.created to B');
+
+	// The event filter: order.status_changed goes to B, never to A.
+	await f.setStatus(order.id, 'SUBMITTED');
+	const changed = await rcvB.waitForCount(1, 10000,
+	    (r) => eventOf(r) === 'order.status_changed');
+	const ch = envelope(changed[0]);
+	assert.equal(ch.event, 'order.status_changed');
+	assert.equal(ch.payload.orderId, order.id);
+	assert.equal(ch.payload.status, 'SUBMITTED');
+	assert.equal(ch.payload.previousStatus, 'DRAFT');
+	await assertSigned(changed[0], subB.secret, 'order.status_changed');
+	// Fan-out queues every subscription of an event at once: B has it,
+	// so A would have its delivery by now; give a sender time anyway.
+	await sleep(700);
+	assert.deepEqual(rcvA.received().map(eventOf), ['order.created'],
+	    'a subscription to order.created got other events');
+	assert.deepEqual((await deliveriesOf(subA.id)).map((d) => d.type),
+	    ['order.created']);
+});
+
+test('retry: 500, 500, then 200 is delivered on attempt 3, every attempt ' +
+    'logged, on the retry schedule', { timeout: 30000 }, async () => {
+	const f = await fixture();
+	const rcv = (await receiver()).failNext(2, 500);
+	const sub = await f.subscribe(rcv.url('/retry'), ['order.created']);
+
+	const order = await f.order();
+	await rcv.waitFor((rs) => rs.some((r) => r.answered === 200), 15000,
+	    'a 200 answer');
+	const id = wid(rcv.requests[0]);
+	await until(async () => (await delivery(id))?.state === 'succeeded',
+	    5000, 'the delivery to be marked succeeded');
+
+	const reqs = rcv.received();
+	assert.equal(reqs.length, 3, 'three attempts reached the receiver');
+	assert.deepEqual(reqs.map((r) => r.answered), [500, 500, 200]);
+	for (const [i, r] of reqs.entries()) {
+		assert.equal(wid(r), id, 'every attempt has the delivery\'s id');
+		assert.equal(eventOf(r), 'order.created');
+		assert.equal(envelope(r).payload.orderId, order.id);
+		await assertSigned(r, sub.secret, `attempt ${i + 1}`);
+	}
+	// Schedule 0,1,1,1 (+-10 % jitter) and a 500 ms worker poll.
+	const gaps = [reqs[1].at - reqs[0].at, reqs[2].at - reqs[1].at];
+	for (const [i, g] of gaps.entries()) {
+		assert.ok(g >= 900, `attempt ${i + 2} came ${g} ms after ` +
+		    `attempt ${i + 1}: sooner than the schedule's 1 s`);
+		assert.ok(g <= 3000, `attempt ${i + 2} came ${g} ms after ` +
+		    `attempt ${i + 1}: the schedule says 1 s`);
+	}
+
+	const d = await delivery(id);
+	assert.deepEqual(d, { state: 'succeeded', attempts: 3, lastStatus: 200 });
+	const log = await attempts(id);
+	assert.deepEqual(log.map((a) => [a.no, a.status]),
+	    [[1, 500], [2, 500], [3, 200]]);
+	// After success nothing more is sent (attempt 4 would be due by now).
+	await sleep(1300);
+	assert.equal(rcv.received().length, 3, 'sent again after a 200');
+	assert.equal((await attempts(id)).length, 3);
+});
+
+// Two workers deliver n events of a fresh org to one receiver that answers
+// after delayMs; every delivery must arrive exactly once. With queueFirst
+// the events are written while no worker runs, then both workers start
+// together (so one of them fans all of them out and claims a full batch).
+async function twoWorkers(n, delayMs, timeoutMs, { queueFirst = false } = {}) {
+	const f = await fixture();
+	const rcv = (await receiver()).setDelay(delayMs);
+	const sub = await f.subscribe(rcv.url('/two'), ['order.created']);
+	const order = (i) => f.order({ reference: `PO-TWO-${i}` });
+	let extra = null, orders;
+
+	try {
+		if (queueFirst) {
+			await stackCmd('worker-stop');
+			orders = await Promise.all(Array.from({ length: n },
+			    (_, i) => order(i)));
+			extra = startWorker();
+			await stackCmd('worker-start');
+		} else
+			extra = startWorker();
+		// The second worker is up once it beats in the database.
+		await until(async () => (await sql('SELECT COUNT(*) FROM ' +
+		    'worker_heartbeats WHERE worker_id = ' +
+		    q(`${hostname()}:${extra.pid}`)))[0][0] === '1', 10000,
+		    'the second worker\'s heartbeat');
+		assert.equal(extra.exitCode, null, 'the second worker exited');
+		assert.ok(stackWorkerPid(), 'the stack\'s worker runs');
+
+		orders ??= await Promise.all(Array.from({ length: n },
+		    (_, i) => order(i)));
+		const want = new Set(orders.map((o) => o.id));
+		assert.equal(want.size, n);
+
+		await until(async () => {
+			const ds = await deliveriesOf(sub.id);
+			return ds.length === n &&
+			    ds.every((d) => d.state === 'succeeded');
+		}, timeoutMs, `${n} deliveries to succeed`, 100);
+		// Give a late duplicate (a second claim) time to show.
+		await sleep(800);
+
+		const reqs = rcv.received();
+		const ids = new Map();
+		for (const r of reqs)
+			ids.set(wid(r), (ids.get(wid(r)) ?? 0) + 1);
+		const dups = [...ids].filter(([, c]) => c > 1);
+		const ds = await deliveriesOf(sub.id);
+		const workers = await sql('SELECT a.worker, COUNT(*) FROM ' +
+		    'webhook_attempts a JOIN webhook_deliveries d ON ' +
+		    'd.id = a.delivery_id JOIN webhook_subscriptions s ON ' +
+		    `s.id = d.subscription_id WHERE s.public_id = ${q(sub.id)} ` +
+		    'GROUP BY a.worker');
+		const info = `workers ${JSON.stringify(workers)}; deliveries ` +
+		    JSON.stringify(ds.filter((d) => d.attempts !== 1 ||
+		    d.logged !== 1));
+
+		assert.deepEqual(new Set(reqs.map((r) =>
+		    envelope(r).payload.orderId)), want,
+		    'every order\'s event arrived');
+		assert.deepEqual(dups, [], `deliveries that arrived more than ` +
+		    `once although the first attempt succeeded (${info})`);
+		assert.equal(reqs.length, n, `requests received (${info})`);
+		assert.ok(reqs.every((r) => r.answered === 200));
+		assert.ok(ds.every((d) => d.attempts === 1 && d.logged === 1),
+		    `one attempt logged per delivery (${info})`);
+		assert.deepEqual(new Set(ds.map((d) => d.id)), new Set(ids.keys()),
+		    'the webhook-ids are the delivery ids');
+		for (const r of reqs.slice(0, 3))
+			await assertSigned(r, sub.secret);
+	} finally {
+		if (stackWorkerPid() === null)
+			await stackCmd('worker-start');
+		if (extra) {
+			const { code, signal } = await stopWorker(extra);
+			assert.ok(code === 0 || signal === 'SIGTERM',
+			    `the second worker ended with ${code ?? signal}`);
+		}
+	}
+}
+
+test('two workers: 20 events, each delivered exactly once',
+    { timeout: 40000 }, async () => {
+	await twoWorkers(20, 0, 20000);
+});
+
+test('two workers, a receiver that takes 800 ms to answer: 12 events, ' +
+    'each delivered exactly once', { timeout: 40000 }, async () => {
+	// 800 ms is well inside the worker's own request timeout (lease - 1 s
+	// = 4 s here), so no attempt may be taken over by the other worker.
+	await twoWorkers(12, 800, 25000, { queueFirst: true });
+});
+
+test('receiver down for a while: delivered once it is back, the earlier ' +
+    'attempts logged as connection errors', { timeout: 30000 }, async () => {
+	const f = await fixture();
+	const rcv = await receiver();
+	const sub = await f.subscribe(rcv.url('/down'), ['order.created']);
+	const port = rcv.port;
+
+	await rcv.down();
+	const t0 = Date.now();
+	const order = await f.order();
+	// Find the delivery, then stay down ~1.5 s and through two attempts.
+	const id = await until(async () => (await deliveriesOf(sub.id))[0]?.id,
+	    5000, 'the delivery to be queued');
+	await until(async () => (await attempts(id)).length >= 2 &&
+	    Date.now() - t0 >= 1500, 8000, 'two failed attempts');
+	await rcv.up();
+	assert.equal(rcv.port, port, 'the receiver is back on the same port');
+
+	await rcv.waitFor((rs) => rs.some((r) => r.answered === 200), 8000,
+	    'the delivery after the receiver came back');
+	await until(async () => (await delivery(id))?.state === 'succeeded',
+	    5000, 'the delivery to be marked succeeded');
+	const reqs = rcv.received();
+	assert.equal(reqs.length, 1, 'one request reached the receiver');
+	assert.equal(wid(reqs[0]), id);
+	assert.equal(envelope(reqs[0]).payload.orderId, order.id);
+	await assertSigned(reqs[0], sub.secret);
+
+	const log = await attempts(id);
+	assert.ok(log.length >= 3 && log.length <= 4,
+	    `attempts: ${JSON.stringify(log)}`);
+	for (const a of log.slice(0, -1)) {
+		assert.equal(a.status, null, `attempt ${a.no} has a status`);
+		assert.match(a.error, /connect|refused/i,
+		    `attempt ${a.no} is not logged as a connection error`);
+	}
+	assert.equal(log.at(-1).status, 200);
+	assert.equal(log.at(-1).error, '');
+	const d = await delivery(id);
+	assert.equal(d.state, 'succeeded');
+	assert.equal(d.attempts, log.length);
+	assert.equal(d.lastStatus, 200);
+});
+
+test('worker killed mid-delivery: another takes the delivery over after ' +
+    'the lease and it ends delivered', { timeout: 40000 }, async () => {
+	const f = await fixture();
+	const rcv = (await receiver()).hangNext(3000, 200);
+	const sub = await f.subscribe(rcv.url('/kill'), ['order.created']);
+	const pid = stackWorkerPid();
+	assert.ok(pid, 'the stack\'s worker pid (MIHWAR_VAR/run/worker.pid)');
+
+	try {
+		const order = await f.order();
+		await rcv.waitForCount(1, 10000);
+		const first = rcv.received()[0];
+		const id = wid(first);
+		assert.equal(rcv.requests[0].answered, null,
+		    'the first request is still hanging');
+		assert.equal((await delivery(id)).state, 'delivering');
+
+		process.kill(pid, 'SIGKILL');
+		await until(() => gone(pid), 10000, 'the killed worker to be ' +
+		    'reaped');
+		await stackCmd('worker-start');
+		const pid2 = await until(() => stackWorkerPid(), 5000,
+		    'the new worker to run');
+		assert.notEqual(pid2, pid, 'a new worker runs');
+
+		await rcv.waitFor((rs) => rs.some((r) => r.answered === 200),
+		    15000, 'the delivery taken over after the lease');
+		await until(async () => (await delivery(id))?.state ===
+		    'succeeded', 5000, 'the delivery to be marked succeeded');
+
+		const reqs = rcv.received();
+		assert.ok(reqs.length >= 2, 'sent again after the kill');
+		assert.equal(rcv.requests[0].answered, null,
+		    'the killed worker\'s request was never answered');
+		for (const r of reqs) {
+			assert.equal(wid(r), id, 'the same delivery, the same ' +
+			    'webhook-id');
+			assert.equal(envelope(r).payload.orderId, order.id);
+			await assertSigned(r, sub.secret);
+		}
+		const ok = reqs.find((r) => r.answered === 200);
+		assert.ok(ok.at - first.at >= 4500, `taken over ` +
+		    `${ok.at - first.at} ms after the first try: before the ` +
+		    `5 s lease ran out`);
+		const d = await delivery(id);
+		assert.equal(d.state, 'succeeded');
+		assert.equal(d.lastStatus, 200);
+		const log = await attempts(id);
+		assert.ok(log.length >= 1);
+		assert.equal(log.at(-1).status, 200);
+		assert.ok(!log.some((a) => a.worker.endsWith(`:${pid}`)),
+		    'the killed worker logged an attempt it never finished');
+	} finally {
+		if (stackWorkerPid() === null) {
+			await until(() => gone(pid), 10000, 'the killed worker ' +
+			    'to be reaped').catch(() => {});
+			await stackCmd('worker-start');
+		}
+	}
+});
+
+test('console: send test event, rotate the secret, redeliver, disable',
+    { timeout: 40000 }, async () => {
+	const f = await fixture();
+	const rcv = await receiver();
+	const other = await receiver();
+	const sub = await f.subscribe(rcv.url('/console'), '*');
+
+	// Send test event: webhook.test to this one subscription.
+	const tested = await f.postAndFollow(`/admin/webhooks/${sub.id}/test`);
+	assert.equal(tested.status, 200, tested.text.slice(0, 300));
+	assert.match(tested.text, /Test event queued/);
+	const [t] = await rcv.waitForCount(1, 10000);
+	assert.equal(eventOf(t), 'webhook.test');
+	const te = envelope(t);
+	assert.equal(te.event, 'webhook.test');
+	assert.equal(te.payload.subscriptionId, sub.id);
+	await assertSigned(t, sub.secret, 'webhook.test');
+
+	// Rotate: a new secret, shown once, signs what comes next.
+	// (The page with the secret, whether answered to the POST or shown
+	// once after its redirect.)
+	const rotated = await f.postAndFollow(`/admin/webhooks/${sub.id}/rotate`);
+	assert.equal(rotated.status, 200, rotated.text.slice(0, 300));
+	const m = rotated.text.match(/<code id="secret">(whsec_[^<]+)<\/code>/);
+	assert.ok(m, 'the rotated secret is shown');
+	const secret2 = m[1];
+	assert.notEqual(secret2, sub.secret);
+	const order = await f.order();
+	const [o1] = await rcv.waitForCount(1, 10000,
+	    (r) => eventOf(r) === 'order.created');
+	assert.equal(envelope(o1).payload.orderId, order.id);
+	await assertSigned(o1, secret2, 'after rotation');
+	await assertNotSigned(o1, sub.secret, 'the old secret after rotation');
+
+	// Redeliver: the finished delivery is sent again, same webhook-id.
+	const did = wid(o1);
+	await until(async () => (await delivery(did))?.state === 'succeeded',
+	    5000, 'the delivery to be marked succeeded');
+	const log = await f.get(`/admin/webhooks/${sub.id}`);
+	assert.equal(log.status, 200);
+	assert.ok(log.text.includes(`/admin/deliveries/${did}/redeliver`),
+	    'the delivery log offers to redeliver it');
+	const redo = await f.post(`/admin/deliveries/${did}/redeliver`);
+	assert.equal(redo.status, 303, redo.text.slice(0, 300));
+	const again = await rcv.waitForCount(2, 10000,
+	    (r) => eventOf(r) === 'order.created');
+	const o2 = again[1];
+	assert.equal(wid(o2), did, 'a redelivery keeps the webhook-id');
+	assert.equal(envelope(o2).payload.orderId, order.id);
+	await assertSigned(o2, secret2, 'redelivery');
+	await until(async () => (await attempts(did)).length === 2 &&
+	    (await delivery(did)).state === 'succeeded', 5000,
+	    'the redelivery to be logged');
+	assert.deepEqual((await attempts(did)).map((a) => a.status), [200, 200]);
+	// Only finished deliveries can be redelivered; others' are 404.
+	const none = await f.post('/admin/deliveries/' +
+	    '00000000-0000-7000-8000-000000000000/redeliver');
+	assert.equal(none.status, 404);
+
+	// Disable: no more deliveries to it (another subscription shows the
+	// event did go out).
+	const sub2 = await f.subscribe(other.url('/other'), ['order.created']);
+	const off = await f.post(`/admin/webhooks/${sub.id}/disable`);
+	assert.equal(off.status, 303, off.text.slice(0, 300));
+	assert.deepEqual(await sql('SELECT active FROM webhook_subscriptions ' +
+	    `WHERE public_id = ${q(sub.id)}`), [['0']]);
+	const sentBefore = rcv.received().length;
+	const order2 = await f.order();
+	const [o3] = await other.waitForCount(1, 10000);
+	assert.equal(envelope(o3).payload.orderId, order2.id);
+	await assertSigned(o3, sub2.secret);
+	await sleep(700);
+	assert.equal(rcv.received().length, sentBefore,
+	    'a disabled subscription still receives events');
+	assert.ok(!(await deliveriesOf(sub.id)).some((d) => d.type ===
+	    'order.created' && d.id !== did), 'a delivery was queued for ' +
+	    'the disabled subscription');
+	// A test event to a disabled subscription is not sent either.
+	const t2 = await f.postAndFollow(`/admin/webhooks/${sub.id}/test`);
+	assert.equal(t2.status, 200);
+	await until(async () => (await deliveriesOf(sub.id)).some((d) =>
+	    d.type === 'webhook.test' && d.logged > 0 && d.id !== wid(t)),
+	    5000, 'the second test delivery to be tried');
+	await sleep(300);
+	assert.equal(rcv.received().length, sentBefore,
+	    'a disabled subscription was sent a test event');
+});
