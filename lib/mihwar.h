@@ -518,6 +518,35 @@ int		 scimf_path_parse(const char *, struct scim_path *, char *,
 		    size_t);
 void		 scimf_path_cleanup(struct scim_path *);
 
+/* scimpatch.c: SCIM PATCH applied to a resource document */
+const char	*scimp_key(struct json_object *, const char *);
+struct json_object *scimp_get(struct json_object *, const char *);
+void		 scimp_set(struct json_object *, const char *,
+		    struct json_object *);
+struct json_object *scimp_normalize(struct json_object *);
+int		 scimp_readonly(const char *);
+int		 scimp_apply(struct json_object *, struct json_object *, char *,
+		    size_t);
+
+/* scim.c: SCIM 2.0 Users, Groups and discovery */
+void		 scim_users_list(struct req *);
+void		 scim_users_create(struct req *);
+void		 scim_user_get(struct req *);
+void		 scim_user_put(struct req *);
+void		 scim_user_patch(struct req *);
+void		 scim_user_delete(struct req *);
+void		 scim_groups_list(struct req *);
+void		 scim_groups_create(struct req *);
+void		 scim_group_get(struct req *);
+void		 scim_group_put(struct req *);
+void		 scim_group_patch(struct req *);
+void		 scim_group_delete(struct req *);
+void		 scim_spc_get(struct req *);
+void		 scim_types_list(struct req *);
+void		 scim_type_get(struct req *);
+void		 scim_schemas_list(struct req *);
+void		 scim_schema_get(struct req *);
+
 /* auth.c: resolve the credential each family demands to a principal */
 int		 auth_request(struct req *, enum auth_kind);
 

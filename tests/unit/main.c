@@ -101,6 +101,7 @@ main(void)
 	test_orgs_register();
 	test_req_register();
 	test_route_register();
+	test_scimfilter_register();
 	test_util_register();
 	if (CU_get_error() != CUE_SUCCESS) {
 		fprintf(stderr, "unit-tests: registering: %s\n",

@@ -43,6 +43,7 @@ void		 test_keys_register(void);
 void		 test_orgs_register(void);
 void		 test_req_register(void);
 void		 test_route_register(void);
+void		 test_scimfilter_register(void);
 void		 test_util_register(void);
 
 #endif /* TESTS_H */
