@@ -511,7 +511,7 @@ void		 scimf_free(struct scimf *);
 int		 scimf_match(const struct scimf *, struct json_object *);
 struct scim_path {
 	char		 attr[64];	/* lowercased attribute name */
-	char		 sub[64];	/* lowercased sub-attribute, "" if none */
+	char		 sub[64];	/* lowercased sub-attribute or "" */
 	struct scimf	*filter;	/* value filter or NULL */
 };
 int		 scimf_path_parse(const char *, struct scim_path *, char *,

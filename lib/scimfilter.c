@@ -60,12 +60,12 @@ struct scimf_attr {
 
 struct scimf {
 	enum scimf_kind	  kind;
-	struct scimf	**kids;		/* SF_AND, SF_OR: 2 or more; SF_NOT: 1 */
+	struct scimf	**kids;		/* AND, OR: 2 or more; NOT: 1 */
 	size_t		  nkids;
 	/* SF_TEST */
 	struct scimf_attr path;
 	struct scimf	 *vf;		/* valuePath filter, or NULL... */
-	size_t		  vf_at;	/* ...on what path.seg[0..vf_at) reach */
+	size_t		  vf_at;	/* ...after vf_at segments */
 	enum scimf_op	  op;
 	enum scimf_vtype  vtype;
 	int		  exact;	/* caseExact string comparison */
@@ -313,8 +313,8 @@ scimf_attr_split(struct scimf_parser *p, const char *t, size_t len,
 				cut = (size_t)((const char *)memrchr(t, ':',
 				    len) - t);
 			if (cut > SCIMF_URN_MAX)
-				return scimf_fail(p, "schema URN longer than %d "
-				    "bytes at byte %zu", SCIMF_URN_MAX, at);
+				return scimf_fail(p, "schema URN longer than "
+				    "%d bytes at byte %zu", SCIMF_URN_MAX, at);
 			if (!scimf_attr_push(p, a, t, cut, at))
 				goto fail;
 			a->urn = 1;
@@ -478,7 +478,8 @@ scimf_parse_string(struct scimf_parser *p, struct scimf *f)
 			}
 			if (cp >= 0xD800 && cp <= 0xDBFF) {
 				lo = 0;
-				if (p->n - p->i < 12 || p->s[p->i + 6] != '\\' ||
+				if (p->n - p->i < 12 ||
+				    p->s[p->i + 6] != '\\' ||
 				    p->s[p->i + 7] != 'u')
 					k = 0;
 				else
@@ -641,7 +642,8 @@ scimf_parse_value(struct scimf_parser *p, struct scimf *f)
 	else
 		return scimf_fail(p, "unknown literal \"%.*s\" at byte %zu "
 		    "(strings need double quotes)",
-		    (int)(k - start > 32 ? 32 : k - start), p->s + start, start);
+		    (int)(k - start > 32 ? 32 : k - start), p->s + start,
+		    start);
 	p->i = k;
 	return 1;
 }
@@ -737,9 +739,10 @@ scimf_parse_test(struct scimf_parser *p, const struct scimf_attr *ctx)
 			goto fail;
 	}
 	if (p->i >= p->n || !scimf_isws((unsigned char)p->s[p->i])) {
-		scimf_fail(p, "expected an operator after \"%.*s\" at byte %zu, "
-		    "found %s", (int)(p->i - start > 64 ? 64 : p->i - start),
-		    p->s + start, p->i, scimf_show(p, p->i, b, sizeof(b)));
+		len = p->i - start > 64 ? 64 : p->i - start;
+		scimf_fail(p, "expected an operator after \"%.*s\" at byte "
+		    "%zu, found %s", (int)len, p->s + start, p->i,
+		    scimf_show(p, p->i, b, sizeof(b)));
 		goto fail;
 	}
 	scimf_ws(p);
@@ -774,8 +777,8 @@ scimf_parse_test(struct scimf_parser *p, const struct scimf_attr *ctx)
 	case SO_SW:
 	case SO_EW:
 		if (f->vtype != SV_STR) {
-			scimf_fail(p, "\"%s\" needs a string value, at byte %zu",
-			    scimf_ops[f->op], at);
+			scimf_fail(p, "\"%s\" needs a string value, at byte "
+			    "%zu", scimf_ops[f->op], at);
 			goto fail;
 		}
 		break;
@@ -823,8 +826,8 @@ scimf_parse_group(struct scimf_parser *p, const struct scimf_attr *ctx)
 	}
 	scimf_free(f);
 	if (p->i >= p->n)
-		scimf_fail(p, "unbalanced parentheses: \"(\" at byte %zu is not "
-		    "closed", open);
+		scimf_fail(p, "unbalanced parentheses: \"(\" at byte %zu is "
+		    "not closed", open);
 	else
 		scimf_fail(p, "expected \")\", and or or at byte %zu, found %s",
 		    p->i, scimf_show(p, p->i, b, sizeof(b)));
@@ -966,8 +969,8 @@ scimf_parse(const char *text, char *err, size_t errsz)
 	if (p.i == p.n)
 		return f;
 	if (p.s[p.i] == ')')
-		scimf_fail(&p, "unbalanced parentheses: unexpected \")\" at byte "
-		    "%zu", p.i);
+		scimf_fail(&p, "unbalanced parentheses: unexpected \")\" at "
+		    "byte %zu", p.i);
 	else if (p.s[p.i] == ']')
 		scimf_fail(&p, "unbalanced brackets: unexpected \"]\" at byte "
 		    "%zu", p.i);
@@ -1121,10 +1124,11 @@ scimf_compare(const struct scimf *f, struct json_object *v)
 		len = (size_t)json_object_get_string_len(v);
 		switch (f->op) {
 		case SO_CO:
-			return scimf_contains(s, len, f->str, f->slen, f->exact);
+			return scimf_contains(s, len, f->str, f->slen,
+			    f->exact);
 		case SO_SW:
-			return len >= f->slen &&
-			    scimf_cmp(s, f->slen, f->str, f->slen, f->exact) == 0;
+			return len >= f->slen && scimf_cmp(s, f->slen, f->str,
+			    f->slen, f->exact) == 0;
 		case SO_EW:
 			return len >= f->slen && scimf_cmp(s + len - f->slen,
 			    f->slen, f->str, f->slen, f->exact) == 0;
