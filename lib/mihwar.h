@@ -525,6 +525,7 @@ void		 scimp_set(struct json_object *, const char *,
 		    struct json_object *);
 struct json_object *scimp_normalize(struct json_object *);
 int		 scimp_readonly(const char *);
+int		 scimp_shape_ok(struct json_object *, char *, size_t);
 int		 scimp_apply(struct json_object *, struct json_object *, char *,
 		    size_t);
 

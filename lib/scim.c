@@ -258,6 +258,22 @@ scim_query_int(struct req *r, const char *name, long long def,
 	return 1;
 }
 
+/* Apply the request's attributes / excludedAttributes to o. */
+static void
+scim_project_req(struct req *r, struct json_object *o)
+{
+	char	*attrs = NULL, *excl = NULL;
+
+	req_query_param(r->query, "attributes", &attrs);
+	req_query_param(r->query, "excludedAttributes", &excl);
+	if (attrs != NULL && *attrs != '\0')
+		scim_project(o, attrs, 1);
+	else if (excl != NULL && *excl != '\0')
+		scim_project(o, excl, 0);
+	free(attrs);
+	free(excl);
+}
+
 /* Filter, page and project resources (consumed) into a ListResponse. */
 static void
 scim_list_respond(struct req *r, struct json_object *all)
@@ -358,7 +374,8 @@ scim_user_row(struct req *r)
 static void
 scim_user_answer(struct req *r, int status, const char *id)
 {
-	struct db_rows	*u = NULL;
+	struct db_rows		*u = NULL;
+	struct json_object	*o;
 	char		 loc[512];
 
 	if (db_query(r->db, &u, SQL_USER, DB_PARAMS(DB_INT(r->key.org_id),
@@ -371,7 +388,9 @@ scim_user_answer(struct req *r, int status, const char *id)
 		scim_location(r, "Users", id, loc, sizeof(loc));
 		req_resp_header(r, "Location", loc);
 	}
-	req_resp_json(r, status, scim_user_json(r, u, 0));
+	o = scim_user_json(r, u, 0);
+	scim_project_req(r, o);
+	req_resp_json(r, status, o);
 	db_rows_free(u);
 }
 
@@ -413,6 +432,15 @@ scim_user_read(struct req *r, struct json_object *b, struct scim_user_in *in)
 		return 0;
 	}
 	in->user_name = json_object_get_string(v);
+	{
+		char err[160];
+
+		if (!scimp_shape_ok(b, err, sizeof(err))) {
+			scim_error(r, 400, "invalidValue", err + strlen(
+			    "invalidValue:"));
+			return 0;
+		}
+	}
 	if ((v = scimp_get(b, "externalId")) != NULL &&
 	    json_object_is_type(v, json_type_string))
 		in->external = json_object_get_string(v);
@@ -641,7 +669,8 @@ scim_group_row(struct req *r, const char *id)
 static void
 scim_group_answer(struct req *r, int status, const char *id)
 {
-	struct db_rows	*g, *m;
+	struct db_rows		*g, *m;
+	struct json_object	*o;
 	char		 loc[512];
 
 	if ((g = scim_group_row(r, id)) == NULL)
@@ -655,7 +684,9 @@ scim_group_answer(struct req *r, int status, const char *id)
 		scim_location(r, "Groups", id, loc, sizeof(loc));
 		req_resp_header(r, "Location", loc);
 	}
-	req_resp_json(r, status, scim_group_json(r, g, 0, m));
+	o = scim_group_json(r, g, 0, m);
+	scim_project_req(r, o);
+	req_resp_json(r, status, o);
 	db_rows_free(g);
 	db_rows_free(m);
 }

@@ -162,22 +162,53 @@ scimp_put_attr(struct json_object *res, const char *attr,
 	scimp_set(res, attr, val);
 }
 
+/*
+ * For attr[key eq "v"].sub with no element matching: the element
+ * {key: v, sub: value} to add (Entra adds a work e-mail that way).
+ * NULL when the path's filter is not that simple shape.
+ */
+static struct json_object *
+scimp_new_element(const char *path, const struct scim_path *p,
+    struct json_object *val)
+{
+	const char		*lb = strchr(path, '['), *sp, *q1, *q2;
+	char			 key[64], v[256];
+	struct json_object	*el;
+
+	if (lb == NULL || p->sub[0] == '\0' ||
+	    (sp = strstr(lb, " eq \"")) == NULL || (size_t)(sp - lb - 1) >=
+	    sizeof(key) || (q1 = sp + 4) == NULL ||
+	    (q2 = strchr(q1 + 1, '"')) == NULL || q2[1] != ']' ||
+	    (size_t)(q2 - q1 - 1) >= sizeof(v) || memchr(q1 + 1, '\\',
+	    (size_t)(q2 - q1 - 1)) != NULL)
+		return NULL;
+	snprintf(key, sizeof(key), "%.*s", (int)(sp - lb - 1), lb + 1);
+	if (strchr(key, ' ') != NULL || strchr(key, '.') != NULL)
+		return NULL;
+	snprintf(v, sizeof(v), "%.*s", (int)(q2 - q1 - 1), q1 + 1);
+	el = json_object_new_object();
+	scimp_set(el, key, json_object_new_string(v));
+	scimp_set(el, p->sub, json_object_get(val));
+	return el;
+}
+
 /* Apply to the elements of a multi-valued attribute matching a filter. */
 static int
-scimp_filtered(struct json_object *res, const struct scim_path *p,
-    const char *op, struct json_object *val, char *err, size_t errsz)
+scimp_filtered(struct json_object *res, const char *path,
+    const struct scim_path *p, const char *op, struct json_object *val,
+    char *err, size_t errsz)
 {
 	struct json_object	*arr = scimp_get(res, p->attr), *el;
 	size_t			 i, hits = 0;
 
-	if (arr == NULL || !json_object_is_type(arr, json_type_array)) {
-		if (strcmp(op, "remove") == 0)
-			return 1;	/* nothing to remove is no error */
-		snprintf(err, errsz, "noTarget:%s has no values to filter",
+	if (strcmp(op, "remove") != 0 && p->sub[0] == '\0' &&
+	    !json_object_is_type(val, json_type_object)) {
+		snprintf(err, errsz, "invalidValue:%s[…] takes an object",
 		    p->attr);
 		return 0;
 	}
-	for (i = json_object_array_length(arr); i-- > 0;) {
+	for (i = arr && json_object_is_type(arr, json_type_array) ?
+	    json_object_array_length(arr) : 0; i-- > 0;) {
 		el = json_object_array_get_idx(arr, i);
 		if (!scimf_match(p->filter, el))
 			continue;
@@ -188,17 +219,47 @@ scimp_filtered(struct json_object *res, const struct scim_path *p,
 			scimp_del(el, p->sub);
 		else if (p->sub[0] != '\0')
 			scimp_set(el, p->sub, json_object_get(val));
-		else if (json_object_is_type(val, json_type_object)) {
+		else {
 			json_object_object_foreach(val, k, x)
 				scimp_set(el, k, json_object_get(x));
 		}
 	}
-	if (hits == 0 && strcmp(op, "replace") == 0) {
-		snprintf(err, errsz, "noTarget:no value of %s matches the filter",
-		    p->attr);
-		return 0;
+	if (hits > 0 || strcmp(op, "remove") == 0)
+		return 1;	/* nothing to remove is no error */
+	/* add creates what the filter names; replace must find it (RFC). */
+	if (strcmp(op, "add") == 0 &&
+	    (el = scimp_new_element(path, p, val)) != NULL) {
+		if (arr == NULL || !json_object_is_type(arr, json_type_array)) {
+			arr = json_object_new_array();
+			scimp_set(res, p->attr, arr);
+		}
+		json_object_array_add(arr, el);
+		return 1;
 	}
-	return 1;
+	snprintf(err, errsz, "noTarget:no value of %s matches the filter",
+	    p->attr);
+	return 0;
+}
+
+/* remove of members (or any multi-valued attribute) with a value list:
+ * only the listed values go (Entra ID removes one member that way). */
+static void
+scimp_remove_values(struct json_object *arr, struct json_object *val)
+{
+	struct json_object	*v, *w;
+	size_t			 i, j;
+
+	for (i = json_object_array_length(arr); i-- > 0;) {
+		v = scimp_get(json_object_array_get_idx(arr, i), "value");
+		for (j = 0; v != NULL && j < json_object_array_length(val); j++) {
+			w = scimp_get(json_object_array_get_idx(val, j), "value");
+			if (w != NULL && strcmp(json_object_get_string(v),
+			    json_object_get_string(w)) == 0) {
+				json_object_array_del_idx(arr, i, 1);
+				break;
+			}
+		}
+	}
 }
 
 /* One operation with a path. */
@@ -219,7 +280,12 @@ scimp_path_op(struct json_object *res, const char *op, const char *path,
 		snprintf(err, errsz, "mutability:%s cannot be changed", p.attr);
 		ok = 0;
 	} else if (p.filter != NULL)
-		ok = scimp_filtered(res, &p, op, val, err, errsz);
+		ok = scimp_filtered(res, path, &p, op, val, err, errsz);
+	else if (strcmp(op, "remove") == 0 && p.sub[0] == '\0' && val != NULL &&
+	    json_object_is_type(val, json_type_array) &&
+	    (cur = scimp_get(res, p.attr)) != NULL &&
+	    json_object_is_type(cur, json_type_array))
+		scimp_remove_values(cur, val);
 	else if (p.sub[0] != '\0') {
 		cur = scimp_get(res, p.attr);
 		if (strcmp(op, "remove") == 0) {
@@ -257,6 +323,9 @@ scimp_pathless(struct json_object *res, const char *op,
 		return 0;
 	}
 	json_object_object_foreach(val, k, x) {
+		/* Okta repeats the unchanged id; read-only ones are ignored. */
+		if (scimp_readonly(k))
+			continue;
 		/* Entra: {"name.givenName": "…"} in a path-less replace. */
 		if (!scimp_path_op(res, op, k, x, err, errsz))
 			return 0;
@@ -306,6 +375,41 @@ scimp_one(struct json_object *res, struct json_object *o, char *err,
 }
 
 /*
+ * The complex attributes of RFC 7643 keep their shape: name is an
+ * object; emails, phoneNumbers, addresses, members... arrays of objects.
+ */
+int
+scimp_shape_ok(struct json_object *res, char *err, size_t errsz)
+{
+	static const char *const multi[] = { "emails", "phoneNumbers", "ims",
+	    "photos", "addresses", "entitlements", "roles", "members",
+	    "x509Certificates", NULL };
+	struct json_object	*v;
+	size_t			 i, j;
+
+	if ((v = scimp_get(res, "name")) != NULL &&
+	    !json_object_is_type(v, json_type_object)) {
+		snprintf(err, errsz, "invalidValue:name must be an object");
+		return 0;
+	}
+	for (i = 0; multi[i] != NULL; i++) {
+		if ((v = scimp_get(res, multi[i])) == NULL)
+			continue;
+		if (!json_object_is_type(v, json_type_array))
+			goto bad;
+		for (j = 0; j < json_object_array_length(v); j++)
+			if (!json_object_is_type(json_object_array_get_idx(v, j),
+			    json_type_object))
+				goto bad;
+	}
+	return 1;
+bad:
+	snprintf(err, errsz, "invalidValue:%s must be a list of objects",
+	    multi[i]);
+	return 0;
+}
+
+/*
  * Apply a PatchOp body to res (changed in place). 0 with err
  * "scimType:detail" when the request is bad; res may then be partly
  * changed and must be thrown away.
@@ -327,5 +431,5 @@ scimp_apply(struct json_object *res, struct json_object *body, char *err,
 		if (!scimp_one(res, json_object_array_get_idx(ops, i), err,
 		    errsz))
 			return 0;
-	return 1;
+	return scimp_shape_ok(res, err, errsz);
 }

@@ -601,3 +601,67 @@ next_second(char *out)
 	gmtime_r(&sec, &tm);
 	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
+
+/* ---- cookies and the console sign-in ---- */
+
+char *
+http_cookie(const struct http_resp *r, const char *name)
+{
+	const char	*p = r->headers, *eol, *v;
+	size_t		 n = strlen(name);
+
+	while (p != NULL && *p != '\0') {
+		eol = strstr(p, "\r\n");
+		if (strncasecmp(p, "Set-Cookie:", 11) == 0) {
+			v = p + 11;
+			while (*v == ' ')
+				v++;
+			if (strncmp(v, name, n) == 0 && v[n] == '=') {
+				v += n + 1;
+				return strndup(v, strcspn(v, ";\r\n"));
+			}
+		}
+		p = eol ? eol + 2 : NULL;
+	}
+	return NULL;
+}
+
+long
+console_login(const char *email, const char *password, struct http_resp *out)
+{
+	static const char	 field[] = "name=\"csrf\" value=\"";
+	struct http_resp	 page;
+	struct sbuf		 body = { NULL, 0, 0 }, cookie = { NULL, 0, 0 };
+	char			*login, *csrf = NULL, *e, *pw;
+	const char		*p;
+	const char		*h[3];
+	CURL			*c;
+
+	memset(out, 0, sizeof(*out));
+	http_do("GET", "/admin/login", NULL, NULL, 0, &page);
+	login = http_cookie(&page, "mihwar_login");
+	if ((p = strstr(page.body, field)) != NULL) {
+		p += strlen(field);
+		csrf = strndup(p, strcspn(p, "\""));
+	}
+	http_resp_free(&page);
+	if ((c = curl_easy_init()) == NULL)
+		abort();
+	e = curl_easy_escape(c, email, 0);
+	pw = curl_easy_escape(c, password, 0);
+	sb_printf(&body, "email=%s&password=%s&csrf=%s", e, pw,
+	    csrf ? csrf : "");
+	sb_printf(&cookie, "Cookie: mihwar_login=%s", login ? login : "");
+	h[0] = cookie.p;
+	h[1] = "Content-Type: application/x-www-form-urlencoded";
+	h[2] = NULL;
+	http_do("POST", "/admin/login", h, body.p, body.len, out);
+	curl_free(e);
+	curl_free(pw);
+	curl_easy_cleanup(c);
+	sb_free(&body);
+	sb_free(&cookie);
+	free(login);
+	free(csrf);
+	return out->status;
+}

@@ -158,6 +158,18 @@ struct itest_event {
 size_t		 db_events(long org_id, struct itest_event **);
 void		 db_events_free(struct itest_event *, size_t);
 
+/*
+ * Cookies and the console sign-in, for the suites that need a browser.
+ */
+/* The value a Set-Cookie header of the response gives cookie name,
+ * malloc'd, or NULL. */
+char		*http_cookie(const struct http_resp *, const char *name);
+/* Sign in to the console over HTTP as a browser does: GET /admin/login
+ * (its mihwar_login cookie and hidden csrf field), then POST the form.
+ * The POST's answer into out (free it); its status. */
+long		 console_login(const char *email, const char *password,
+		    struct http_resp *out);
+
 /* Today's UTC date plus days, YYYY-MM-DD into out (11). */
 void		 utc_date(int days, char *out);
 /* Sleep past the next whole second (by 50 ms) and write that second as
@@ -177,6 +189,7 @@ void	suite_ratelimit_register(void);
 void	suite_inventory_register(void);
 void	suite_orders_register(void);
 void	suite_predictions_register(void);
+void	suite_scim_register(void);
 void	suite_dbrestart_register(void);
 
 #endif
