@@ -2,8 +2,10 @@
 -- tests/bench/run.sh reads:
 --   BENCH rate=<req/s> p99_ms=<ms> non2xx=<n> errors=<n>
 -- non2xx counts every answer whose status is not 2xx (wrk's own counter
--- only sees >= 400); errors are socket errors and timeouts. A run with
--- either is not a clean number. auth.lua loads this file.
+-- only sees >= 400), and every 2xx answer whose body a script's
+-- check(body) function (if it defines one) refuses; errors are socket
+-- errors and timeouts. A run with either is not a clean number. auth.lua
+-- loads this file.
 
 local threads = {}
 
@@ -14,7 +16,8 @@ function setup(thread)
 end
 
 function response(status, headers, body)
-	if status < 200 or status > 299 then
+	if status < 200 or status > 299 or (check ~= nil and not check(body))
+	    then
 		non2xx = non2xx + 1
 	end
 end

@@ -3,23 +3,52 @@
 # stack's limit, behind lighttpd and behind Apache. The limit is
 # hello.fcgi ({"ok":true}, nothing else) through the same server with the
 # same pool size, measured in the same run; each row is also given as a
-# ratio to it. Progress goes to stderr, a markdown table to stdout.
+# ratio to it. Progress goes to stderr, markdown tables to stdout.
 #
 #   make bench
 #   DURATION=30s WARMUP=5s CONNS=64 make bench
+#
+# Rows, behind both servers: hello (the limit), GET /api/healthz, GET
+# .../whoami. Behind lighttpd only:
+# - reads: GET .../inventory/items/{id} (a random one of ITEMS items the
+#   run creates with PUT .../items/by-sku/{sku}; items.lua) and the list
+#   page GET .../inventory/items?limit=50, at CONNS connections.
+# - ingestion: POST .../ingestion/order-lines with one 5000-line body
+#   (those SKUs) at INGEST_CONNS connections, in lines/s, against the
+#   database's own limit measured just before it: rawinsert (tests/bench/
+#   rawinsert.c) inserting the same rows into order_history_lines as
+#   10 x 500-row prepared INSERTs per 5000-row transaction, RAW_TX
+#   transactions in each of INGEST_CONNS threads. Ingestion is rate
+#   limited; the run sets rate_limit_per_minute = 1000000 in
+#   var/bench/mihwar.conf before it starts a web server.
+# - the peak RSS (VmHWM) of the FastCGI pool before the ingestion runs
+#   (after every other lighttpd row) and after them.
+# - webhooks (tests/bench/webhooks.mjs): one worker's deliveries/s draining
+#   a backlog to a local receiver, and the lag from an event's commit to
+#   its delivery, p50 and p99.
 #
 # Environment:
 #   DURATION (10s)  length of each measured wrk run
 #   WARMUP   (3s)   a wrk run before each measured one, discarded (0: none)
 #   CONNS    (32)   wrk connections (always 2 wrk threads)
+#   INGEST_DURATION (8s), INGEST_WARMUP (2s), INGEST_CONNS (4)  the same
+#                   for the ingestion row (shorter: it is the heaviest)
+#   RAW_TX   (15)   rawinsert's timed transactions per thread (after one
+#                   untimed each)
+#   ITEMS    (1000) items created for the reads and the ingestion body
+#   WEBHOOK_BACKLOG (1000), WEBHOOK_LAG (200)  deliveries drained, and
+#                   events timed one by one, for the webhook rows
 #   BENCH_PORT (18090), BENCH_HELLO_PORT (18091)  ports for Mihwar and for
 #                   hello; refused if busy
 #   BUILD    (build) where `make` put the programs
 #
 # Everything runs under var/bench (its own MariaDB, web servers, pools of
-# 4 FastCGI processes) and is stopped on exit, failure included. A row
-# with non-2xx answers or socket errors fails the run. Needs root (the
-# mysql and www-data users), wrk, curl, lighttpd, apache2, spawn-fcgi.
+# 4 FastCGI processes) and is stopped on exit, failure included. Each run
+# starts by emptying order_history_lines there (only runs of the bench
+# write it; its rows, rawinsert's included, stay until the next run), so
+# that every run inserts into a table of the same size. A row with non-2xx
+# answers or socket errors fails the run. Needs root (the mysql and
+# www-data users), wrk, curl, lighttpd, apache2, spawn-fcgi, mariadb.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -27,6 +56,12 @@ BENCH=$TOP/tests/bench
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-3s}
 CONNS=${CONNS:-32}
+INGEST_DURATION=${INGEST_DURATION:-8s}
+INGEST_WARMUP=${INGEST_WARMUP:-2s}
+INGEST_CONNS=${INGEST_CONNS:-4}
+RAW_TX=${RAW_TX:-15}
+ITEMS=${ITEMS:-1000}
+LINES=5000			# lines per ingestion request (the API's most)
 THREADS=2
 PROCS=4
 PORT=${BENCH_PORT:-18090}
@@ -38,6 +73,8 @@ RUN=$VAR/run
 LOG=$VAR/log
 WEB_USER=www-data
 HELLO=$BUILD/bench/hello.fcgi
+RAWINSERT=$BUILD/bench/rawinsert
+CONF=$VAR/mihwar.conf
 APP=http://127.0.0.1:$PORT
 LIMIT=http://127.0.0.1:$HELLO_PORT
 
@@ -181,35 +218,46 @@ start_hello_apache() {
 ROWS=()
 BAD=()
 
-# run_wrk DURATION SCRIPT URL: output in $VAR/wrk.out. In the background
-# and waited for, so that a signal stops the run at once (on_exit ends it).
+# run_wrk DURATION SCRIPT URL [CONNS [TIMEOUT]]: output in $VAR/wrk.out.
+# In the background and waited for, so that a signal stops the run at
+# once (on_exit ends it).
 WRK_PID=
 run_wrk() {
-	wrk -t"$THREADS" -c"$CONNS" -d"$1" --timeout 5s -s "$2" "$3" \
-	    > "$VAR/wrk.out" 9>&- &
+	local c=${4:-$CONNS}
+	wrk -t"$((c < THREADS ? c : THREADS))" -c"$c" -d"$1" \
+	    --timeout "${5:-5s}" -s "$2" "$3" > "$VAR/wrk.out" 9>&- &
 	WRK_PID=$!
 	wait "$WRK_PID"
 }
 
-# measure SERVER WHAT URL SCRIPT: a warm-up run, then the measured one;
-# the first row of a server is its limit.
+# wrk_bench LABEL DURATION WARMUP URL SCRIPT [CONNS [TIMEOUT]]: a warm-up
+# run, then the measured one; sets RATE (req/s), P99 (ms), NON2XX, ERRS.
+wrk_bench() {
+	local what=$1 dur=$2 warm=$3 url=$4 script=$BENCH/$5 out
+	shift 5
+	if [[ $warm != 0 && $warm != 0s ]]; then
+		run_wrk "$warm" "$script" "$url" "$@" ||
+		    die "$what: wrk failed (warm-up)"
+	fi
+	run_wrk "$dur" "$script" "$url" "$@" || die "$what: wrk failed"
+	out=$(grep '^BENCH ' "$VAR/wrk.out") || die "$what: no BENCH line"
+	RATE=$(sed -n 's/.* rate=\([0-9.]*\).*/\1/p' <<< "$out")
+	P99=$(sed -n 's/.* p99_ms=\([0-9.]*\).*/\1/p' <<< "$out")
+	NON2XX=$(sed -n 's/.* non2xx=\([0-9]*\).*/\1/p' <<< "$out")
+	ERRS=$(sed -n 's/.* errors=\([0-9]*\).*/\1/p' <<< "$out")
+	[[ -n $RATE && -n $P99 && -n $NON2XX && -n $ERRS ]] ||
+	    die "$what: cannot read '$out'"
+}
+
+# measure SERVER WHAT URL SCRIPT: a row of the main table; the first row
+# of a server is its limit.
 declare -A LIMIT_RATE
 measure() {
-	local server=$1 what=$2 url=$3 script=$BENCH/$4 out rate p99 non2xx errs
+	local server=$1 what=$2 url=$3 script=$4 rate p99 non2xx errs
 	local ratio note=
 	log "$server: $what"
-	if [[ $WARMUP != 0 && $WARMUP != 0s ]]; then
-		run_wrk "$WARMUP" "$script" "$url" ||
-		    die "$server $what: wrk failed (warm-up)"
-	fi
-	run_wrk "$DURATION" "$script" "$url" || die "$server $what: wrk failed"
-	out=$(grep '^BENCH ' "$VAR/wrk.out") || die "$server $what: no BENCH line"
-	rate=$(sed -n 's/.* rate=\([0-9.]*\).*/\1/p' <<< "$out")
-	p99=$(sed -n 's/.* p99_ms=\([0-9.]*\).*/\1/p' <<< "$out")
-	non2xx=$(sed -n 's/.* non2xx=\([0-9]*\).*/\1/p' <<< "$out")
-	errs=$(sed -n 's/.* errors=\([0-9]*\).*/\1/p' <<< "$out")
-	[[ -n $rate && -n $p99 && -n $non2xx && -n $errs ]] ||
-	    die "$server $what: cannot read '$out'"
+	wrk_bench "$server $what" "$DURATION" "$WARMUP" "$url" "$script"
+	rate=$RATE p99=$P99 non2xx=$NON2XX errs=$ERRS
 	[ -n "${LIMIT_RATE[$server]:-}" ] || LIMIT_RATE[$server]=$rate
 	ratio=$(awk -v r="$rate" -v l="${LIMIT_RATE[$server]}" \
 	    'BEGIN { printf "%.2f", (l > 0 ? r / l : 0) }')
@@ -235,6 +283,17 @@ peak_rss() {
 	done
 	[ "$n" -gt 0 ] || die "no FastCGI process to read VmHWM from"
 	[ "$n" -eq "$PROCS" ] || log "warning: $n FastCGI processes, not $PROCS"
+	awk -v k="$max" 'BEGIN { printf "%.1f MiB", k / 1024 }'
+}
+
+# rss_now PID...: the largest current RSS (VmRSS) of these processes.
+rss_now() {
+	local pid kb max=0
+	for pid in "$@"; do
+		kb=$(awk '/^VmRSS:/ { print $2 }' /proc/"$pid"/status \
+		    2>/dev/null) || continue
+		[ -n "$kb" ] && ((kb > max)) && max=$kb
+	done
 	awk -v k="$max" 'BEGIN { printf "%.1f MiB", k / 1024 }'
 }
 
@@ -276,19 +335,195 @@ measure_server() {	# measure_server SERVER: the three rows
 	    "$APP/api/integrations/v1/whoami" auth.lua
 }
 
+# --- the database: root over the socket of var/bench -------------------
+
+conf_get() { sed -n "s/^$1[[:space:]]*=[[:space:]]*//p" "$CONF" | tail -1; }
+
+sql() {		# sql STATEMENTS: tab-separated rows, no header
+	mariadb --no-defaults --socket="$(conf_get db_socket)" -uroot -N -B \
+	    "$(conf_get db_name)" -e "$1"
+}
+
+# Ingestion is rate limited (120 a minute per key by default); lift it in
+# the file the FastCGI processes read (lighttpd hands them MIHWAR_CONF,
+# not the rest of this environment). Before a web server starts.
+lift_rate_limit() {
+	local want='rate_limit_per_minute = 1000000'
+	[ "$(grep '^[[:space:]]*rate_limit_per_minute' "$CONF" | tail -1)" = \
+	    "$want" ] && return 0
+	log "setting $want in $CONF"
+	{
+		grep -v '^[[:space:]]*rate_limit_per_minute' "$CONF"
+		echo "$want"
+	} > "$CONF.tmp"
+	chgrp "$WEB_USER" "$CONF.tmp"
+	chmod 640 "$CONF.tmp"
+	mv "$CONF.tmp" "$CONF"
+}
+
+# The webhook rows send to a receiver on loopback over http.
+allow_local_webhooks() {
+	grep -q '^allow_http_webhooks = true' "$CONF" && return 0
+	printf 'allow_private_destinations = true\nallow_http_webhooks = true\n' \
+	    >> "$CONF"
+}
+
+# Webhooks: one worker's deliveries/s and commit-to-delivery lag
+# (tests/bench/webhooks.mjs). The outbox backlog of the ingestion runs is
+# skipped first, so forecasting does not compete with the measurement.
+measure_webhooks() {
+	local wrapper=$VAR/stack-wrapper
+	log "measuring: webhooks (one worker)"
+	sql "INSERT INTO event_cursors (consumer, last_event_id)
+	    SELECT c, COALESCE((SELECT MAX(id) FROM events), 0)
+	    FROM (SELECT 'predictions' AS c UNION SELECT 'webhooks') x
+	    ON DUPLICATE KEY UPDATE last_event_id = VALUES(last_event_id)" ||
+	    die "cannot skip the event backlog"
+	printf '#!/bin/sh\nVAR=%s PORT=%s PROCS=%s BUILD=%s exec %s "$@" 9>&-\n' \
+	    "$VAR" "$PORT" "$PROCS" "$BUILD" "$TOP/scripts/stack.sh" > "$wrapper"
+	chmod +x "$wrapper"
+	stack worker-start
+	WEBHOOKS=$(MIHWAR_BASE_URL=http://127.0.0.1:$PORT \
+	    MIHWAR_CTL=$BUILD/mihwarctl MIHWAR_CONF=$CONF MIHWAR_STACK=$wrapper \
+	    BACKLOG=${WEBHOOK_BACKLOG:-1000} LAG_EVENTS=${WEBHOOK_LAG:-200} \
+	    node "$BENCH/webhooks.mjs") || { BAD+=("webhooks: the run failed");
+	    WEBHOOKS=""; }
+	stack worker-stop
+}
+
+# --- reads and ingestion (behind lighttpd) -------------------------------
+
+API=/api/integrations/v1
+
+# ingest_body FILE: LINES order lines over SKUs BENCH-0000.. (ITEMS of
+# them, each line i names SKU i % ITEMS); rawinsert writes the same rows.
+ingest_body() {
+	awk -v n="$LINES" -v skus="$ITEMS" 'BEGIN {
+		printf "{\"externalSourceId\":\"make-bench\",\"lines\":["
+		for (i = 0; i < n; i++)
+			printf "%s{\"sku\":\"BENCH-%04d\",\"orderDate\":" \
+			    "\"2025-%02d-%02d\",\"orderedQty\":%d.%02d," \
+			    "\"deliveredQty\":%d}", (i ? "," : ""), i % skus,
+			    1 + i % 12, 1 + i % 28, 1 + i % 97, i % 100, i % 97
+		printf "]}"
+	}' > "$1"
+}
+
+# create_items: ITEMS items through PUT .../items/by-sku/{sku} (one curl,
+# one connection), and their public ids in $VAR/item-ids.
+create_items() {
+	local codes n
+	log "creating $ITEMS items (PUT $API/inventory/items/by-sku/{sku})"
+	codes=$(curl -sS -m 120 -X PUT -o /dev/null -w '%{http_code}\n' \
+	    -H "Authorization: Bearer $KEY" \
+	    -H 'Content-Type: application/json' \
+	    --data '{"name":"Bench item","unit":"each","leadTimeDays":7}' \
+	    "$APP$API/inventory/items/by-sku/BENCH-[0000-$(printf %04d \
+	    $((ITEMS - 1)))]") || die "PUT items: curl failed"
+	n=$(grep -c '^201$' <<< "$codes" || true)
+	[ "$n" = "$ITEMS" ] || die "PUT items: $n of $ITEMS answered 201" \
+	    "($(sort <<< "$codes" | uniq -c | tr '\n' ' '))"
+	sql "SELECT i.public_id FROM inventory_items i JOIN organizations o
+	    ON o.id = i.org_id WHERE o.slug = '$SLUG'" > "$VAR/item-ids"
+	n=$(wc -l < "$VAR/item-ids")
+	[ "$n" = "$ITEMS" ] || die "$n items in the database, not $ITEMS"
+	expect "$APP$API/inventory/items/$(head -1 "$VAR/item-ids")" 200 \
+	    '"sku"' -H "Authorization: Bearer $KEY"
+	expect "$APP$API/inventory/items?limit=50" 200 '"nextCursor"' \
+	    -H "Authorization: Bearer $KEY"
+}
+
+measure_reads() {
+	BENCH_KEY=$KEY BENCH_IDS=$VAR/item-ids measure lighttpd \
+	    "GET $API/inventory/items/{id}" "$APP" items.lua
+	BENCH_KEY=$KEY measure lighttpd "GET $API/inventory/items?limit=50" \
+	    "$APP$API/inventory/items?limit=50" auth.lua
+}
+
+# One checked ingestion request first: 201, every line in, and the lifted
+# rate limit in force (it also makes the batch rawinsert writes under).
+check_ingest() {
+	local hdr body
+	hdr=$(mktemp) body=$(mktemp)
+	curl -sS -m 60 -D "$hdr" -o "$body" -H "Authorization: Bearer $KEY" \
+	    -H 'Content-Type: application/json' --data-binary @"$VAR/ingest.json" \
+	    "$APP$API/ingestion/order-lines" || die "ingestion: no answer"
+	if ! head -1 "$hdr" | grep -q ' 201' ||
+	    ! tr -d ' \n' < "$body" | grep -q "\"inserted\":$LINES,"; then
+		log "ingestion: $(head -1 "$hdr"): $(head -c 300 "$body")"
+		rm -f "$hdr" "$body"
+		die "ingestion: want 201 and $LINES lines inserted"
+	fi
+	if ! grep -qi '^X-RateLimit-Limit: 1000000' "$hdr"; then
+		log "ingestion: $(grep -i '^X-RateLimit-Limit' "$hdr")"
+		rm -f "$hdr" "$body"
+		die "ingestion: the FastCGI processes did not read" \
+		    "rate_limit_per_minute = 1000000 from $CONF"
+	fi
+	rm -f "$hdr" "$body"
+}
+
+# The raw limit first, then the ingestion runs (whichever runs second
+# inserts into a bigger table, with the other's pages still being
+# flushed: this order errs against Mihwar).
+INGEST=()
+measure_ingest() {
+	local lines raw rawp99 ratio out note=
+	check_ingest
+	log "raw limit: rawinsert, $INGEST_CONNS threads x $RAW_TX" \
+	    "transactions of $LINES rows"
+	out=$(MIHWAR_CONF=$CONF "$RAWINSERT" -t "$INGEST_CONNS" -n "$RAW_TX" \
+	    -w 1 "$SLUG") || die "rawinsert failed"
+	raw=$(sed -n 's/.* rate=\([0-9.]*\).*/\1/p' <<< "$out")
+	rawp99=$(sed -n 's/.* p99_ms=\([0-9.]*\).*/\1/p' <<< "$out")
+	[[ -n $raw && -n $rawp99 ]] || die "rawinsert: cannot read '$out'"
+	raw=$(awk -v r="$raw" 'BEGIN { printf "%.0f", r }')
+	log "raw limit: $raw rows/s (p99 $rawp99 ms a transaction)"
+
+	log "lighttpd: POST $API/ingestion/order-lines, $LINES lines," \
+	    "$INGEST_CONNS connections"
+	BENCH_KEY=$KEY BENCH_BODY=$VAR/ingest.json BENCH_LINES=$LINES \
+	    wrk_bench "ingestion" "$INGEST_DURATION" "$INGEST_WARMUP" \
+	    "$APP$API/ingestion/order-lines" ingest.lua "$INGEST_CONNS" 60s
+	lines=$(awk -v r="$RATE" -v n="$LINES" 'BEGIN { printf "%.0f", r * n }')
+	ratio=$(awk -v a="$lines" -v b="$raw" \
+	    'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+	if [[ $NON2XX != 0 || $ERRS != 0 ]]; then
+		note=" (**$NON2XX non-2xx or short, $ERRS socket errors**)"
+		BAD+=("ingestion: $NON2XX non-2xx or short, $ERRS socket errors")
+	fi
+	log "ingestion: $lines lines/s ($RATE req/s), p99 $P99 ms, $ratio of" \
+	    "the raw limit, $NON2XX non-2xx or short, $ERRS errors"
+	INGEST+=("| lighttpd: POST $API/ingestion/order-lines$note | $lines \
+| $P99 | $raw | $rawp99 | $ratio |")
+	INGEST_RSS=$(peak_rss $(children "$(cat "$RUN/lighttpd.pid")" \
+	    mihwar.fcgi))
+	INGEST_RSS_NOW=$(rss_now $(children "$(cat "$RUN/lighttpd.pid")" \
+	    mihwar.fcgi))
+}
+
 run_lighttpd() {
-	local app hello
+	local app hello pool
 
 	stack web-start lighttpd
 	start_hello_lighttpd
 	check_endpoints lighttpd
 	measure_server lighttpd
-	app=$(peak_rss $(children "$(cat "$RUN/lighttpd.pid")" mihwar.fcgi))
+	create_items
+	measure_reads
+	pool=$(children "$(cat "$RUN/lighttpd.pid")" mihwar.fcgi)
+	app=$(peak_rss $pool)
 	hello=$(peak_rss $(children "$(cat "$RUN/hello-lighttpd.pid")" \
 	    hello.fcgi))
-	RSS+=("$app behind lighttpd (hello.fcgi: $hello)")
+	stop_hello_lighttpd	# not needed any more: out of the way
+	measure_ingest
+	[ "$(children "$(cat "$RUN/lighttpd.pid")" mihwar.fcgi)" = "$pool" ] ||
+	    log "warning: the FastCGI pool changed during the ingestion runs"
+	measure_webhooks
+	RSS+=("behind lighttpd $app after the hello, healthz, whoami and read \
+runs (hello.fcgi: $hello), $INGEST_RSS after the ingestion runs as well \
+($INGEST_RSS_NOW resident then)")
 	stack web-stop
-	stop_hello_lighttpd
 }
 
 run_apache() {
@@ -300,7 +535,7 @@ run_apache() {
 	measure_server Apache
 	app=$(peak_rss $(cat "$RUN/spawn-fcgi.pids"))
 	hello=$(peak_rss $(cat "$RUN/hello-spawn-fcgi.pids"))
-	RSS+=("$app behind Apache (hello.fcgi: $hello)")
+	RSS+=("behind Apache $app (hello.fcgi: $hello)")
 	stack web-stop
 	stop_hello_apache
 }
@@ -312,7 +547,7 @@ print_table() {
 	echo
 	echo "Mihwar $rev, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores (nproc);" \
 	    "wrk -t$THREADS -c$CONNS -d$DURATION after a $WARMUP warm-up," \
-	    "127.0.0.1; $PROCS FastCGI processes;" \
+	    "127.0.0.1; $PROCS FastCGI processes; $ITEMS items;" \
 	    "$(lighttpd -v | cut -d' ' -f1)," \
 	    "$(apache2 -v | sed -n 's/^Server version: //p')," \
 	    "MariaDB $(mariadbd --version | awk '{ print $3 }');" \
@@ -322,8 +557,21 @@ print_table() {
 	echo "|---|---:|---:|---:|"
 	printf '%s\n' "${ROWS[@]}"
 	echo
-	echo "Peak RSS (VmHWM) of mihwar.fcgi after the runs, max over the pool:" \
-	    "${RSS[0]}; ${RSS[1]}."
+	echo "Ingestion: the same $LINES-line body over $ITEMS existing SKUs" \
+	    "every request, wrk -c$INGEST_CONNS -d$INGEST_DURATION after a" \
+	    "$INGEST_WARMUP warm-up. Raw limit, measured just before:" \
+	    "tests/bench/rawinsert, the same rows into order_history_lines," \
+	    "$INGEST_CONNS threads x $RAW_TX transactions (after one untimed" \
+	    "each) of 10 prepared 500-row INSERTs; its p99 is per $LINES-row" \
+	    "transaction."
+	echo
+	echo "| what | lines/s | p99 ms | raw rows/s | raw p99 ms | ratio to raw |"
+	echo "|---|---:|---:|---:|---:|---:|"
+	printf '%s\n' "${INGEST[@]}"
+	echo "$WEBHOOKS"
+	echo
+	echo "Peak RSS (VmHWM) of mihwar.fcgi, max over the pool:" \
+	    "${RSS[0]}; ${RSS[1]} after its runs."
 	if [ ${#BAD[@]} -gt 0 ]; then
 		echo
 		echo "**FAILED: rows with non-2xx answers or socket errors:**"
@@ -334,10 +582,10 @@ print_table() {
 # --- main ----------------------------------------------------------------
 
 [ "$(id -u)" = 0 ] || die "run as root (the mysql and www-data users)"
-for t in wrk curl lighttpd apache2 spawn-fcgi ss mariadbd; do
+for t in wrk curl lighttpd apache2 spawn-fcgi ss mariadbd mariadb; do
 	command -v "$t" >/dev/null || die "$t is not installed (make deps)"
 done
-for p in "$BUILD/mihwar.fcgi" "$BUILD/mihwarctl" "$HELLO"; do
+for p in "$BUILD/mihwar.fcgi" "$BUILD/mihwarctl" "$HELLO" "$RAWINSERT"; do
 	[ -x "$p" ] || die "$p is not built (make bench builds it)"
 done
 mkdir -p "$VAR"
@@ -358,7 +606,13 @@ trap 'exit 130' INT TERM
 BUSY_BEFORE=$(cpu_busy)
 [ "${BUSY_BEFORE% %}" -lt 25 ] || log "warning: other work keeps the CPUs" \
     "$BUSY_BEFORE busy: the numbers will be low and noisy"
+[[ $ITEMS =~ ^[0-9]+$ ]] && ((ITEMS >= 50 && ITEMS <= 5000)) ||
+    die "ITEMS: 50 to 5000"
 stack setup
+lift_rate_limit
+allow_local_webhooks
+sql 'TRUNCATE TABLE order_history_lines' || die "cannot empty order_history_lines"
+ingest_body "$VAR/ingest.json"
 SLUG=bench-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
 MIHWAR_CONF=$VAR/mihwar.conf "$BUILD/mihwarctl" --json org create \
     --slug "$SLUG" --name Bench > /dev/null
