@@ -72,6 +72,20 @@ console_decimal(struct req *r, const char *sql)
 	console_cell(r, s);
 }
 
+/* Each row of rows as a table row of its first ncols cells. */
+static void
+console_rows(struct req *r, const struct db_rows *rows, size_t ncols)
+{
+	size_t	 i, k;
+
+	for (i = 0; i < rows->nrows; i++) {
+		html_raw(r, "<tr>");
+		for (k = 0; k < ncols; k++)
+			console_cell(r, db_cell(rows, i, k));
+		html_raw(r, "</tr>\n");
+	}
+}
+
 static void
 console_pending_row(struct req *r, const struct db_rows *rows, size_t i)
 {
@@ -96,7 +110,6 @@ static void
 console_decisions(struct req *r)
 {
 	struct db_rows	*rows = NULL;
-	size_t		 i;
 
 	if (db_query(r->db, &rows, SQL_RECENT_DECISIONS,
 	    DB_PARAMS(DB_INT(r->session.org_id))) != DB_OK) {
@@ -105,15 +118,7 @@ console_decisions(struct req *r)
 	}
 	html_raw(r, "<h2>Recent decisions</h2><table><tr><th>Order</th>"
 	    "<th>Decision</th><th>By</th><th>Note</th><th>When</th></tr>\n");
-	for (i = 0; i < rows->nrows; i++) {
-		html_raw(r, "<tr>");
-		console_cell(r, db_cell(rows, i, 0));
-		console_cell(r, db_cell(rows, i, 1));
-		console_cell(r, db_cell(rows, i, 2));
-		console_cell(r, db_cell(rows, i, 3));
-		console_cell(r, db_cell(rows, i, 4));
-		html_raw(r, "</tr>\n");
-	}
+	console_rows(r, rows, 5);
 	html_raw(r, "</table>\n");
 	db_rows_free(rows);
 }
@@ -439,7 +444,6 @@ static void
 console_attempts(struct req *r, long long delivery)
 {
 	struct db_rows	*rows = NULL;
-	size_t		 i;
 
 	if (webhooks_attempts(r->db, delivery, &rows) != DB_OK) {
 		db_rows_free(rows);
@@ -447,16 +451,7 @@ console_attempts(struct req *r, long long delivery)
 	}
 	html_raw(r, "<table class=\"attempts\"><tr><th>#</th><th>Time</th>"
 	    "<th>Status</th><th>ms</th><th>Error</th><th>Response</th></tr>");
-	for (i = 0; i < rows->nrows; i++) {
-		html_raw(r, "<tr>");
-		console_cell(r, db_cell(rows, i, 0));
-		console_cell(r, db_cell(rows, i, 1));
-		console_cell(r, db_cell(rows, i, 2));
-		console_cell(r, db_cell(rows, i, 3));
-		console_cell(r, db_cell(rows, i, 4));
-		console_cell(r, db_cell(rows, i, 5));
-		html_raw(r, "</tr>");
-	}
+	console_rows(r, rows, 6);
 	html_raw(r, "</table>");
 	db_rows_free(rows);
 }

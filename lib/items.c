@@ -343,10 +343,8 @@ items_list(struct req *r)
 {
 	struct page		 pg;
 	struct db_rows		*rows = NULL;
-	struct json_object	*arr;
 	char			 after[24], *search = NULL, *like = NULL;
 	int			 archived = 0, has_after;
-	size_t			 i, n;
 
 	if (!page_parse(r, &pg) || !query_bool(r, "includeArchived",
 	    &archived) || !query_time(r, "updatedAfter", after, &has_after) ||
@@ -362,12 +360,7 @@ items_list(struct req *r)
 		req_resp_error(r, 503, NULL, "database unavailable");
 		goto out;
 	}
-	arr = json_object_new_array();
-	n = rows->nrows > (size_t)pg.limit ? (size_t)pg.limit : rows->nrows;
-	for (i = 0; i < n; i++)
-		json_object_array_add(arr, items_json(rows, i));
-	page_respond(r, arr, n ? atoll(db_cell(rows, n - 1, IC_ROWID)) : 0,
-	    rows->nrows > n);
+	page_respond_rows(r, rows, pg.limit, IC_ROWID, items_json);
 out:
 	db_rows_free(rows);
 	free(search);

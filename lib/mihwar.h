@@ -375,6 +375,9 @@ struct page {
 int		 page_parse(struct req *, struct page *);
 void		 page_respond(struct req *, struct json_object *, long long,
 		    size_t);
+typedef struct json_object *(*page_row_fn)(const struct db_rows *, size_t);
+void		 page_respond_rows(struct req *, const struct db_rows *,
+		    long long, size_t, page_row_fn);
 int		 query_bool(struct req *, const char *, int *);
 int		 query_time(struct req *, const char *, char out[24], int *);
 int		 query_string(struct req *, const char *, size_t, char **);

@@ -222,10 +222,8 @@ orders_list(struct req *r)
 {
 	struct page		 pg;
 	struct db_rows		*rows = NULL;
-	struct json_object	*arr;
 	char			 after[24], *status = NULL;
 	int			 has_after;
-	size_t			 i, n;
 
 	if (!page_parse(r, &pg) || !orders_status_param(r, &status) ||
 	    !query_time(r, "createdAfter", after, &has_after))
@@ -237,12 +235,7 @@ orders_list(struct req *r)
 		req_resp_error(r, 503, NULL, "database unavailable");
 		goto out;
 	}
-	arr = json_object_new_array();
-	n = rows->nrows > (size_t)pg.limit ? (size_t)pg.limit : rows->nrows;
-	for (i = 0; i < n; i++)
-		json_object_array_add(arr, orders_json(rows, i));
-	page_respond(r, arr, n ? atoll(db_cell(rows, n - 1, OC_ROWID)) : 0,
-	    rows->nrows > n);
+	page_respond_rows(r, rows, pg.limit, OC_ROWID, orders_json);
 out:
 	db_rows_free(rows);
 	free(status);

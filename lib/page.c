@@ -160,3 +160,22 @@ page_respond(struct req *r, struct json_object *arr, long long last_id,
 		json_object_object_add(o, "nextCursor", NULL);
 	req_resp_json(r, 200, o);
 }
+
+/*
+ * Answer a page from rows fetched with LIMIT limit + 1: the first limit
+ * rows as JSON (row_json), and a cursor after the last one's row id
+ * (column rowid_col) when the extra row shows more follow.
+ */
+void
+page_respond_rows(struct req *r, const struct db_rows *rows, long long limit,
+    size_t rowid_col, page_row_fn row_json)
+{
+	struct json_object	*arr = json_object_new_array();
+	size_t			 i, n;
+
+	n = rows->nrows > (size_t)limit ? (size_t)limit : rows->nrows;
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, row_json(rows, i));
+	page_respond(r, arr, n ? atoll(db_cell(rows, n - 1, rowid_col)) : 0,
+	    rows->nrows > n);
+}

@@ -411,9 +411,7 @@ predictions_list(struct req *r)
 {
 	struct page		 pg;
 	struct db_rows		*rows = NULL;
-	struct json_object	*arr;
 	char			*item = NULL;
-	size_t			 i, n;
 
 	if (!page_parse(r, &pg) || !query_string(r, "itemId", 64, &item))
 		return;
@@ -423,12 +421,7 @@ predictions_list(struct req *r)
 		req_resp_error(r, 503, NULL, "database unavailable");
 		goto out;
 	}
-	arr = json_object_new_array();
-	n = rows->nrows > (size_t)pg.limit ? (size_t)pg.limit : rows->nrows;
-	for (i = 0; i < n; i++)
-		json_object_array_add(arr, predict_json(rows, i));
-	page_respond(r, arr, n ? atoll(db_cell(rows, n - 1, 12)) : 0,
-	    rows->nrows > n);
+	page_respond_rows(r, rows, pg.limit, 12, predict_json);
 out:
 	db_rows_free(rows);
 	free(item);
