@@ -666,11 +666,16 @@ scimf_exact(const struct scimf_attr *ctx, const struct scimf_attr *a)
 	    strcmp(full[1], "version") == 0;
 }
 
-/* "[" valFilter "]" at byte i, its paths relative to parent. */
+/*
+ * An enclosed filter at byte i: "(" FILTER ")" (what "parentheses") or
+ * a value filter "[" valFilter "]" (what "brackets", paths relative to
+ * ctx). Both count toward the nesting limit.
+ */
 static struct scimf *
-scimf_parse_valfilter(struct scimf_parser *p, const struct scimf_attr *parent)
+scimf_parse_enclosed(struct scimf_parser *p, const struct scimf_attr *ctx,
+    char close, const char *what)
 {
-	struct scimf	*vf;
+	struct scimf	*f;
 	size_t		 open = p->i;
 	char		 b[32];
 
@@ -680,21 +685,21 @@ scimf_parse_valfilter(struct scimf_parser *p, const struct scimf_attr *parent)
 		    SCIMF_MAX_DEPTH, open);
 		return NULL;
 	}
-	if ((vf = scimf_parse_or(p, parent)) == NULL)
+	if ((f = scimf_parse_or(p, ctx)) == NULL)
 		return NULL;
 	scimf_ws(p);
-	if (p->i < p->n && p->s[p->i] == ']') {
+	if (p->i < p->n && p->s[p->i] == close) {
 		p->i++;
 		p->depth--;
-		return vf;
+		return f;
 	}
-	scimf_free(vf);
+	scimf_free(f);
 	if (p->i >= p->n)
-		scimf_fail(p, "unbalanced brackets: \"[\" at byte %zu is not "
-		    "closed", open);
+		scimf_fail(p, "unbalanced %s: \"%c\" at byte %zu is not closed",
+		    what, p->s[open], open);
 	else
-		scimf_fail(p, "expected \"]\", and or or at byte %zu, found %s",
-		    p->i, scimf_show(p, p->i, b, sizeof(b)));
+		scimf_fail(p, "expected \"%c\", and or or at byte %zu, found %s",
+		    close, p->i, scimf_show(p, p->i, b, sizeof(b)));
 	return NULL;
 }
 
@@ -725,7 +730,8 @@ scimf_parse_test(struct scimf_parser *p, const struct scimf_attr *ctx)
 			    "byte %zu", p->i);
 			goto fail;
 		}
-		if ((f->vf = scimf_parse_valfilter(p, &f->path)) == NULL)
+		if ((f->vf = scimf_parse_enclosed(p, &f->path, ']',
+		    "brackets")) == NULL)
 			goto fail;
 		f->vf_at = f->path.nseg;
 		if (p->i >= p->n || p->s[p->i] != '.') {
@@ -802,38 +808,6 @@ fail:
 	return NULL;
 }
 
-/* "(" FILTER ")" at byte i. */
-static struct scimf *
-scimf_parse_group(struct scimf_parser *p, const struct scimf_attr *ctx)
-{
-	struct scimf	*f;
-	size_t		 open = p->i;
-	char		 b[32];
-
-	p->i++;
-	if (++p->depth > SCIMF_MAX_DEPTH) {
-		scimf_fail(p, "nesting deeper than %d levels at byte %zu",
-		    SCIMF_MAX_DEPTH, open);
-		return NULL;
-	}
-	if ((f = scimf_parse_or(p, ctx)) == NULL)
-		return NULL;
-	scimf_ws(p);
-	if (p->i < p->n && p->s[p->i] == ')') {
-		p->i++;
-		p->depth--;
-		return f;
-	}
-	scimf_free(f);
-	if (p->i >= p->n)
-		scimf_fail(p, "unbalanced parentheses: \"(\" at byte %zu is "
-		    "not closed", open);
-	else
-		scimf_fail(p, "expected \")\", and or or at byte %zu, found %s",
-		    p->i, scimf_show(p, p->i, b, sizeof(b)));
-	return NULL;
-}
-
 /* "not" "(" FILTER ")", a group, or a test. */
 static struct scimf *
 scimf_parse_unary(struct scimf_parser *p, const struct scimf_attr *ctx)
@@ -849,7 +823,8 @@ scimf_parse_unary(struct scimf_parser *p, const struct scimf_attr *ctx)
 			    p->i);
 			return NULL;
 		}
-		if ((inner = scimf_parse_group(p, ctx)) == NULL)
+		if ((inner = scimf_parse_enclosed(p, ctx, ')',
+		    "parentheses")) == NULL)
 			return NULL;
 		if ((f = scimf_node_new(p, SF_NOT)) == NULL) {
 			scimf_free(inner);
@@ -862,7 +837,7 @@ scimf_parse_unary(struct scimf_parser *p, const struct scimf_attr *ctx)
 		return f;
 	}
 	if (p->i < p->n && p->s[p->i] == '(')
-		return scimf_parse_group(p, ctx);
+		return scimf_parse_enclosed(p, ctx, ')', "parentheses");
 	return scimf_parse_test(p, ctx);
 }
 
@@ -1282,7 +1257,7 @@ scimf_path_parse(const char *text, struct scim_path *out, char *err,
 			    "attribute, at byte %zu", p.i);
 			goto fail;
 		}
-		if ((vf = scimf_parse_valfilter(&p, &a)) == NULL)
+		if ((vf = scimf_parse_enclosed(&p, &a, ']', "brackets")) == NULL)
 			goto fail;
 		if (p.i < p.n && p.s[p.i] == '.') {
 			at = ++p.i;

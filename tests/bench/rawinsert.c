@@ -367,11 +367,12 @@ main(int argc, char *argv[])
 		return 1;
 
 	/* Constant statement text: the 500-row VALUES list is fixed. */
-	p = insert_sql + sprintf(insert_sql, "INSERT INTO order_history_lines"
-	    " (org_id, batch_id, item_id, order_date, ordered_qty,"
-	    " delivered_qty) VALUES ");
+	p = insert_sql + snprintf(insert_sql, sizeof(insert_sql),
+	    "INSERT INTO order_history_lines (org_id, batch_id, item_id,"
+	    " order_date, ordered_qty, delivered_qty) VALUES ");
 	for (i = 0; i < CHUNK; i++)
-		p += sprintf(p, "%s(?,?,?,?,?,?)", i ? "," : "");
+		p += snprintf(p, sizeof(insert_sql) - (size_t)(p - insert_sql),
+		    "%s(?,?,?,?,?,?)", i ? "," : "");
 
 	w = calloc((size_t)nthreads, sizeof(*w));
 	all = calloc((size_t)nthreads * (size_t)ntx, sizeof(*all));
