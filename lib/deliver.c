@@ -383,14 +383,10 @@ fail:
 int
 deliver_job(struct db *db, const struct conf *conf)
 {
-	char		 worker[100], host[64];
+	const char	*worker = worker_name();
 	long long	 ids[DELIVER_BATCH];
 	size_t		 i, n;
 
-	if (gethostname(host, sizeof(host)) != 0)
-		snprintf(host, sizeof(host), "unknown");
-	host[sizeof(host) - 1] = '\0';
-	snprintf(worker, sizeof(worker), "%s:%ld", host, (long)getpid());
 	n = deliver_claim(db, conf, worker, ids);
 	for (i = 0; i < n; i++)
 		deliver_one(db, conf, worker, ids[i]);

@@ -109,7 +109,7 @@ errors_code_for_status(enum family f, int status)
 	case 422:
 		return "unprocessable";
 	case 429:
-		return f == FAM_INGEST ? "rate_limited" : "rate_limited";
+		return "rate_limited";
 	case 503:
 		return "unavailable";
 	default:

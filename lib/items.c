@@ -71,8 +71,7 @@ items_json(const struct db_rows *rows, size_t i)
 	    json_object_new_string(db_cell(rows, i, IC_NAME)));
 	json_object_object_add(o, "unit",
 	    json_object_new_string(db_cell(rows, i, IC_UNIT)));
-	json_object_object_add(o, "category",
-	    cat ? json_object_new_string(cat) : NULL);
+	json_put_str(o, "category", cat);
 	json_object_object_add(o, "stockOnHand",
 	    decimal_sql_to_json(db_cell(rows, i, IC_STOCK)));
 	json_object_object_add(o, "lowStockThreshold",

@@ -276,3 +276,10 @@ json_time(const char *sql)
 	s[n + 1] = '\0';
 	return json_object_new_string(s);
 }
+
+/* o[k] = the string v, or JSON null when v is NULL (SQL NULL). */
+void
+json_put_str(struct json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
+}

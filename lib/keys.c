@@ -194,12 +194,6 @@ keys_revoke_org(struct db *db, long long org_id, const char *public_id)
 	return db_affected(db) > 0 ? DB_OK : DB_NOTFOUND;
 }
 
-static void
-keys_put_str(struct json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
-}
-
 /* The organization's keys as a JSON array (never the token or its hash). */
 struct json_object *
 keys_list_json(struct db *db, long long org_id)
@@ -213,15 +207,15 @@ keys_list_json(struct db *db, long long org_id)
 	arr = json_object_new_array();
 	for (i = 0; i < r->nrows; i++) {
 		o = json_object_new_object();
-		keys_put_str(o, "id", db_cell(r, i, 0));
-		keys_put_str(o, "kind", db_cell(r, i, 1));
-		keys_put_str(o, "prefix", db_cell(r, i, 2));
-		keys_put_str(o, "last4", db_cell(r, i, 3));
-		keys_put_str(o, "name", db_cell(r, i, 4));
-		keys_put_str(o, "createdAt", db_cell(r, i, 5));
-		keys_put_str(o, "lastUsedAt", db_cell(r, i, 6));
-		keys_put_str(o, "revokedAt", db_cell(r, i, 7));
-		keys_put_str(o, "app", db_cell(r, i, 8));
+		json_put_str(o, "id", db_cell(r, i, 0));
+		json_put_str(o, "kind", db_cell(r, i, 1));
+		json_put_str(o, "prefix", db_cell(r, i, 2));
+		json_put_str(o, "last4", db_cell(r, i, 3));
+		json_put_str(o, "name", db_cell(r, i, 4));
+		json_put_str(o, "createdAt", db_cell(r, i, 5));
+		json_put_str(o, "lastUsedAt", db_cell(r, i, 6));
+		json_put_str(o, "revokedAt", db_cell(r, i, 7));
+		json_put_str(o, "app", db_cell(r, i, 8));
 		json_object_array_add(arr, o);
 	}
 	db_rows_free(r);

@@ -321,6 +321,7 @@ int		 json_check(const char *, size_t, size_t *, const char **);
 struct json_object *json_parse_body(const char *, size_t, char *, size_t);
 const char	*json_to_str(struct json_object *);
 struct json_object *json_time(const char *);
+void		 json_put_str(struct json_object *, const char *, const char *);
 
 /* decimal.c: fixed-point quantities and money, scale 4 */
 #define DECIMAL_BUFSZ	32
@@ -561,6 +562,7 @@ int		 boot_load(struct conf *, const char *, const char *);
 int		 demo_create(struct db *, const char *, FILE *);
 
 /* worker.c: the background loop of mihwar-worker */
+const char	*worker_name(void);
 void		 worker_run(struct db *, const struct conf *,
 		    volatile sig_atomic_t *, int);
 

@@ -83,25 +83,19 @@ enum order_col {
 	OC_DECISION, OC_CREATED, OC_UPDATED, OC_LINES, OC_TOTAL, OC_ROWID
 };
 
-static void
-orders_put_str(struct json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
-}
-
 static struct json_object *
 orders_json(const struct db_rows *rows, size_t i)
 {
 	struct json_object	*o = json_object_new_object();
 	const char		*total = db_cell(rows, i, OC_TOTAL);
 
-	orders_put_str(o, "id", db_cell(rows, i, OC_ID));
-	orders_put_str(o, "status", db_cell(rows, i, OC_STATUS));
-	orders_put_str(o, "vendorName", db_cell(rows, i, OC_VENDOR));
-	orders_put_str(o, "reference", db_cell(rows, i, OC_REF));
-	orders_put_str(o, "notes", db_cell(rows, i, OC_NOTES));
-	orders_put_str(o, "decidedBy", db_cell(rows, i, OC_DECIDED_BY));
-	orders_put_str(o, "decisionNote", db_cell(rows, i, OC_DECISION));
+	json_put_str(o, "id", db_cell(rows, i, OC_ID));
+	json_put_str(o, "status", db_cell(rows, i, OC_STATUS));
+	json_put_str(o, "vendorName", db_cell(rows, i, OC_VENDOR));
+	json_put_str(o, "reference", db_cell(rows, i, OC_REF));
+	json_put_str(o, "notes", db_cell(rows, i, OC_NOTES));
+	json_put_str(o, "decidedBy", db_cell(rows, i, OC_DECIDED_BY));
+	json_put_str(o, "decisionNote", db_cell(rows, i, OC_DECISION));
 	json_object_object_add(o, "lineCount",
 	    json_object_new_int64(atoll(db_cell(rows, i, OC_LINES))));
 	json_object_object_add(o, "total", total ? decimal_sql_to_json(total) :
@@ -126,10 +120,10 @@ orders_lines_json(struct db *db, long long rowid, enum db_code *code)
 	arr = json_object_new_array();
 	for (i = 0; i < rows->nrows; i++) {
 		l = json_object_new_object();
-		orders_put_str(l, "id", db_cell(rows, i, 0));
-		orders_put_str(l, "itemId", db_cell(rows, i, 1));
-		orders_put_str(l, "sku", db_cell(rows, i, 2));
-		orders_put_str(l, "name", db_cell(rows, i, 3));
+		json_put_str(l, "id", db_cell(rows, i, 0));
+		json_put_str(l, "itemId", db_cell(rows, i, 1));
+		json_put_str(l, "sku", db_cell(rows, i, 2));
+		json_put_str(l, "name", db_cell(rows, i, 3));
 		json_object_object_add(l, "quantity",
 		    decimal_sql_to_json(db_cell(rows, i, 4)));
 		json_object_object_add(l, "unitCost",
@@ -330,7 +324,7 @@ orders_created_event(struct req *r, const char *id, const char *vendor,
 
 	json_object_object_add(p, "orderId", json_object_new_string(id));
 	json_object_object_add(p, "status", json_object_new_string("DRAFT"));
-	orders_put_str(p, "vendorName", vendor);
+	json_put_str(p, "vendorName", vendor);
 	json_object_object_add(p, "lineCount", json_object_new_int64(
 	    (int64_t)n));
 	return events_emit(r->db, r->key.org_id, "order.created", p);

@@ -50,15 +50,21 @@ static const worker_job_fn	 jobs[] = {
 	worker_housekeeping,
 };
 
-static void
-worker_id(char *out, size_t sz)
+/* This worker's name, host:pid (leases and attempts carry it); built
+ * once per process. Borrowed. */
+const char *
+worker_name(void)
 {
-	char	 host[64];
+	static char	 name[100];
+	char		 host[64];
 
+	if (name[0] != '\0')
+		return name;
 	if (gethostname(host, sizeof(host)) != 0)
 		snprintf(host, sizeof(host), "unknown");
 	host[sizeof(host) - 1] = '\0';
-	snprintf(out, sz, "%s:%ld", host, (long)getpid());
+	snprintf(name, sizeof(name), "%s:%ld", host, (long)getpid());
+	return name;
 }
 
 static int
@@ -82,9 +88,8 @@ void
 worker_run(struct db *db, const struct conf *conf,
     volatile sig_atomic_t *stop, int once)
 {
-	char	 id[100];
+	const char	*id = worker_name();
 
-	worker_id(id, sizeof(id));
 	log_info("worker %s started", id);
 	while (!*stop) {
 		if (worker_tick(db, conf, id) == 0 && !once)

@@ -499,12 +499,10 @@ test_full_path(void)
 	    "order.status_changed:APPROVED<SUBMITTED,"
 	    "order.status_changed:RECEIVED<APPROVED,");
 	/* FULFILLED writes both; either order within the transaction. */
-	if (strstr(seq, "order.fulfilled,order.status_changed") != NULL)
-		strcat(want, "order.fulfilled,"
-		    "order.status_changed:FULFILLED<RECEIVED");
-	else
-		strcat(want, "order.status_changed:FULFILLED<RECEIVED,"
-		    "order.fulfilled");
+	snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s",
+	    strstr(seq, "order.fulfilled,order.status_changed") != NULL ?
+	    "order.fulfilled,order.status_changed:FULFILLED<RECEIVED" :
+	    "order.status_changed:FULFILLED<RECEIVED,order.fulfilled");
 	ASSERT_EQS(seq, want, "the order's events");
 	free(seq);
 

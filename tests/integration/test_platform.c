@@ -210,6 +210,42 @@ test_request_id(void)
 	http_resp_free(&r);
 }
 
+/* Console sign-in: 5 failures for an account within 15 minutes lock it
+ * (429, Retry-After) even with the right password; other accounts are
+ * not affected. */
+static void
+test_login_throttle(void)
+{
+	char			 slug[64], a[128], b[128], args[300];
+	struct http_resp	 r;
+	char			*ra;
+	int			 i;
+
+	CU_ASSERT_FATAL(fixture_org(slug));
+	snprintf(a, sizeof(a), "locked@%s.example", slug);
+	snprintf(b, sizeof(b), "other@%s.example", slug);
+	snprintf(args, sizeof(args), "user create --org %s --email %s "
+	    "--password-stdin --role admin", slug, a);
+	CU_ASSERT_FATAL(ctl_run(args, "right-password-1\n", NULL) == 0);
+	snprintf(args, sizeof(args), "user create --org %s --email %s "
+	    "--password-stdin", slug, b);
+	CU_ASSERT_FATAL(ctl_run(args, "right-password-2\n", NULL) == 0);
+
+	CU_ASSERT_EQUAL(console_login(a, "right-password-1", &r), 303);
+	http_resp_free(&r);
+	for (i = 0; i < 5; i++) {
+		CU_ASSERT_EQUAL(console_login(a, "wrong-password", &r), 401);
+		http_resp_free(&r);
+	}
+	CU_ASSERT_EQUAL(console_login(a, "right-password-1", &r), 429);
+	ra = http_header(&r, "Retry-After");
+	CU_ASSERT_PTR_NOT_NULL(ra);
+	free(ra);
+	http_resp_free(&r);
+	CU_ASSERT_EQUAL(console_login(b, "right-password-2", &r), 303);
+	http_resp_free(&r);
+}
+
 void
 suite_platform_register(void)
 {
@@ -221,4 +257,6 @@ suite_platform_register(void)
 	CU_add_test(s, "413 over the body cap", test_body_too_large);
 	CU_add_test(s, "400 for malformed JSON", test_malformed_json);
 	CU_add_test(s, "request id in header, body and log", test_request_id);
+	CU_add_test(s, "console sign-in throttled per account",
+	    test_login_throttle);
 }
