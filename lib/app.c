@@ -18,7 +18,8 @@ app_route(struct req *r)
 	    "GET" : r->method, r->path, &rt, r->args, &r->nargs);
 	/* Unknown paths of a family still ask for its credential first. */
 	if (!auth_request(r, res == ROUTE_FOUND ? rt->auth :
-	    route_family_auth(r->family)))
+	    route_family_auth(r->family), res == ROUTE_FOUND &&
+	    (rt->flags & ROUTE_ADMIN)))
 		return;
 	switch (res) {
 	case ROUTE_FOUND:

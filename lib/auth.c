@@ -98,7 +98,7 @@ auth_key(struct req *r, enum auth_kind want)
  * answers 401. Every state-changing method must carry the CSRF token.
  */
 static int
-auth_session(struct req *r)
+auth_session(struct req *r, int admin_only)
 {
 	if (!session_resolve(r)) {
 		if (r->family == FAM_ADMIN)
@@ -113,21 +113,27 @@ auth_session(struct req *r)
 		req_resp_error(r, 403, "csrf", "missing or wrong CSRF token");
 		return 0;
 	}
+	if (admin_only && strcmp(r->session.role, "admin") != 0 &&
+	    !r->session.platform_admin) {
+		req_resp_error(r, 403, "forbidden", "This page needs the admin role.");
+		return 0;
+	}
 	return 1;
 }
 
 /*
- * The credential want for r: 1 when the request may go on, 0 when the
- * response (401, 503) has been set.
+ * The credential want for r (sessions: with the admin role when
+ * admin_only): 1 when the request may go on, 0 when the response (401,
+ * 403, 503) has been set.
  */
 int
-auth_request(struct req *r, enum auth_kind want)
+auth_request(struct req *r, enum auth_kind want, int admin_only)
 {
 	switch (want) {
 	case AUTH_NONE:
 		return 1;
 	case AUTH_SESSION:
-		return auth_session(r);
+		return auth_session(r, admin_only);
 	default:
 		return auth_key(r, want);
 	}

