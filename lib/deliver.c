@@ -62,8 +62,11 @@ static const char *const SQL_LOAD =
 static const char *const SQL_ATTEMPT =
     "INSERT INTO webhook_attempts (delivery_id, attempt_no, worker,"
     " started_at, duration_ms, status_code, error, response_excerpt)"
-    " SELECT ?, COALESCE(MAX(attempt_no), 0) + 1, ?, ?, ?, ?, ?, ?"
-    " FROM webhook_attempts WHERE delivery_id = ?";
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+/* A plain (snapshot) read: no gap locks; the lease keeps others out. */
+static const char *const SQL_ATTEMPT_NO =
+    "SELECT COALESCE(MAX(attempt_no), 0) + 1 FROM webhook_attempts"
+    " WHERE delivery_id = ?";
 static const char *const SQL_DONE =
     "UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1,"
     " last_status = ?, next_attempt_at = NOW(3) + INTERVAL ? SECOND,"
@@ -274,7 +277,56 @@ deliver_delay(const struct conf *conf, long long attempts_made)
 	    (uint32_t)(2 * spread + 1));
 }
 
-/* Move the delivery on, then log the attempt, only while we hold it. */
+/*
+ * Move the delivery on and log the attempt in one transaction, only while
+ * we hold the lease. The attempt number is read apart from the INSERT:
+ * INSERT ... SELECT MAX() took gap locks that deadlocked two workers
+ * logging at once, and lost the log row. (The delivery's own counter is
+ * no help: a redelivery starts it again from 0.)
+ */
+static enum db_code
+deliver_record_tx(struct db *db, const struct conf *conf, const char *worker,
+    const struct delivery *d, const struct httpout_res *res,
+    const char *started, const char *excerpt, const char *state)
+{
+	int		 ok = res->status >= 200 && res->status < 300;
+	long long	 made = d->attempts + 1;
+	int		 last = made >= (long long)conf->nretry_delays;
+	struct db_rows	*rows = NULL;
+	long long	 no;
+	enum db_code	 code;
+
+	if ((code = db_begin(db)) != DB_OK)
+		return code;
+	if ((code = db_exec(db, SQL_DONE, DB_PARAMS(DB_STR(state), res->status ?
+	    DB_INT(res->status) : DB_NULL, DB_INT(ok || last ? 0 :
+	    deliver_delay(conf, made)), DB_INT(d->rowid), DB_STR(worker)))) !=
+	    DB_OK)
+		goto fail;
+	if (db_affected(db) != 1) {
+		log_warn("deliver: lost the lease of %s while sending", d->id);
+		code = DB_NOTFOUND;
+		goto fail;
+	}
+	if ((code = db_query(db, &rows, SQL_ATTEMPT_NO,
+	    DB_PARAMS(DB_INT(d->rowid)))) != DB_OK)
+		goto fail;
+	no = atoll(db_cell(rows, 0, 0));
+	db_rows_free(rows);
+	if ((code = db_exec(db, SQL_ATTEMPT, DB_PARAMS(DB_INT(d->rowid),
+	    DB_INT(no), DB_STR(worker), DB_STR(started), DB_INT(res->ms),
+	    res->status ? DB_INT(res->status) : DB_NULL,
+	    DB_STR(res->error[0] ? res->error : NULL),
+	    DB_STR(excerpt[0] ? excerpt : NULL)))) != DB_OK ||
+	    (code = db_exec(db, ok ? SQL_SUB_OK : SQL_SUB_FAILING,
+	    DB_PARAMS(DB_INT(d->sub)))) != DB_OK)
+		goto fail;
+	return db_commit(db);
+fail:
+	db_rollback(db);
+	return code;
+}
+
 static void
 deliver_record(struct db *db, const struct conf *conf, const char *worker,
     const struct delivery *d, const struct httpout_res *res, int64_t t0)
@@ -284,33 +336,29 @@ deliver_record(struct db *db, const struct conf *conf, const char *worker,
 	long long	 made = d->attempts + 1;
 	const char	*state = ok ? "succeeded" : made >= (long long)
 			    conf->nretry_delays ? "failed" : "pending";
+	enum db_code	 code;
+	int		 tries;
 
 	util_sql_time(t0, started);
 	snprintf(excerpt, sizeof(excerpt), "%.*s", (int)(res->body.len > 1000 ?
 	    1000 : res->body.len), res->body.data ? res->body.data : "");
 	if (!util_utf8_valid(excerpt, strlen(excerpt)))
 		snprintf(excerpt, sizeof(excerpt), "(not UTF-8 text)");
-	if (db_exec(db, SQL_DONE, DB_PARAMS(DB_STR(state), res->status ?
-	    DB_INT(res->status) : DB_NULL, DB_INT(ok || made >= (long long)
-	    conf->nretry_delays ? 0 : deliver_delay(conf, made)),
-	    DB_INT(d->rowid), DB_STR(worker))) != DB_OK) {
+	/* A lock conflict rolls back cleanly: try again before giving the
+	 * delivery up to its lease (which would send it a second time). */
+	for (tries = 0; tries < 3; tries++) {
+		code = deliver_record_tx(db, conf, worker, d, res, started,
+		    excerpt, state);
+		if (code == DB_OK || code == DB_NOTFOUND)
+			break;
+	}
+	if (code == DB_NOTFOUND)
+		return;
+	if (code != DB_OK) {
 		log_error("deliver: could not record delivery %s: %s", d->id,
 		    db_errstr(db));
 		return;
 	}
-	if (db_affected(db) != 1) {
-		log_warn("deliver: lost the lease of %s while sending", d->id);
-		return;
-	}
-	if (db_exec(db, SQL_ATTEMPT, DB_PARAMS(DB_INT(d->rowid), DB_STR(worker),
-	    DB_STR(started), DB_INT(res->ms), res->status ?
-	    DB_INT(res->status) : DB_NULL, DB_STR(res->error[0] ? res->error :
-	    NULL), DB_STR(excerpt[0] ? excerpt : NULL),
-	    DB_INT(d->rowid))) != DB_OK ||
-	    db_exec(db, ok ? SQL_SUB_OK : SQL_SUB_FAILING,
-	    DB_PARAMS(DB_INT(d->sub))) != DB_OK)
-		log_error("deliver: could not log delivery %s: %s", d->id,
-		    db_errstr(db));
 	log_info("deliver: %s %s attempt %lld -> %ld (%s) in %lld ms", d->id,
 	    d->type, made, res->status, state, (long long)res->ms);
 }
