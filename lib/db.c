@@ -390,7 +390,10 @@ db_run_once(struct db *db, const char *sql, const struct db_param *p,
 	    mysql_stmt_execute(st) != 0) {
 		unsigned int e = mysql_stmt_errno(st);
 
-		*retryable = (e == CR_SERVER_GONE_ERROR);
+		/* A deadlock rolls back only this statement outside a
+		 * transaction: running it again is what the server asks. */
+		*retryable = (e == CR_SERVER_GONE_ERROR ||
+		    e == ER_LOCK_DEADLOCK);
 		code = db_code_of(db, e, "execute", mysql_stmt_error(st));
 		goto out;
 	}
@@ -414,11 +417,11 @@ db_run(struct db *db, const char *sql, const struct db_param *p, size_t n,
     struct db_rows **out)
 {
 	enum db_code	 code;
-	int		 retryable, in_tx = db->in_tx;
+	int		 retryable, in_tx = db->in_tx, tries = 0;
 
-	code = db_run_once(db, sql, p, n, out, &retryable);
-	if (code == DB_UNAVAILABLE && retryable && !in_tx)
+	do
 		code = db_run_once(db, sql, p, n, out, &retryable);
+	while (code != DB_OK && retryable && !in_tx && ++tries < 3);
 	return code;
 }
 
