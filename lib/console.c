@@ -269,8 +269,9 @@ console_webhooks_page(struct req *r, const char *notice, const char *cls,
 		html_raw(r, "</a></td>");
 		console_cell(r, db_cell(rows, i, 2));
 		html_raw(r, "<td>");
-		html_text(r, active ? "active" : db_cell(rows, i, 4) ?
-		    db_cell(rows, i, 4) : "disabled");
+		html_text(r, active ? "active" : "disabled");
+		if (!active && db_cell(rows, i, 4))
+			html_textf(r, ": %s", db_cell(rows, i, 4));
 		if (active && db_cell(rows, i, 5))
 			html_textf(r, " (failing since %s)", db_cell(rows, i, 5));
 		html_raw(r, "</td>");

@@ -1,7 +1,8 @@
 // stack.mjs - how the webhook tests reach the running stack: fixtures made
 // with mihwarctl, the Integrations API with an integration key, the
-// console signed in as an admin (cookie + CSRF token), read-only checks in
-// the database as root, and the worker processes.
+// console signed in as an admin or a member (cookie + CSRF token), checks
+// in the database as root (and moving its clock), and the worker
+// processes.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes, createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync, openSync, closeSync, existsSync } from 'node:fs';
@@ -100,7 +101,8 @@ function confValue(name) {
 	return v;
 }
 
-// Rows of a read-only query as arrays of strings ('NULL' for NULL).
+// Rows of a query as root, as arrays of strings ('NULL' for NULL): checks,
+// and the few writes that stand for time passing (moving a timestamp back).
 export async function sql(query) {
 	dbName ??= confValue('db_name') ?? 'mihwar';
 	const { stdout } = await run('mariadb', ['--no-defaults',
@@ -163,7 +165,7 @@ export async function fixture() {
 	    '--password-stdin', '--role', 'admin'], `${password}\n`);
 	f.key = (await ctl(['key', 'create', '--org', slug, '--kind',
 	    'integration'])).key;
-	await signIn(f);
+	await signIn(f, '/admin/webhooks');
 	const item = await f.api('POST', '/inventory/items',
 	    { sku: `SKU-${slug}`, name: 'Test coffee' });
 	if (item.status !== 201)
@@ -172,7 +174,24 @@ export async function fixture() {
 	return f;
 }
 
-async function signIn(f) {
+// Another console user of f's organization with role ('admin' or
+// 'member'), signed in, with the same helpers as f (f.api with f's key).
+export async function consoleUser(f, role) {
+	const u = { slug: f.slug, key: f.key, sku: f.sku,
+	    email: `${role}-${rand(4)}@${f.slug}.test`,
+	    password: `pw-${rand(8)}` };
+
+	await ctl(['user', 'create', '--org', f.slug, '--email', u.email,
+	    '--password-stdin', '--role', role], `${u.password}\n`);
+	// /admin/webhooks is for admins; every page's sign-out form carries
+	// the session's CSRF token, so a member takes it from /admin/approvals.
+	await signIn(u, role === 'admin' ? '/admin/webhooks' :
+	    '/admin/approvals');
+	return u;
+}
+
+// Sign f in at /admin/login; f.csrf is read from the page at csrfPage.
+async function signIn(f, csrfPage) {
 	const page = await http('GET', '/admin/login');
 	const login = cookieOf(page, 'mihwar_login');
 	const token = csrfOf(page.text);
@@ -192,11 +211,11 @@ async function signIn(f) {
 	if (res.status !== 303 || !f.session)
 		throw new Error(`POST /admin/login: ${res.status} ` +
 		    `${res.text.slice(0, 300)}`);
-	const wh = await http('GET', '/admin/webhooks',
+	const landing = await http('GET', csrfPage,
 	    { headers: { cookie: `mihwar_session=${f.session}` } });
-	f.csrf = csrfOf(wh.text);
-	if (wh.status !== 200 || !f.csrf)
-		throw new Error(`GET /admin/webhooks: ${wh.status}, no csrf`);
+	f.csrf = csrfOf(landing.text);
+	if (landing.status !== 200 || !f.csrf)
+		throw new Error(`GET ${csrfPage}: ${landing.status}, no csrf`);
 
 	f.api = (method, path, body, headers = {}) => http(method,
 	    `/api/integrations/v1${path}`, {

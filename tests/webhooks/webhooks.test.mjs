@@ -3,8 +3,10 @@
 // the worker delivering signed POSTs to a real HTTP receiver, verified with
 // node:crypto and with the libraries receivers use (@octokit/webhooks-methods
 // for X-Mihwar-Signature, standardwebhooks for webhook-*), retries, several
-// workers, a receiver that is down, a worker killed mid-delivery, and the
-// console's test / disable / rotate / redeliver actions.
+// workers, a receiver that is down, a worker killed mid-delivery, the
+// console's test / disable / rotate / redeliver actions, an endpoint
+// disabled after failing for 5 days, the admin role of the settings API,
+// and the worker's housekeeping of idempotency keys and rate windows.
 //
 // The tests run one after another (one file): some stop, kill or add
 // workers, which the others must not see. Each uses a fresh organization.
@@ -18,7 +20,7 @@ import { Receiver } from './receiver.mjs';
 import {
 	checkEnv, fixture, sql, q, until, sleep, delivery, attempts,
 	mihwarSignature, sameBytes, startWorker, stopWorker, stackCmd,
-	stackWorkerPid, gone,
+	stackWorkerPid, gone, consoleUser, rand,
 } from './stack.mjs';
 
 const { Webhook, WebhookVerificationError } = standardwebhooks;
@@ -536,4 +538,160 @@ test('console: send test event, rotate the secret, redeliver, disable',
 	await sleep(300);
 	assert.equal(rcv.received().length, sentBefore,
 	    'a disabled subscription was sent a test event');
+});
+
+test('an endpoint failing for 5 days is disabled and shown so in the console',
+    { timeout: 40000 }, async () => {
+	const f = await fixture();
+	// 500 to every request it will see (4 attempts, then 1).
+	const rcv = (await receiver()).failNext(20, 500);
+	const sub = await f.subscribe(rcv.url('/failing'), ['order.created']);
+	const subRow = async () => (await sql('SELECT active, ' +
+	    'IFNULL(disabled_reason, \'\'), failing_since IS NOT NULL FROM ' +
+	    `webhook_subscriptions WHERE public_id = ${q(sub.id)}`))[0];
+
+	// A failing endpoint is only marked failing: its first delivery
+	// runs out of attempts and it stays active.
+	await f.order();
+	const id1 = await until(async () => (await deliveriesOf(sub.id))[0]?.id,
+	    5000, 'the first delivery to be queued');
+	await until(async () => (await delivery(id1))?.state === 'failed',
+	    15000, 'the first delivery to use up its attempts');
+	assert.equal(rcv.received().length, 4);
+	assert.deepEqual(await subRow(), ['1', '', '1'],
+	    'after one failed delivery: active, failing_since set');
+
+	// Six days pass; the next failed attempt disables it.
+	await sql('UPDATE webhook_subscriptions SET failing_since = NOW(3) - ' +
+	    `INTERVAL 6 DAY WHERE public_id = ${q(sub.id)}`);
+	await f.order();
+	const reqs = await rcv.waitForCount(5, 10000);
+	const id2 = wid(reqs[4]);
+	assert.notEqual(id2, id1);
+	await until(async () => (await subRow())[0] === '0', 5000,
+	    'the subscription to be disabled');
+	const [, reason] = await subRow();
+	assert.match(reason, /5 days/, 'disabled_reason');
+
+	// Its queued retries are logged, not sent: the subscription is off.
+	await until(async () => (await delivery(id2))?.state === 'failed',
+	    10000, 'the second delivery to use up its attempts');
+	const log = await attempts(id2);
+	assert.deepEqual(log.map((a) => [a.no, a.status, a.error]), [
+		[1, 500, ''],
+		[2, null, 'subscription disabled'],
+		[3, null, 'subscription disabled'],
+		[4, null, 'subscription disabled'],
+	]);
+	assert.equal(rcv.received().length, 5, 'a disabled subscription\'s ' +
+	    'retries reached the receiver');
+
+	// The console shows it disabled, with the reason, offering Enable.
+	const page = await f.get('/admin/webhooks');
+	assert.equal(page.status, 200);
+	const row = page.text.split('\n').find((l) =>
+	    l.includes(`href="/admin/webhooks/${sub.id}"`));
+	assert.ok(row, 'the subscription is listed');
+	assert.ok(row.includes(`<td>disabled: ${reason}</td>`),
+	    `not shown disabled with the reason: ${row}`);
+	assert.ok(!row.includes('<td>active'), `shown active: ${row}`);
+	assert.ok(row.includes(`/admin/webhooks/${sub.id}/enable`) &&
+	    !row.includes(`/admin/webhooks/${sub.id}/disable`),
+	    `no Enable action (or still Disable): ${row}`);
+
+	// A later event is not sent to it (another subscription shows the
+	// event went out) and not even queued for it.
+	const other = await receiver();
+	await f.subscribe(other.url('/witness'), ['order.created']);
+	const order3 = await f.order();
+	const [w] = await other.waitForCount(1, 10000);
+	assert.equal(envelope(w).payload.orderId, order3.id);
+	await sleep(1200);
+	assert.equal(rcv.received().length, 5,
+	    'a disabled subscription received a later event');
+	assert.deepEqual((await deliveriesOf(sub.id)).map((d) => d.id),
+	    [id1, id2], 'a delivery was queued for the disabled subscription');
+});
+
+test('a member\'s console session is refused by POST /api/settings/webhooks ' +
+    'with 403 and nothing is written', async () => {
+	const f = await fixture();
+	const member = await consoleUser(f, 'member');
+	const rcv = await receiver();
+	const body = { url: rcv.url('/member'), events: ['order.created'] };
+	const urls = async () => (await sql('SELECT s.url FROM ' +
+	    'webhook_subscriptions s JOIN organizations o ON o.id = s.org_id ' +
+	    `WHERE o.slug = ${q(f.slug)}`)).map(([u]) => u);
+
+	// A valid session and CSRF token (so not the csrf 403): the role.
+	const res = await member.subscribeRaw(body, 'session');
+	assert.equal(res.status, 403, `member: ${res.text}`);
+	assert.equal(res.json?.error?.code, 'forbidden', res.text);
+	assert.deepEqual(await urls(), [], 'a member\'s request wrote a ' +
+	    'subscription');
+
+	// The same request by an admin of the organization is accepted.
+	const ok = await f.subscribeRaw(body, 'session');
+	assert.equal(ok.status, 201, `admin: ${ok.text}`);
+	assert.equal(ok.json.data.url, body.url);
+	assert.deepEqual(await urls(), [body.url]);
+});
+
+test('the worker\'s housekeeping drops expired idempotency keys and old ' +
+    'rate windows', { timeout: 40000 }, async () => {
+	const f = await fixture();
+	const [[keyId]] = await sql('SELECT k.id FROM api_keys k JOIN ' +
+	    'organizations o ON o.id = k.org_id WHERE o.slug = ' +
+	    `${q(f.slug)} AND k.kind = 'integration'`);
+	const scope = `key:${keyId}`;
+	const oldKey = `hk-old-${rand(4)}`, newKey = `hk-new-${rand(4)}`;
+	const po = { vendorName: 'Roastery', lines: [{ sku: f.sku,
+	    quantity: 2 }] };
+	const idem = async () => (await sql('SELECT idem_key FROM ' +
+	    `idempotency_keys WHERE api_key_id = ${keyId} ORDER BY idem_key`))
+	    .map(([k]) => k);
+	const windows = async () => (await sql('SELECT window_start FROM ' +
+	    `rate_counters WHERE scope = ${q(scope)} ORDER BY window_start`))
+	    .map(([w]) => Number(w));
+
+	try {
+		// Stopped, so no housekeeping runs until the restart below.
+		await stackCmd('worker-stop');
+
+		// Two keys as real requests leave them; one's 24 h are over.
+		for (const k of [oldKey, newKey]) {
+			const res = await f.api('POST', '/orders', po,
+			    { 'idempotency-key': k });
+			assert.equal(res.status, 201, res.text);
+		}
+		await sql('UPDATE idempotency_keys SET expires_at = NOW(3) - ' +
+		    `INTERVAL 1 MINUTE WHERE api_key_id = ${keyId} AND ` +
+		    `idem_key = ${q(oldKey)}`);
+		// A window from an hour ago and the current one.
+		const minute = 'UNIX_TIMESTAMP() DIV 60 * 60';
+		await sql('INSERT INTO rate_counters (scope, window_start, ' +
+		    `hits) VALUES (${q(scope)}, ${minute} - 3600, 7), ` +
+		    `(${q(scope)}, ${minute}, 3)`);
+		const [oldWin, curWin] = await windows();
+		assert.deepEqual(await idem(), [newKey, oldKey].sort());
+		assert.equal(curWin - oldWin, 3600);
+
+		// Housekeeping runs on a worker's first tick.
+		await stackCmd('worker-start');
+		await until(async () => !(await idem()).includes(oldKey) &&
+		    !(await windows()).includes(oldWin), 10000,
+		    'the expired key and the old window to be dropped');
+		assert.deepEqual(await idem(), [newKey],
+		    'the valid idempotency key was dropped');
+		assert.deepEqual(await windows(), [curWin],
+		    'the current rate window was dropped');
+		// ... and still answers a retry with the first response.
+		const again = await f.api('POST', '/orders', po,
+		    { 'idempotency-key': newKey });
+		assert.equal(again.status, 201, again.text);
+		assert.equal(again.headers.get('idempotent-replayed'), 'true');
+	} finally {
+		if (stackWorkerPid() === null)
+			await stackCmd('worker-start');
+	}
 });
