@@ -258,35 +258,92 @@ db_bind_params(MYSQL_BIND *b, const struct db_param *p, size_t n)
 static int
 db_rows_push(struct db_rows *r, char **cells, unsigned long *lens)
 {
-	size_t		 n = (r->nrows + 1) * r->ncols;
+	size_t		 cap = r->cap ? r->cap : 8;
 	char		**nc;
 	unsigned long	 *nl;
 
-	if ((nc = realloc(r->cells, n * sizeof(*nc))) == NULL)
-		return 0;
-	r->cells = nc;
-	if ((nl = realloc(r->lens, n * sizeof(*nl))) == NULL)
-		return 0;
-	r->lens = nl;
+	/* Room doubles: a row at a time would copy the whole table again
+	 * for every row of a long page. */
+	if (r->nrows == r->cap) {
+		while (cap <= r->nrows)
+			cap *= 2;
+		if ((nc = realloc(r->cells, cap * r->ncols * sizeof(*nc))) ==
+		    NULL)
+			return 0;
+		r->cells = nc;
+		if ((nl = realloc(r->lens, cap * r->ncols * sizeof(*nl))) ==
+		    NULL)
+			return 0;
+		r->lens = nl;
+		r->cap = cap;
+	}
 	memcpy(r->cells + r->nrows * r->ncols, cells, r->ncols * sizeof(*nc));
 	memcpy(r->lens + r->nrows * r->ncols, lens, r->ncols * sizeof(*nl));
 	r->nrows++;
 	return 1;
 }
 
+/* The text of most cells (ids, numbers, times, short names) fits here. */
+#define DB_CELL_INLINE	64
+
 /*
- * Fetch every row as text: each column is bound with no buffer first,
- * then fetched at its real length, so no width is ever guessed.
+ * Column i of the current row as a NUL-terminated copy: from its bound
+ * buffer when it fitted, else fetched again at its real length, so no
+ * width is ever guessed. NULL when out of memory or the fetch fails.
  */
+static char *
+db_cell_copy(MYSQL_STMT *st, const MYSQL_BIND *b, size_t i, my_bool truncated)
+{
+	MYSQL_BIND	 one;
+	unsigned long	 len = *b->length;
+	char		*cell;
+
+	if ((cell = malloc(len + 1)) == NULL)
+		return NULL;
+	if (!truncated && len < DB_CELL_INLINE) {
+		memcpy(cell, b->buffer, len);
+		cell[len] = '\0';
+		return cell;
+	}
+	memset(&one, 0, sizeof(one));
+	one.buffer_type = MYSQL_TYPE_STRING;
+	one.buffer = cell;
+	one.buffer_length = len + 1;
+	if (mysql_stmt_fetch_column(st, &one, (unsigned)i, 0) != 0) {
+		free(cell);
+		return NULL;
+	}
+	cell[len] = '\0';
+	return cell;
+}
+
+/* Bind every column as text into its own DB_CELL_INLINE bytes of space. */
+static void
+db_bind_cells(MYSQL_BIND *b, size_t nc, char *space, unsigned long *lens,
+    my_bool *nulls, my_bool *errs)
+{
+	size_t	 i;
+
+	for (i = 0; i < nc; i++) {
+		b[i].buffer_type = MYSQL_TYPE_STRING;
+		b[i].buffer = space + i * DB_CELL_INLINE;
+		b[i].buffer_length = DB_CELL_INLINE;
+		b[i].length = &lens[i];
+		b[i].is_null = &nulls[i];
+		b[i].error = &errs[i];
+	}
+}
+
+/* Fetch every row as text (one conversion per cell). */
 static enum db_code
 db_fetch_all(struct db *db, MYSQL_STMT *st, struct db_rows **out)
 {
 	MYSQL_RES	*meta;
-	MYSQL_BIND	*b = NULL, one;
+	MYSQL_BIND	*b = NULL;
 	struct db_rows	*r;
-	char		**cells = NULL;
+	char		**cells = NULL, *space = NULL;
 	unsigned long	 *lens = NULL;
-	my_bool		 *nulls = NULL;
+	my_bool		 *nulls = NULL, *errs = NULL;
 	size_t		  i, nc;
 	int		  rc;
 	enum db_code	  code = DB_ERROR;
@@ -303,13 +360,12 @@ db_fetch_all(struct db *db, MYSQL_STMT *st, struct db_rows **out)
 	cells = calloc(nc, sizeof(*cells));
 	lens = calloc(nc, sizeof(*lens));
 	nulls = calloc(nc, sizeof(*nulls));
-	if (b == NULL || cells == NULL || lens == NULL || nulls == NULL)
+	errs = calloc(nc, sizeof(*errs));
+	space = malloc(nc * DB_CELL_INLINE);
+	if (b == NULL || cells == NULL || lens == NULL || nulls == NULL ||
+	    errs == NULL || space == NULL)
 		goto out;
-	for (i = 0; i < nc; i++) {
-		b[i].buffer_type = MYSQL_TYPE_STRING;
-		b[i].length = &lens[i];
-		b[i].is_null = &nulls[i];
-	}
+	db_bind_cells(b, nc, space, lens, nulls, errs);
 	if (mysql_stmt_bind_result(st, b) != 0 ||
 	    mysql_stmt_store_result(st) != 0) {
 		code = db_code_of(db, mysql_stmt_errno(st), "fetch",
@@ -321,16 +377,9 @@ db_fetch_all(struct db *db, MYSQL_STMT *st, struct db_rows **out)
 			cells[i] = NULL;
 			if (nulls[i])
 				continue;
-			if ((cells[i] = malloc(lens[i] + 1)) == NULL)
+			if ((cells[i] = db_cell_copy(st, &b[i], i, errs[i])) ==
+			    NULL)
 				goto out_row;
-			memset(&one, 0, sizeof(one));
-			one.buffer_type = MYSQL_TYPE_STRING;
-			one.buffer = cells[i];
-			one.buffer_length = lens[i] + 1;
-			if (lens[i] > 0 &&
-			    mysql_stmt_fetch_column(st, &one, (unsigned)i, 0) != 0)
-				goto out_row;
-			cells[i][lens[i]] = '\0';
 		}
 		if (!db_rows_push(r, cells, lens))
 			goto out_row;
@@ -352,6 +401,8 @@ out:
 	free(cells);
 	free(lens);
 	free(nulls);
+	free(errs);
+	free(space);
 	if (code == DB_OK)
 		*out = r;
 	else

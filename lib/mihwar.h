@@ -100,6 +100,7 @@ enum db_code { DB_OK, DB_NOTFOUND, DB_CONSTRAINT, DB_ERROR, DB_UNAVAILABLE };
 struct db_rows {
 	size_t		  nrows;
 	size_t		  ncols;
+	size_t		  cap;		/* rows there is room for */
 	char		**cells;	/* nrows * ncols, NULL for SQL NULL */
 	unsigned long	 *lens;
 };

@@ -79,6 +79,49 @@ test_create_and_get(void)
 	json_object_put(o);
 }
 
+/*
+ * Names of 62 to 66 bytes and of 200 characters (two-byte ones, 400
+ * bytes) come back whole from GET and from the list: the database layer
+ * reads short cells from a 64-byte buffer and fetches longer ones again.
+ */
+static void
+test_long_values_whole(void)
+{
+	static const int	 lens[] = { 62, 63, 64, 65, 66 };
+	struct json_object	*o, *g;
+	char			 name[420], body[600], path[200], sku[32];
+	size_t			 i, k;
+
+	for (i = 0; i <= sizeof(lens) / sizeof(lens[0]); i++) {
+		if (i < sizeof(lens) / sizeof(lens[0])) {
+			memset(name, 'n', (size_t)lens[i]);
+			name[lens[i]] = '\0';
+			name[lens[i] - 1] = 'Z';
+		} else {
+			for (k = 0; k < 200; k++)
+				memcpy(name + 2 * k, "\xc3\xa9", 2);
+			name[400] = '\0';
+		}
+		snprintf(sku, sizeof(sku), "LONG-%zu", i);
+		snprintf(body, sizeof(body), "{\"sku\":\"%s\",\"name\":\"%s\"}",
+		    sku, name);
+		o = items_post(auth_a, body, 201);
+		ASSERT_EQS(json_path_str(o, "data.name"), name, "name (POST)");
+		snprintf(path, sizeof(path),
+		    "/api/integrations/v1/inventory/items/%s",
+		    json_path_str(o, "data.id"));
+		g = API_JSON("GET", path, auth_a, NULL, 200);
+		ASSERT_EQS(json_path_str(g, "data.name"), name, "name (GET)");
+		json_object_put(g);
+		snprintf(path, sizeof(path), "/api/integrations/v1/inventory/"
+		    "items?search=%s", sku);
+		g = API_JSON("GET", path, auth_a, NULL, 200);
+		ASSERT_EQS(json_str_at(g, "data.0.name"), name, "name (list)");
+		json_object_put(g);
+		json_object_put(o);
+	}
+}
+
 static void
 test_duplicate_sku(void)
 {
@@ -145,6 +188,7 @@ suite_items_register(void)
 
 	CU_add_test(s, "create, get, other tenant 404", test_create_and_get);
 	CU_add_test(s, "duplicate sku is 409 per tenant", test_duplicate_sku);
+	CU_add_test(s, "long values come back whole", test_long_values_whole);
 	CU_add_test(s, "bad fields: 400 naming the field, nothing written",
 	    test_validation_names_field);
 }
