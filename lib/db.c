@@ -30,6 +30,7 @@ struct db {
 	struct db_cached	 cache[DB_CACHE_MAX];
 	size_t			 ncache;
 	int			 in_tx;
+	int			 transient;	/* last failure may pass */
 	uint64_t		 affected;
 	uint64_t		 insert_id;
 	char			 err[256];
@@ -79,12 +80,21 @@ static void
 db_seterr(struct db *db, const char *what, const char *msg)
 {
 	snprintf(db->err, sizeof(db->err), "%s: %s", what, msg);
+	db->transient = 0;
 }
 
 const char *
 db_errstr(struct db *db)
 {
 	return db->err;
+}
+
+/* 1 when the last failure was a lock conflict or a lost connection, so
+ * that running the same work again may succeed. */
+int
+db_transient(const struct db *db)
+{
+	return db->transient;
 }
 
 static int
@@ -139,8 +149,10 @@ db_ensure(struct db *db)
 		log_warn("db: connection closed by server, reconnecting");
 		db_close(db);
 	}
-	if (db->conn == NULL && !db_connect(db))
+	if (db->conn == NULL && !db_connect(db)) {
+		db->transient = 1;
 		return DB_UNAVAILABLE;
+	}
 	return DB_OK;
 }
 
@@ -163,6 +175,8 @@ static enum db_code
 db_code_of(struct db *db, unsigned int e, const char *what, const char *msg)
 {
 	db_seterr(db, what, msg);
+	db->transient = e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT ||
+	    e == ER_CHECKREAD || db_errno_is_conn(e);
 	switch (e) {
 	case ER_DUP_ENTRY:
 	case ER_DUP_ENTRY_WITH_KEY_NAME:
@@ -375,11 +389,15 @@ db_fetch_all(struct db *db, MYSQL_STMT *st, struct db_rows **out)
 	while ((rc = mysql_stmt_fetch(st)) == 0 || rc == MYSQL_DATA_TRUNCATED) {
 		for (i = 0; i < nc; i++) {
 			cells[i] = NULL;
-			if (nulls[i])
+			if (nulls[i]) {
+				lens[i] = 0;	/* left as the last row's */
 				continue;
+			}
 			if ((cells[i] = db_cell_copy(st, &b[i], i, errs[i])) ==
-			    NULL)
+			    NULL) {
+				db_seterr(db, "fetch", mysql_stmt_error(st));
 				goto out_row;
+			}
 		}
 		if (!db_rows_push(r, cells, lens))
 			goto out_row;
@@ -392,7 +410,8 @@ db_fetch_all(struct db *db, MYSQL_STMT *st, struct db_rows **out)
 	code = DB_OK;
 	goto out;
 out_row:
-	for (i = 0; i < nc; i++)
+	/* Only this row's cells up to i are ours; earlier rows are r's. */
+	while (i-- > 0)
 		free(cells[i]);
 out:
 	if (db->conn != NULL)
@@ -510,8 +529,10 @@ db_insert_id(struct db *db)
 static enum db_code
 db_simple(struct db *db, const char *sql, const char *what)
 {
-	if (db->conn == NULL)
+	if (db->conn == NULL) {
+		db->transient = 1;
 		return DB_UNAVAILABLE;
+	}
 	if (mysql_real_query(db->conn, sql, strlen(sql)) != 0)
 		return db_code_of(db, mysql_errno(db->conn), what,
 		    mysql_error(db->conn));

@@ -170,6 +170,7 @@ enum db_code	 db_commit(struct db *);
 void		 db_rollback(struct db *);
 enum db_code	 db_script(struct db *, const char *, size_t);
 const char	*db_errstr(struct db *);
+int		 db_transient(const struct db *);
 const char	*db_cell(const struct db_rows *, size_t, size_t);
 #define DB_CHUNK_ROWS	500
 const char	*db_sql_repeat(const char *, const char *, size_t, const char *);
