@@ -63,7 +63,8 @@ static const char *const SQL_ATTEMPT =
     "INSERT INTO webhook_attempts (delivery_id, attempt_no, worker,"
     " started_at, duration_ms, status_code, error, response_excerpt)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-/* A plain (snapshot) read: no gap locks; the lease keeps others out. */
+/* A plain (snapshot) read, taking no gap locks; run after SQL_DONE,
+ * whose row lock on the delivery keeps other loggers out until commit. */
 static const char *const SQL_ATTEMPT_NO =
     "SELECT COALESCE(MAX(attempt_no), 0) + 1 FROM webhook_attempts"
     " WHERE delivery_id = ?";
@@ -277,17 +278,29 @@ deliver_delay(const struct conf *conf, long long attempts_made)
 	    (uint32_t)(2 * spread + 1));
 }
 
+/* What this attempt makes of the delivery. */
+static const char *
+deliver_state(const struct conf *conf, const struct delivery *d,
+    const struct httpout_res *res)
+{
+	if (res->status >= 200 && res->status < 300)
+		return "succeeded";
+	return d->attempts + 1 >= (long long)conf->nretry_delays ? "failed" :
+	    "pending";
+}
+
 /*
  * Move the delivery on and log the attempt in one transaction, only while
- * we hold the lease. The attempt number is read apart from the INSERT:
- * INSERT ... SELECT MAX() took gap locks that deadlocked two workers
- * logging at once, and lost the log row. (The delivery's own counter is
- * no help: a redelivery starts it again from 0.)
+ * we hold the lease; without the log when with_log is 0. The attempt
+ * number is read apart from the INSERT: INSERT ... SELECT MAX() took gap
+ * locks that deadlocked two workers logging at once, and lost the log
+ * row. (The delivery's own counter is no help: a redelivery starts it
+ * again from 0.) Every locking statement comes before that read.
  */
 static enum db_code
 deliver_record_tx(struct db *db, const struct conf *conf, const char *worker,
     const struct delivery *d, const struct httpout_res *res,
-    const char *started, const char *excerpt, const char *state)
+    const char *started, const char *excerpt, int with_log)
 {
 	int		 ok = res->status >= 200 && res->status < 300;
 	long long	 made = d->attempts + 1;
@@ -298,28 +311,32 @@ deliver_record_tx(struct db *db, const struct conf *conf, const char *worker,
 
 	if ((code = db_begin(db)) != DB_OK)
 		return code;
-	if ((code = db_exec(db, SQL_DONE, DB_PARAMS(DB_STR(state), res->status ?
-	    DB_INT(res->status) : DB_NULL, DB_INT(ok || last ? 0 :
-	    deliver_delay(conf, made)), DB_INT(d->rowid), DB_STR(worker)))) !=
-	    DB_OK)
+	if ((code = db_exec(db, SQL_DONE, DB_PARAMS(DB_STR(deliver_state(conf,
+	    d, res)), res->status ? DB_INT(res->status) :
+	    DB_NULL, DB_INT(ok || last ? 0 : deliver_delay(conf, made)),
+	    DB_INT(d->rowid), DB_STR(worker)))) != DB_OK)
 		goto fail;
 	if (db_affected(db) != 1) {
 		log_warn("deliver: lost the lease of %s while sending", d->id);
 		code = DB_NOTFOUND;
 		goto fail;
 	}
+	if ((code = db_exec(db, ok ? SQL_SUB_OK : SQL_SUB_FAILING,
+	    DB_PARAMS(DB_INT(d->sub)))) != DB_OK)
+		goto fail;
+	if (!with_log)
+		return db_commit(db);
 	if ((code = db_query(db, &rows, SQL_ATTEMPT_NO,
 	    DB_PARAMS(DB_INT(d->rowid)))) != DB_OK)
 		goto fail;
 	no = atoll(db_cell(rows, 0, 0));
 	db_rows_free(rows);
 	if ((code = db_exec(db, SQL_ATTEMPT, DB_PARAMS(DB_INT(d->rowid),
-	    DB_INT(no), DB_STR(worker), DB_STR(started), DB_INT(res->ms),
+	    DB_INT(no), DB_STR(worker), DB_STR(started),
+	    DB_INT(res->ms > 0 ? res->ms : 0),
 	    res->status ? DB_INT(res->status) : DB_NULL,
 	    DB_STR(res->error[0] ? res->error : NULL),
-	    DB_STR(excerpt[0] ? excerpt : NULL)))) != DB_OK ||
-	    (code = db_exec(db, ok ? SQL_SUB_OK : SQL_SUB_FAILING,
-	    DB_PARAMS(DB_INT(d->sub)))) != DB_OK)
+	    DB_STR(excerpt[0] ? excerpt : NULL)))) != DB_OK)
 		goto fail;
 	return db_commit(db);
 fail:
@@ -332,25 +349,29 @@ deliver_record(struct db *db, const struct conf *conf, const char *worker,
     const struct delivery *d, const struct httpout_res *res, int64_t t0)
 {
 	char		 started[24], excerpt[1024];
-	int		 ok = res->status >= 200 && res->status < 300;
-	long long	 made = d->attempts + 1;
-	const char	*state = ok ? "succeeded" : made >= (long long)
-			    conf->nretry_delays ? "failed" : "pending";
 	enum db_code	 code;
-	int		 tries;
+	int		 tries = 0;
 
 	util_sql_time(t0, started);
 	snprintf(excerpt, sizeof(excerpt), "%.*s", (int)(res->body.len > 1000 ?
 	    1000 : res->body.len), res->body.data ? res->body.data : "");
 	if (!util_utf8_valid(excerpt, strlen(excerpt)))
 		snprintf(excerpt, sizeof(excerpt), "(not UTF-8 text)");
-	/* A lock conflict rolls back cleanly: try again before giving the
-	 * delivery up to its lease (which would send it a second time). */
-	for (tries = 0; tries < 3; tries++) {
+	/* A lock conflict or a lost connection rolls back cleanly: try
+	 * again before leaving the delivery to its lease (which would send
+	 * it a second time). */
+	do
 		code = deliver_record_tx(db, conf, worker, d, res, started,
-		    excerpt, state);
-		if (code == DB_OK || code == DB_NOTFOUND)
-			break;
+		    excerpt, 1);
+	while (code != DB_OK && code != DB_NOTFOUND && db_transient(db) &&
+	    ++tries < 3);
+	if (code != DB_OK && code != DB_NOTFOUND) {
+		/* Keep at least the outcome, so that the lease running out
+		 * does not send the delivery again. */
+		log_error("deliver: could not log attempt of %s: %s", d->id,
+		    db_errstr(db));
+		code = deliver_record_tx(db, conf, worker, d, res, started,
+		    excerpt, 0);
 	}
 	if (code == DB_NOTFOUND)
 		return;
@@ -360,7 +381,8 @@ deliver_record(struct db *db, const struct conf *conf, const char *worker,
 		return;
 	}
 	log_info("deliver: %s %s attempt %lld -> %ld (%s) in %lld ms", d->id,
-	    d->type, made, res->status, state, (long long)res->ms);
+	    d->type, d->attempts + 1, res->status, deliver_state(conf, d, res),
+	    (long long)res->ms);
 }
 
 static void
