@@ -306,7 +306,7 @@ db_rows_push(struct db_rows *r, char **cells, unsigned long *lens)
  * width is ever guessed. NULL when out of memory or the fetch fails.
  */
 static char *
-db_cell_copy(MYSQL_STMT *st, const MYSQL_BIND *b, size_t i, my_bool truncated)
+db_cell_copy(MYSQL_STMT *st, const MYSQL_BIND *b, size_t i)
 {
 	MYSQL_BIND	 one;
 	unsigned long	 len = *b->length;
@@ -314,7 +314,7 @@ db_cell_copy(MYSQL_STMT *st, const MYSQL_BIND *b, size_t i, my_bool truncated)
 
 	if ((cell = malloc(len + 1)) == NULL)
 		return NULL;
-	if (!truncated && len < DB_CELL_INLINE) {
+	if (len < DB_CELL_INLINE) {	/* then it was not cut */
 		memcpy(cell, b->buffer, len);
 		cell[len] = '\0';
 		return cell;
@@ -334,7 +334,7 @@ db_cell_copy(MYSQL_STMT *st, const MYSQL_BIND *b, size_t i, my_bool truncated)
 /* Bind every column as text into its own DB_CELL_INLINE bytes of space. */
 static void
 db_bind_cells(MYSQL_BIND *b, size_t nc, char *space, unsigned long *lens,
-    my_bool *nulls, my_bool *errs)
+    my_bool *nulls)
 {
 	size_t	 i;
 
@@ -344,7 +344,6 @@ db_bind_cells(MYSQL_BIND *b, size_t nc, char *space, unsigned long *lens,
 		b[i].buffer_length = DB_CELL_INLINE;
 		b[i].length = &lens[i];
 		b[i].is_null = &nulls[i];
-		b[i].error = &errs[i];
 	}
 }
 
@@ -357,7 +356,7 @@ db_fetch_all(struct db *db, MYSQL_STMT *st, struct db_rows **out)
 	struct db_rows	*r;
 	char		**cells = NULL, *space = NULL;
 	unsigned long	 *lens = NULL;
-	my_bool		 *nulls = NULL, *errs = NULL;
+	my_bool		 *nulls = NULL;
 	size_t		  i, nc;
 	int		  rc;
 	enum db_code	  code = DB_ERROR;
@@ -374,12 +373,11 @@ db_fetch_all(struct db *db, MYSQL_STMT *st, struct db_rows **out)
 	cells = calloc(nc, sizeof(*cells));
 	lens = calloc(nc, sizeof(*lens));
 	nulls = calloc(nc, sizeof(*nulls));
-	errs = calloc(nc, sizeof(*errs));
 	space = malloc(nc * DB_CELL_INLINE);
 	if (b == NULL || cells == NULL || lens == NULL || nulls == NULL ||
-	    errs == NULL || space == NULL)
+	    space == NULL)
 		goto out;
-	db_bind_cells(b, nc, space, lens, nulls, errs);
+	db_bind_cells(b, nc, space, lens, nulls);
 	if (mysql_stmt_bind_result(st, b) != 0 ||
 	    mysql_stmt_store_result(st) != 0) {
 		code = db_code_of(db, mysql_stmt_errno(st), "fetch",
@@ -393,8 +391,7 @@ db_fetch_all(struct db *db, MYSQL_STMT *st, struct db_rows **out)
 				lens[i] = 0;	/* left as the last row's */
 				continue;
 			}
-			if ((cells[i] = db_cell_copy(st, &b[i], i, errs[i])) ==
-			    NULL) {
+			if ((cells[i] = db_cell_copy(st, &b[i], i)) == NULL) {
 				db_seterr(db, "fetch", mysql_stmt_error(st));
 				goto out_row;
 			}
@@ -420,7 +417,6 @@ out:
 	free(cells);
 	free(lens);
 	free(nulls);
-	free(errs);
 	free(space);
 	if (code == DB_OK)
 		*out = r;

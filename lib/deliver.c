@@ -302,19 +302,18 @@ deliver_record_tx(struct db *db, const struct conf *conf, const char *worker,
     const struct delivery *d, const struct httpout_res *res,
     const char *started, const char *excerpt, int with_log)
 {
-	int		 ok = res->status >= 200 && res->status < 300;
-	long long	 made = d->attempts + 1;
-	int		 last = made >= (long long)conf->nretry_delays;
+	const char	*state = deliver_state(conf, d, res);
+	int		 ok = strcmp(state, "succeeded") == 0;
 	struct db_rows	*rows = NULL;
 	long long	 no;
 	enum db_code	 code;
 
 	if ((code = db_begin(db)) != DB_OK)
 		return code;
-	if ((code = db_exec(db, SQL_DONE, DB_PARAMS(DB_STR(deliver_state(conf,
-	    d, res)), res->status ? DB_INT(res->status) :
-	    DB_NULL, DB_INT(ok || last ? 0 : deliver_delay(conf, made)),
-	    DB_INT(d->rowid), DB_STR(worker)))) != DB_OK)
+	if ((code = db_exec(db, SQL_DONE, DB_PARAMS(DB_STR(state), res->status ?
+	    DB_INT(res->status) : DB_NULL, DB_INT(strcmp(state, "pending") == 0 ?
+	    deliver_delay(conf, d->attempts + 1) : 0), DB_INT(d->rowid),
+	    DB_STR(worker)))) != DB_OK)
 		goto fail;
 	if (db_affected(db) != 1) {
 		log_warn("deliver: lost the lease of %s while sending", d->id);
