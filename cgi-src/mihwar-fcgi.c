@@ -32,15 +32,15 @@ fcgi_fill(struct req *r, FCGX_Request *fr)
 	char		**e;
 
 	m = FCGX_GetParam("REQUEST_METHOD", fr->envp);
-	r->method = m != NULL ? m : "GET";
+	r->in.method = m != NULL ? m : "GET";
 	if ((uri = FCGX_GetParam("REQUEST_URI", fr->envp)) == NULL)
 		uri = "/";
 	q = strchr(uri, '?');
-	r->query = strdup(q != NULL ? q + 1 : "");
+	r->in.query = strdup(q != NULL ? q + 1 : "");
 	if (!req_url_decode(uri, q != NULL ? (size_t)(q - uri) : strlen(uri),
-	    &r->path)) {
-		r->path = strdup("(invalid)");
-		r->bad_request = 1;
+	    &r->in.path)) {
+		r->in.path = strdup("(invalid)");
+		r->in.bad_request = 1;
 	}
 	for (e = fr->envp; *e != NULL; e++) {
 		char *eq = strchr(*e, '=');
@@ -55,8 +55,8 @@ fcgi_fill(struct req *r, FCGX_Request *fr)
 		*eq = '=';
 	}
 	req_set_id(r, req_header(r, "x-request-id"));
-	r->remote_addr = FCGX_GetParam("REMOTE_ADDR", fr->envp);
-	r->https = (m = FCGX_GetParam("HTTPS", fr->envp)) != NULL &&
+	r->in.remote_addr = FCGX_GetParam("REMOTE_ADDR", fr->envp);
+	r->in.https = (m = FCGX_GetParam("HTTPS", fr->envp)) != NULL &&
 	    strcasecmp(m, "on") == 0;
 }
 
@@ -68,14 +68,14 @@ fcgi_serve(FCGX_Request *fr, struct db *db, const struct conf *conf)
 
 	req_init(&r, db, conf);
 	fcgi_fill(&r, fr);
-	switch (req_read_body(&r.body, fcgi_read, fr->in,
+	switch (req_read_body(&r.in.body, fcgi_read, fr->in,
 	    FCGX_GetParam("CONTENT_LENGTH", fr->envp), conf->max_body_bytes)) {
 	case BODY_TOO_LARGE:
-		r.body_too_large = 1;
+		r.in.body_too_large = 1;
 		break;
 	case BODY_READ_ERROR:
-		if (!r.bad_request)
-			r.bad_request = 2;
+		if (!r.in.bad_request)
+			r.in.bad_request = 2;
 		break;
 	case BODY_OK:
 		break;
@@ -97,7 +97,8 @@ main(void)
 
 	if (!boot_load(&conf, "mihwar-fcgi", NULL))
 		return 1;
-	if ((db = db_new(&conf)) == NULL || FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
+	if (!registry_init() || (db = db_new(&conf)) == NULL ||
+	    FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
 		log_error("startup failed");
 		return 1;
 	}

@@ -35,7 +35,7 @@ main(int argc, char *argv[])
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	if ((db = db_new(&conf)) == NULL)
+	if (!registry_init() || (db = db_new(&conf)) == NULL)
 		return 1;
 	worker_run(db, &conf, &stopping, once);
 	db_free(db);

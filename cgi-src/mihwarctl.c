@@ -423,7 +423,7 @@ main(int argc, char *argv[])
 		return ctl_usage(NULL);
 	if (!boot_load(&c.conf, "mihwarctl", path))
 		return 1;
-	if ((c.db = db_new(&c.conf)) == NULL)
+	if (!registry_init() || (c.db = db_new(&c.conf)) == NULL)
 		return 1;
 	c.argc = argc - 1;
 	c.argv = argv + 1;

@@ -1,10 +1,60 @@
 /*
- * app.c - one request through the shared steps: family, size cap, route,
- * credential, handler, and a log line with the request id.
+ * app.c - one request through the shared pipeline: family, size cap,
+ * route, credential (the principal), rate limit, idempotency, and for a
+ * write route the one transaction around its handler, then a log line
+ * with the request id.
+ *
+ * Transactions belong to the pipeline, not to handlers: a ROUTE_WRITE
+ * handler runs inside a transaction opened here, and its answer is its
+ * outcome. A 2xx or 3xx answer is kept: the idempotency record is stored
+ * in the same transaction and it is committed, once. Any other answer,
+ * or one the handler marked with req_undo(), is rolled back. A commit
+ * that fails answers 503 with nothing written. No handler commits.
  */
 #include <string.h>
 
 #include "mihwar.h"
+
+static int
+app_keeps(const struct req *r)
+{
+	return r->out.status >= 200 && r->out.status < 400 && !r->out.undo;
+}
+
+/* Close the write route's transaction as its outcome says; 1 when it
+ * was committed. */
+static int
+app_finish(struct req *r)
+{
+	if (app_keeps(r) && idem_store(r) && db_commit(r->db) == DB_OK)
+		return 1;
+	db_rollback(r->db);
+	if (app_keeps(r))
+		req_resp_error(r, 503, NULL, "database unavailable; nothing "
+		    "was written");
+	return 0;
+}
+
+/* The route's handler, inside the steps its flags ask for. */
+static void
+app_run(struct req *r, const struct route *rt)
+{
+	int	 committed = 0;
+
+	if ((rt->flags & ROUTE_RATELIMIT) && !ratelimit_check(r))
+		return;
+	if ((rt->flags & ROUTE_IDEMPOTENT) == ROUTE_IDEMPOTENT &&
+	    idem_begin(r) == IDEM_ANSWERED)
+		return;
+	if ((rt->flags & ROUTE_WRITE) && db_begin(r->db) != DB_OK)
+		req_resp_error(r, 503, NULL, "database unavailable");
+	else {
+		rt->handler(r);
+		if (rt->flags & ROUTE_WRITE)
+			committed = app_finish(r);
+	}
+	idem_end(r, committed);
+}
 
 static void
 app_route(struct req *r)
@@ -14,34 +64,26 @@ app_route(struct req *r)
 	struct buf		 allow;
 
 	/* HEAD is GET without a body; the web server drops the body. */
-	res = route_lookup(routes, routes_len, strcmp(r->method, "HEAD") == 0 ?
-	    "GET" : r->method, r->path, &rt, r->args, &r->nargs);
+	res = route_lookup(routes, routes_len, strcmp(r->in.method, "HEAD") ==
+	    0 ? "GET" : r->in.method, r->in.path, &rt, r->args, &r->nargs);
 	/* Unknown paths of a family still ask for its credential first. */
-	if (!auth_request(r, res == ROUTE_FOUND ? rt->auth :
-	    route_family_auth(r->family), res == ROUTE_FOUND &&
-	    (rt->flags & ROUTE_ADMIN)))
+	if (!principal_authenticate(r, res == ROUTE_FOUND ? rt->flags : 0))
 		return;
 	switch (res) {
 	case ROUTE_FOUND:
 		r->route = rt;
-		if ((rt->flags & ROUTE_RATELIMIT) && !ratelimit_check(r))
-			break;
-		if ((rt->flags & ROUTE_IDEMPOTENT) &&
-		    idem_begin(r) == IDEM_ANSWERED)
-			break;
-		rt->handler(r);
-		idem_end(r);
+		app_run(r, rt);
 		break;
 	case ROUTE_BADMETHOD:
 		buf_init(&allow);
-		route_allow(routes, routes_len, r->path, &allow);
+		route_allow(routes, routes_len, r->in.path, &allow);
 		req_resp_header(r, "Allow", allow.data ? allow.data : "");
 		buf_cleanup(&allow);
 		req_resp_error(r, 405, NULL, "method %s not allowed on %s",
-		    r->method, r->path);
+		    r->in.method, r->in.path);
 		break;
 	case ROUTE_NOTFOUND:
-		req_resp_error(r, 404, NULL, "no such resource: %s", r->path);
+		req_resp_error(r, 404, NULL, "no such resource: %s", r->in.path);
 		break;
 	}
 }
@@ -50,21 +92,24 @@ app_route(struct req *r)
 void
 app_handle(struct req *r)
 {
-	r->family = route_family_of_path(r->path);
-	if (r->bad_request)
-		req_resp_error(r, 400, NULL, "%s", r->bad_request == 1 ?
+	r->family = family_of_path(r->in.path);
+	if (r->in.bad_request)
+		req_resp_error(r, 400, NULL, "%s", r->in.bad_request == 1 ?
 		    "path: invalid percent-encoding or UTF-8" :
 		    "body: could not be read (length mismatch)");
-	else if (r->body_too_large)
+	else if (r->in.body_too_large)
 		req_resp_error(r, 413, NULL, "body: larger than %lld bytes",
 		    r->conf->max_body_bytes);
 	else
 		app_route(r);
-	if (r->status == 0)
+	if (r->out.status == 0)
 		req_resp_error(r, 500, NULL, "internal error");
-	/* A failed handler must not leave a transaction open. */
-	db_rollback(r->db);
+	if (db_in_tx(r->db)) {
+		log_error("req id=%s: a transaction was left open; rolled back",
+		    r->id);
+		db_rollback(r->db);
+	}
 	log_info("req id=%s method=%s path=%s status=%d ms=%lld", r->id,
-	    r->method, r->path, r->status,
+	    r->in.method, r->in.path, r->out.status,
 	    (long long)(util_now_ms() - r->start_ms));
 }

@@ -9,10 +9,20 @@
 
 #include "mihwar.h"
 
-static const char *const SQL_DEMO_ITEM =
-    "INSERT INTO inventory_items (public_id, org_id, sku, name, unit,"
-    " category, stock_on_hand, low_stock_threshold, unit_cost,"
-    " lead_time_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+enum demo_sql_id {
+	SQL_DEMO_ITEM, DEMO_SQL__MAX
+};
+
+static const char *const demo_sql[DEMO_SQL__MAX] = {
+	[SQL_DEMO_ITEM] =
+	    "INSERT INTO inventory_items (public_id, org_id, sku, name, unit,"
+	    " category, stock_on_hand, low_stock_threshold, unit_cost,"
+	    " lead_time_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+};
+
+const struct db_stmts demo_stmts = {
+	"demo", demo_sql, DEMO_SQL__MAX, NULL, 0
+};
 
 static const struct {
 	const char	*sku, *name, *unit, *category, *stock, *low, *cost;
@@ -39,7 +49,7 @@ demo_rows(struct db *db, long long org_id, const char *email,
 		return 0;
 	for (i = 0; i < sizeof(demo_items) / sizeof(demo_items[0]); i++) {
 		crypto_uuid7(pid);
-		if (db_exec(db, SQL_DEMO_ITEM, DB_PARAMS(DB_STR(pid),
+		if (db_exec(db, demo_sql[SQL_DEMO_ITEM], DB_PARAMS(DB_STR(pid),
 		    DB_INT(org_id), DB_STR(demo_items[i].sku),
 		    DB_STR(demo_items[i].name), DB_STR(demo_items[i].unit),
 		    DB_STR(demo_items[i].category), DB_STR(demo_items[i].stock),

@@ -32,11 +32,11 @@ whoami_get(struct req *r)
 	struct json_object	*key = json_object_new_object();
 
 	json_object_object_add(org, "slug",
-	    json_object_new_string(r->key.org_slug ? r->key.org_slug : ""));
+	    json_object_new_string(r->principal.org_slug));
 	json_object_object_add(key, "id",
-	    json_object_new_string(r->key.public_id));
+	    json_object_new_string(r->principal.key_public_id));
 	json_object_object_add(key, "kind",
-	    json_object_new_string(keys_kind_name(r->key.kind)));
+	    json_object_new_string(keys_kind_name(r->principal.key_kind)));
 	json_object_object_add(d, "organization", org);
 	json_object_object_add(d, "key", key);
 	json_object_object_add(o, "data", d);

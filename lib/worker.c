@@ -10,14 +10,23 @@
 
 #include "mihwar.h"
 
-static const char *const SQL_HEARTBEAT =
-    "INSERT INTO worker_heartbeats (worker_id, started_at, beat_at)"
-    " VALUES (?, NOW(3), NOW(3)) ON DUPLICATE KEY UPDATE beat_at = NOW(3)";
+enum worker_sql_id {
+	SQL_HEARTBEAT, SQL_IDEM_EXPIRE, SQL_RATE_EXPIRE, WORKER_SQL__MAX
+};
 
-static const char *const SQL_IDEM_EXPIRE =
-    "DELETE FROM idempotency_keys WHERE expires_at < NOW(3) LIMIT 1000";
-static const char *const SQL_RATE_EXPIRE =
-    "DELETE FROM rate_counters WHERE window_start < ? LIMIT 1000";
+static const char *const worker_sql[WORKER_SQL__MAX] = {
+	[SQL_HEARTBEAT] =
+	    "INSERT INTO worker_heartbeats (worker_id, started_at, beat_at)"
+	    " VALUES (?, NOW(3), NOW(3)) ON DUPLICATE KEY UPDATE beat_at = NOW(3)",
+	[SQL_IDEM_EXPIRE] =
+	    "DELETE FROM idempotency_keys WHERE expires_at < NOW(3) LIMIT 1000",
+	[SQL_RATE_EXPIRE] =
+	    "DELETE FROM rate_counters WHERE window_start < ? LIMIT 1000",
+};
+
+const struct db_stmts worker_stmts = {
+	"worker", worker_sql, WORKER_SQL__MAX, NULL, 0
+};
 
 typedef int	(*worker_job_fn)(struct db *, const struct conf *);
 
@@ -35,8 +44,8 @@ worker_housekeeping(struct db *db, const struct conf *conf)
 	if (now - last < 60)
 		return 0;
 	last = now;
-	if (db_exec(db, SQL_IDEM_EXPIRE, DB_NONE) != DB_OK ||
-	    db_exec(db, SQL_RATE_EXPIRE, DB_PARAMS(DB_INT(
+	if (db_exec(db, worker_sql[SQL_IDEM_EXPIRE], DB_NONE) != DB_OK ||
+	    db_exec(db, worker_sql[SQL_RATE_EXPIRE], DB_PARAMS(DB_INT(
 	    (long long)(now - 600)))) != DB_OK)
 		log_warn("worker: housekeeping failed: %s", db_errstr(db));
 	return 0;
@@ -50,30 +59,14 @@ static const worker_job_fn	 jobs[] = {
 	worker_housekeeping,
 };
 
-/* This worker's name, host:pid (leases and attempts carry it); built
- * once per process. Borrowed. */
-const char *
-worker_name(void)
-{
-	static char	 name[100];
-	char		 host[64];
-
-	if (name[0] != '\0')
-		return name;
-	if (gethostname(host, sizeof(host)) != 0)
-		snprintf(host, sizeof(host), "unknown");
-	host[sizeof(host) - 1] = '\0';
-	snprintf(name, sizeof(name), "%s:%ld", host, (long)getpid());
-	return name;
-}
-
 static int
 worker_tick(struct db *db, const struct conf *conf, const char *id)
 {
 	size_t	 i;
 	int	 done = 0;
 
-	if (db_exec(db, SQL_HEARTBEAT, DB_PARAMS(DB_STR(id))) != DB_OK)
+	if (db_exec(db, worker_sql[SQL_HEARTBEAT],
+	    DB_PARAMS(DB_STR(id))) != DB_OK)
 		return 0;
 	for (i = 0; i < sizeof(jobs) / sizeof(jobs[0]); i++)
 		done += jobs[i](db, conf);
@@ -88,7 +81,7 @@ void
 worker_run(struct db *db, const struct conf *conf,
     volatile sig_atomic_t *stop, int once)
 {
-	const char	*id = worker_name();
+	const char	*id = util_host_pid();
 
 	log_info("worker %s started", id);
 	while (!*stop) {

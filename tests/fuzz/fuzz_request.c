@@ -61,13 +61,13 @@ is_token(const char *s)
 	return 1;
 }
 
-/* The token auth.c would look up, as auth_bearer and auth_key take it. */
+/* The token principal.c would look up, as principal_key takes it. */
 static const char *
-credential(const struct req *r, enum auth_kind want)
+credential(const struct req *r, enum credential want)
 {
 	const char	*h;
 
-	if (want == AUTH_FULFILL)
+	if (want == CRED_API_KEY)
 		return req_header(r, "x-api-key");
 	if ((h = req_header(r, "authorization")) == NULL ||
 	    strncasecmp(h, "Bearer ", 7) != 0)
@@ -85,21 +85,21 @@ needs_db(struct req *r)
 	char			*args[ROUTE_MAXARGS];
 	size_t			 nargs = 0;
 	enum route_res		 res;
-	enum auth_kind		 want;
+	enum credential		 want;
 	enum key_kind		 kind;
 	const char		*tok;
 
-	if (r->bad_request || r->body_too_large)
+	if (r->in.bad_request || r->in.body_too_large)
 		return 0;
 	/* As app_route looks up (HEAD is served as GET). */
-	res = route_lookup(routes, routes_len, strcmp(r->method, "HEAD") == 0 ?
-	    "GET" : r->method, r->path, &rt, args, &nargs);
+	res = route_lookup(routes, routes_len, strcmp(r->in.method, "HEAD") == 0 ?
+	    "GET" : r->in.method, r->in.path, &rt, args, &nargs);
 	while (nargs > 0)
 		free(args[--nargs]);
 	if (res == ROUTE_FOUND)
 		return 1;		/* a handler: may query */
-	want = route_family_auth(route_family_of_path(r->path));
-	if (want == AUTH_NONE || want == AUTH_SESSION)
+	want = family_of_path(r->in.path)->credential;
+	if (want == CRED_NONE || want == CRED_SESSION)
 		return 0;
 	tok = credential(r, want);
 	return tok != NULL && *tok != '\0' && strlen(tok) <= 128 &&
@@ -124,9 +124,9 @@ check_response(const struct buf *out, const struct req *r)
 		    out->data[i - 1] != '\r')) || (out->data[i] == '\r' &&
 		    out->data[i + 1] != '\n'))
 			abort();
-	if (r->status == 204 || r->resp_body.len == 0)
+	if (r->out.status == 204 || r->out.body.len == 0)
 		return;
-	o = json_parse_body(r->resp_body.data, r->resp_body.len, err,
+	o = json_parse_body(r->out.body.data, r->out.body.len, err,
 	    sizeof(err));
 	if (o == NULL)
 		abort();		/* the service answered non-JSON */
@@ -174,34 +174,34 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else if (strcmp(line, "REQUEST_METHOD") == 0 &&
 		    method == NULL && is_token(eq + 1))
 			method = strdup(eq + 1);
-		else if (strcmp(line, "REQUEST_URI") == 0 && r.path == NULL &&
+		else if (strcmp(line, "REQUEST_URI") == 0 && r.in.path == NULL &&
 		    no_ctl(eq + 1)) {
 			uri = eq + 1;
 			q = strchr(uri, '?');
-			r.query = strdup(q != NULL ? q + 1 : "");
+			r.in.query = strdup(q != NULL ? q + 1 : "");
 			if (!req_url_decode(uri, q != NULL ?
-			    (size_t)(q - uri) : strlen(uri), &r.path)) {
-				r.path = strdup("(invalid)");
-				r.bad_request = 1;
+			    (size_t)(q - uri) : strlen(uri), &r.in.path)) {
+				r.in.path = strdup("(invalid)");
+				r.in.bad_request = 1;
 			}
 		} else if (strcmp(line, "BODY") == 0)
-			r.body_too_large = eq[1] == '1';
+			r.in.body_too_large = eq[1] == '1';
 	}
-	r.method = method != NULL ? method : "GET";
-	if (r.path == NULL) {
-		r.path = strdup("/");
-		r.query = strdup("");
+	r.in.method = method != NULL ? method : "GET";
+	if (r.in.path == NULL) {
+		r.in.path = strdup("/");
+		r.in.query = strdup("");
 	}
-	if (r.path == NULL || r.query == NULL)
+	if (r.in.path == NULL || r.in.query == NULL)
 		goto done;
 
 	/* Headers are found by their lowercase, dashed names. */
-	for (i = 0; i < r.nheaders; i++) {
-		for (n = 0; r.headers[i].name[n] != '\0'; n++)
-			if (r.headers[i].name[n] == '_' ||
-			    isupper((unsigned char)r.headers[i].name[n]))
+	for (i = 0; i < r.in.nheaders; i++) {
+		for (n = 0; r.in.headers[i].name[n] != '\0'; n++)
+			if (r.in.headers[i].name[n] == '_' ||
+			    isupper((unsigned char)r.in.headers[i].name[n]))
 				abort();
-		if (req_header(&r, r.headers[i].name) == NULL)
+		if (req_header(&r, r.in.headers[i].name) == NULL)
 			abort();
 	}
 
@@ -217,7 +217,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!needs_db(&r)) {
 		app_handle(&r);
-		if (r.status == 503 || db_connected(db))
+		if (r.out.status == 503 || db_connected(db))
 			abort();	/* reached for the database */
 		buf_init(&out);
 		if (!req_serialize(&r, &out))

@@ -22,18 +22,18 @@ check_error(struct req *r, int ok)
 	char			 err[160];
 
 	if (ok) {
-		if (r->status != 0)
+		if (r->out.status != 0)
 			abort();	/* accepted, yet answered */
 		return;
 	}
-	if (r->status != 400 || r->resp_body.len == 0)
+	if (r->out.status != 400 || r->out.body.len == 0)
 		abort();
-	if ((o = json_parse_body(r->resp_body.data, r->resp_body.len, err,
+	if ((o = json_parse_body(r->out.body.data, r->out.body.len, err,
 	    sizeof(err))) == NULL)
 		abort();		/* the error body is not JSON */
 	json_object_put(o);
-	r->status = 0;
-	r->resp_body.len = 0;
+	r->out.status = 0;
+	r->out.body.len = 0;
 }
 
 static void
@@ -70,7 +70,7 @@ decimal_field(struct req *r, struct json_object *b, const char *f,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const enum family fams[] = {
+	static const enum family_id fams[] = {
 		FAM_INTEG, FAM_SCIM, FAM_INGEST, FAM_FULFILL, FAM_IMPEX,
 	};
 	struct json_object	*b;
@@ -80,8 +80,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	req_init(&r, NULL, NULL);
 	memcpy(r.id, "fuzz-request-id", sizeof("fuzz-request-id"));
-	r.family = fams[size % (sizeof(fams) / sizeof(fams[0]))];
-	if (!buf_append(&r.body, data, size))
+	r.family = family_get(fams[size % (sizeof(fams) / sizeof(fams[0]))]);
+	if (!buf_append(&r.in.body, data, size))
 		goto out;
 	if ((b = req_json_body(&r)) == NULL) {
 		check_error(&r, 0);

@@ -459,7 +459,7 @@ assert_error_at(const char *file, int line, struct json_object *o,
 }
 
 int
-db_query(const char *sql, char **out)
+sql_query(const char *sql, char **out)
 {
 	struct sink	 s = { NULL, 0 }, cmd = { NULL, 0 };
 	char		 chunk[4096];
@@ -503,7 +503,7 @@ db_long(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(sql, sizeof(sql), fmt, ap);
 	va_end(ap);
-	if (db_query(sql, &out) == 0 && out[0] != '\0') {
+	if (sql_query(sql, &out) == 0 && out[0] != '\0') {
 		v = strtol(out, &end, 10);
 		if (end == out || (*end != '\n' && *end != '\t' && *end != '\0'))
 			v = -1;
@@ -528,7 +528,7 @@ db_events(long org_id, struct itest_event **out)
 
 	snprintf(sql, sizeof(sql), "SELECT type, payload FROM events WHERE "
 	    "org_id = %ld ORDER BY id", org_id);
-	if (db_query(sql, &text) != 0) {
+	if (sql_query(sql, &text) != 0) {
 		fprintf(stderr, "db: %s: %s\n", sql, text ? text : "");
 		free(text);
 		*out = NULL;

@@ -145,7 +145,7 @@ void		 assert_str_at(const char *file, int line, const char *got,
  * the mariadb client as root on MIHWAR_DB_SOCKET, rows as tab-separated
  * lines (raw) into out. Exit status.
  */
-int		 db_query(const char *sql, char **out);
+int		 sql_query(const char *sql, char **out);
 /* The first column of the first row as a number; -1 on no row/error. */
 long		 db_long(const char *fmt, ...)
 		    __attribute__((format(printf, 1, 2)));
@@ -190,6 +190,7 @@ void	suite_inventory_register(void);
 void	suite_orders_register(void);
 void	suite_predictions_register(void);
 void	suite_scim_register(void);
+void	suite_registry_register(void);
 void	suite_dbrestart_register(void);
 
 #endif

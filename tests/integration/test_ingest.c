@@ -134,7 +134,7 @@ test_known_input(void)
 	snprintf(sql, sizeof(sql), "SELECT period_kind, external_source_id, "
 	    "lines_inserted FROM import_batches WHERE public_id = '%s' AND "
 	    "org_id = %ld", batch, org_a_id);
-	CU_ASSERT_EQUAL(db_query(sql, &rows), 0);
+	CU_ASSERT_EQUAL(sql_query(sql, &rows), 0);
 	ASSERT_EQS(rows, "DAY\terp-export-77\t5\n", "the batch row");
 	free(rows);
 	snprintf(sql, sizeof(sql), "SELECT i.sku, l.order_date, "
@@ -142,7 +142,7 @@ test_known_input(void)
 	    "JOIN inventory_items i ON i.id = l.item_id JOIN import_batches b "
 	    "ON b.id = l.batch_id WHERE b.public_id = '%s' "
 	    "ORDER BY i.sku, l.order_date, l.ordered_qty", batch);
-	CU_ASSERT_EQUAL(db_query(sql, &rows), 0);
+	CU_ASSERT_EQUAL(sql_query(sql, &rows), 0);
 	ASSERT_EQS(rows,
 	    "K-A1\t2026-03-15\t2.5000\t2.5000\n"
 	    "K-A1\t2026-03-15\t5.0000\t4.0000\n"

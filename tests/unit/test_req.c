@@ -379,9 +379,9 @@ test_serialize(void)
 		    cases[i].status, cases[i].body);
 		req_init(&r, NULL, &conf);
 		req_set_id(&r, "test-request-0001");
-		r.status = cases[i].status;
-		r.content_type = cases[i].type;
-		buf_puts(&r.resp_body, cases[i].body);
+		r.out.status = cases[i].status;
+		r.out.content_type = cases[i].type;
+		buf_puts(&r.out.body, cases[i].body);
 		req_resp_header(&r, "Location", "/x/1");
 		buf_init(&out);
 		CHECK(req_serialize(&r, &out), "[%s] failed", name);
@@ -450,7 +450,7 @@ test_resp_header(void)
 		req_resp_header(&r, cases[i].name, cases[i].value);
 		snprintf(want, sizeof(want), "%s: %s\r\n", cases[i].name,
 		    cases[i].value);
-		CHECK_STR(name, r.resp_headers.data ? r.resp_headers.data : "",
+		CHECK_STR(name, r.out.headers.data ? r.out.headers.data : "",
 		    cases[i].ok ? want : "");
 		CHECK((log.len > 0) == !cases[i].ok, "[%s: %s] logged %zu "
 		    "bytes", name, test_esc(cases[i].value,
@@ -466,7 +466,7 @@ static void
 test_resp_error(void)
 {
 	static const struct {
-		enum family	 family;
+		enum family_id	 family;
 		int		 status;
 		const char	*code, *type, *body;
 	} cases[] = {
@@ -494,13 +494,13 @@ test_resp_error(void)
 		    (int)cases[i].family, cases[i].status);
 		req_init(&r, NULL, &conf);
 		req_set_id(&r, "req-0000000001");
-		r.family = cases[i].family;
+		r.family = family_get(cases[i].family);
 		req_resp_error(&r, cases[i].status, cases[i].code, "no %s %s",
 		    "user", "u1");
-		CHECK(r.status == cases[i].status, "[%s] status %d", name,
-		    r.status);
-		CHECK_STR(name, r.content_type, cases[i].type);
-		CHECK_STR(name, r.resp_body.data, cases[i].body);
+		CHECK(r.out.status == cases[i].status, "[%s] status %d", name,
+		    r.out.status);
+		CHECK_STR(name, r.out.content_type, cases[i].type);
+		CHECK_STR(name, r.out.body.data, cases[i].body);
 		req_cleanup(&r);
 	}
 }

@@ -1,6 +1,5 @@
 /*
- * test_route.c - route.c: pattern matching, lookup (404 vs 405), Allow,
- * and the family and credential of a path.
+ * test_route.c - route.c: pattern matching, lookup (404 vs 405), Allow.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +15,12 @@ noop(struct req *r)
 
 /* A small table of our own: the real one changes with every feature. */
 static const struct route tab[] = {
-	{ "GET", "/items", noop, FAM_NONE, AUTH_NONE, 0 },
-	{ "POST", "/items", noop, FAM_NONE, AUTH_NONE, 0 },
-	{ "GET", "/items/{id}", noop, FAM_NONE, AUTH_NONE, 0 },
-	{ "DELETE", "/items/{id}", noop, FAM_NONE, AUTH_NONE, 0 },
-	{ "GET", "/items/{id}/tags/{tag}", noop, FAM_NONE, AUTH_NONE, 0 },
-	{ "PUT", "/a/{1}/{2}/{3}/{4}/{5}", noop, FAM_NONE, AUTH_NONE, 0 },
+	{ "GET", "/items", noop, 0 },
+	{ "POST", "/items", noop, 0 },
+	{ "GET", "/items/{id}", noop, 0 },
+	{ "DELETE", "/items/{id}", noop, 0 },
+	{ "GET", "/items/{id}/tags/{tag}", noop, 0 },
+	{ "PUT", "/a/{1}/{2}/{3}/{4}/{5}", noop, 0 },
 };
 
 static void
@@ -170,80 +169,6 @@ test_allow(void)
 	}
 }
 
-static void
-test_family_of_path(void)
-{
-	static const struct {
-		const char	*path;
-		enum family	 family;
-	} cases[] = {
-		{ "/api/integrations/v1/whoami", FAM_INTEG },
-		{ "/api/integrations/v1/", FAM_INTEG },
-		{ "/api/integrations/inventory", FAM_CASES },
-		{ "/api/integrations/rollback", FAM_CASES },
-		{ "/api/cases/123", FAM_CASES },
-		{ "/api/settings/webhooks", FAM_SETTINGS },
-		{ "/api/scim/v2/Users", FAM_SCIM },
-		{ "/api/v1/ingest/events", FAM_INGEST },
-		{ "/api/v1/integrations", FAM_IMPEX },
-		{ "/api/v1/integrations/abc/test", FAM_IMPEX },
-		{ "/api/v1/webhooks/receive/abc", FAM_IMPEX },
-		{ "/api/v1/import-export/jobs", FAM_IMPEX },
-		{ "/api/onboarding/request-access", FAM_FULFILL },
-		{ "/api/products/1", FAM_FULFILL },
-		{ "/api/orders/1", FAM_FULFILL },
-		{ "/api/chat/acme", FAM_FULFILL },
-		{ "/api/me/usage", FAM_FULFILL },
-		{ "/admin/", FAM_ADMIN },
-		{ "/admin/orgs", FAM_ADMIN },
-		{ "/admin", FAM_ADMIN },
-		{ "/", FAM_NONE },
-		{ "", FAM_NONE },
-		{ "/api/healthz", FAM_NONE },
-		{ "/api/", FAM_NONE },
-		{ "/adminx", FAM_NONE },
-		{ "/api/v1/", FAM_NONE },
-		{ "/api/v1/ingest", FAM_NONE },
-		{ "/API/cases/1", FAM_NONE },
-		{ "/x/api/cases/1", FAM_NONE },
-	};
-	size_t		 i;
-	enum family	 f;
-
-	for (i = 0; i < NELEM(cases); i++) {
-		f = route_family_of_path(cases[i].path);
-		CHECK(f == cases[i].family, "[%s] family %d, want %d",
-		    cases[i].path, (int)f, (int)cases[i].family);
-	}
-}
-
-static void
-test_family_auth(void)
-{
-	static const struct {
-		enum family	 family;
-		enum auth_kind	 auth;
-	} cases[] = {
-		{ FAM_NONE, AUTH_NONE },
-		{ FAM_INTEG, AUTH_INTEG },
-		{ FAM_CASES, AUTH_INTEG },
-		{ FAM_IMPEX, AUTH_INTEG },
-		{ FAM_SCIM, AUTH_SCIM },
-		{ FAM_INGEST, AUTH_INGEST },
-		{ FAM_FULFILL, AUTH_FULFILL },
-		{ FAM_SETTINGS, AUTH_SESSION },
-		{ FAM_ADMIN, AUTH_SESSION },
-	};
-	size_t		 i;
-	enum auth_kind	 a;
-
-	for (i = 0; i < NELEM(cases); i++) {
-		a = route_family_auth(cases[i].family);
-		CHECK(a == cases[i].auth, "[family %d] auth %d, want %d",
-		    (int)cases[i].family, (int)a, (int)cases[i].auth);
-	}
-}
-
 /* The "route" suite. */
 void
 test_route_register(void)
@@ -252,8 +177,6 @@ test_route_register(void)
 		{ "route_match", test_match },
 		{ "route_lookup", test_lookup },
 		{ "route_allow", test_allow },
-		{ "route_family_of_path", test_family_of_path },
-		{ "route_family_auth", test_family_auth },
 	};
 
 	test_add_suite("route", NULL, NULL, tests, NELEM(tests));

@@ -1,0 +1,52 @@
+/*
+ * auth/auth.h - who is calling: API keys of every kind, organizations and
+ * their users, console sessions, and principal.c, which turns the
+ * credential a family asks for into the request's principal once per
+ * request. Includes lib/web (and so lib/core) only.
+ */
+#ifndef MIHWAR_AUTH_H
+#define MIHWAR_AUTH_H
+
+#include "web/web.h"
+
+/* keys.c: API keys of every kind in one table, stored as keyed hashes */
+extern const struct db_stmts	keys_stmts;
+const char	*keys_kind_name(enum key_kind);
+const char	*keys_kind_prefix(enum key_kind);
+int		 keys_kind_parse(const char *, enum key_kind *);
+int		 keys_token_kind(const char *, enum key_kind *);
+int		 keys_create(struct db *, long long, enum key_kind, long long,
+		    const char *, char *, size_t, char out_id[37]);
+enum db_code	 keys_resolve(struct db *, const char *, struct principal *);
+enum db_code	 keys_revoke(struct db *, const char *);
+enum db_code	 keys_revoke_org(struct db *, long long, const char *);
+struct json_object *keys_list_json(struct db *, long long);
+
+/* orgs.c: organizations (the tenant) and their users */
+extern const struct db_stmts	orgs_stmts;
+enum db_code	 orgs_create(struct db *, const char *, const char *,
+		    long long *, char out_id[37]);
+enum db_code	 orgs_find(struct db *, const char *, long long *);
+enum db_code	 users_create(struct db *, long long, const char *,
+		    const char *, const char *, int, char out_id[37]);
+enum db_code	 orgs_app_ensure(struct db *, long long, const char *,
+		    long long *);
+int		 orgs_slug_valid(const char *);
+int		 users_email_valid(const char *);
+
+/* session.c: console sign-in, sessions and CSRF */
+extern const struct db_stmts	session_stmts;
+int		 session_resolve(struct req *);
+int		 session_csrf_ok(struct req *);
+void		 session_login_page(struct req *);
+void		 session_login_post(struct req *);
+void		 session_logout(struct req *);
+int		 session_flash_set(struct req *, const char *);
+int		 session_flash_take(struct req *, char *, size_t);
+
+/* principal.c: the credential each family demands, to a principal */
+int		 principal_authenticate(struct req *, unsigned int);
+int		 principal_is_admin(const struct principal *);
+void		 principal_actor(const struct principal *, char *, size_t);
+
+#endif /* MIHWAR_AUTH_H */

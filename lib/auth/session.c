@@ -1,0 +1,373 @@
+/*
+ * session.c - console sign-in. A session id is 32 random characters in an
+ * HttpOnly, SameSite=Lax cookie (Secure over HTTPS), stored only as its
+ * keyed hash, with an idle (2 h) and an absolute (12 h) expiry and a CSRF
+ * token that every POST must carry. Failed sign-ins are throttled per
+ * account and per address; an inactive user is refused and loses every
+ * session.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "auth/auth.h"
+
+#define SESSION_COOKIE		"mihwar_session"
+#define LOGIN_COOKIE		"mihwar_login"
+#define LOGIN_WINDOW		900	/* seconds */
+#define LOGIN_MAX_ACCOUNT	5	/* failures per window */
+#define LOGIN_MAX_ADDRESS	30
+
+enum session_sql_id {
+	SQL_SESSION_GET, SQL_SESSION_TOUCH, SQL_SESSION_INSERT,
+	SQL_FLASH_SET, SQL_FLASH_GET, SQL_FLASH_CLEAR, SQL_SESSION_DELETE,
+	SQL_LOGIN_USERS, SQL_LOGIN_FAIL, SQL_LOGIN_FAILS, SESSION_SQL__MAX
+};
+
+static const char *const session_sql[SESSION_SQL__MAX] = {
+	[SQL_SESSION_GET] =
+	    "SELECT s.user_id, s.org_id, s.csrf_token, u.public_id, u.email, u.role,"
+	    " u.platform_admin, o.slug,"
+	    " s.last_seen_at < NOW(3) - INTERVAL 60 SECOND"
+	    " FROM sessions s JOIN users u ON u.id = s.user_id"
+	    " JOIN organizations o ON o.id = s.org_id"
+	    " WHERE s.id_hash = ? AND u.active = 1"
+	    " AND s.created_at > NOW(3) - INTERVAL 12 HOUR"
+	    " AND s.last_seen_at > NOW(3) - INTERVAL 2 HOUR",
+	[SQL_SESSION_TOUCH] =
+	    "UPDATE sessions SET last_seen_at = NOW(3) WHERE id_hash = ?",
+	[SQL_SESSION_INSERT] =
+	    "INSERT INTO sessions (id_hash, user_id, org_id, csrf_token)"
+	    " VALUES (?, ?, ?, ?)",
+	[SQL_FLASH_SET] =
+	    "UPDATE sessions SET flash = ? WHERE id_hash = ?",
+	[SQL_FLASH_GET] =
+	    "SELECT flash FROM sessions WHERE id_hash = ? AND flash IS NOT NULL",
+	[SQL_FLASH_CLEAR] =
+	    "UPDATE sessions SET flash = NULL WHERE id_hash = ?",
+	[SQL_SESSION_DELETE] =
+	    "DELETE FROM sessions WHERE id_hash = ?",
+	[SQL_LOGIN_USERS] =
+	    "SELECT id, org_id, password_hash FROM users"
+	    " WHERE email = ? AND active = 1 AND password_hash IS NOT NULL"
+	    " ORDER BY id LIMIT 10",
+	[SQL_LOGIN_FAIL] =
+	    "INSERT INTO rate_counters (scope, window_start, hits)"
+	    " VALUES (?, ?, 1) ON DUPLICATE KEY UPDATE hits = hits + 1",
+	[SQL_LOGIN_FAILS] =
+	    "SELECT hits FROM rate_counters WHERE scope = ? AND window_start = ?",
+};
+
+const struct db_stmts session_stmts = {
+	"session", session_sql, SESSION_SQL__MAX, NULL, 0
+};
+
+/* The value of cookie name into out (at most n-1 characters). */
+static int
+session_cookie(const struct req *r, const char *name, char *out, size_t n)
+{
+	const char	*c = req_header(r, "cookie"), *v;
+	size_t		 len = strlen(name), vlen;
+
+	while (c != NULL && *c != '\0') {
+		while (*c == ' ' || *c == ';')
+			c++;
+		if (strncmp(c, name, len) == 0 && c[len] == '=') {
+			v = c + len + 1;
+			vlen = strcspn(v, ";");
+			if (vlen == 0 || vlen >= n)
+				return 0;
+			memcpy(out, v, vlen);
+			out[vlen] = '\0';
+			return 1;
+		}
+		c = strchr(c, ';');
+	}
+	return 0;
+}
+
+static void
+session_set_cookie(struct req *r, const char *name, const char *value,
+    int max_age)
+{
+	char	 line[256];
+
+	snprintf(line, sizeof(line), "%s=%s; Path=/; HttpOnly; SameSite=Lax;"
+	    " Max-Age=%d%s", name, value, max_age, r->in.https ? "; Secure" : "");
+	req_resp_header(r, "Set-Cookie", line);
+}
+
+/*
+ * Resolve the session cookie to r->session. 1 when signed in (and the
+ * session is live), else 0 — nothing is answered.
+ */
+int
+session_resolve(struct req *r)
+{
+	struct db_rows	*rows = NULL;
+	char		 tok[64];
+	unsigned char	 hash[32];
+	int		 ok = 0;
+
+	if (!session_cookie(r, SESSION_COOKIE, tok, sizeof(tok)))
+		return 0;
+	crypto_key_hash(tok, strlen(tok), hash);
+	memcpy(r->principal.session_hash, hash, sizeof(hash));
+	if (db_query(r->db, &rows, session_sql[SQL_SESSION_GET],
+	    DB_PARAMS(DB_BLOB(hash, sizeof(hash)))) != DB_OK || rows->nrows == 0)
+		goto out;
+	r->principal.user_id = atoll(db_cell(rows, 0, 0));
+	r->principal.org_id = atoll(db_cell(rows, 0, 1));
+	snprintf(r->principal.csrf, sizeof(r->principal.csrf), "%s",
+	    db_cell(rows, 0, 2));
+	snprintf(r->principal.user_public_id, sizeof(r->principal.user_public_id),
+	    "%s", db_cell(rows, 0, 3));
+	snprintf(r->principal.email, sizeof(r->principal.email), "%s",
+	    db_cell(rows, 0, 4));
+	snprintf(r->principal.role, sizeof(r->principal.role), "%s",
+	    db_cell(rows, 0, 5));
+	r->principal.platform_admin = strcmp(db_cell(rows, 0, 6), "1") == 0;
+	snprintf(r->principal.org_slug, sizeof(r->principal.org_slug), "%s",
+	    db_cell(rows, 0, 7));
+	if (strcmp(db_cell(rows, 0, 8), "1") == 0)
+		(void)db_exec(r->db, session_sql[SQL_SESSION_TOUCH],
+		    DB_PARAMS(DB_BLOB(hash, sizeof(hash))));
+	r->principal.kind = PRINCIPAL_SESSION;
+	ok = 1;
+out:
+	db_rows_free(rows);
+	return ok;
+}
+
+/* The POST's CSRF token (form field or X-CSRF-Token) matches. */
+int
+session_csrf_ok(struct req *r)
+{
+	const char	*h = req_header(r, "x-csrf-token");
+	char		*f = NULL;
+	int		 ok;
+
+	if (h == NULL && req_form_param(r, "csrf", &f) != 1)
+		return 0;
+	if (h == NULL)
+		h = f;
+	ok = strlen(h) == strlen(r->principal.csrf) &&
+	    crypto_equal(h, r->principal.csrf, strlen(h));
+	free(f);
+	return ok;
+}
+
+static void
+session_form(struct req *r, const char *error, const char *email)
+{
+	char	 tok[44];
+
+	/* Double-submit token: sign-in has no session to hold one yet. */
+	crypto_random_token(tok, sizeof(tok));
+	session_set_cookie(r, LOGIN_COOKIE, tok, 3600);
+	html_begin(r, error ? 401 : 200, "Sign in");
+	if (error)
+		html_notice(r, "error", error);
+	html_raw(r, "<form method=\"post\" action=\"/admin/login\" "
+	    "class=\"card\"><input type=\"hidden\" name=\"csrf\" value=\"");
+	html_text(r, tok);
+	html_raw(r, "\"><label>E-mail <input type=\"email\" name=\"email\" "
+	    "required autocomplete=\"username\" value=\"");
+	html_text(r, email ? email : "");
+	html_raw(r, "\"></label><label>Password <input type=\"password\" "
+	    "name=\"password\" required autocomplete=\"current-password\">"
+	    "</label><button>Sign in</button></form>");
+	html_end(r);
+}
+
+/* GET /admin/login */
+void
+session_login_page(struct req *r)
+{
+	if (session_resolve(r)) {
+		html_redirect(r, "/admin/approvals");
+		return;
+	}
+	session_form(r, NULL, NULL);
+}
+
+static long long
+session_fails(struct req *r, const char *scope, long long window)
+{
+	struct db_rows	*rows = NULL;
+	long long	 n = 0;
+
+	if (db_query(r->db, &rows, session_sql[SQL_LOGIN_FAILS],
+	    DB_PARAMS(DB_STR(scope),
+	    DB_INT(window))) == DB_OK && rows->nrows > 0)
+		n = atoll(db_cell(rows, 0, 0));
+	db_rows_free(rows);
+	return n;
+}
+
+/* The user id and org whose password matches; 0 when none. */
+static int
+session_check_password(struct req *r, const char *email, const char *pw,
+    long long *user, long long *org)
+{
+	struct db_rows	*rows = NULL;
+	size_t		 i;
+	int		 ok = 0;
+
+	if (db_query(r->db, &rows, session_sql[SQL_LOGIN_USERS],
+	    DB_PARAMS(DB_STR(email))) != DB_OK)
+		return 0;
+	for (i = 0; i < rows->nrows && !ok; i++)
+		if (crypto_password_verify(db_cell(rows, i, 2), pw)) {
+			*user = atoll(db_cell(rows, i, 0));
+			*org = atoll(db_cell(rows, i, 1));
+			ok = 1;
+		}
+	db_rows_free(rows);
+	return ok;
+}
+
+static int
+session_start(struct req *r, long long user, long long org)
+{
+	char		 tok[33], csrf[44];
+	unsigned char	 hash[32];
+
+	crypto_random_token(tok, sizeof(tok));
+	crypto_random_token(csrf, sizeof(csrf));
+	crypto_key_hash(tok, strlen(tok), hash);
+	if (db_exec(r->db, session_sql[SQL_SESSION_INSERT],
+	    DB_PARAMS(DB_BLOB(hash,
+	    sizeof(hash)), DB_INT(user), DB_INT(org), DB_STR(csrf))) != DB_OK)
+		return 0;
+	session_set_cookie(r, SESSION_COOKIE, tok, 12 * 3600);
+	session_set_cookie(r, LOGIN_COOKIE, "x", 0);
+	return 1;
+}
+
+static int
+session_login_csrf(struct req *r)
+{
+	char	 cookie[64], *field = NULL;
+	int	 ok;
+
+	ok = session_cookie(r, LOGIN_COOKIE, cookie, sizeof(cookie)) &&
+	    req_form_param(r, "csrf", &field) == 1 &&
+	    strlen(field) == strlen(cookie) &&
+	    crypto_equal(field, cookie, strlen(cookie));
+	free(field);
+	return ok;
+}
+
+/* POST /admin/login */
+void
+session_login_post(struct req *r)
+{
+	char		*email = NULL, *pw = NULL, acct[300], addr[80];
+	long long	 window = (long long)(time(NULL) / LOGIN_WINDOW *
+			    LOGIN_WINDOW), user, org;
+
+	if (!session_login_csrf(r)) {
+		html_error_page(r, 403, "The sign-in form expired; reload it.");
+		return;
+	}
+	if (req_form_param(r, "email", &email) != 1 || req_form_param(r, "password",
+	    &pw) != 1 || *email == '\0' || strlen(email) > 254) {
+		session_form(r, "Enter your e-mail and password.", email);
+		goto out;
+	}
+	snprintf(acct, sizeof(acct), "login:a:%s", email);
+	snprintf(addr, sizeof(addr), "login:i:%s",
+	    r->in.remote_addr ? r->in.remote_addr : "-");
+	for (char *p = acct; *p; p++)
+		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	if (session_fails(r, acct, window) >= LOGIN_MAX_ACCOUNT ||
+	    session_fails(r, addr, window) >= LOGIN_MAX_ADDRESS) {
+		req_resp_header(r, "Retry-After", "900");
+		session_form(r, "Too many failed sign-ins; wait 15 minutes.",
+		    email);
+		r->out.status = 429;
+		goto out;
+	}
+	if (!session_check_password(r, email, pw, &user, &org)) {
+		(void)db_exec(r->db, session_sql[SQL_LOGIN_FAIL],
+		    DB_PARAMS(DB_STR(acct),
+		    DB_INT(window)));
+		(void)db_exec(r->db, session_sql[SQL_LOGIN_FAIL],
+		    DB_PARAMS(DB_STR(addr),
+		    DB_INT(window)));
+		log_warn("console: failed sign-in for %s from %s", email,
+		    r->in.remote_addr ? r->in.remote_addr : "-");
+		session_form(r, "Wrong e-mail or password.", email);
+		goto out;
+	}
+	if (!session_start(r, user, org))
+		html_error_page(r, 503, "The database is unavailable.");
+	else
+		html_redirect(r, "/admin/approvals");
+out:
+	if (pw != NULL)
+		sodium_memzero(pw, strlen(pw));
+	free(email);
+	free(pw);
+}
+
+/* POST /admin/logout */
+void
+session_logout(struct req *r)
+{
+	char		 tok[64];
+	unsigned char	 hash[32];
+
+	if (session_cookie(r, SESSION_COOKIE, tok, sizeof(tok))) {
+		crypto_key_hash(tok, strlen(tok), hash);
+		(void)db_exec(r->db, session_sql[SQL_SESSION_DELETE],
+		    DB_PARAMS(DB_BLOB(hash, sizeof(hash))));
+	}
+	session_set_cookie(r, SESSION_COOKIE, "x", 0);
+	html_redirect(r, "/admin/login");
+}
+
+/* Keep text (a secret to show once) for this session's next page. */
+int
+session_flash_set(struct req *r, const char *text)
+{
+	unsigned char	 sealed[256 + CRYPTO_SEAL_OVERHEAD];
+	size_t		 n = strlen(text);
+
+	if (n > 256)
+		return 0;
+	n = crypto_seal((const unsigned char *)text, n, sealed);
+	return db_exec(r->db, session_sql[SQL_FLASH_SET],
+	    DB_PARAMS(DB_BLOB(sealed, n),
+	    DB_BLOB(r->principal.session_hash, 32))) == DB_OK;
+}
+
+/* Take the session's flash (once) into out; 0 when there is none. */
+int
+session_flash_take(struct req *r, char *out, size_t outsz)
+{
+	struct db_rows	*rows = NULL;
+	unsigned long	 n;
+	int		 ok = 0;
+
+	if (db_query(r->db, &rows, session_sql[SQL_FLASH_GET],
+	    DB_PARAMS(DB_BLOB(
+	    r->principal.session_hash, 32))) != DB_OK || rows->nrows == 0)
+		goto out;
+	n = rows->lens[0];
+	if (n > CRYPTO_SEAL_OVERHEAD && n - CRYPTO_SEAL_OVERHEAD < outsz &&
+	    crypto_open((const unsigned char *)db_cell(rows, 0, 0), n,
+	    (unsigned char *)out)) {
+		out[n - CRYPTO_SEAL_OVERHEAD] = '\0';
+		ok = 1;
+	}
+	(void)db_exec(r->db, session_sql[SQL_FLASH_CLEAR], DB_PARAMS(DB_BLOB(
+	    r->principal.session_hash, 32)));
+out:
+	db_rows_free(rows);
+	return ok;
+}

@@ -1,0 +1,247 @@
+/*
+ * core/core.h - the bottom layer of libmihwar: buffers and numbers, log,
+ * configuration, crypto, the database, migrations, JSON, decimals,
+ * outbound HTTP and the event outbox. It includes nothing of the layers
+ * above it. Grouped by file, so it reads as a map of lib/core/.
+ */
+#ifndef MIHWAR_CORE_H
+#define MIHWAR_CORE_H
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+struct json_object;
+
+/* util.c: growable buffers and bounded number parsing */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+void		 buf_init(struct buf *);
+void		 buf_cleanup(struct buf *);
+int		 buf_append(struct buf *, const void *, size_t);
+int		 buf_puts(struct buf *, const char *);
+int		 buf_printf(struct buf *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+int		 util_strtonum(const char *, long long, long long, long long *);
+int		 util_parse_time(const char *, int64_t *);
+int		 util_parse_date(const char *, int64_t *);
+void		 util_sql_time(int64_t, char out[24]);
+void		 util_sql_date(int64_t, char out[11]);
+int		 util_utf8_valid(const char *, size_t);
+size_t		 util_utf8_chars(const char *);
+void		 util_hex(const unsigned char *, size_t, char *);
+char		*util_strdup(const char *);
+int64_t		 util_now_ms(void);
+const char	*util_host_pid(void);
+
+/* log.c: one line per event, to stderr or the FastCGI error stream */
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+typedef void	(*log_sink_fn)(void *, const char *, size_t);
+void		 log_set_sink(log_sink_fn, void *);
+void		 log_set_level(enum log_level);
+void		 log_set_level_name(const char *);
+void		 log_set_prefix(const char *);
+void		 log_msg(enum log_level, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+#define log_debug(...)	log_msg(LOG_DEBUG, __VA_ARGS__)
+#define log_info(...)	log_msg(LOG_INFO, __VA_ARGS__)
+#define log_warn(...)	log_msg(LOG_WARN, __VA_ARGS__)
+#define log_error(...)	log_msg(LOG_ERROR, __VA_ARGS__)
+
+/* conf.c: one key = value file, each key overridable by MIHWAR_<KEY> */
+struct conf {
+	char		*db_socket;
+	char		*db_host;
+	long long	 db_port;
+	char		*db_name;
+	char		*db_user;
+	char		*db_password;
+	char		*master_key_hex;
+	unsigned char	 master_key[32];
+	long long	 max_body_bytes;
+	char		*log_level;
+	char		*migrations_dir;
+	char		*base_url;
+	long long	 worker_poll_ms;
+	long long	 rate_limit_per_minute;
+	int		 allow_private_destinations;
+	int		 allow_http_webhooks;
+	char		*webhook_retry_schedule;
+	long long	 webhook_lease_seconds;
+	long long	 retry_delays[16];	/* seconds, parsed from it */
+	size_t		 nretry_delays;
+};
+void		 conf_init(struct conf *);
+void		 conf_cleanup(struct conf *);
+int		 conf_parse(struct conf *, const char *, size_t, const char **);
+int		 conf_env(struct conf *, const char **);
+int		 conf_finish(struct conf *, const char **);
+int		 conf_load(struct conf *, const char *, const char **);
+
+/* crypto.c: libsodium for every secret, hash and random id */
+int		 crypto_init(const unsigned char *master_key);
+void		 crypto_random_token(char *, size_t);
+void		 crypto_uuid7(char out[37]);
+void		 crypto_key_hash(const char *, size_t, unsigned char out[32]);
+void		 crypto_hmac_sha256_hex(const unsigned char *, size_t,
+		    const unsigned char *, size_t, char out[65]);
+int		 crypto_equal(const void *, const void *, size_t);
+int		 crypto_password_hash(const char *, char out[128]);
+int		 crypto_password_verify(const char *, const char *);
+#define CRYPTO_SEAL_OVERHEAD	(24 + 16)	/* nonce + MAC */
+size_t		 crypto_seal(const unsigned char *, size_t, unsigned char *);
+int		 crypto_open(const unsigned char *, size_t, unsigned char *);
+
+/* db.c: one persistent MariaDB connection, constant SQL, bound values */
+enum db_code { DB_OK, DB_NOTFOUND, DB_CONSTRAINT, DB_ERROR, DB_UNAVAILABLE };
+struct db_rows {
+	size_t		  nrows;
+	size_t		  ncols;
+	size_t		  cap;		/* rows there is room for */
+	char		**cells;	/* nrows * ncols, NULL for SQL NULL */
+	unsigned long	 *lens;
+};
+/*
+ * A bound value. Build them with DB_STR, DB_INT, ... so that the compiler
+ * checks each value's type, and pass a list as DB_PARAMS(...) or DB_NONE.
+ */
+enum db_ptype { DBP_NULL, DBP_STR, DBP_BLOB, DBP_INT };
+struct db_param {
+	enum db_ptype	 type;
+	const void	*p;
+	unsigned long	 len;
+	long long	 i;
+};
+static inline struct db_param
+db_param_str(const char *s)
+{
+	return (struct db_param){ s ? DBP_STR : DBP_NULL, s,
+	    s ? (unsigned long)strlen(s) : 0, 0 };
+}
+static inline struct db_param
+db_param_strn(const char *s, size_t n)
+{
+	return (struct db_param){ DBP_STR, s, (unsigned long)n, 0 };
+}
+static inline struct db_param
+db_param_blob(const void *p, size_t n)
+{
+	return (struct db_param){ DBP_BLOB, p, (unsigned long)n, 0 };
+}
+static inline struct db_param
+db_param_int(long long v)
+{
+	return (struct db_param){ DBP_INT, NULL, 0, v };
+}
+/* An id that is NULL in SQL when it is 0 (no such row). */
+static inline struct db_param
+db_param_id(long long v)
+{
+	return (struct db_param){ v > 0 ? DBP_INT : DBP_NULL, NULL, 0, v };
+}
+#define DB_STR(s)		db_param_str(s)
+#define DB_STRN(s, n)		db_param_strn((s), (n))
+#define DB_BLOB(p, n)		db_param_blob((p), (n))
+#define DB_INT(v)		db_param_int(v)
+#define DB_ID(v)		db_param_id(v)
+#define DB_NULL			((struct db_param){ DBP_NULL, NULL, 0, 0 })
+#define DB_PARAMS(...)		((const struct db_param[]){ __VA_ARGS__ }), \
+	(sizeof((const struct db_param[]){ __VA_ARGS__ }) / \
+	sizeof(struct db_param))
+#define DB_NONE			NULL, 0
+
+struct db;
+struct db	*db_new(const struct conf *);
+void		 db_free(struct db *);
+int		 db_connected(struct db *);
+enum db_code	 db_ensure(struct db *);
+enum db_code	 db_ping(struct db *);
+enum db_code	 db_exec(struct db *, const char *, const struct db_param *,
+		    size_t);
+enum db_code	 db_query(struct db *, struct db_rows **, const char *,
+		    const struct db_param *, size_t);
+uint64_t	 db_affected(struct db *);
+uint64_t	 db_insert_id(struct db *);
+enum db_code	 db_begin(struct db *);
+enum db_code	 db_commit(struct db *);
+void		 db_rollback(struct db *);
+int		 db_in_tx(const struct db *);
+enum db_code	 db_script(struct db *, const char *, size_t);
+const char	*db_errstr(struct db *);
+int		 db_transient(const struct db *);
+const char	*db_cell(const struct db_rows *, size_t, size_t);
+#define DB_CHUNK_ROWS	500
+size_t		 db_chunk_size(size_t);
+int		 db_prepare_check(struct db *, const char *);
+void		 db_rows_free(struct db_rows *);
+
+/* dbreg.c: the statement registry, each domain's SQL table */
+/* A multi-row statement: head, then n groups joined by ", ", then tail. */
+struct db_shape {
+	const char	*head;
+	const char	*group;
+	const char	*tail;
+};
+/* One domain's statements, addressed by an enum of its own. */
+struct db_stmts {
+	const char		*name;
+	const char *const	*sql;		/* [n] */
+	size_t			 n;
+	const struct db_shape	*shapes;	/* [nshapes] */
+	size_t			 nshapes;
+};
+int		 dbreg_init(const struct db_stmts *const *, size_t);
+size_t		 dbreg_count(void);
+const char	*dbreg_shape(const struct db_shape *, size_t);
+size_t		 dbreg_prepare_all(struct db *, char *, size_t);
+
+/* migrate.c: db/migrations/NNNN_name.sql, each applied once */
+extern const struct db_stmts	migrate_stmts;
+int		 migrate_run(struct db *, const char *dir, int *applied);
+
+/* json.c: parsing outside JSON and reading typed fields */
+int		 json_check(const char *, size_t, size_t *, const char **);
+struct json_object *json_parse_body(const char *, size_t, char *, size_t);
+const char	*json_to_str(struct json_object *);
+struct json_object *json_time(const char *);
+void		 json_put_str(struct json_object *, const char *, const char *);
+
+/* decimal.c: fixed-point quantities and money, scale 4 */
+#define DECIMAL_BUFSZ	32
+#define DECIMAL_MAX	(100000000000LL * 10000)	/* 10^11 units at scale 4 */
+int		 decimal_parse(const char *, int64_t *);
+int		 decimal_from_json(struct json_object *, int64_t *);
+void		 decimal_format(int64_t, char [DECIMAL_BUFSZ]);
+struct json_object *decimal_to_json(int64_t);
+struct json_object *decimal_sql_to_json(const char *);
+
+/* httpout.c: outbound HTTP with the SSRF guard */
+struct sockaddr;
+struct curl_slist;
+struct httpout_res {
+	long		 status;	/* 0: no HTTP answer */
+	struct buf	 body;		/* the first 64 KiB */
+	int64_t		 ms;
+	char		 error[256];
+};
+int		 httpout_addr_private(const struct sockaddr *);
+int		 httpout_vet(const struct conf *, const char *,
+		    struct curl_slist **, char *, size_t);
+int		 httpout_post(const struct conf *, const char *,
+		    const struct curl_slist *, const char *, size_t,
+		    struct httpout_res *);
+
+/* events.c: the transactional outbox */
+enum db_code	 events_emit(struct db *, long long, const char *,
+		    struct json_object *);
+
+/* boot.c: what every main does first */
+int		 boot_load(struct conf *, const char *, const char *);
+
+#endif /* MIHWAR_CORE_H */

@@ -1,0 +1,672 @@
+/*
+ * db.c - one persistent MariaDB connection per process. SQL text is always
+ * a constant owned by the calling module; values are bound parameters.
+ * Prepared statements are cached per connection, keyed by the address of
+ * their constant text; the cache holds every registered statement
+ * (dbreg.c). A connection found dead is dropped and reopened,
+ * so a database restart costs at most the request in flight.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mysql.h>
+#include <mysqld_error.h>
+#include <errmsg.h>
+
+#include "core/core.h"
+
+/* Room for ad-hoc statements besides the registered ones. */
+#define DB_CACHE_SPARE	16
+
+struct db_cached {
+	const char	*sql;
+	MYSQL_STMT	*stmt;
+};
+
+struct db {
+	const struct conf	*conf;
+	MYSQL			*conn;
+	struct db_cached	*cache;
+	size_t			 ncache;
+	size_t			 cachecap;
+	int			 in_tx;
+	int			 transient;	/* last failure may pass */
+	uint64_t		 affected;
+	uint64_t		 insert_id;
+	char			 err[256];
+};
+
+static const char *const SQL_SESSION_INIT =
+    "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,"
+    "NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
+    "NO_ENGINE_SUBSTITUTION'";
+
+/* Create a handle; nothing is opened until the first use. */
+struct db *
+db_new(const struct conf *conf)
+{
+	struct db	*db;
+
+	if ((db = calloc(1, sizeof(*db))) == NULL)
+		return NULL;
+	db->cachecap = dbreg_count() + DB_CACHE_SPARE;
+	if ((db->cache = calloc(db->cachecap, sizeof(*db->cache))) == NULL) {
+		free(db);
+		return NULL;
+	}
+	db->conf = conf;
+	return db;
+}
+
+static void
+db_close(struct db *db)
+{
+	size_t	 i;
+
+	for (i = 0; i < db->ncache; i++)
+		mysql_stmt_close(db->cache[i].stmt);
+	db->ncache = 0;
+	if (db->conn != NULL)
+		mysql_close(db->conn);
+	db->conn = NULL;
+	db->in_tx = 0;
+}
+
+void
+db_free(struct db *db)
+{
+	if (db == NULL)
+		return;
+	db_close(db);
+	free(db->cache);
+	free(db);
+}
+
+static void
+db_seterr(struct db *db, const char *what, const char *msg)
+{
+	snprintf(db->err, sizeof(db->err), "%s: %s", what, msg);
+	db->transient = 0;
+}
+
+const char *
+db_errstr(struct db *db)
+{
+	return db->err;
+}
+
+/* 1 when the last failure was a lock conflict or a lost connection, so
+ * that running the same work again may succeed. */
+int
+db_transient(const struct db *db)
+{
+	return db->transient;
+}
+
+static int
+db_connect(struct db *db)
+{
+	const struct conf	*c = db->conf;
+	unsigned int		 timeout = 3;
+	my_bool			 off = 0;
+
+	if ((db->conn = mysql_init(NULL)) == NULL) {
+		db_seterr(db, "connect", "out of memory");
+		return 0;
+	}
+	mysql_options(db->conn, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_options(db->conn, MYSQL_OPT_RECONNECT, &off);
+	mysql_options(db->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_options(db->conn, MYSQL_INIT_COMMAND, SQL_SESSION_INIT);
+	if (mysql_real_connect(db->conn, c->db_socket ? NULL : c->db_host,
+	    c->db_user, c->db_password, c->db_name, (unsigned int)c->db_port,
+	    c->db_socket, CLIENT_MULTI_STATEMENTS | CLIENT_FOUND_ROWS) == NULL) {
+		db_seterr(db, "connect", mysql_error(db->conn));
+		log_error("db: %s", db->err);
+		mysql_close(db->conn);
+		db->conn = NULL;
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * An idle connection whose socket is readable has been closed by the
+ * server (restart, kill, wait_timeout): a poll costs no round trip.
+ */
+static int
+db_idle_conn_dead(struct db *db)
+{
+	struct pollfd	 pfd;
+
+	pfd.fd = (int)mysql_get_socket(db->conn);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (pfd.fd < 0)
+		return 1;
+	return poll(&pfd, 1, 0) != 0;
+}
+
+/* Make sure a live connection is open; DB_OK or DB_UNAVAILABLE. */
+enum db_code
+db_ensure(struct db *db)
+{
+	if (db->conn != NULL && !db->in_tx && db_idle_conn_dead(db)) {
+		log_warn("db: connection closed by server, reconnecting");
+		db_close(db);
+	}
+	if (db->conn == NULL && !db_connect(db)) {
+		db->transient = 1;
+		return DB_UNAVAILABLE;
+	}
+	return DB_OK;
+}
+
+int
+db_connected(struct db *db)
+{
+	return db->conn != NULL;
+}
+
+static int
+db_errno_is_conn(unsigned int e)
+{
+	return e == CR_SERVER_GONE_ERROR || e == CR_SERVER_LOST ||
+	    e == CR_CONNECTION_ERROR || e == CR_CONN_HOST_ERROR ||
+	    e == ER_CONNECTION_KILLED || e == 4031 /* idle disconnect */ ||
+	    e == ER_SERVER_SHUTDOWN;
+}
+
+static enum db_code
+db_code_of(struct db *db, unsigned int e, const char *what, const char *msg)
+{
+	db_seterr(db, what, msg);
+	db->transient = e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT ||
+	    e == ER_CHECKREAD || db_errno_is_conn(e);
+	switch (e) {
+	case ER_DUP_ENTRY:
+	case ER_DUP_ENTRY_WITH_KEY_NAME:
+	case ER_NO_REFERENCED_ROW_2:
+	case ER_ROW_IS_REFERENCED_2:
+		return DB_CONSTRAINT;
+	default:
+		break;
+	}
+	if (db_errno_is_conn(e)) {
+		log_error("db: %s (connection dropped)", db->err);
+		db_close(db);
+		return DB_UNAVAILABLE;
+	}
+	log_error("db: %s", db->err);
+	return DB_ERROR;
+}
+
+/* A protocol-level ping (no statement): DB_OK or DB_UNAVAILABLE. */
+enum db_code
+db_ping(struct db *db)
+{
+	enum db_code	 code;
+
+	if ((code = db_ensure(db)) != DB_OK)
+		return code;
+	if (mysql_ping(db->conn) != 0)
+		return db_code_of(db, mysql_errno(db->conn), "ping",
+		    mysql_error(db->conn)) == DB_CONSTRAINT ? DB_ERROR :
+		    DB_UNAVAILABLE;
+	return DB_OK;
+}
+
+/* The prepared statement for sql; *cached says whether the cache owns it. */
+static MYSQL_STMT *
+db_stmt(struct db *db, const char *sql, enum db_code *code, int *cached)
+{
+	MYSQL_STMT	*st;
+	size_t		 i;
+
+	*cached = 1;
+	for (i = 0; i < db->ncache; i++)
+		if (db->cache[i].sql == sql)
+			return db->cache[i].stmt;
+	if ((st = mysql_stmt_init(db->conn)) == NULL) {
+		*code = DB_ERROR;
+		return NULL;
+	}
+	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
+		*code = db_code_of(db, mysql_stmt_errno(st), "prepare",
+		    mysql_stmt_error(st));
+		mysql_stmt_close(st);
+		return NULL;
+	}
+	if (db->ncache < db->cachecap) {
+		db->cache[db->ncache].sql = sql;
+		db->cache[db->ncache].stmt = st;
+		db->ncache++;
+	} else {
+		log_warn("db: statement cache full");
+		*cached = 0;
+	}
+	return st;
+}
+
+/* 1 when sql prepares on the server (the registry's test); else 0 with
+ * the reason in db_errstr. Nothing is cached or run. */
+int
+db_prepare_check(struct db *db, const char *sql)
+{
+	MYSQL_STMT	*st;
+	int		 ok;
+
+	if (db_ensure(db) != DB_OK || (st = mysql_stmt_init(db->conn)) == NULL)
+		return 0;
+	ok = mysql_stmt_prepare(st, sql, strlen(sql)) == 0;
+	if (!ok)
+		db_seterr(db, "prepare", mysql_stmt_error(st));
+	mysql_stmt_close(st);
+	return ok;
+}
+
+static void
+db_bind_params(MYSQL_BIND *b, const struct db_param *p, size_t n)
+{
+	size_t	 i;
+
+	memset(b, 0, n * sizeof(*b));
+	for (i = 0; i < n; i++) {
+		switch (p[i].type) {
+		case DBP_NULL:
+			b[i].buffer_type = MYSQL_TYPE_NULL;
+			break;
+		case DBP_STR:
+		case DBP_BLOB:
+			b[i].buffer_type = p[i].type == DBP_STR ?
+			    MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
+			b[i].buffer = (void *)p[i].p;
+			b[i].buffer_length = p[i].len;
+			b[i].length = (unsigned long *)&p[i].len;
+			break;
+		case DBP_INT:
+			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			b[i].buffer = (void *)&p[i].i;
+			break;
+		}
+	}
+}
+
+static int
+db_rows_push(struct db_rows *r, char **cells, unsigned long *lens)
+{
+	size_t		 cap = r->cap ? r->cap : 8;
+	char		**nc;
+	unsigned long	 *nl;
+
+	/* Room doubles: a row at a time would copy the whole table again
+	 * for every row of a long page. */
+	if (r->nrows == r->cap) {
+		while (cap <= r->nrows)
+			cap *= 2;
+		if ((nc = realloc(r->cells, cap * r->ncols * sizeof(*nc))) ==
+		    NULL)
+			return 0;
+		r->cells = nc;
+		if ((nl = realloc(r->lens, cap * r->ncols * sizeof(*nl))) ==
+		    NULL)
+			return 0;
+		r->lens = nl;
+		r->cap = cap;
+	}
+	memcpy(r->cells + r->nrows * r->ncols, cells, r->ncols * sizeof(*nc));
+	memcpy(r->lens + r->nrows * r->ncols, lens, r->ncols * sizeof(*nl));
+	r->nrows++;
+	return 1;
+}
+
+/* The text of most cells (ids, numbers, times, short names) fits here. */
+#define DB_CELL_INLINE	64
+
+/*
+ * Column i of the current row as a NUL-terminated copy: from its bound
+ * buffer when it fitted, else fetched again at its real length, so no
+ * width is ever guessed. NULL when out of memory or the fetch fails.
+ */
+static char *
+db_cell_copy(MYSQL_STMT *st, const MYSQL_BIND *b, size_t i)
+{
+	MYSQL_BIND	 one;
+	unsigned long	 len = *b->length;
+	char		*cell;
+
+	if ((cell = malloc(len + 1)) == NULL)
+		return NULL;
+	if (len < DB_CELL_INLINE) {	/* then it was not cut */
+		memcpy(cell, b->buffer, len);
+		cell[len] = '\0';
+		return cell;
+	}
+	memset(&one, 0, sizeof(one));
+	one.buffer_type = MYSQL_TYPE_STRING;
+	one.buffer = cell;
+	one.buffer_length = len + 1;
+	if (mysql_stmt_fetch_column(st, &one, (unsigned)i, 0) != 0) {
+		free(cell);
+		return NULL;
+	}
+	cell[len] = '\0';
+	return cell;
+}
+
+/* Bind every column as text into its own DB_CELL_INLINE bytes of space. */
+static void
+db_bind_cells(MYSQL_BIND *b, size_t nc, char *space, unsigned long *lens,
+    my_bool *nulls)
+{
+	size_t	 i;
+
+	for (i = 0; i < nc; i++) {
+		b[i].buffer_type = MYSQL_TYPE_STRING;
+		b[i].buffer = space + i * DB_CELL_INLINE;
+		b[i].buffer_length = DB_CELL_INLINE;
+		b[i].length = &lens[i];
+		b[i].is_null = &nulls[i];
+	}
+}
+
+/* Fetch every row as text (one conversion per cell). */
+static enum db_code
+db_fetch_all(struct db *db, MYSQL_STMT *st, struct db_rows **out)
+{
+	MYSQL_RES	*meta;
+	MYSQL_BIND	*b = NULL;
+	struct db_rows	*r;
+	char		**cells = NULL, *space = NULL;
+	unsigned long	 *lens = NULL;
+	my_bool		 *nulls = NULL;
+	size_t		  i, nc;
+	int		  rc;
+	enum db_code	  code = DB_ERROR;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return DB_ERROR;
+	if ((meta = mysql_stmt_result_metadata(st)) == NULL) {
+		*out = r;
+		return DB_OK;
+	}
+	nc = r->ncols = mysql_num_fields(meta);
+	mysql_free_result(meta);
+	b = calloc(nc, sizeof(*b));
+	cells = calloc(nc, sizeof(*cells));
+	lens = calloc(nc, sizeof(*lens));
+	nulls = calloc(nc, sizeof(*nulls));
+	space = malloc(nc * DB_CELL_INLINE);
+	if (b == NULL || cells == NULL || lens == NULL || nulls == NULL ||
+	    space == NULL)
+		goto out;
+	db_bind_cells(b, nc, space, lens, nulls);
+	if (mysql_stmt_bind_result(st, b) != 0 ||
+	    mysql_stmt_store_result(st) != 0) {
+		code = db_code_of(db, mysql_stmt_errno(st), "fetch",
+		    mysql_stmt_error(st));
+		goto out;
+	}
+	while ((rc = mysql_stmt_fetch(st)) == 0 || rc == MYSQL_DATA_TRUNCATED) {
+		for (i = 0; i < nc; i++) {
+			cells[i] = NULL;
+			if (nulls[i]) {
+				lens[i] = 0;	/* left as the last row's */
+				continue;
+			}
+			if ((cells[i] = db_cell_copy(st, &b[i], i)) == NULL) {
+				db_seterr(db, "fetch", mysql_stmt_error(st));
+				goto out_row;
+			}
+		}
+		if (!db_rows_push(r, cells, lens))
+			goto out_row;
+	}
+	if (rc != MYSQL_NO_DATA) {
+		code = db_code_of(db, mysql_stmt_errno(st), "fetch",
+		    mysql_stmt_error(st));
+		goto out;
+	}
+	code = DB_OK;
+	goto out;
+out_row:
+	/* Only this row's cells up to i are ours; earlier rows are r's. */
+	while (i-- > 0)
+		free(cells[i]);
+out:
+	if (db->conn != NULL)
+		mysql_stmt_free_result(st);
+	free(b);
+	free(cells);
+	free(lens);
+	free(nulls);
+	free(space);
+	if (code == DB_OK)
+		*out = r;
+	else
+		db_rows_free(r);
+	return code;
+}
+
+/* One attempt: prepare (cached), bind, execute, fetch. */
+static enum db_code
+db_run_once(struct db *db, const char *sql, const struct db_param *p,
+    size_t n, struct db_rows **out, int *retryable)
+{
+	MYSQL_STMT	*st;
+	MYSQL_BIND	 small[16], *b = small;
+	enum db_code	 code = DB_ERROR;
+	int		 cached;
+
+	*retryable = 0;
+	if ((code = db_ensure(db)) != DB_OK)
+		return code;
+	if ((st = db_stmt(db, sql, &code, &cached)) == NULL) {
+		/* Nothing ran: safe to retry on a fresh connection. */
+		*retryable = (code == DB_UNAVAILABLE);
+		return code;
+	}
+	if (mysql_stmt_param_count(st) != n) {
+		db_seterr(db, "bind", "parameter count mismatch");
+		log_error("db: %s for: %.80s", db->err, sql);
+		code = DB_ERROR;
+		goto out;
+	}
+	if (n > 16 && (b = calloc(n, sizeof(*b))) == NULL)
+		goto out;
+	db_bind_params(b, p, n);
+	if ((n > 0 && mysql_stmt_bind_param(st, b) != 0) ||
+	    mysql_stmt_execute(st) != 0) {
+		unsigned int e = mysql_stmt_errno(st);
+
+		/* A deadlock rolls back only this statement outside a
+		 * transaction: running it again is what the server asks. */
+		*retryable = (e == CR_SERVER_GONE_ERROR ||
+		    e == ER_LOCK_DEADLOCK);
+		code = db_code_of(db, e, "execute", mysql_stmt_error(st));
+		goto out;
+	}
+	db->affected = mysql_stmt_affected_rows(st);
+	db->insert_id = mysql_stmt_insert_id(st);
+	if (out != NULL)
+		code = db_fetch_all(db, st, out);
+	else
+		code = DB_OK;
+out:
+	if (b != small)
+		free(b);
+	/* A statement that did not make it into the cache is ours to close. */
+	if (!cached)
+		mysql_stmt_close(st);
+	return code;
+}
+
+static enum db_code
+db_run(struct db *db, const char *sql, const struct db_param *p, size_t n,
+    struct db_rows **out)
+{
+	enum db_code	 code;
+	int		 retryable, in_tx = db->in_tx, tries = 0;
+
+	do
+		code = db_run_once(db, sql, p, n, out, &retryable);
+	while (code != DB_OK && retryable && !in_tx && ++tries < 3);
+	return code;
+}
+
+/*
+ * Run a query and hand back all its rows (caller frees with db_rows_free).
+ * Bind values with DB_PARAMS(DB_STR(...), DB_INT(...)) or DB_NONE.
+ */
+enum db_code
+db_query(struct db *db, struct db_rows **out, const char *sql,
+    const struct db_param *p, size_t n)
+{
+	*out = NULL;
+	return db_run(db, sql, p, n, out);
+}
+
+/* Run a statement without a result set; see db_affected, db_insert_id. */
+enum db_code
+db_exec(struct db *db, const char *sql, const struct db_param *p, size_t n)
+{
+	return db_run(db, sql, p, n, NULL);
+}
+
+uint64_t
+db_affected(struct db *db)
+{
+	return db->affected;
+}
+
+uint64_t
+db_insert_id(struct db *db)
+{
+	return db->insert_id;
+}
+
+static enum db_code
+db_simple(struct db *db, const char *sql, const char *what)
+{
+	if (db->conn == NULL) {
+		db->transient = 1;
+		return DB_UNAVAILABLE;
+	}
+	if (mysql_real_query(db->conn, sql, strlen(sql)) != 0)
+		return db_code_of(db, mysql_errno(db->conn), what,
+		    mysql_error(db->conn));
+	return DB_OK;
+}
+
+/*
+ * Open a transaction. One that is open already is an error: MariaDB's
+ * START TRANSACTION would silently commit it.
+ */
+enum db_code
+db_begin(struct db *db)
+{
+	enum db_code	 code;
+
+	if (db->in_tx) {
+		db_seterr(db, "begin", "a transaction is open already");
+		log_error("db: %s", db->err);
+		return DB_ERROR;
+	}
+	if ((code = db_ensure(db)) != DB_OK)
+		return code;
+	if ((code = db_simple(db, "START TRANSACTION", "begin")) == DB_OK)
+		db->in_tx = 1;
+	return code;
+}
+
+enum db_code
+db_commit(struct db *db)
+{
+	enum db_code	 code;
+
+	code = db_simple(db, "COMMIT", "commit");
+	db->in_tx = 0;
+	return code;
+}
+
+/* 1 while a transaction is open. */
+int
+db_in_tx(const struct db *db)
+{
+	return db->in_tx;
+}
+
+/* Roll back an open transaction; harmless when none is open. */
+void
+db_rollback(struct db *db)
+{
+	if (db->in_tx && db->conn != NULL)
+		(void)db_simple(db, "ROLLBACK", "rollback");
+	db->in_tx = 0;
+}
+
+/*
+ * Run a script of several statements (migrations shipped with the
+ * program, never outside input); every result is drained.
+ */
+enum db_code
+db_script(struct db *db, const char *sql, size_t len)
+{
+	MYSQL_RES	*res;
+	int		 rc;
+	enum db_code	 code;
+
+	if ((code = db_ensure(db)) != DB_OK)
+		return code;
+	if (mysql_real_query(db->conn, sql, len) != 0)
+		return db_code_of(db, mysql_errno(db->conn), "script",
+		    mysql_error(db->conn));
+	do {
+		if ((res = mysql_store_result(db->conn)) != NULL)
+			mysql_free_result(res);
+		rc = mysql_next_result(db->conn);
+	} while (rc == 0);
+	if (rc > 0)
+		return db_code_of(db, mysql_errno(db->conn), "script",
+		    mysql_error(db->conn));
+	return DB_OK;
+}
+
+/* Borrowed cell text of row r, column c; NULL for SQL NULL. */
+const char *
+db_cell(const struct db_rows *rows, size_t r, size_t c)
+{
+	if (rows == NULL || r >= rows->nrows || c >= rows->ncols)
+		return NULL;
+	return rows->cells[r * rows->ncols + c];
+}
+
+void
+db_rows_free(struct db_rows *rows)
+{
+	size_t	 i;
+
+	if (rows == NULL)
+		return;
+	for (i = 0; i < rows->nrows * rows->ncols; i++)
+		free(rows->cells[i]);
+	free(rows->cells);
+	free(rows->lens);
+	free(rows);
+}
+
+/* The largest statement size of {500, 256, 128, ..., 1} that fits left. */
+size_t
+db_chunk_size(size_t left)
+{
+	size_t	 k = 256;
+
+	if (left >= DB_CHUNK_ROWS)
+		return DB_CHUNK_ROWS;
+	while (k > left)
+		k /= 2;
+	return k;
+}

@@ -1,0 +1,183 @@
+/*
+ * httpout.c - every outbound HTTP request (webhooks, connection tests):
+ * libcurl with connect and total timeouts, a response size cap, no
+ * redirects, and the SSRF guard of DESIGN.md: the host is resolved here,
+ * every address is checked (loopback, private, link-local, multicast and
+ * unspecified are refused unless allow_private_destinations), and curl
+ * is pinned to the checked address so DNS cannot change it in between.
+ */
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <curl/curl.h>
+
+#include "core/core.h"
+
+#define HTTPOUT_CAP	65536
+
+static int
+httpout_v4_private(const unsigned char *a)
+{
+	return a[0] == 0 || a[0] == 10 || a[0] == 127 ||
+	    (a[0] == 100 && (a[1] & 0xC0) == 64) ||	/* 100.64/10 CGNAT */
+	    (a[0] == 169 && a[1] == 254) ||
+	    (a[0] == 172 && (a[1] & 0xF0) == 16) ||
+	    (a[0] == 192 && a[1] == 168) ||
+	    (a[0] == 192 && a[1] == 0 && a[2] == 0) ||
+	    (a[0] == 198 && (a[1] & 0xFE) == 18) ||	/* benchmarking */
+	    a[0] >= 224;				/* multicast, reserved */
+}
+
+/* 1 when addr may not be reached from here without the allowance. */
+int
+httpout_addr_private(const struct sockaddr *sa)
+{
+	const unsigned char	*a;
+
+	if (sa->sa_family == AF_INET)
+		return httpout_v4_private((const unsigned char *)
+		    &((const struct sockaddr_in *)sa)->sin_addr);
+	if (sa->sa_family != AF_INET6)
+		return 1;
+	a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+	if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)a))
+		return httpout_v4_private(a + 12);
+	return IN6_IS_ADDR_LOOPBACK((const struct in6_addr *)a) ||
+	    IN6_IS_ADDR_UNSPECIFIED((const struct in6_addr *)a) ||
+	    IN6_IS_ADDR_LINKLOCAL((const struct in6_addr *)a) ||
+	    IN6_IS_ADDR_MULTICAST((const struct in6_addr *)a) ||
+	    (a[0] & 0xFE) == 0xFC;			/* fc00::/7 */
+}
+
+/*
+ * Check url (http/https, host, port) and resolve it to one allowed
+ * address; *resolve gets the "host:port:addr" pin for curl (caller
+ * frees with curl_slist_free_all). 0 with a reason in err.
+ */
+int
+httpout_vet(const struct conf *conf, const char *url,
+    struct curl_slist **resolve, char *err, size_t errsz)
+{
+	CURLU		*u = curl_url();
+	char		*scheme = NULL, *host = NULL, *port = NULL;
+	struct addrinfo	 hints, *res = NULL, *ai;
+	char		 addr[INET6_ADDRSTRLEN + 2], pin[600];
+	int		 ok = 0;
+
+	*resolve = NULL;
+	if (u == NULL || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
+	    CURLUE_OK) {
+		snprintf(err, errsz, "not a valid URL");
+		goto out;
+	}
+	if (strcmp(scheme, "https") != 0 && !(strcmp(scheme, "http") == 0 &&
+	    conf->allow_http_webhooks)) {
+		snprintf(err, errsz, "only https URLs are allowed");
+		goto out;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	/* IPv6 literals come back bracketed from curl. */
+	snprintf(addr, sizeof(addr), "%.*s", (int)strcspn(host + (*host ==
+	    '['), "]"), host + (*host == '['));
+	if (getaddrinfo(addr, port, &hints, &res) != 0 || res == NULL) {
+		snprintf(err, errsz, "cannot resolve %s", host);
+		goto out;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next)
+		if (!conf->allow_private_destinations &&
+		    httpout_addr_private(ai->ai_addr)) {
+			snprintf(err, errsz, "%s resolves to a private or local "
+			    "address", host);
+			goto out;
+		}
+	if (getnameinfo(res->ai_addr, res->ai_addrlen, addr, sizeof(addr),
+	    NULL, 0, NI_NUMERICHOST) != 0) {
+		snprintf(err, errsz, "cannot use the address of %s", host);
+		goto out;
+	}
+	snprintf(pin, sizeof(pin), res->ai_family == AF_INET6 ?
+	    "%s:%s:[%s]" : "%s:%s:%s", host, port, addr);
+	*resolve = curl_slist_append(NULL, pin);
+	ok = *resolve != NULL;
+out:
+	if (res != NULL)
+		freeaddrinfo(res);
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return ok;
+}
+
+static size_t
+httpout_sink(char *data, size_t size, size_t n, void *arg)
+{
+	struct buf	*b = arg;
+	size_t		 len = size * n, room;
+
+	/* Keep the first HTTPOUT_CAP bytes; read and drop the rest. */
+	room = b->len < HTTPOUT_CAP ? HTTPOUT_CAP - b->len : 0;
+	if (room > 0)
+		buf_append(b, data, len < room ? len : room);
+	return len;
+}
+
+/*
+ * POST body to url with the header lines hdrs. res gets the status (0
+ * when no answer), the start of the response body, the duration and an
+ * error text. 1 when an HTTP answer came back.
+ */
+int
+httpout_post(const struct conf *conf, const char *url,
+    const struct curl_slist *hdrs, const char *body, size_t len,
+    struct httpout_res *res)
+{
+	CURL			*c;
+	struct curl_slist	*pin = NULL;
+	CURLcode		 rc;
+	int64_t			 t0 = util_now_ms();
+
+	memset(res, 0, sizeof(*res));
+	buf_init(&res->body);
+	if (!httpout_vet(conf, url, &pin, res->error, sizeof(res->error)))
+		return 0;
+	if ((c = curl_easy_init()) == NULL) {
+		snprintf(res->error, sizeof(res->error), "out of memory");
+		curl_slist_free_all(pin);
+		return 0;
+	}
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_RESOLVE, pin);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+	/* Below the delivery lease, so no other worker retries meanwhile. */
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, conf->webhook_lease_seconds *
+	    1000 - 1000 < 15000 ? (long)(conf->webhook_lease_seconds * 1000 -
+	    1000) : 15000L);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "Mihwar-Webhooks/1");
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, httpout_sink);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &res->body);
+	if ((rc = curl_easy_perform(c)) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->status);
+	else
+		snprintf(res->error, sizeof(res->error), "%s",
+		    curl_easy_strerror(rc));
+	res->ms = util_now_ms() - t0;
+	curl_easy_cleanup(c);
+	curl_slist_free_all(pin);
+	return rc == CURLE_OK;
+}

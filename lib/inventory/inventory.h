@@ -1,0 +1,75 @@
+/*
+ * inventory/inventory.h - the inventory domain: the catalog and its
+ * stock, purchase orders, order-history ingestion, demand forecasting and
+ * the predictions the worker regenerates. Owns its tables and
+ * statements; other domains read it only through what is declared here.
+ */
+#ifndef MIHWAR_INVENTORY_H
+#define MIHWAR_INVENTORY_H
+
+#include "auth/auth.h"
+
+/* ingestion.c: order-history ingestion */
+extern const struct db_stmts	ingestion_stmts;
+void		 ingestion_post(struct req *);
+
+/* items.c: the inventory catalog and every change of stock */
+extern const struct db_stmts	items_stmts;
+struct stock_change {
+	long long	 rowid;
+	char		 item_id[37];
+	char		 sku[129 * 4];
+	char		 name[201 * 4];
+	int64_t		 prev, next, threshold;
+	int		 has_threshold;
+	const char	*source;
+};
+void		 items_create(struct req *);
+void		 items_get(struct req *);
+void		 items_list(struct req *);
+void		 items_put_by_sku(struct req *);
+void		 items_adjust(struct req *);
+struct json_object *items_fetch_json(struct db *, long long, const char *,
+		    enum db_code *);
+enum db_code	 items_stock_change(struct db *, long long, const char *,
+		    int64_t, const char *, const char *, const char *,
+		    struct stock_change *);
+
+/* forecast.c: demand forecasting */
+enum forecast_method {
+	FC_NAIVE_MEAN, FC_CROSTON_SBA, FC_HOLT, FC_HOLT_WINTERS
+};
+struct forecast {
+	enum forecast_method	 method;
+	size_t			 horizon;
+	double			*mean;	/* horizon values, caller-allocated */
+	double			*lower;	/* mean - 1.96 sigma sqrt(h), >= 0 */
+	double			*upper;	/* mean + 1.96 sigma sqrt(h) */
+	double			 sigma;	/* one-step residual std dev */
+};
+int		 forecast_series(const double *, size_t, size_t, size_t,
+		    struct forecast *);
+const char	*forecast_method_name(enum forecast_method);
+double		 forecast_reorder_qty(const struct forecast *, double, double,
+		    double);
+double		 forecast_mase(const double *, size_t, const double *,
+		    const double *, size_t);
+
+/* predict.c: predictions, and their regeneration by the worker */
+extern const struct db_stmts	predict_stmts;
+void		 predictions_list(struct req *);
+int		 predict_job(struct db *, const struct conf *);
+
+/* orders.c: purchase orders */
+extern const struct db_stmts	orders_stmts;
+enum order_move { ORDER_MOVED, ORDER_NOT_FOUND, ORDER_BAD_MOVE, ORDER_DB_ERROR };
+void		 orders_create(struct req *);
+void		 orders_get(struct req *);
+void		 orders_list(struct req *);
+void		 orders_set_status(struct req *);
+struct json_object *orders_fetch_json(struct db *, long long, const char *,
+		    enum db_code *);
+enum order_move	 orders_transition(struct db *, long long, const char *,
+		    const char *, const char *, const char *, char [16]);
+
+#endif /* MIHWAR_INVENTORY_H */

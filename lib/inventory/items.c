@@ -1,0 +1,522 @@
+/*
+ * items.c - the inventory catalog of an organization: its queries, its
+ * JSON shape, its handlers, and the one place stock on hand changes
+ * (with the low-stock and stockout events that causes). Every query is
+ * scoped by organization.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "inventory/inventory.h"
+
+#define ITEM_COLUMNS \
+    "public_id, sku, name, unit, category, stock_on_hand," \
+    " low_stock_threshold, unit_cost, lead_time_days, archived," \
+    " created_at, updated_at, id"
+
+enum items_sql_id {
+	SQL_ITEM_INSERT, SQL_ITEM_BY_ID, SQL_ITEM_LIST, SQL_ITEM_LOCK_SKU,
+	SQL_ITEM_UPDATE, SQL_ITEM_LOCK_STOCK, SQL_ITEM_SET_STOCK,
+	SQL_ADJ_INSERT, ITEMS_SQL__MAX
+};
+
+static const char *const items_sql[ITEMS_SQL__MAX] = {
+	[SQL_ITEM_INSERT] =
+	    "INSERT INTO inventory_items (public_id, org_id, sku, name, unit,"
+	    " category, stock_on_hand, low_stock_threshold, unit_cost,"
+	    " lead_time_days, archived) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[SQL_ITEM_BY_ID] =
+	    "SELECT " ITEM_COLUMNS " FROM inventory_items"
+	    " WHERE org_id = ? AND public_id = ?",
+	[SQL_ITEM_LIST] =
+	    "SELECT " ITEM_COLUMNS " FROM inventory_items"
+	    " WHERE org_id = ? AND id > ? AND (? = 1 OR archived = 0)"
+	    " AND (? IS NULL OR updated_at > ?)"
+	    " AND (? IS NULL OR sku LIKE ? COLLATE utf8mb4_unicode_ci"
+	    "  OR name LIKE ?)"
+	    " ORDER BY id LIMIT ?",
+	[SQL_ITEM_LOCK_SKU] =
+	    "SELECT id, public_id FROM inventory_items"
+	    " WHERE org_id = ? AND sku = ? FOR UPDATE",
+	[SQL_ITEM_UPDATE] =
+	    "UPDATE inventory_items SET name = COALESCE(?, name),"
+	    " unit = COALESCE(?, unit), category = COALESCE(?, category),"
+	    " low_stock_threshold = COALESCE(?, low_stock_threshold),"
+	    " unit_cost = COALESCE(?, unit_cost),"
+	    " lead_time_days = COALESCE(?, lead_time_days),"
+	    " archived = COALESCE(?, archived) WHERE id = ?",
+	[SQL_ITEM_LOCK_STOCK] =
+	    "SELECT id, public_id, sku, name, stock_on_hand, low_stock_threshold"
+	    " FROM inventory_items WHERE org_id = ? AND public_id = ? FOR UPDATE",
+	[SQL_ITEM_SET_STOCK] =
+	    "UPDATE inventory_items SET stock_on_hand = ? WHERE id = ?",
+	[SQL_ADJ_INSERT] =
+	    "INSERT INTO stock_adjustments (org_id, item_id, delta, stock_after,"
+	    " source, reason, actor) VALUES (?, ?, ?, ?, ?, ?, ?)",
+};
+
+const struct db_stmts items_stmts = {
+	"items", items_sql, ITEMS_SQL__MAX, NULL, 0
+};
+
+enum item_col {
+	IC_ID, IC_SKU, IC_NAME, IC_UNIT, IC_CATEGORY, IC_STOCK, IC_LOW,
+	IC_COST, IC_LEAD, IC_ARCHIVED, IC_CREATED, IC_UPDATED, IC_ROWID
+};
+
+/* One row of ITEM_COLUMNS as the API's item object. */
+static struct json_object *
+items_json(const struct db_rows *rows, size_t i)
+{
+	struct json_object	*o = json_object_new_object();
+	const char		*cat = db_cell(rows, i, IC_CATEGORY);
+
+	json_object_object_add(o, "id",
+	    json_object_new_string(db_cell(rows, i, IC_ID)));
+	json_object_object_add(o, "sku",
+	    json_object_new_string(db_cell(rows, i, IC_SKU)));
+	json_object_object_add(o, "name",
+	    json_object_new_string(db_cell(rows, i, IC_NAME)));
+	json_object_object_add(o, "unit",
+	    json_object_new_string(db_cell(rows, i, IC_UNIT)));
+	json_put_str(o, "category", cat);
+	json_object_object_add(o, "stockOnHand",
+	    decimal_sql_to_json(db_cell(rows, i, IC_STOCK)));
+	json_object_object_add(o, "lowStockThreshold",
+	    decimal_sql_to_json(db_cell(rows, i, IC_LOW)));
+	json_object_object_add(o, "unitCost",
+	    decimal_sql_to_json(db_cell(rows, i, IC_COST)));
+	json_object_object_add(o, "leadTimeDays",
+	    json_object_new_int64(atoll(db_cell(rows, i, IC_LEAD))));
+	json_object_object_add(o, "archived", json_object_new_boolean(
+	    strcmp(db_cell(rows, i, IC_ARCHIVED), "1") == 0));
+	json_object_object_add(o, "createdAt",
+	    json_time(db_cell(rows, i, IC_CREATED)));
+	json_object_object_add(o, "updatedAt",
+	    json_time(db_cell(rows, i, IC_UPDATED)));
+	return o;
+}
+
+/*
+ * The item with public_id as JSON, or NULL: *code says DB_NOTFOUND or a
+ * database failure.
+ */
+struct json_object *
+items_fetch_json(struct db *db, long long org_id, const char *public_id,
+    enum db_code *code)
+{
+	struct db_rows		*rows = NULL;
+	struct json_object	*o = NULL;
+
+	if ((*code = db_query(db, &rows, items_sql[SQL_ITEM_BY_ID],
+	    DB_PARAMS(DB_INT(org_id), DB_STR(public_id)))) != DB_OK)
+		return NULL;
+	if (rows->nrows == 0)
+		*code = DB_NOTFOUND;
+	else
+		o = items_json(rows, 0);
+	db_rows_free(rows);
+	return o;
+}
+
+/* {"data": item} wrapper around items_fetch_json. */
+static struct json_object *
+items_data(struct req *r, const char *public_id)
+{
+	struct json_object	*o, *item;
+	enum db_code		 code;
+
+	if ((item = items_fetch_json(r->db, r->principal.org_id, public_id,
+	    &code)) == NULL)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "data", item);
+	return o;
+}
+
+struct item_input {
+	const char	*name, *unit, *category;
+	int64_t		 stock, low, cost;
+	int		 has_low, has_cost, has_stock, has_lead, archived;
+	long long	 lead;
+};
+
+static int
+items_read(struct req *r, struct json_object *b, struct item_input *in,
+    int name_required)
+{
+	memset(in, 0, sizeof(in[0]));
+	in->archived = -1;
+	return valid_object(r, b) &&
+	    valid_string(r, b, "name", name_required, 1, 200, &in->name) &&
+	    valid_string(r, b, "unit", 0, 1, 32, &in->unit) &&
+	    valid_string(r, b, "category", 0, 1, 100, &in->category) &&
+	    valid_decimal(r, b, "stockOnHand", 0, 0, DECIMAL_MAX,
+	    &in->stock, &in->has_stock) &&
+	    valid_decimal(r, b, "lowStockThreshold", 0, 0, DECIMAL_MAX, &in->low,
+	    &in->has_low) &&
+	    valid_decimal(r, b, "unitCost", 0, 0, DECIMAL_MAX, &in->cost,
+	    &in->has_cost) &&
+	    valid_int(r, b, "leadTimeDays", 0, 0, 3650, &in->lead,
+	    &in->has_lead) &&
+	    valid_bool(r, b, "archived", &in->archived);
+}
+
+/* Insert the item (inside the caller's transaction). */
+static enum db_code
+items_insert(struct req *r, const char *sku, const struct item_input *in,
+    char id[37])
+{
+	char	 stock[DECIMAL_BUFSZ], low[DECIMAL_BUFSZ], cost[DECIMAL_BUFSZ];
+
+	decimal_format(in->has_stock ? in->stock : 0, stock);
+	decimal_format(in->low, low);
+	decimal_format(in->cost, cost);
+	crypto_uuid7(id);
+	return db_exec(r->db, items_sql[SQL_ITEM_INSERT], DB_PARAMS(DB_STR(id),
+	    DB_INT(r->principal.org_id), DB_STR(sku), DB_STR(in->name),
+	    DB_STR(in->unit ? in->unit : "each"), DB_STR(in->category),
+	    DB_STR(stock), DB_STR(in->has_low ? low : NULL),
+	    DB_STR(in->has_cost ? cost : NULL), DB_INT(in->has_lead ?
+	    in->lead : 7), DB_INT(in->archived == 1)));
+}
+
+/* Answer the item as it stands after a write. */
+static void
+items_answer(struct req *r, int status, const char *id)
+{
+	struct json_object	*o;
+
+	if ((o = items_data(r, id)) == NULL)
+		req_resp_error(r, 503, NULL, "database unavailable");
+	else
+		req_resp_json(r, status, o);
+}
+
+/* POST /api/integrations/v1/inventory/items: 201, 400 or 409 (sku). */
+void
+items_create(struct req *r)
+{
+	struct json_object	*b;
+	struct item_input	 in;
+	const char		*sku;
+	char			 id[37];
+
+	if ((b = req_json_body(r)) == NULL)
+		return;
+	if (!items_read(r, b, &in, 1) ||
+	    !valid_string(r, b, "sku", 1, 1, 128, &sku))
+		goto out;
+	switch (items_insert(r, sku, &in, id)) {
+	case DB_OK:
+		items_answer(r, 201, id);
+		break;
+	case DB_CONSTRAINT:
+		req_resp_error(r, 409, "duplicate_sku", "sku: %s already "
+		    "exists", sku);
+		break;
+	default:
+		req_resp_error(r, 503, NULL, "database unavailable");
+		break;
+	}
+out:
+	json_object_put(b);
+}
+
+/* Update the locked item rowid with the fields sent. */
+static enum db_code
+items_update(struct req *r, long long rowid, const struct item_input *in)
+{
+	char	 low[DECIMAL_BUFSZ], cost[DECIMAL_BUFSZ];
+
+	decimal_format(in->low, low);
+	decimal_format(in->cost, cost);
+	return db_exec(r->db, items_sql[SQL_ITEM_UPDATE],
+	    DB_PARAMS(DB_STR(in->name),
+	    DB_STR(in->unit), DB_STR(in->category),
+	    DB_STR(in->has_low ? low : NULL), DB_STR(in->has_cost ? cost : NULL),
+	    in->has_lead ? DB_INT(in->lead) : DB_NULL,
+	    in->archived < 0 ? DB_NULL : DB_INT(in->archived), DB_INT(rowid)));
+}
+
+/* Create (name required) or update the item sku, in the transaction.
+ * Two requests creating the same new SKU at once: the loser gets 409. */
+static void
+items_upsert(struct req *r, const char *sku, const struct item_input *in)
+{
+	struct db_rows	*rows = NULL;
+	char		 id[37];
+
+	if (db_query(r->db, &rows, items_sql[SQL_ITEM_LOCK_SKU], DB_PARAMS(
+	    DB_INT(r->principal.org_id), DB_STR(sku))) != DB_OK)
+		goto fail;
+	if (rows->nrows == 0) {
+		if (in->name == NULL)
+			req_resp_error(r, 400, "invalid_body", "name: is required "
+			    "to create an item");
+		else switch (items_insert(r, sku, in, id)) {
+		case DB_OK:
+			items_answer(r, 201, id);
+			break;
+		case DB_CONSTRAINT:
+			req_resp_error(r, 409, "conflict", "sku: %s was created "
+			    "at the same time; retry", sku);
+			break;
+		default:
+			goto fail;
+		}
+	} else if (in->has_stock)
+		req_resp_error(r, 400, "invalid_body", "stockOnHand: change the "
+		    "stock of an existing item with an adjustment");
+	else if (items_update(r, atoll(db_cell(rows, 0, 0)), in) == DB_OK) {
+		snprintf(id, sizeof(id), "%s", db_cell(rows, 0, 1));
+		items_answer(r, 200, id);
+	} else
+		goto fail;
+	db_rows_free(rows);
+	return;
+fail:
+	db_rows_free(rows);
+	req_resp_error(r, 503, NULL, "database unavailable");
+}
+
+/* PUT /api/integrations/v1/inventory/items/by-sku/{sku} */
+void
+items_put_by_sku(struct req *r)
+{
+	struct json_object	*b;
+	struct item_input	 in;
+	size_t			 n = util_utf8_chars(r->args[0]);
+
+	if (n < 1 || n > 128) {
+		req_resp_error(r, 400, "invalid_body", "sku: expected 1 to 128 "
+		    "characters");
+		return;
+	}
+	if ((b = req_json_body(r)) == NULL)
+		return;
+	if (items_read(r, b, &in, 0))
+		items_upsert(r, r->args[0], &in);
+	json_object_put(b);
+}
+
+/* GET /api/integrations/v1/inventory/items/{id} */
+void
+items_get(struct req *r)
+{
+	struct json_object	*o;
+	enum db_code		 code;
+	struct json_object	*item;
+
+	item = items_fetch_json(r->db, r->principal.org_id, r->args[0], &code);
+	if (item == NULL) {
+		if (code == DB_NOTFOUND)
+			req_resp_error(r, 404, NULL, "no inventory item %s",
+			    r->args[0]);
+		else
+			req_resp_error(r, 503, NULL, "database unavailable");
+		return;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "data", item);
+	req_resp_json(r, 200, o);
+}
+
+/* "%term%" with LIKE's own characters escaped; caller frees. */
+static char *
+items_like_pattern(const char *s)
+{
+	struct buf	 b;
+
+	buf_init(&b);
+	buf_puts(&b, "%");
+	for (; *s != '\0'; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			buf_puts(&b, "\\");
+		buf_append(&b, s, 1);
+	}
+	buf_puts(&b, "%");
+	return b.data;
+}
+
+/* GET /api/integrations/v1/inventory/items */
+void
+items_list(struct req *r)
+{
+	struct page		 pg;
+	struct db_rows		*rows = NULL;
+	char			 after[24], *search = NULL, *like = NULL;
+	int			 archived = 0, has_after;
+
+	if (!page_parse(r, &pg) || !query_bool(r, "includeArchived",
+	    &archived) || !query_time(r, "updatedAfter", after, &has_after) ||
+	    !query_string(r, "search", 200, &search))
+		return;
+	if (search != NULL && *search != '\0')
+		like = items_like_pattern(search);
+	if (db_query(r->db, &rows, items_sql[SQL_ITEM_LIST], DB_PARAMS(
+	    DB_INT(r->principal.org_id), DB_INT(pg.after_id), DB_INT(archived),
+	    DB_STR(has_after ? after : NULL), DB_STR(has_after ? after : NULL),
+	    DB_STR(like), DB_STR(like), DB_STR(like),
+	    DB_INT(pg.limit + 1))) != DB_OK) {
+		req_resp_error(r, 503, NULL, "database unavailable");
+		goto out;
+	}
+	page_respond_rows(r, rows, pg.limit, IC_ROWID, items_json);
+out:
+	db_rows_free(rows);
+	free(search);
+	free(like);
+}
+
+static enum db_code
+items_stock_event(struct db *db, long long org_id, const struct stock_change *c,
+    const char *type)
+{
+	struct json_object	*p = json_object_new_object();
+
+	json_object_object_add(p, "itemId", json_object_new_string(c->item_id));
+	if (strcmp(type, "inventory.low_stock") == 0) {
+		json_object_object_add(p, "itemName",
+		    json_object_new_string(c->name));
+		json_object_object_add(p, "sku", json_object_new_string(c->sku));
+		json_object_object_add(p, "currentStock",
+		    decimal_to_json(c->next));
+	} else {
+		json_object_object_add(p, "sku", json_object_new_string(c->sku));
+		json_object_object_add(p, "previousStock",
+		    decimal_to_json(c->prev));
+		json_object_object_add(p, "nextStock", decimal_to_json(c->next));
+		json_object_object_add(p, "source",
+		    json_object_new_string(c->source));
+	}
+	return events_emit(db, org_id, type, p);
+}
+
+/* The events a change of stock from prev to next tells of. */
+static enum db_code
+items_stock_events(struct db *db, long long org_id,
+    const struct stock_change *c)
+{
+	enum db_code	 code = DB_OK;
+
+	if (c->prev > 0 && c->next <= 0)
+		code = items_stock_event(db, org_id, c, "inventory.stockout");
+	else if (c->prev <= 0 && c->next > 0)
+		code = items_stock_event(db, org_id, c,
+		    "inventory.stockout.resolved");
+	if (code == DB_OK && c->has_threshold && c->next > 0 &&
+	    c->prev > c->threshold && c->next <= c->threshold)
+		code = items_stock_event(db, org_id, c, "inventory.low_stock");
+	return code;
+}
+
+/*
+ * Change the stock of item public_id of org by delta, inside the
+ * caller's transaction: the row is locked, the change is recorded with
+ * its source and reason, and its events are written. DB_CONSTRAINT when
+ * stock would go below zero, DB_NOTFOUND for no such item. c is filled.
+ */
+enum db_code
+items_stock_change(struct db *db, long long org_id, const char *public_id,
+    int64_t delta, const char *source, const char *reason, const char *actor,
+    struct stock_change *c)
+{
+	struct db_rows	*rows = NULL;
+	char		 d[DECIMAL_BUFSZ], n[DECIMAL_BUFSZ];
+	enum db_code	 code;
+
+	memset(c, 0, sizeof(*c));
+	if ((code = db_query(db, &rows, items_sql[SQL_ITEM_LOCK_STOCK],
+	    DB_PARAMS(
+	    DB_INT(org_id), DB_STR(public_id)))) != DB_OK)
+		return code;
+	if (rows->nrows == 0 || !decimal_parse(db_cell(rows, 0, 4), &c->prev)) {
+		db_rows_free(rows);
+		return DB_NOTFOUND;
+	}
+	c->rowid = atoll(db_cell(rows, 0, 0));
+	snprintf(c->item_id, sizeof(c->item_id), "%s", db_cell(rows, 0, 1));
+	snprintf(c->sku, sizeof(c->sku), "%s", db_cell(rows, 0, 2));
+	snprintf(c->name, sizeof(c->name), "%s", db_cell(rows, 0, 3));
+	c->has_threshold = db_cell(rows, 0, 5) != NULL &&
+	    decimal_parse(db_cell(rows, 0, 5), &c->threshold);
+	c->source = source;
+	db_rows_free(rows);
+	c->next = c->prev + delta;
+	if (c->next < 0)
+		return DB_CONSTRAINT;
+	decimal_format(delta, d);
+	decimal_format(c->next, n);
+	if ((code = db_exec(db, items_sql[SQL_ITEM_SET_STOCK],
+	    DB_PARAMS(DB_STR(n),
+	    DB_INT(c->rowid)))) != DB_OK ||
+	    (code = db_exec(db, items_sql[SQL_ADJ_INSERT],
+	    DB_PARAMS(DB_INT(org_id),
+	    DB_INT(c->rowid), DB_STR(d), DB_STR(n), DB_STR(source),
+	    DB_STR(reason), DB_STR(actor)))) != DB_OK)
+		return code;
+	return items_stock_events(db, org_id, c);
+}
+
+static void
+items_adjusted(struct req *r, const struct stock_change *c)
+{
+	struct json_object	*o, *d = json_object_new_object(), *item;
+	enum db_code		 code;
+
+	if ((item = items_fetch_json(r->db, r->principal.org_id, c->item_id,
+	    &code)) == NULL) {
+		json_object_put(d);
+		req_resp_error(r, 503, NULL, "database unavailable");
+		return;
+	}
+	json_object_object_add(d, "item", item);
+	json_object_object_add(d, "previousStock", decimal_to_json(c->prev));
+	json_object_object_add(d, "nextStock", decimal_to_json(c->next));
+	o = json_object_new_object();
+	json_object_object_add(o, "data", d);
+	req_resp_json(r, 200, o);
+}
+
+/* POST /api/integrations/v1/inventory/items/{id}/adjustments */
+void
+items_adjust(struct req *r)
+{
+	struct json_object	*b;
+	struct stock_change	 c;
+	const char		*reason;
+	int64_t			 delta;
+	int			 has;
+
+	if ((b = req_json_body(r)) == NULL)
+		return;
+	if (!valid_object(r, b) || !valid_decimal(r, b, "delta", 1, -DECIMAL_MAX,
+	    DECIMAL_MAX, &delta, &has) ||
+	    !valid_string(r, b, "reason", 1, 1, 200, &reason))
+		goto out;
+	if (delta == 0) {
+		req_resp_error(r, 400, "invalid_body", "delta: must not be 0");
+		goto out;
+	}
+	switch (items_stock_change(r->db, r->principal.org_id, r->args[0], delta,
+	    "adjustment", reason, r->principal.key_public_id, &c)) {
+	case DB_OK:
+		items_adjusted(r, &c);
+		break;
+	case DB_NOTFOUND:
+		req_resp_error(r, 404, NULL, "no inventory item %s", r->args[0]);
+		break;
+	case DB_CONSTRAINT:
+		req_resp_error(r, 409, "insufficient_stock", "delta: stock would "
+		    "fall below zero");
+		break;
+	default:
+		req_resp_error(r, 503, NULL, "database unavailable");
+		break;
+	}
+out:
+	json_object_put(b);
+}

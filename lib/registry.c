@@ -1,0 +1,22 @@
+/*
+ * registry.c - every domain's statement table, joined, handed to the
+ * statement registry (core/dbreg.c) once at start by each main, before
+ * its database handle is made (the cache is sized from it).
+ */
+#include "mihwar.h"
+
+static const struct db_stmts *const registry[] = {
+	&migrate_stmts,
+	&idem_stmts, &ratelimit_stmts,
+	&keys_stmts, &orgs_stmts, &session_stmts,
+	&items_stmts, &orders_stmts, &ingestion_stmts, &predict_stmts,
+	&scim_stmts,
+	&demo_stmts, &worker_stmts,
+};
+
+/* 1 when every table is registered and every shape built. */
+int
+registry_init(void)
+{
+	return dbreg_init(registry, sizeof(registry) / sizeof(registry[0]));
+}

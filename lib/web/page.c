@@ -1,0 +1,181 @@
+/*
+ * page.c - the list conventions of DESIGN.md: limit 1..200 (default 50),
+ * an opaque cursor, {"data":[…],"nextCursor":…}; and typed query
+ * parameters that answer 400 naming the parameter.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <json-c/json.h>
+#include <sodium.h>
+
+#include "web/web.h"
+
+#define PAGE_DEFAULT	50
+#define PAGE_MAX	200
+#define CURSOR_TAG	"c1."
+
+/* The raw value of a query parameter; 0 after answering 400. */
+static int
+query_raw(struct req *r, const char *name, char **out)
+{
+	if (req_query_param(r->in.query, name, out) < 0) {
+		req_resp_error(r, 400, "invalid_query", "%s: invalid encoding",
+		    name);
+		return 0;
+	}
+	return 1;
+}
+
+/* A string of at most maxlen characters; *out NULL when absent. */
+int
+query_string(struct req *r, const char *name, size_t maxlen, char **out)
+{
+	if (!query_raw(r, name, out))
+		return 0;
+	if (*out != NULL && util_utf8_chars(*out) > maxlen) {
+		req_resp_error(r, 400, "invalid_query", "%s: at most %zu "
+		    "characters", name, maxlen);
+		free(*out);
+		*out = NULL;
+		return 0;
+	}
+	return 1;
+}
+
+/* true/false/1/0; *out keeps its default when absent. */
+int
+query_bool(struct req *r, const char *name, int *out)
+{
+	char	*v;
+	int	 ok = 1;
+
+	if (!query_raw(r, name, &v))
+		return 0;
+	if (v == NULL)
+		return 1;
+	if (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0)
+		*out = 1;
+	else if (strcasecmp(v, "false") == 0 || strcmp(v, "0") == 0)
+		*out = 0;
+	else {
+		req_resp_error(r, 400, "invalid_query", "%s: expected true or "
+		    "false", name);
+		ok = 0;
+	}
+	free(v);
+	return ok;
+}
+
+/* An ISO 8601 date-time as SQL DATETIME text; *present 0 when absent. */
+int
+query_time(struct req *r, const char *name, char out[24], int *present)
+{
+	char	*v;
+	int64_t	 ms;
+	int	 ok = 1;
+
+	*present = 0;
+	if (!query_raw(r, name, &v))
+		return 0;
+	if (v == NULL)
+		return 1;
+	if (util_parse_time(v, &ms)) {
+		util_sql_time(ms, out);
+		*present = 1;
+	} else {
+		req_resp_error(r, 400, "invalid_query", "%s: expected an ISO "
+		    "8601 date-time such as 2026-03-30T12:00:00Z", name);
+		ok = 0;
+	}
+	free(v);
+	return ok;
+}
+
+static int
+page_cursor_decode(const char *c, long long *id)
+{
+	unsigned char	 bin[64];
+	char		 text[65];
+	size_t		 len;
+
+	if (strlen(c) > 80 || sodium_base642bin(bin, sizeof(bin) - 1, c,
+	    strlen(c), NULL, &len, NULL,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+		return 0;
+	memcpy(text, bin, len);
+	text[len] = '\0';
+	return strncmp(text, CURSOR_TAG, 3) == 0 &&
+	    util_strtonum(text + 3, 0, INT64_MAX, id);
+}
+
+/* limit and cursor of a list request; 0 after answering 400. */
+int
+page_parse(struct req *r, struct page *pg)
+{
+	char	*v;
+	int	 ok = 1;
+
+	pg->limit = PAGE_DEFAULT;
+	pg->after_id = 0;
+	if (!query_raw(r, "limit", &v))
+		return 0;
+	if (v != NULL && !util_strtonum(v, 1, PAGE_MAX, &pg->limit)) {
+		req_resp_error(r, 400, "invalid_query", "limit: expected an "
+		    "integer from 1 to %d", PAGE_MAX);
+		ok = 0;
+	}
+	free(v);
+	if (!ok || !query_raw(r, "cursor", &v))
+		return 0;
+	if (v != NULL && !page_cursor_decode(v, &pg->after_id)) {
+		req_resp_error(r, 400, "invalid_query", "cursor: not a cursor "
+		    "from this list");
+		ok = 0;
+	}
+	free(v);
+	return ok;
+}
+
+/*
+ * Answer 200 {"data": arr, "nextCursor": …}: a cursor after last_id when
+ * more rows follow, else null. arr is consumed.
+ */
+void
+page_respond(struct req *r, struct json_object *arr, long long last_id,
+    size_t more)
+{
+	struct json_object	*o = json_object_new_object();
+	char			 text[32], enc[64];
+
+	json_object_object_add(o, "data", arr);
+	if (more) {
+		snprintf(text, sizeof(text), CURSOR_TAG "%lld", last_id);
+		sodium_bin2base64(enc, sizeof(enc), (unsigned char *)text,
+		    strlen(text), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		json_object_object_add(o, "nextCursor",
+		    json_object_new_string(enc));
+	} else
+		json_object_object_add(o, "nextCursor", NULL);
+	req_resp_json(r, 200, o);
+}
+
+/*
+ * Answer a page from rows fetched with LIMIT limit + 1: the first limit
+ * rows as JSON (row_json), and a cursor after the last one's row id
+ * (column rowid_col) when the extra row shows more follow.
+ */
+void
+page_respond_rows(struct req *r, const struct db_rows *rows, long long limit,
+    size_t rowid_col, page_row_fn row_json)
+{
+	struct json_object	*arr = json_object_new_array();
+	size_t			 i, n;
+
+	n = rows->nrows > (size_t)limit ? (size_t)limit : rows->nrows;
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, row_json(rows, i));
+	page_respond(r, arr, n ? atoll(db_cell(rows, n - 1, rowid_col)) : 0,
+	    rows->nrows > n);
+}

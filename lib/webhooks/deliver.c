@@ -1,0 +1,463 @@
+/*
+ * deliver.c - the worker's webhook jobs. Fan-out reads the event outbox
+ * (its cursor claimed with SKIP LOCKED) and queues one delivery per
+ * matching active subscription. Delivery claims due deliveries with a
+ * lease (SKIP LOCKED, so several workers on several hosts never take the
+ * same one), POSTs each signed envelope, logs the attempt, and either
+ * finishes it or schedules the next attempt with backoff and jitter. A
+ * worker that dies mid-delivery loses nothing: its lease runs out and
+ * another worker retries.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+#include <sodium.h>
+
+#include "webhooks/webhooks.h"
+
+#define DELIVER_BATCH		8
+#define FANOUT_BATCH		100
+#define FAILING_DISABLE_DAYS	5
+
+static const char *const SQL_FAN_CURSOR_ENSURE =
+    "INSERT IGNORE INTO event_cursors (consumer) VALUES ('webhooks')";
+static const char *const SQL_FAN_CURSOR_CLAIM =
+    "SELECT last_event_id FROM event_cursors"
+    " WHERE consumer = 'webhooks' FOR UPDATE SKIP LOCKED";
+static const char *const SQL_FAN_CURSOR_SET =
+    "UPDATE event_cursors SET last_event_id = ? WHERE consumer = 'webhooks'";
+static const char *const SQL_FAN_EVENTS =
+    "SELECT id, org_id, type FROM events WHERE id > ? ORDER BY id LIMIT 100";
+static const char *const SQL_FAN_SUBS =
+    "SELECT id FROM webhook_subscriptions WHERE org_id = ? AND active = 1"
+    " AND (events = '*' OR FIND_IN_SET(?, events) > 0)";
+static const char *const SQL_FAN_INSERT =
+    "INSERT IGNORE INTO webhook_deliveries (public_id, org_id,"
+    " subscription_id, event_id, event_type) VALUES (?, ?, ?, ?, ?)";
+/* Due, or held by a worker whose lease ran out (it died). */
+static const char *const SQL_CLAIM =
+    "SELECT id FROM webhook_deliveries"
+    " WHERE (state = 'pending' AND next_attempt_at <= NOW(3))"
+    " OR (state = 'delivering' AND lease_until < NOW(3))"
+    " ORDER BY next_attempt_at LIMIT 8 FOR UPDATE SKIP LOCKED";
+static const char *const SQL_LEASE =
+    "UPDATE webhook_deliveries SET state = 'delivering', lease_owner = ?,"
+    " lease_until = NOW(3) + INTERVAL ? SECOND WHERE id = ?";
+/* Just before sending: still ours? Then the lease covers this send. */
+static const char *const SQL_RENEW =
+    "UPDATE webhook_deliveries SET lease_until = NOW(3) + INTERVAL ? SECOND"
+    " WHERE id = ? AND lease_owner = ? AND state = 'delivering'"
+    " AND lease_until > NOW(3)";
+static const char *const SQL_LOAD =
+    "SELECT d.public_id, d.event_type, d.attempts, s.url, s.secret_enc,"
+    " s.active, e.payload, s.id"
+    " FROM webhook_deliveries d"
+    " JOIN webhook_subscriptions s ON s.id = d.subscription_id"
+    " JOIN events e ON e.id = d.event_id WHERE d.id = ?";
+static const char *const SQL_ATTEMPT =
+    "INSERT INTO webhook_attempts (delivery_id, attempt_no, worker,"
+    " started_at, duration_ms, status_code, error, response_excerpt)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+/* A plain (snapshot) read, taking no gap locks; run after SQL_DONE,
+ * whose row lock on the delivery keeps other loggers out until commit. */
+static const char *const SQL_ATTEMPT_NO =
+    "SELECT COALESCE(MAX(attempt_no), 0) + 1 FROM webhook_attempts"
+    " WHERE delivery_id = ?";
+static const char *const SQL_DONE =
+    "UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1,"
+    " last_status = ?, next_attempt_at = NOW(3) + INTERVAL ? SECOND,"
+    " lease_owner = NULL, lease_until = NULL"
+    " WHERE id = ? AND lease_owner = ? AND state = 'delivering'";
+static const char *const SQL_SUB_OK =
+    "UPDATE webhook_subscriptions SET failing_since = NULL WHERE id = ?";
+static const char *const SQL_SUB_FAILING =
+    "UPDATE webhook_subscriptions SET"
+    " failing_since = COALESCE(failing_since, NOW(3)),"
+    " active = IF(failing_since < NOW(3) - INTERVAL 5 DAY, 0, active),"
+    " disabled_reason = IF(failing_since < NOW(3) - INTERVAL 5 DAY,"
+    "  'failing for 5 days', disabled_reason) WHERE id = ?";
+
+/* Queue deliveries for one event; DB_OK when done. */
+static enum db_code
+deliver_fan_event(struct db *db, long long event, long long org,
+    const char *type)
+{
+	struct db_rows	*subs = NULL;
+	char		 id[37];
+	enum db_code	 code;
+	size_t		 i;
+
+	if (strcmp(type, "webhook.test") == 0)
+		return DB_OK;	/* queued for its one subscription already */
+	if ((code = db_query(db, &subs, SQL_FAN_SUBS, DB_PARAMS(DB_INT(org),
+	    DB_STR(type)))) != DB_OK)
+		return code;
+	for (i = 0; i < subs->nrows && code == DB_OK; i++) {
+		crypto_uuid7(id);
+		code = db_exec(db, SQL_FAN_INSERT, DB_PARAMS(DB_STR(id),
+		    DB_INT(org), DB_INT(atoll(db_cell(subs, i, 0))),
+		    DB_INT(event), DB_STR(type)));
+	}
+	db_rows_free(subs);
+	return code;
+}
+
+/* Worker job: turn new events into deliveries. Returns events read. */
+int
+deliver_fanout_job(struct db *db, const struct conf *conf)
+{
+	struct db_rows	*cur = NULL, *ev = NULL;
+	long long	 last;
+	enum db_code	 code = DB_ERROR;
+	size_t		 i;
+
+	(void)conf;
+	if (db_exec(db, SQL_FAN_CURSOR_ENSURE, DB_NONE) != DB_OK ||
+	    db_begin(db) != DB_OK)
+		return 0;
+	if (db_query(db, &cur, SQL_FAN_CURSOR_CLAIM, DB_NONE) != DB_OK ||
+	    cur->nrows == 0)
+		goto out;
+	last = atoll(db_cell(cur, 0, 0));
+	if (db_query(db, &ev, SQL_FAN_EVENTS, DB_PARAMS(DB_INT(last))) != DB_OK)
+		goto out;
+	for (i = 0, code = DB_OK; i < ev->nrows && code == DB_OK; i++)
+		code = deliver_fan_event(db, atoll(db_cell(ev, i, 0)),
+		    atoll(db_cell(ev, i, 1)), db_cell(ev, i, 2));
+	if (code == DB_OK && ev->nrows > 0)
+		code = db_exec(db, SQL_FAN_CURSOR_SET, DB_PARAMS(DB_INT(
+		    atoll(db_cell(ev, ev->nrows - 1, 0)))));
+	if (code == DB_OK)
+		code = db_commit(db);
+out:
+	if (code != DB_OK)
+		db_rollback(db);
+	i = code == DB_OK && ev != NULL ? ev->nrows : 0;
+	db_rows_free(cur);
+	db_rows_free(ev);
+	return (int)i;
+}
+
+/* {"event","payload","sentAt"}: the exact bytes that are signed. */
+static char *
+deliver_envelope(const char *type, const char *payload)
+{
+	struct json_object	*o = json_object_new_object(), *p;
+	char			 at[24], iso[32];
+	char			*s;
+
+	util_sql_time(util_now_ms(), at);
+	snprintf(iso, sizeof(iso), "%.10sT%sZ", at, at + 11);
+	if ((p = json_tokener_parse(payload)) == NULL)
+		p = json_object_new_object();
+	json_object_object_add(o, "event", json_object_new_string(type));
+	json_object_object_add(o, "payload", p);
+	json_object_object_add(o, "sentAt", json_object_new_string(iso));
+	s = strdup(json_to_str(o));
+	json_object_put(o);
+	return s;
+}
+
+/*
+ * The signature headers: X-Mihwar-Signature (HMAC-SHA256 of the body
+ * under the secret as given), and Standard Webhooks' webhook-id,
+ * webhook-timestamp and webhook-signature (HMAC over id.timestamp.body
+ * under the base64-decoded secret) so receivers can refuse replays.
+ */
+static struct curl_slist *
+deliver_headers(const char *secret, const char *id, const char *type,
+    const char *body)
+{
+	struct curl_slist	*h = NULL;
+	unsigned char		 key[64], mac[32];
+	char			 line[256], hex[65], b64[64], ts[24];
+	size_t			 keylen = 0;
+	struct buf		 signed_content;
+	crypto_auth_hmacsha256_state st;
+
+	snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
+	crypto_hmac_sha256_hex((const unsigned char *)secret, strlen(secret),
+	    (const unsigned char *)body, strlen(body), hex);
+	if (strncmp(secret, "whsec_", 6) != 0 || sodium_base642bin(key,
+	    sizeof(key), secret + 6, strlen(secret + 6), NULL, &keylen, NULL,
+	    sodium_base64_VARIANT_ORIGINAL) != 0)
+		keylen = 0;
+	buf_init(&signed_content);
+	buf_printf(&signed_content, "%s.%s.", id, ts);
+	crypto_auth_hmacsha256_init(&st, key, keylen);
+	crypto_auth_hmacsha256_update(&st, (unsigned char *)signed_content.data,
+	    signed_content.len);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body,
+	    strlen(body));
+	crypto_auth_hmacsha256_final(&st, mac);
+	buf_cleanup(&signed_content);
+	sodium_bin2base64(b64, sizeof(b64), mac, sizeof(mac),
+	    sodium_base64_VARIANT_ORIGINAL);
+	h = curl_slist_append(h, "Content-Type: application/json");
+#define ADD(...) do { snprintf(line, sizeof(line), __VA_ARGS__); \
+	h = curl_slist_append(h, line); } while (0)
+	ADD("X-Mihwar-Event: %s", type);
+	ADD("X-Mihwar-Delivery: %s", id);
+	ADD("X-Mihwar-Timestamp: %s", ts);
+	ADD("X-Mihwar-Signature: sha256=%s", hex);
+	ADD("webhook-id: %s", id);
+	ADD("webhook-timestamp: %s", ts);
+	ADD("webhook-signature: v1,%s", b64);
+#undef ADD
+	sodium_memzero(key, sizeof(key));
+	return h;
+}
+
+struct delivery {
+	long long	 rowid, sub;
+	char		 id[37];
+	char		 type[65];
+	long long	 attempts;
+	int		 active;
+	char		*url, *payload;
+	char		 secret[WEBHOOK_SECRET_MAX];
+};
+
+static int
+deliver_load(struct db *db, long long rowid, struct delivery *d)
+{
+	struct db_rows	*rows = NULL;
+	unsigned long	 n;
+	int		 ok = 0;
+
+	memset(d, 0, sizeof(*d));
+	d->rowid = rowid;
+	if (db_query(db, &rows, SQL_LOAD, DB_PARAMS(DB_INT(rowid))) != DB_OK ||
+	    rows->nrows == 0)
+		goto out;
+	n = rows->lens[4];
+	if (n <= CRYPTO_SEAL_OVERHEAD || n - CRYPTO_SEAL_OVERHEAD >=
+	    sizeof(d->secret) || !crypto_open((const unsigned char *)
+	    db_cell(rows, 0, 4), n, (unsigned char *)d->secret)) {
+		log_error("deliver: cannot open the secret of delivery %lld "
+		    "(master key changed?)", rowid);
+		goto out;
+	}
+	d->secret[n - CRYPTO_SEAL_OVERHEAD] = '\0';
+	snprintf(d->id, sizeof(d->id), "%s", db_cell(rows, 0, 0));
+	snprintf(d->type, sizeof(d->type), "%s", db_cell(rows, 0, 1));
+	d->attempts = atoll(db_cell(rows, 0, 2));
+	d->url = strdup(db_cell(rows, 0, 3));
+	d->active = strcmp(db_cell(rows, 0, 5), "1") == 0;
+	d->payload = strdup(db_cell(rows, 0, 6));
+	d->sub = atoll(db_cell(rows, 0, 7));
+	ok = d->url != NULL && d->payload != NULL;
+out:
+	db_rows_free(rows);
+	return ok;
+}
+
+static void
+deliver_free(struct delivery *d)
+{
+	free(d->url);
+	free(d->payload);
+	sodium_memzero(d->secret, sizeof(d->secret));
+}
+
+/* Seconds until the next attempt: the schedule's delay, +-10 % jitter. */
+static long long
+deliver_delay(const struct conf *conf, long long attempts_made)
+{
+	long long	 base = conf->retry_delays[attempts_made];
+	long long	 spread = base / 10;
+
+	if (spread == 0)
+		return base;
+	return base - spread + (long long)randombytes_uniform(
+	    (uint32_t)(2 * spread + 1));
+}
+
+/* What this attempt makes of the delivery. */
+static const char *
+deliver_state(const struct conf *conf, const struct delivery *d,
+    const struct httpout_res *res)
+{
+	if (res->status >= 200 && res->status < 300)
+		return "succeeded";
+	return d->attempts + 1 >= (long long)conf->nretry_delays ? "failed" :
+	    "pending";
+}
+
+/*
+ * Move the delivery on and log the attempt in one transaction, only while
+ * we hold the lease; without the log when with_log is 0. The attempt
+ * number is read apart from the INSERT: INSERT ... SELECT MAX() took gap
+ * locks that deadlocked two workers logging at once, and lost the log
+ * row. (The delivery's own counter is no help: a redelivery starts it
+ * again from 0.) Every locking statement comes before that read.
+ */
+static enum db_code
+deliver_record_tx(struct db *db, const struct conf *conf, const char *worker,
+    const struct delivery *d, const struct httpout_res *res,
+    const char *started, const char *excerpt, int with_log)
+{
+	const char	*state = deliver_state(conf, d, res);
+	int		 ok = strcmp(state, "succeeded") == 0;
+	struct db_rows	*rows = NULL;
+	long long	 no;
+	enum db_code	 code;
+
+	if ((code = db_begin(db)) != DB_OK)
+		return code;
+	if ((code = db_exec(db, SQL_DONE, DB_PARAMS(DB_STR(state), res->status ?
+	    DB_INT(res->status) : DB_NULL, DB_INT(strcmp(state, "pending") == 0 ?
+	    deliver_delay(conf, d->attempts + 1) : 0), DB_INT(d->rowid),
+	    DB_STR(worker)))) != DB_OK)
+		goto fail;
+	if (db_affected(db) != 1) {
+		log_warn("deliver: lost the lease of %s while sending", d->id);
+		code = DB_NOTFOUND;
+		goto fail;
+	}
+	if ((code = db_exec(db, ok ? SQL_SUB_OK : SQL_SUB_FAILING,
+	    DB_PARAMS(DB_INT(d->sub)))) != DB_OK)
+		goto fail;
+	if (!with_log)
+		return db_commit(db);
+	if ((code = db_query(db, &rows, SQL_ATTEMPT_NO,
+	    DB_PARAMS(DB_INT(d->rowid)))) != DB_OK)
+		goto fail;
+	no = atoll(db_cell(rows, 0, 0));
+	db_rows_free(rows);
+	if ((code = db_exec(db, SQL_ATTEMPT, DB_PARAMS(DB_INT(d->rowid),
+	    DB_INT(no), DB_STR(worker), DB_STR(started),
+	    DB_INT(res->ms > 0 ? res->ms : 0),
+	    res->status ? DB_INT(res->status) : DB_NULL,
+	    DB_STR(res->error[0] ? res->error : NULL),
+	    DB_STR(excerpt[0] ? excerpt : NULL)))) != DB_OK)
+		goto fail;
+	return db_commit(db);
+fail:
+	db_rollback(db);
+	return code;
+}
+
+static void
+deliver_record(struct db *db, const struct conf *conf, const char *worker,
+    const struct delivery *d, const struct httpout_res *res, int64_t t0)
+{
+	char		 started[24], excerpt[1024];
+	enum db_code	 code;
+	int		 tries = 0;
+
+	util_sql_time(t0, started);
+	snprintf(excerpt, sizeof(excerpt), "%.*s", (int)(res->body.len > 1000 ?
+	    1000 : res->body.len), res->body.data ? res->body.data : "");
+	if (!util_utf8_valid(excerpt, strlen(excerpt)))
+		snprintf(excerpt, sizeof(excerpt), "(not UTF-8 text)");
+	/* A lock conflict or a lost connection rolls back cleanly: try
+	 * again before leaving the delivery to its lease (which would send
+	 * it a second time). */
+	do
+		code = deliver_record_tx(db, conf, worker, d, res, started,
+		    excerpt, 1);
+	while (code != DB_OK && code != DB_NOTFOUND && db_transient(db) &&
+	    ++tries < 3);
+	if (code != DB_OK && code != DB_NOTFOUND) {
+		/* Keep at least the outcome, so that the lease running out
+		 * does not send the delivery again. */
+		log_error("deliver: could not log attempt of %s: %s", d->id,
+		    db_errstr(db));
+		code = deliver_record_tx(db, conf, worker, d, res, started,
+		    excerpt, 0);
+	}
+	if (code == DB_NOTFOUND)
+		return;
+	if (code != DB_OK) {
+		log_error("deliver: could not record delivery %s: %s", d->id,
+		    db_errstr(db));
+		return;
+	}
+	log_info("deliver: %s %s attempt %lld -> %ld (%s) in %lld ms", d->id,
+	    d->type, d->attempts + 1, res->status, deliver_state(conf, d, res),
+	    (long long)res->ms);
+}
+
+static void
+deliver_one(struct db *db, const struct conf *conf, const char *worker,
+    long long rowid)
+{
+	struct delivery		 d;
+	struct httpout_res	 res;
+	struct curl_slist	*h;
+	char			*body;
+	int64_t			 t0;
+
+	/* A batch is sent one by one: renew this row's lease first, and let
+	 * it go when another worker took it over meanwhile. */
+	if (db_exec(db, SQL_RENEW, DB_PARAMS(DB_INT(conf->webhook_lease_seconds),
+	    DB_INT(rowid), DB_STR(worker))) != DB_OK || db_affected(db) != 1)
+		return;
+	t0 = util_now_ms();
+	if (!deliver_load(db, rowid, &d)) {
+		deliver_free(&d);
+		return;
+	}
+	body = deliver_envelope(d.type, d.payload);
+	h = deliver_headers(d.secret, d.id, d.type, body);
+	if (!d.active) {
+		memset(&res, 0, sizeof(res));
+		buf_init(&res.body);
+		snprintf(res.error, sizeof(res.error), "subscription disabled");
+	} else
+		httpout_post(conf, d.url, h, body, strlen(body), &res);
+	deliver_record(db, conf, worker, &d, &res, t0);
+	buf_cleanup(&res.body);
+	curl_slist_free_all(h);
+	free(body);
+	deliver_free(&d);
+}
+
+/* Claim up to DELIVER_BATCH due deliveries; their row ids into ids. */
+static size_t
+deliver_claim(struct db *db, const struct conf *conf, const char *worker,
+    long long ids[DELIVER_BATCH])
+{
+	struct db_rows	*rows = NULL;
+	size_t		 i, n = 0;
+
+	if (db_begin(db) != DB_OK)
+		return 0;
+	if (db_query(db, &rows, SQL_CLAIM, DB_NONE) != DB_OK)
+		goto fail;
+	for (i = 0; i < rows->nrows && i < DELIVER_BATCH; i++) {
+		ids[n] = atoll(db_cell(rows, i, 0));
+		if (db_exec(db, SQL_LEASE, DB_PARAMS(DB_STR(worker),
+		    DB_INT(conf->webhook_lease_seconds), DB_INT(ids[n]))) != DB_OK)
+			goto fail;
+		n++;
+	}
+	db_rows_free(rows);
+	if (db_commit(db) != DB_OK)
+		return 0;
+	return n;
+fail:
+	db_rows_free(rows);
+	db_rollback(db);
+	return 0;
+}
+
+/* Worker job: send what is due. Returns the number of attempts made. */
+int
+deliver_job(struct db *db, const struct conf *conf)
+{
+	const char	*worker = util_host_pid();
+	long long	 ids[DELIVER_BATCH];
+	size_t		 i, n;
+
+	n = deliver_claim(db, conf, worker, ids);
+	for (i = 0; i < n; i++)
+		deliver_one(db, conf, worker, ids[i]);
+	return (int)n;
+}

@@ -1,0 +1,306 @@
+/*
+ * webhooks.c - webhook subscriptions of an organization: create (the
+ * secret is shown once and stored sealed), list, enable and disable,
+ * rotate the secret, delete, send a test event, list deliveries and
+ * their attempts, and redeliver. Used by POST /api/settings/webhooks and
+ * by the console; deliver.c sends.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+#include <sodium.h>
+
+#include "webhooks/webhooks.h"
+
+static const char *const SQL_SUB_INSERT =
+    "INSERT INTO webhook_subscriptions (public_id, org_id, url, events,"
+    " secret_enc, created_by) VALUES (?, ?, ?, ?, ?, ?)";
+static const char *const SQL_SUB_LIST =
+    "SELECT public_id, url, events, active, disabled_reason, failing_since,"
+    " created_at FROM webhook_subscriptions WHERE org_id = ? ORDER BY id";
+static const char *const SQL_SUB_SET_ACTIVE =
+    "UPDATE webhook_subscriptions SET active = ?, disabled_reason = NULL,"
+    " failing_since = NULL WHERE org_id = ? AND public_id = ?";
+static const char *const SQL_SUB_SET_SECRET =
+    "UPDATE webhook_subscriptions SET secret_enc = ?"
+    " WHERE org_id = ? AND public_id = ?";
+static const char *const SQL_SUB_DELETE =
+    "DELETE FROM webhook_subscriptions WHERE org_id = ? AND public_id = ?";
+static const char *const SQL_SUB_ID =
+    "SELECT id FROM webhook_subscriptions WHERE org_id = ? AND public_id = ?";
+static const char *const SQL_TEST_EVENT =
+    "INSERT INTO events (public_id, org_id, type, payload)"
+    " VALUES (?, ?, 'webhook.test', ?)";
+static const char *const SQL_DELIVERY_INSERT =
+    "INSERT INTO webhook_deliveries (public_id, org_id, subscription_id,"
+    " event_id, event_type) VALUES (?, ?, ?, ?, ?)";
+static const char *const SQL_DELIVERY_LIST =
+    "SELECT d.public_id, d.event_type, d.state, d.attempts, d.last_status,"
+    " d.next_attempt_at, d.created_at, d.id FROM webhook_deliveries d"
+    " JOIN webhook_subscriptions s ON s.id = d.subscription_id"
+    " WHERE s.org_id = ? AND s.public_id = ? ORDER BY d.id DESC LIMIT 50";
+static const char *const SQL_ATTEMPT_LIST =
+    "SELECT a.attempt_no, a.started_at, a.status_code, a.duration_ms,"
+    " a.error, a.response_excerpt FROM webhook_attempts a"
+    " WHERE a.delivery_id = ? ORDER BY a.attempt_no";
+static const char *const SQL_REDELIVER =
+    "UPDATE webhook_deliveries SET state = 'pending', attempts = 0,"
+    " next_attempt_at = NOW(3), lease_owner = NULL, lease_until = NULL"
+    " WHERE org_id = ? AND public_id = ? AND state IN ('succeeded','failed')";
+
+/* The event types a subscription may ask for (the spec's enum). */
+const char *const webhooks_events[] = {
+	"order.created", "order.status_changed", "order.fulfilled",
+	"checklist.completed", "checklist.missed", "inventory.low_stock",
+	"inventory.stockout", "inventory.stockout.resolved",
+	"import.completed", NULL
+};
+
+/* 1 when t is one of webhooks_events. */
+int
+webhooks_event_known(const char *t)
+{
+	size_t	 i;
+
+	for (i = 0; webhooks_events[i] != NULL; i++)
+		if (strcmp(webhooks_events[i], t) == 0)
+			return 1;
+	return 0;
+}
+
+/* A new secret, "whsec_" + base64 of 24 random bytes (Standard Webhooks). */
+static void
+webhooks_new_secret(char out[WEBHOOK_SECRET_MAX])
+{
+	unsigned char	 raw[24];
+
+	randombytes_buf(raw, sizeof(raw));
+	memcpy(out, "whsec_", 6);
+	sodium_bin2base64(out + 6, WEBHOOK_SECRET_MAX - 6, raw, sizeof(raw),
+	    sodium_base64_VARIANT_ORIGINAL);
+	sodium_memzero(raw, sizeof(raw));
+}
+
+static size_t
+webhooks_seal(const char *secret, unsigned char *out)
+{
+	return crypto_seal((const unsigned char *)secret, strlen(secret), out);
+}
+
+/*
+ * Check a subscription URL: http(s), a host, and (with the SSRF guard) a
+ * destination we may reach. 0 with the reason in err.
+ */
+int
+webhooks_url_ok(const struct conf *conf, const char *url, char *err,
+    size_t errsz)
+{
+	struct curl_slist	*pin = NULL;
+	int			 ok;
+
+	if (strlen(url) > 2048) {
+		snprintf(err, errsz, "at most 2048 characters");
+		return 0;
+	}
+	ok = httpout_vet(conf, url, &pin, err, errsz);
+	curl_slist_free_all(pin);
+	return ok;
+}
+
+/*
+ * Create a subscription of org to url for events ("*" or a comma list of
+ * known types). The secret goes to secret (shown once), the id to id.
+ */
+enum db_code
+webhooks_create(struct db *db, long long org_id, const char *url,
+    const char *events, const char *actor, char id[37],
+    char secret[WEBHOOK_SECRET_MAX])
+{
+	unsigned char	 sealed[WEBHOOK_SECRET_MAX + CRYPTO_SEAL_OVERHEAD];
+	size_t		 n;
+
+	webhooks_new_secret(secret);
+	n = webhooks_seal(secret, sealed);
+	crypto_uuid7(id);
+	return db_exec(db, SQL_SUB_INSERT, DB_PARAMS(DB_STR(id), DB_INT(org_id),
+	    DB_STR(url), DB_STR(events), DB_BLOB(sealed, n), DB_STR(actor)));
+}
+
+/* Enable or disable; DB_NOTFOUND for another org's or no subscription. */
+enum db_code
+webhooks_set_active(struct db *db, long long org_id, const char *id,
+    int active)
+{
+	enum db_code	 code;
+
+	code = db_exec(db, SQL_SUB_SET_ACTIVE, DB_PARAMS(DB_INT(active),
+	    DB_INT(org_id), DB_STR(id)));
+	return code == DB_OK && db_affected(db) == 0 ? DB_NOTFOUND : code;
+}
+
+/* A new secret for the subscription, into secret (shown once). */
+enum db_code
+webhooks_rotate(struct db *db, long long org_id, const char *id,
+    char secret[WEBHOOK_SECRET_MAX])
+{
+	unsigned char	 sealed[WEBHOOK_SECRET_MAX + CRYPTO_SEAL_OVERHEAD];
+	size_t		 n;
+	enum db_code	 code;
+
+	webhooks_new_secret(secret);
+	n = webhooks_seal(secret, sealed);
+	code = db_exec(db, SQL_SUB_SET_SECRET, DB_PARAMS(DB_BLOB(sealed, n),
+	    DB_INT(org_id), DB_STR(id)));
+	return code == DB_OK && db_affected(db) == 0 ? DB_NOTFOUND : code;
+}
+
+enum db_code
+webhooks_delete(struct db *db, long long org_id, const char *id)
+{
+	enum db_code	 code;
+
+	code = db_exec(db, SQL_SUB_DELETE, DB_PARAMS(DB_INT(org_id),
+	    DB_STR(id)));
+	return code == DB_OK && db_affected(db) == 0 ? DB_NOTFOUND : code;
+}
+
+/* Queue a webhook.test event for this one subscription. */
+enum db_code
+webhooks_send_test(struct db *db, long long org_id, const char *id)
+{
+	struct db_rows	*rows = NULL;
+	char		 eid[37], did[37], payload[128];
+	enum db_code	 code;
+	long long	 sub;
+
+	if ((code = db_query(db, &rows, SQL_SUB_ID, DB_PARAMS(DB_INT(org_id),
+	    DB_STR(id)))) != DB_OK)
+		return code;
+	if (rows->nrows == 0) {
+		db_rows_free(rows);
+		return DB_NOTFOUND;
+	}
+	sub = atoll(db_cell(rows, 0, 0));
+	db_rows_free(rows);
+	crypto_uuid7(eid);
+	crypto_uuid7(did);
+	snprintf(payload, sizeof(payload), "{\"subscriptionId\":\"%s\"}", id);
+	if ((code = db_exec(db, SQL_TEST_EVENT, DB_PARAMS(DB_STR(eid),
+	    DB_INT(org_id), DB_STR(payload)))) != DB_OK)
+		return code;
+	return db_exec(db, SQL_DELIVERY_INSERT, DB_PARAMS(DB_STR(did),
+	    DB_INT(org_id), DB_INT(sub), DB_INT((long long)db_insert_id(db)),
+	    DB_STR("webhook.test")));
+}
+
+/* Send a finished delivery again, from a fresh retry schedule. */
+enum db_code
+webhooks_redeliver(struct db *db, long long org_id, const char *delivery)
+{
+	enum db_code	 code;
+
+	code = db_exec(db, SQL_REDELIVER, DB_PARAMS(DB_INT(org_id),
+	    DB_STR(delivery)));
+	return code == DB_OK && db_affected(db) == 0 ? DB_NOTFOUND : code;
+}
+
+/* The organization's subscriptions (never a secret). Caller frees. */
+enum db_code
+webhooks_list(struct db *db, long long org_id, struct db_rows **rows)
+{
+	return db_query(db, rows, SQL_SUB_LIST, DB_PARAMS(DB_INT(org_id)));
+}
+
+/* The last 50 deliveries of a subscription of org. Caller frees. */
+enum db_code
+webhooks_deliveries(struct db *db, long long org_id, const char *id,
+    struct db_rows **rows)
+{
+	return db_query(db, rows, SQL_DELIVERY_LIST, DB_PARAMS(DB_INT(org_id),
+	    DB_STR(id)));
+}
+
+/* The attempts of a delivery (by row id from webhooks_deliveries). */
+enum db_code
+webhooks_attempts(struct db *db, long long delivery_rowid,
+    struct db_rows **rows)
+{
+	return db_query(db, rows, SQL_ATTEMPT_LIST,
+	    DB_PARAMS(DB_INT(delivery_rowid)));
+}
+
+/*
+ * The events field of a request: absent or "*" means all; else an array
+ * of known types, joined with commas into out. 0 after answering 400.
+ */
+static int
+webhooks_read_events(struct req *r, struct json_object *b, struct buf *out)
+{
+	struct json_object	*arr, *e;
+	size_t			 i, n;
+
+	if (!json_object_object_get_ex(b, "events", &arr) || arr == NULL ||
+	    (json_object_is_type(arr, json_type_string) &&
+	    strcmp(json_object_get_string(arr), "*") == 0))
+		return buf_puts(out, "*");
+	if (!json_object_is_type(arr, json_type_array) ||
+	    (n = json_object_array_length(arr)) == 0) {
+		req_resp_error(r, 400, "invalid_body", "events: expected \"*\" "
+		    "or a non-empty array of event types");
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(e, json_type_string) ||
+		    !webhooks_event_known(json_object_get_string(e))) {
+			req_resp_error(r, 400, "invalid_body", "events[%zu]: not "
+			    "an event type Mihwar sends", i);
+			return 0;
+		}
+		if (i > 0)
+			buf_puts(out, ",");
+		buf_puts(out, json_object_get_string(e));
+	}
+	return 1;
+}
+
+/* POST /api/settings/webhooks (console session, admin, CSRF token) */
+void
+webhooks_api_create(struct req *r)
+{
+	struct json_object	*b, *o, *d;
+	const char		*url;
+	char			 id[37], secret[WEBHOOK_SECRET_MAX], err[160];
+	struct buf		 events;
+
+	buf_init(&events);
+	if ((b = req_json_body(r)) == NULL)
+		return;
+	if (!valid_object(r, b) || !valid_string(r, b, "url", 1, 1, 2048, &url) ||
+	    !webhooks_read_events(r, b, &events))
+		goto out;
+	if (!webhooks_url_ok(r->conf, url, err, sizeof(err))) {
+		req_resp_error(r, 400, "invalid_body", "url: %s", err);
+		goto out;
+	}
+	if (webhooks_create(r->db, r->principal.org_id, url, events.data,
+	    r->principal.email, id, secret) != DB_OK) {
+		req_resp_error(r, 503, NULL, "database unavailable");
+		goto out;
+	}
+	o = json_object_new_object();
+	d = json_object_new_object();
+	json_object_object_add(d, "id", json_object_new_string(id));
+	json_object_object_add(d, "url", json_object_new_string(url));
+	json_object_object_add(d, "events", json_object_new_string(events.data));
+	json_object_object_add(d, "active", json_object_new_boolean(1));
+	json_object_object_add(d, "secret", json_object_new_string(secret));
+	json_object_object_add(o, "data", d);
+	req_resp_json(r, 201, o);
+	sodium_memzero(secret, sizeof(secret));
+out:
+	buf_cleanup(&events);
+	json_object_put(b);
+}

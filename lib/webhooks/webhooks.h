@@ -1,0 +1,35 @@
+/*
+ * webhooks/webhooks.h - webhook subscriptions of an organization, their
+ * delivery log, and the worker's fan-out and signed deliveries.
+ */
+#ifndef MIHWAR_WEBHOOKS_H
+#define MIHWAR_WEBHOOKS_H
+
+#include "web/web.h"
+
+/* webhooks.c: subscriptions, deliveries' log, redelivery */
+#define WEBHOOK_SECRET_MAX	64
+extern const char *const webhooks_events[];
+int		 webhooks_event_known(const char *);
+int		 webhooks_url_ok(const struct conf *, const char *, char *,
+		    size_t);
+enum db_code	 webhooks_create(struct db *, long long, const char *,
+		    const char *, const char *, char [37],
+		    char [WEBHOOK_SECRET_MAX]);
+enum db_code	 webhooks_set_active(struct db *, long long, const char *, int);
+enum db_code	 webhooks_rotate(struct db *, long long, const char *,
+		    char [WEBHOOK_SECRET_MAX]);
+enum db_code	 webhooks_delete(struct db *, long long, const char *);
+enum db_code	 webhooks_send_test(struct db *, long long, const char *);
+enum db_code	 webhooks_redeliver(struct db *, long long, const char *);
+enum db_code	 webhooks_list(struct db *, long long, struct db_rows **);
+enum db_code	 webhooks_deliveries(struct db *, long long, const char *,
+		    struct db_rows **);
+enum db_code	 webhooks_attempts(struct db *, long long, struct db_rows **);
+void		 webhooks_api_create(struct req *);
+
+/* deliver.c: the worker's fan-out and delivery jobs */
+int		 deliver_fanout_job(struct db *, const struct conf *);
+int		 deliver_job(struct db *, const struct conf *);
+
+#endif /* MIHWAR_WEBHOOKS_H */
