@@ -386,9 +386,29 @@ int		 query_bool(struct req *, const char *, int *);
 int		 query_time(struct req *, const char *, char out[24], int *);
 int		 query_string(struct req *, const char *, size_t, char **);
 
-/* events.c: the transactional outbox */
-enum db_code	 events_emit(struct db *, long long, const char *,
+/* events.c: the transactional outbox and its one catalogue of types */
+enum event_type {
+	EVENT_IMPORT_COMPLETED,
+	EVENT_INVENTORY_LOW_STOCK,
+	EVENT_INVENTORY_STOCKOUT,
+	EVENT_INVENTORY_STOCKOUT_RESOLVED,
+	EVENT_ORDER_CREATED,
+	EVENT_ORDER_STATUS_CHANGED,
+	EVENT_ORDER_FULFILLED,
+	EVENT_WEBHOOK_TEST,
+	EVENT__MAX
+};
+#define EVENT_BIT(t)	(1u << (t))
+#define EVENTS_ALL	((1u << EVENT__MAX) - 1)
+const char	*events_name(enum event_type);
+int		 events_parse(const char *, enum event_type *);
+int		 events_subscribable(enum event_type);
+const char	*events_payload_shape(enum event_type);
+const char	*events_subscribable_at(size_t);
+enum db_code	 events_emit(struct db *, long long, enum event_type,
 		    struct json_object *);
+enum db_code	 events_emit_to(struct db *, long long, enum event_type,
+		    long long, struct json_object *);
 
 /* idem.c: Idempotency-Key, written once for every family */
 struct idem;
