@@ -1,12 +1,12 @@
 /*
  * deliver.c - the worker's webhook jobs. Fan-out reads the event outbox
- * (its cursor claimed with SKIP LOCKED) and queues one delivery per
- * matching active subscription. Delivery claims due deliveries with a
- * lease (SKIP LOCKED, so several workers on several hosts never take the
- * same one), POSTs each signed envelope, logs the attempt, and either
- * finishes it or schedules the next attempt with backoff and jitter. A
- * worker that dies mid-delivery loses nothing: its lease runs out and
- * another worker retries.
+ * (events_consume) and queues one delivery per matching active
+ * subscription, or for the one subscription an event is addressed to.
+ * Delivery claims due deliveries with a lease (SKIP LOCKED, so several
+ * workers on several hosts never take the same one), POSTs each signed
+ * envelope, logs the attempt, and either finishes it or schedules the
+ * next attempt with backoff and jitter. A worker that dies mid-delivery
+ * loses nothing: its lease runs out and another worker retries.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,21 +21,14 @@
 #include "mihwar.h"
 
 #define DELIVER_BATCH		8
-#define FANOUT_BATCH		100
 #define FAILING_DISABLE_DAYS	5
 
-static const char *const SQL_FAN_CURSOR_ENSURE =
-    "INSERT IGNORE INTO event_cursors (consumer) VALUES ('webhooks')";
-static const char *const SQL_FAN_CURSOR_CLAIM =
-    "SELECT last_event_id FROM event_cursors"
-    " WHERE consumer = 'webhooks' FOR UPDATE SKIP LOCKED";
-static const char *const SQL_FAN_CURSOR_SET =
-    "UPDATE event_cursors SET last_event_id = ? WHERE consumer = 'webhooks'";
-static const char *const SQL_FAN_EVENTS =
-    "SELECT id, org_id, type FROM events WHERE id > ? ORDER BY id LIMIT 100";
 static const char *const SQL_FAN_SUBS =
     "SELECT id FROM webhook_subscriptions WHERE org_id = ? AND active = 1"
     " AND (events = '*' OR FIND_IN_SET(?, events) > 0)";
+/* The addressee of a directed event, whatever its filter and state. */
+static const char *const SQL_FAN_SUB_ONE =
+    "SELECT id FROM webhook_subscriptions WHERE id = ? AND org_id = ?";
 static const char *const SQL_FAN_INSERT =
     "INSERT IGNORE INTO webhook_deliveries (public_id, org_id,"
     " subscription_id, event_id, event_type) VALUES (?, ?, ?, ?, ?)";
@@ -82,26 +75,37 @@ static const char *const SQL_SUB_FAILING =
     " disabled_reason = IF(failing_since < NOW(3) - INTERVAL 5 DAY,"
     "  'failing for 5 days', disabled_reason) WHERE id = ?";
 
-/* Queue deliveries for one event; DB_OK when done. */
+/*
+ * Queue deliveries for one event: an event addressed to one subscription
+ * goes to it alone (a disabled one logs its delivery as not sent), any
+ * other to each active subscription of its organization whose filter
+ * names its type. DB_OK when done.
+ */
 static enum db_code
-deliver_fan_event(struct db *db, long long event, long long org,
-    const char *type)
+deliver_fan_event(struct db *db, const struct event *ev, void *ctx)
 {
 	struct db_rows	*subs = NULL;
+	const char	*type = events_name(ev->type);
 	char		 id[37];
 	enum db_code	 code;
 	size_t		 i;
 
-	if (strcmp(type, "webhook.test") == 0)
-		return DB_OK;	/* queued for its one subscription already */
-	if ((code = db_query(db, &subs, SQL_FAN_SUBS, DB_PARAMS(DB_INT(org),
-	    DB_STR(type)))) != DB_OK)
+	(void)ctx;
+	if (ev->subscription_id > 0)
+		code = db_query(db, &subs, SQL_FAN_SUB_ONE, DB_PARAMS(
+		    DB_INT(ev->subscription_id), DB_INT(ev->org_id)));
+	else if (!events_subscribable(ev->type))
+		return DB_OK;	/* nobody may ask for it */
+	else
+		code = db_query(db, &subs, SQL_FAN_SUBS, DB_PARAMS(
+		    DB_INT(ev->org_id), DB_STR(type)));
+	if (code != DB_OK)
 		return code;
 	for (i = 0; i < subs->nrows && code == DB_OK; i++) {
 		crypto_uuid7(id);
 		code = db_exec(db, SQL_FAN_INSERT, DB_PARAMS(DB_STR(id),
-		    DB_INT(org), DB_INT(atoll(db_cell(subs, i, 0))),
-		    DB_INT(event), DB_STR(type)));
+		    DB_INT(ev->org_id), DB_INT(atoll(db_cell(subs, i, 0))),
+		    DB_INT(ev->id), DB_STR(type)));
 	}
 	db_rows_free(subs);
 	return code;
@@ -111,36 +115,11 @@ deliver_fan_event(struct db *db, long long event, long long org,
 int
 deliver_fanout_job(struct db *db, const struct conf *conf)
 {
-	struct db_rows	*cur = NULL, *ev = NULL;
-	long long	 last;
-	enum db_code	 code = DB_ERROR;
-	size_t		 i;
+	int	 n;
 
 	(void)conf;
-	if (db_exec(db, SQL_FAN_CURSOR_ENSURE, DB_NONE) != DB_OK ||
-	    db_begin(db) != DB_OK)
-		return 0;
-	if (db_query(db, &cur, SQL_FAN_CURSOR_CLAIM, DB_NONE) != DB_OK ||
-	    cur->nrows == 0)
-		goto out;
-	last = atoll(db_cell(cur, 0, 0));
-	if (db_query(db, &ev, SQL_FAN_EVENTS, DB_PARAMS(DB_INT(last))) != DB_OK)
-		goto out;
-	for (i = 0, code = DB_OK; i < ev->nrows && code == DB_OK; i++)
-		code = deliver_fan_event(db, atoll(db_cell(ev, i, 0)),
-		    atoll(db_cell(ev, i, 1)), db_cell(ev, i, 2));
-	if (code == DB_OK && ev->nrows > 0)
-		code = db_exec(db, SQL_FAN_CURSOR_SET, DB_PARAMS(DB_INT(
-		    atoll(db_cell(ev, ev->nrows - 1, 0)))));
-	if (code == DB_OK)
-		code = db_commit(db);
-out:
-	if (code != DB_OK)
-		db_rollback(db);
-	i = code == DB_OK && ev != NULL ? ev->nrows : 0;
-	db_rows_free(cur);
-	db_rows_free(ev);
-	return (int)i;
+	n = events_consume(db, "webhooks", EVENTS_ALL, deliver_fan_event, NULL);
+	return n > 0 ? n : 0;
 }
 
 /* {"event","payload","sentAt"}: the exact bytes that are signed. */

@@ -1,8 +1,11 @@
 /*
  * events.c - the transactional outbox: a state change worth telling
  * writes its event in the same transaction as the change, with a type
- * from the one catalogue below; the worker fans events out later.
+ * from the one catalogue below; background consumers (webhook fan-out,
+ * prediction regeneration) read it through events_consume, each behind
+ * its own cursor.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -43,6 +46,16 @@ static const struct event_def events_catalogue[EVENT__MAX] = {
 static const char *const SQL_EVENT_INSERT =
     "INSERT INTO events (public_id, org_id, subscription_id, type, payload)"
     " VALUES (?, ?, ?, ?, ?)";
+static const char *const SQL_CURSOR_ENSURE =
+    "INSERT IGNORE INTO event_cursors (consumer) VALUES (?)";
+static const char *const SQL_CURSOR_CLAIM =
+    "SELECT last_event_id FROM event_cursors"
+    " WHERE consumer = ? FOR UPDATE SKIP LOCKED";
+static const char *const SQL_CURSOR_SET =
+    "UPDATE event_cursors SET last_event_id = ? WHERE consumer = ?";
+static const char *const SQL_EVENTS_AFTER =
+    "SELECT id, org_id, subscription_id, type, public_id, payload"
+    " FROM events WHERE id > ? ORDER BY id LIMIT ?";
 
 /* The wire name of type (static); NULL for no such type. */
 const char *
@@ -147,4 +160,88 @@ events_emit_to(struct db *db, long long org_id, enum event_type type,
 		return DB_ERROR;
 	}
 	return events_write(db, org_id, type, sub, payload);
+}
+
+/* Hand row i of rows to fn when its type is in mask; DB_OK otherwise. */
+static enum db_code
+events_handle(struct db *db, const struct db_rows *rows, size_t i,
+    unsigned mask, events_fn fn, void *ctx)
+{
+	struct event	 ev;
+	const char	*sub;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.id = atoll(db_cell(rows, i, 0));
+	if (!events_parse(db_cell(rows, i, 3), &ev.type)) {
+		/* Written by a newer or an older server: not ours to tell. */
+		log_warn("events: skipping event %lld of unknown type %.64s",
+		    ev.id, db_cell(rows, i, 3) ? db_cell(rows, i, 3) : "");
+		return DB_OK;
+	}
+	if ((mask & EVENT_BIT(ev.type)) == 0)
+		return DB_OK;
+	ev.org_id = atoll(db_cell(rows, i, 1));
+	sub = db_cell(rows, i, 2);
+	ev.subscription_id = sub != NULL ? atoll(sub) : 0;
+	ev.public_id = db_cell(rows, i, 4);
+	ev.payload = db_cell(rows, i, 5) ? db_cell(rows, i, 5) : "{}";
+	return fn(db, &ev, ctx);
+}
+
+/*
+ * Read the next batch of the outbox (up to EVENTS_BATCH events, in id
+ * order) for consumer, and call fn(db, event, ctx) for each event whose
+ * type is in types_mask (EVENT_BIT per type), all in one transaction
+ * that also moves the consumer's cursor past every event read. The
+ * cursor row is claimed with SKIP LOCKED: while another worker holds it,
+ * this returns 0 at once. Any failure, fn's included, rolls everything
+ * back (fn's writes too) and returns -1; else the number of events read.
+ */
+int
+events_consume(struct db *db, const char *consumer, unsigned types_mask,
+    events_fn fn, void *ctx)
+{
+	struct db_rows	*cur = NULL, *rows = NULL;
+	enum db_code	 code;
+	size_t		 i;
+	int		 n = -1;
+
+	if (db_exec(db, SQL_CURSOR_ENSURE, DB_PARAMS(DB_STR(consumer))) !=
+	    DB_OK || db_begin(db) != DB_OK) {
+		log_error("events: %s: %s", consumer, db_errstr(db));
+		return -1;
+	}
+	if ((code = db_query(db, &cur, SQL_CURSOR_CLAIM,
+	    DB_PARAMS(DB_STR(consumer)))) != DB_OK)
+		goto fail;
+	if (cur->nrows == 0) {
+		/* Another worker holds the cursor and reads this batch. */
+		db_rows_free(cur);
+		db_rollback(db);
+		return 0;
+	}
+	if ((code = db_query(db, &rows, SQL_EVENTS_AFTER, DB_PARAMS(DB_INT(
+	    atoll(db_cell(cur, 0, 0))), DB_INT(EVENTS_BATCH)))) != DB_OK)
+		goto fail;
+	for (i = 0; i < rows->nrows; i++)
+		if ((code = events_handle(db, rows, i, types_mask, fn, ctx)) !=
+		    DB_OK)
+			goto fail;
+	if (rows->nrows > 0 && (code = db_exec(db, SQL_CURSOR_SET,
+	    DB_PARAMS(DB_INT(atoll(db_cell(rows, rows->nrows - 1, 0))),
+	    DB_STR(consumer)))) != DB_OK)
+		goto fail;
+	if ((code = db_commit(db)) != DB_OK)
+		goto fail;
+	n = (int)rows->nrows;
+	db_rows_free(cur);
+	db_rows_free(rows);
+	return n;
+fail:
+	log_error("events: %s could not consume: %s", consumer,
+	    db_errstr(db));
+	db_rollback(db);
+	db_rows_free(cur);
+	db_rows_free(rows);
+	return -1;
 }

@@ -400,6 +400,15 @@ enum event_type {
 };
 #define EVENT_BIT(t)	(1u << (t))
 #define EVENTS_ALL	((1u << EVENT__MAX) - 1)
+#define EVENTS_BATCH	100	/* events one events_consume call reads */
+struct event {
+	long long	 id, org_id;
+	long long	 subscription_id;	/* 0: to every subscriber */
+	enum event_type	 type;
+	const char	*public_id;
+	const char	*payload;		/* JSON text */
+};
+typedef enum db_code (*events_fn)(struct db *, const struct event *, void *);
 const char	*events_name(enum event_type);
 int		 events_parse(const char *, enum event_type *);
 int		 events_subscribable(enum event_type);
@@ -409,6 +418,8 @@ enum db_code	 events_emit(struct db *, long long, enum event_type,
 		    struct json_object *);
 enum db_code	 events_emit_to(struct db *, long long, enum event_type,
 		    long long, struct json_object *);
+int		 events_consume(struct db *, const char *, unsigned,
+		    events_fn, void *);
 
 /* idem.c: Idempotency-Key, written once for every family */
 struct idem;

@@ -14,7 +14,6 @@
 
 #include "mihwar.h"
 
-#define PREDICT_EVENTS		50
 #define PREDICT_SERVICE_Z	1.65	/* about 95 % cycle service level */
 #define PREDICT_MAX_PERIODS	3660	/* ten years of days */
 
@@ -25,17 +24,6 @@ static const char *const SQL_PRED_LIST =
     " FROM predictions p JOIN inventory_items i ON i.id = p.item_id"
     " WHERE p.org_id = ? AND p.id > ? AND (? IS NULL OR i.public_id = ?)"
     " ORDER BY p.id LIMIT ?";
-static const char *const SQL_CURSOR_ENSURE =
-    "INSERT IGNORE INTO event_cursors (consumer) VALUES ('predictions')";
-static const char *const SQL_CURSOR_CLAIM =
-    "SELECT last_event_id FROM event_cursors"
-    " WHERE consumer = 'predictions' FOR UPDATE SKIP LOCKED";
-static const char *const SQL_CURSOR_SET =
-    "UPDATE event_cursors SET last_event_id = ?"
-    " WHERE consumer = 'predictions'";
-static const char *const SQL_IMPORT_EVENTS =
-    "SELECT id, org_id FROM events WHERE id > ? AND type = 'import.completed'"
-    " ORDER BY id LIMIT 50";
 static const char *const SQL_LATEST_BATCH =
     "SELECT id, period_kind FROM import_batches WHERE org_id = ?"
     " ORDER BY id DESC LIMIT 1";
@@ -317,66 +305,49 @@ predict_org(struct db *db, long long org_id)
 	return code;
 }
 
-static int
-predict_claimed(struct db *db, long long last)
-{
-	struct db_rows	*ev = NULL;
-	long long	 org, max = last, done[PREDICT_EVENTS];
-	size_t		 i, j, ndone = 0;
+/* The organizations regenerated in one round, each once. */
+struct predict_round {
+	long long	 orgs[EVENTS_BATCH];
+	size_t		 n;
+};
 
-	if (db_query(db, &ev, SQL_IMPORT_EVENTS, DB_PARAMS(DB_INT(last))) !=
-	    DB_OK)
-		return -1;
-	for (i = 0; i < ev->nrows; i++) {
-		max = atoll(db_cell(ev, i, 0));
-		org = atoll(db_cell(ev, i, 1));
-		for (j = 0; j < ndone && done[j] != org; j++)
-			;
-		if (j < ndone)
-			continue;	/* one regeneration per org a round */
-		done[ndone++] = org;
-		if (predict_org(db, org) != DB_OK) {
-			db_rows_free(ev);
-			return -1;
-		}
-	}
-	db_rows_free(ev);
-	if (max != last && db_exec(db, SQL_CURSOR_SET,
-	    DB_PARAMS(DB_INT(max))) != DB_OK)
-		return -1;
-	return (int)ndone;
+/* events_consume callback: regenerate the organization of an
+ * import.completed event, once a round, in the consumer's transaction. */
+static enum db_code
+predict_event(struct db *db, const struct event *ev, void *ctx)
+{
+	struct predict_round	*round = ctx;
+	size_t			 i;
+
+	for (i = 0; i < round->n && round->orgs[i] != ev->org_id; i++)
+		;
+	if (i < round->n)
+		return DB_OK;	/* one regeneration per org a round */
+	if (round->n == EVENTS_BATCH)
+		return DB_ERROR;	/* cannot be: a round reads no more */
+	round->orgs[round->n++] = ev->org_id;
+	return predict_org(db, ev->org_id);
 }
 
 /*
  * The worker job: regenerate predictions for organizations with new
- * import.completed events. The cursor row is claimed with SKIP LOCKED,
- * so with several workers one does it and the others move on. Returns
- * the number of organizations done.
+ * import.completed events. events_consume claims the cursor with SKIP
+ * LOCKED, so with several workers one does it and the others move on.
+ * Returns the number of organizations done.
  */
 int
 predict_job(struct db *db, const struct conf *conf)
 {
-	struct db_rows	*cur = NULL;
-	int		 done = 0;
+	struct predict_round	 round;
 
 	(void)conf;
-	if (db_exec(db, SQL_CURSOR_ENSURE, DB_NONE) != DB_OK ||
-	    db_begin(db) != DB_OK)
-		return 0;
-	if (db_query(db, &cur, SQL_CURSOR_CLAIM, DB_NONE) != DB_OK ||
-	    cur->nrows == 0) {
-		db_rows_free(cur);
-		db_rollback(db);
+	round.n = 0;
+	if (events_consume(db, "predictions", EVENT_BIT(EVENT_IMPORT_COMPLETED),
+	    predict_event, &round) < 0) {
+		log_error("predict: regeneration failed");
 		return 0;
 	}
-	done = predict_claimed(db, atoll(db_cell(cur, 0, 0)));
-	db_rows_free(cur);
-	if (done < 0 || db_commit(db) != DB_OK) {
-		log_error("predict: regeneration failed: %s", db_errstr(db));
-		db_rollback(db);
-		return 0;
-	}
-	return done;
+	return (int)round.n;
 }
 
 static struct json_object *
