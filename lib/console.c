@@ -189,17 +189,18 @@ out:
 static void
 console_event_boxes(struct req *r)
 {
-	size_t	 i;
+	const char	*name;
+	size_t		 i;
 
 	html_raw(r, "<fieldset><legend>Events</legend><label><input "
 	    "type=\"checkbox\" name=\"all\" value=\"1\" checked> All events"
 	    "</label>");
-	for (i = 0; webhooks_events[i] != NULL; i++) {
+	for (i = 0; (name = events_subscribable_at(i)) != NULL; i++) {
 		html_raw(r, "<label><input type=\"checkbox\" name=\"event\" "
 		    "value=\"");
-		html_text(r, webhooks_events[i]);
+		html_text(r, name);
 		html_raw(r, "\"> ");
-		html_text(r, webhooks_events[i]);
+		html_text(r, name);
 		html_raw(r, "</label>");
 	}
 	html_raw(r, "</fieldset>");
@@ -322,12 +323,13 @@ console_flash_redirect(struct req *r, const char *tag, const char *secret,
 	sodium_memzero(flash, sizeof(flash));
 }
 
-/* The checked events of the form, "*" for all. 0 when none is valid. */
+/* The checked events of the form, "*" for all. 0 with the reason in
+ * msg when there is none, or one is not offered. */
 static int
-console_form_events(struct req *r, struct buf *out)
+console_form_events(struct req *r, struct buf *out, char *msg, size_t msgsz)
 {
 	const char	*p = r->body.data ? r->body.data : "";
-	char		*all = NULL, *v;
+	char		*all = NULL, *v, err[160];
 	size_t		 n;
 	int		 ok = 1;
 
@@ -342,11 +344,15 @@ console_form_events(struct req *r, struct buf *out)
 			continue;
 		}
 		n = strcspn(p + 6, "&");
-		if (!req_url_decode(p + 6, n, &v))
+		if (!req_url_decode(p + 6, n, &v)) {
+			snprintf(msg, msgsz, "event: not a valid form value");
 			return 0;
-		if (!webhooks_event_known(v))
+		}
+		if (!webhooks_event_offered(v, err, sizeof(err))) {
+			if (ok)
+				snprintf(msg, msgsz, "event: %s", err);
 			ok = 0;
-		else {
+		} else {
 			if (out->len > 0)
 				buf_puts(out, ",");
 			buf_puts(out, v);
@@ -354,6 +360,8 @@ console_form_events(struct req *r, struct buf *out)
 		free(v);
 		p += 6 + n;
 	}
+	if (ok && out->len == 0)
+		snprintf(msg, msgsz, "Choose all events or at least one.");
 	return ok && out->len > 0;
 }
 
@@ -372,10 +380,11 @@ console_webhook_create(struct req *r)
 	else if (!webhooks_url_ok(r->conf, url, err, sizeof(err))) {
 		snprintf(msg, sizeof(msg), "URL: %s", err);
 		console_webhooks_page(r, msg, "error", NULL);
-	} else if (!console_form_events(r, &events))
-		console_webhooks_page(r, "Choose all events or at least one.",
-		    "error", NULL);
-	else if (webhooks_create(r->db, r->session.org_id, url, events.data,
+	} else if (!console_form_events(r, &events, msg, sizeof(msg))) {
+		console_webhooks_page(r, msg, "error", NULL);
+		if (r->status == 200)
+			r->status = 400;	/* the form again, refused */
+	} else if (webhooks_create(r->db, r->session.org_id, url, events.data,
 	    r->session.email, id, secret) != DB_OK)
 		html_error_page(r, 503, "The database is unavailable.");
 	else {

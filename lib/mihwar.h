@@ -484,8 +484,7 @@ int		 httpout_post(const struct conf *, const char *,
 
 /* webhooks.c: subscriptions, deliveries' log, redelivery */
 #define WEBHOOK_SECRET_MAX	64
-extern const char *const webhooks_events[];
-int		 webhooks_event_known(const char *);
+int		 webhooks_event_offered(const char *, char *, size_t);
 int		 webhooks_url_ok(const struct conf *, const char *, char *,
 		    size_t);
 enum db_code	 webhooks_create(struct db *, long long, const char *,

@@ -30,12 +30,6 @@ static const char *const SQL_SUB_DELETE =
     "DELETE FROM webhook_subscriptions WHERE org_id = ? AND public_id = ?";
 static const char *const SQL_SUB_ID =
     "SELECT id FROM webhook_subscriptions WHERE org_id = ? AND public_id = ?";
-static const char *const SQL_TEST_EVENT =
-    "INSERT INTO events (public_id, org_id, type, payload)"
-    " VALUES (?, ?, 'webhook.test', ?)";
-static const char *const SQL_DELIVERY_INSERT =
-    "INSERT INTO webhook_deliveries (public_id, org_id, subscription_id,"
-    " event_id, event_type) VALUES (?, ?, ?, ?, ?)";
 static const char *const SQL_DELIVERY_LIST =
     "SELECT d.public_id, d.event_type, d.state, d.attempts, d.last_status,"
     " d.next_attempt_at, d.created_at, d.id FROM webhook_deliveries d"
@@ -50,23 +44,28 @@ static const char *const SQL_REDELIVER =
     " next_attempt_at = NOW(3), lease_owner = NULL, lease_until = NULL"
     " WHERE org_id = ? AND public_id = ? AND state IN ('succeeded','failed')";
 
-/* The event types a subscription may ask for (the spec's enum). */
-const char *const webhooks_events[] = {
-	"order.created", "order.status_changed", "order.fulfilled",
-	"checklist.completed", "checklist.missed", "inventory.low_stock",
-	"inventory.stockout", "inventory.stockout.resolved",
-	"import.completed", NULL
-};
-
-/* 1 when t is one of webhooks_events. */
+/*
+ * 1 when a subscription may ask for the event type name: one the
+ * catalogue has and tells every subscriber. Else 0, and why into err.
+ */
 int
-webhooks_event_known(const char *t)
+webhooks_event_offered(const char *name, char *err, size_t errsz)
 {
-	size_t	 i;
+	enum event_type	 t;
+	size_t		 i;
 
-	for (i = 0; webhooks_events[i] != NULL; i++)
-		if (strcmp(webhooks_events[i], t) == 0)
-			return 1;
+	/* Echo only a short printable name: the message goes back out. */
+	for (i = 0; name[i] != '\0' && i <= 64 && name[i] > ' ' &&
+	    name[i] < 0x7f; i++)
+		;
+	if (!events_parse(name, &t))
+		snprintf(err, errsz, "%s is not emitted by this server",
+		    i > 0 && name[i] == '\0' ? name : "this event type");
+	else if (!events_subscribable(t))
+		snprintf(err, errsz, "%s is sent only to the subscription "
+		    "it is addressed to", name);
+	else
+		return 1;
 	return 0;
 }
 
@@ -166,14 +165,15 @@ webhooks_delete(struct db *db, long long org_id, const char *id)
 	return code == DB_OK && db_affected(db) == 0 ? DB_NOTFOUND : code;
 }
 
-/* Queue a webhook.test event for this one subscription. */
+/* Queue a webhook.test event for this one subscription; the worker's
+ * fan-out makes its delivery. */
 enum db_code
 webhooks_send_test(struct db *db, long long org_id, const char *id)
 {
-	struct db_rows	*rows = NULL;
-	char		 eid[37], did[37], payload[128];
-	enum db_code	 code;
-	long long	 sub;
+	struct db_rows		*rows = NULL;
+	struct json_object	*p;
+	enum db_code		 code;
+	long long		 sub;
 
 	if ((code = db_query(db, &rows, SQL_SUB_ID, DB_PARAMS(DB_INT(org_id),
 	    DB_STR(id)))) != DB_OK)
@@ -184,20 +184,9 @@ webhooks_send_test(struct db *db, long long org_id, const char *id)
 	}
 	sub = atoll(db_cell(rows, 0, 0));
 	db_rows_free(rows);
-	crypto_uuid7(eid);
-	crypto_uuid7(did);
-	snprintf(payload, sizeof(payload), "{\"subscriptionId\":\"%s\"}", id);
-	if ((code = db_begin(db)) != DB_OK ||
-	    (code = db_exec(db, SQL_TEST_EVENT, DB_PARAMS(DB_STR(eid),
-	    DB_INT(org_id), DB_STR(payload)))) != DB_OK ||
-	    (code = db_exec(db, SQL_DELIVERY_INSERT, DB_PARAMS(DB_STR(did),
-	    DB_INT(org_id), DB_INT(sub), DB_INT((long long)db_insert_id(db)),
-	    DB_STR("webhook.test")))) != DB_OK ||
-	    (code = db_commit(db)) != DB_OK) {
-		db_rollback(db);
-		return code;
-	}
-	return DB_OK;
+	p = json_object_new_object();
+	json_object_object_add(p, "subscriptionId", json_object_new_string(id));
+	return events_emit_to(db, org_id, EVENT_WEBHOOK_TEST, sub, p);
 }
 
 /* Send a finished delivery again, from a fresh retry schedule. */
@@ -244,6 +233,7 @@ static int
 webhooks_read_events(struct req *r, struct json_object *b, struct buf *out)
 {
 	struct json_object	*arr, *e;
+	char			 err[160];
 	size_t			 i, n;
 
 	if (!json_object_object_get_ex(b, "events", &arr) || arr == NULL ||
@@ -258,10 +248,15 @@ webhooks_read_events(struct req *r, struct json_object *b, struct buf *out)
 	}
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(arr, i);
-		if (!json_object_is_type(e, json_type_string) ||
-		    !webhooks_event_known(json_object_get_string(e))) {
-			req_resp_error(r, 400, "invalid_body", "events[%zu]: not "
-			    "an event type Mihwar sends", i);
+		if (!json_object_is_type(e, json_type_string)) {
+			req_resp_error(r, 400, "invalid_body", "events[%zu]: "
+			    "expected a string", i);
+			return 0;
+		}
+		if (!webhooks_event_offered(json_object_get_string(e), err,
+		    sizeof(err))) {
+			req_resp_error(r, 400, "invalid_body",
+			    "events[%zu]: %s", i, err);
 			return 0;
 		}
 		if (i > 0)

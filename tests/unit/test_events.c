@@ -1,6 +1,7 @@
 /*
  * test_events.c - events.c: the catalogue of event types (names on the
- * wire, parsing, who may subscribe, iteration).
+ * wire, parsing, who may subscribe, iteration), and the check a webhook
+ * subscription's event filter goes through.
  */
 #include <stdio.h>
 #include <string.h>
@@ -96,6 +97,46 @@ test_subscribable(void)
 	CHECK(events_subscribable_at(1000) == NULL, "far past the end");
 }
 
+static void
+test_offered(void)
+{
+	static const struct {
+		const char	*name;
+		int		 ok;
+		const char	*err;
+	} cases[] = {
+		{ "order.created", 1, NULL },
+		{ "inventory.stockout.resolved", 1, NULL },
+		{ "import.completed", 1, NULL },
+		{ "checklist.completed", 0,
+		    "checklist.completed is not emitted by this server" },
+		{ "checklist.missed", 0,
+		    "checklist.missed is not emitted by this server" },
+		{ "webhook.test", 0, "webhook.test is sent only to the "
+		    "subscription it is addressed to" },
+		{ "", 0, "this event type is not emitted by this server" },
+		{ "<b>", 0, "<b> is not emitted by this server" },
+		{ "a b", 0, "this event type is not emitted by this server" },
+		{ "\xc3\xa9", 0,
+		    "this event type is not emitted by this server" },
+		{ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		    "xxxxxxxxxxxxxxxxxxxxx", 0,
+		    "this event type is not emitted by this server" },
+	};
+	char	 err[160];
+	size_t	 i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		snprintf(err, sizeof(err), "(unset)");
+		CHECK(webhooks_event_offered(cases[i].name, err, sizeof(err)) ==
+		    cases[i].ok, "[%s] offered %d", test_esc(cases[i].name,
+		    strlen(cases[i].name)), cases[i].ok);
+		if (!cases[i].ok)
+			CHECK_STR(test_esc(cases[i].name,
+			    strlen(cases[i].name)), err, cases[i].err);
+	}
+}
+
 /* The "events" suite. */
 void
 test_events_register(void)
@@ -105,6 +146,7 @@ test_events_register(void)
 		{ "events_parse refuses", test_parse_refuses },
 		{ "events_subscribable and events_subscribable_at",
 		    test_subscribable },
+		{ "webhooks_event_offered", test_offered },
 	};
 
 	test_add_suite("events", NULL, NULL, tests, NELEM(tests));
