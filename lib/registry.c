@@ -6,11 +6,12 @@
 #include "mihwar.h"
 
 static const struct db_stmts *const registry[] = {
-	&migrate_stmts,
+	&migrate_stmts, &events_stmts,
 	&idem_stmts, &ratelimit_stmts,
 	&keys_stmts, &orgs_stmts, &session_stmts,
 	&items_stmts, &orders_stmts, &ingestion_stmts, &predict_stmts,
-	&scim_stmts,
+	&webhooks_stmts, &deliver_stmts,
+	&scim_stmts, &console_stmts,
 	&demo_stmts, &worker_stmts,
 };
 

@@ -13,18 +13,28 @@
 
 #include "console/console.h"
 
-static const char *const SQL_PENDING_ORDERS =
-    "SELECT o.public_id, v.name, o.reference, o.notes, o.created_at,"
-    " (SELECT COUNT(*) FROM purchase_order_lines l WHERE l.order_id = o.id),"
-    " (SELECT ROUND(SUM(l.quantity * l.unit_cost), 4)"
-    "  FROM purchase_order_lines l WHERE l.order_id = o.id)"
-    " FROM purchase_orders o LEFT JOIN vendors v ON v.id = o.vendor_id"
-    " WHERE o.org_id = ? AND o.status = 'SUBMITTED' ORDER BY o.id LIMIT 200";
-static const char *const SQL_RECENT_DECISIONS =
-    "SELECT o.public_id, h.to_status, h.actor, h.note, h.created_at"
-    " FROM order_status_history h JOIN purchase_orders o ON o.id = h.order_id"
-    " WHERE h.org_id = ? AND h.to_status IN ('APPROVED','REJECTED')"
-    " ORDER BY h.id DESC LIMIT 20";
+enum console_sql_id {
+	SQL_PENDING_ORDERS, SQL_RECENT_DECISIONS, CONSOLE_SQL__MAX
+};
+
+static const char *const console_sql[CONSOLE_SQL__MAX] = {
+	[SQL_PENDING_ORDERS] =
+	    "SELECT o.public_id, v.name, o.reference, o.notes, o.created_at,"
+	    " (SELECT COUNT(*) FROM purchase_order_lines l WHERE l.order_id = o.id),"
+	    " (SELECT ROUND(SUM(l.quantity * l.unit_cost), 4)"
+	    "  FROM purchase_order_lines l WHERE l.order_id = o.id)"
+	    " FROM purchase_orders o LEFT JOIN vendors v ON v.id = o.vendor_id"
+	    " WHERE o.org_id = ? AND o.status = 'SUBMITTED' ORDER BY o.id LIMIT 200",
+	[SQL_RECENT_DECISIONS] =
+	    "SELECT o.public_id, h.to_status, h.actor, h.note, h.created_at"
+	    " FROM order_status_history h JOIN purchase_orders o ON o.id = h.order_id"
+	    " WHERE h.org_id = ? AND h.to_status IN ('APPROVED','REJECTED')"
+	    " ORDER BY h.id DESC LIMIT 20",
+};
+
+const struct db_stmts console_stmts = {
+	"console", console_sql, CONSOLE_SQL__MAX, NULL, 0
+};
 
 /* GET /admin */
 void
@@ -95,7 +105,7 @@ console_decisions(struct req *r)
 {
 	struct db_rows	*rows = NULL;
 
-	if (db_query(r->db, &rows, SQL_RECENT_DECISIONS,
+	if (db_query(r->db, &rows, console_sql[SQL_RECENT_DECISIONS],
 	    DB_PARAMS(DB_INT(r->principal.org_id))) != DB_OK) {
 		db_rows_free(rows);
 		return;
@@ -113,7 +123,7 @@ console_approvals_page(struct req *r, const char *notice, const char *cls)
 	struct db_rows	*rows = NULL;
 	size_t		 i;
 
-	if (db_query(r->db, &rows, SQL_PENDING_ORDERS,
+	if (db_query(r->db, &rows, console_sql[SQL_PENDING_ORDERS],
 	    DB_PARAMS(DB_INT(r->principal.org_id))) != DB_OK) {
 		db_rows_free(rows);
 		html_error_page(r, 503, "The database is unavailable.");
@@ -182,17 +192,18 @@ out:
 static void
 console_event_boxes(struct req *r)
 {
-	size_t	 i;
+	const char	*name;
+	size_t		 i;
 
 	html_raw(r, "<fieldset><legend>Events</legend><label><input "
 	    "type=\"checkbox\" name=\"all\" value=\"1\" checked> All events"
 	    "</label>");
-	for (i = 0; webhooks_events[i] != NULL; i++) {
+	for (i = 0; (name = events_subscribable_at(i)) != NULL; i++) {
 		html_raw(r, "<label><input type=\"checkbox\" name=\"event\" "
 		    "value=\"");
-		html_text(r, webhooks_events[i]);
+		html_text(r, name);
 		html_raw(r, "\"> ");
-		html_text(r, webhooks_events[i]);
+		html_text(r, name);
 		html_raw(r, "</label>");
 	}
 	html_raw(r, "</fieldset>");
@@ -315,12 +326,13 @@ console_flash_redirect(struct req *r, const char *tag, const char *secret,
 	sodium_memzero(flash, sizeof(flash));
 }
 
-/* The checked events of the form, "*" for all. 0 when none is valid. */
+/* The checked events of the form, "*" for all. 0 with the reason in
+ * msg when there is none, or one is not offered. */
 static int
-console_form_events(struct req *r, struct buf *out)
+console_form_events(struct req *r, struct buf *out, char *msg, size_t msgsz)
 {
 	const char	*p = r->in.body.data ? r->in.body.data : "";
-	char		*all = NULL, *v;
+	char		*all = NULL, *v, err[160];
 	size_t		 n;
 	int		 ok = 1;
 
@@ -335,11 +347,15 @@ console_form_events(struct req *r, struct buf *out)
 			continue;
 		}
 		n = strcspn(p + 6, "&");
-		if (!req_url_decode(p + 6, n, &v))
+		if (!req_url_decode(p + 6, n, &v)) {
+			snprintf(msg, msgsz, "event: not a valid form value");
 			return 0;
-		if (!webhooks_event_known(v))
+		}
+		if (!webhooks_event_offered(v, err, sizeof(err))) {
+			if (ok)
+				snprintf(msg, msgsz, "event: %s", err);
 			ok = 0;
-		else {
+		} else {
 			if (out->len > 0)
 				buf_puts(out, ",");
 			buf_puts(out, v);
@@ -347,6 +363,8 @@ console_form_events(struct req *r, struct buf *out)
 		free(v);
 		p += 6 + n;
 	}
+	if (ok && out->len == 0)
+		snprintf(msg, msgsz, "Choose all events or at least one.");
 	return ok && out->len > 0;
 }
 
@@ -365,10 +383,11 @@ console_webhook_create(struct req *r)
 	else if (!webhooks_url_ok(r->conf, url, err, sizeof(err))) {
 		snprintf(msg, sizeof(msg), "URL: %s", err);
 		console_webhooks_page(r, msg, "error", NULL);
-	} else if (!console_form_events(r, &events))
-		console_webhooks_page(r, "Choose all events or at least one.",
-		    "error", NULL);
-	else if (webhooks_create(r->db, r->principal.org_id, url, events.data,
+	} else if (!console_form_events(r, &events, msg, sizeof(msg))) {
+		console_webhooks_page(r, msg, "error", NULL);
+		if (r->out.status == 200)
+			r->out.status = 400;	/* the form again, refused */
+	} else if (webhooks_create(r->db, r->principal.org_id, url, events.data,
 	    r->principal.email, id, secret) != DB_OK)
 		html_error_page(r, 503, "The database is unavailable.");
 	else {

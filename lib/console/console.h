@@ -10,6 +10,7 @@
 #include "webhooks/webhooks.h"
 
 /* console.c: the administrators' HTML console */
+extern const struct db_stmts	console_stmts;
 void		 console_home(struct req *);
 void		 console_approvals(struct req *);
 void		 console_approve(struct req *);

@@ -237,9 +237,41 @@ int		 httpout_post(const struct conf *, const char *,
 		    const struct curl_slist *, const char *, size_t,
 		    struct httpout_res *);
 
-/* events.c: the transactional outbox */
-enum db_code	 events_emit(struct db *, long long, const char *,
+/* events.c: the transactional outbox and its one catalogue of types */
+extern const struct db_stmts	events_stmts;
+enum event_type {
+	EVENT_IMPORT_COMPLETED,
+	EVENT_INVENTORY_LOW_STOCK,
+	EVENT_INVENTORY_STOCKOUT,
+	EVENT_INVENTORY_STOCKOUT_RESOLVED,
+	EVENT_ORDER_CREATED,
+	EVENT_ORDER_STATUS_CHANGED,
+	EVENT_ORDER_FULFILLED,
+	EVENT_WEBHOOK_TEST,
+	EVENT__MAX
+};
+#define EVENT_BIT(t)	(1u << (t))
+#define EVENTS_ALL	((1u << EVENT__MAX) - 1)
+#define EVENTS_BATCH	100	/* events one events_consume call reads */
+struct event {
+	long long	 id, org_id;
+	long long	 subscription_id;	/* 0: to every subscriber */
+	enum event_type	 type;
+	const char	*public_id;
+	const char	*payload;		/* JSON text */
+};
+typedef enum db_code (*events_fn)(struct db *, const struct event *, void *);
+const char	*events_name(enum event_type);
+int		 events_parse(const char *, enum event_type *);
+int		 events_subscribable(enum event_type);
+const char	*events_payload_shape(enum event_type);
+const char	*events_subscribable_at(size_t);
+enum db_code	 events_emit(struct db *, long long, enum event_type,
 		    struct json_object *);
+enum db_code	 events_emit_to(struct db *, long long, enum event_type,
+		    long long, struct json_object *);
+int		 events_consume(struct db *, const char *, unsigned,
+		    events_fn, void *);
 
 /* boot.c: what every main does first */
 int		 boot_load(struct conf *, const char *, const char *);

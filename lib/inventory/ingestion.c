@@ -436,7 +436,7 @@ ingest_write(struct req *r, struct ingest *in)
 	}
 	batch_id = (long long)db_insert_id(r->db);
 	if (ingest_insert_lines(r, in, batch_id) != DB_OK ||
-	    events_emit(r->db, r->principal.org_id, "import.completed",
+	    events_emit(r->db, r->principal.org_id, EVENT_IMPORT_COMPLETED,
 	    ingest_event(in, batch)) != DB_OK) {
 		json_object_put(missing);
 		return 0;

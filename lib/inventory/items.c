@@ -373,12 +373,12 @@ out:
 
 static enum db_code
 items_stock_event(struct db *db, long long org_id, const struct stock_change *c,
-    const char *type)
+    enum event_type type)
 {
 	struct json_object	*p = json_object_new_object();
 
 	json_object_object_add(p, "itemId", json_object_new_string(c->item_id));
-	if (strcmp(type, "inventory.low_stock") == 0) {
+	if (type == EVENT_INVENTORY_LOW_STOCK) {
 		json_object_object_add(p, "itemName",
 		    json_object_new_string(c->name));
 		json_object_object_add(p, "sku", json_object_new_string(c->sku));
@@ -403,13 +403,15 @@ items_stock_events(struct db *db, long long org_id,
 	enum db_code	 code = DB_OK;
 
 	if (c->prev > 0 && c->next <= 0)
-		code = items_stock_event(db, org_id, c, "inventory.stockout");
+		code = items_stock_event(db, org_id, c,
+		    EVENT_INVENTORY_STOCKOUT);
 	else if (c->prev <= 0 && c->next > 0)
 		code = items_stock_event(db, org_id, c,
-		    "inventory.stockout.resolved");
+		    EVENT_INVENTORY_STOCKOUT_RESOLVED);
 	if (code == DB_OK && c->has_threshold && c->next > 0 &&
 	    c->prev > c->threshold && c->next <= c->threshold)
-		code = items_stock_event(db, org_id, c, "inventory.low_stock");
+		code = items_stock_event(db, org_id, c,
+		    EVENT_INVENTORY_LOW_STOCK);
 	return code;
 }
 

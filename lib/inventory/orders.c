@@ -340,7 +340,7 @@ orders_created_event(struct req *r, const char *id, const char *vendor,
 	json_put_str(p, "vendorName", vendor);
 	json_object_object_add(p, "lineCount", json_object_new_int64(
 	    (int64_t)n));
-	return events_emit(r->db, r->principal.org_id, "order.created", p);
+	return events_emit(r->db, r->principal.org_id, EVENT_ORDER_CREATED, p);
 }
 
 /* Write the order inside the open transaction and answer it. */
@@ -461,13 +461,13 @@ orders_status_events(struct db *db, long long org_id, const char *id,
 	json_object_object_add(p, "status", json_object_new_string(to));
 	json_object_object_add(p, "previousStatus",
 	    json_object_new_string(from));
-	if ((code = events_emit(db, org_id, "order.status_changed", p)) !=
+	if ((code = events_emit(db, org_id, EVENT_ORDER_STATUS_CHANGED, p)) !=
 	    DB_OK || strcmp(to, "FULFILLED") != 0)
 		return code;
 	p = json_object_new_object();
 	json_object_object_add(p, "orderId", json_object_new_string(id));
 	json_object_object_add(p, "status", json_object_new_string(to));
-	return events_emit(db, org_id, "order.fulfilled", p);
+	return events_emit(db, org_id, EVENT_ORDER_FULFILLED, p);
 }
 
 /*

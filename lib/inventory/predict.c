@@ -14,39 +14,35 @@
 
 #include "inventory/inventory.h"
 
-#define PREDICT_EVENTS		50
 #define PREDICT_SERVICE_Z	1.65	/* about 95 % cycle service level */
 #define PREDICT_MAX_PERIODS	3660	/* ten years of days */
 
-static const char *const SQL_PRED_LIST =
-    "SELECT p.public_id, i.public_id, i.sku, p.period_kind, p.period_start,"
-    " p.period_end, p.forecast_qty, p.lower_qty, p.upper_qty, p.method,"
-    " p.reorder_qty, p.generated_at, p.id"
-    " FROM predictions p JOIN inventory_items i ON i.id = p.item_id"
-    " WHERE p.org_id = ? AND p.id > ? AND (? IS NULL OR i.public_id = ?)"
-    " ORDER BY p.id LIMIT ?";
-static const char *const SQL_CURSOR_ENSURE =
-    "INSERT IGNORE INTO event_cursors (consumer) VALUES ('predictions')";
-static const char *const SQL_CURSOR_CLAIM =
-    "SELECT last_event_id FROM event_cursors"
-    " WHERE consumer = 'predictions' FOR UPDATE SKIP LOCKED";
-static const char *const SQL_CURSOR_SET =
-    "UPDATE event_cursors SET last_event_id = ?"
-    " WHERE consumer = 'predictions'";
-static const char *const SQL_IMPORT_EVENTS =
-    "SELECT id, org_id FROM events WHERE id > ? AND type = 'import.completed'"
-    " ORDER BY id LIMIT 50";
-static const char *const SQL_LATEST_BATCH =
-    "SELECT id, period_kind FROM import_batches WHERE org_id = ?"
-    " ORDER BY id DESC LIMIT 1";
-static const char *const SQL_HISTORY =
-    "SELECT h.item_id, DATEDIFF(h.order_date, '1970-01-01'),"
-    " SUM(h.ordered_qty), i.stock_on_hand, i.lead_time_days"
-    " FROM order_history_lines h JOIN inventory_items i ON i.id = h.item_id"
-    " WHERE h.org_id = ? GROUP BY h.item_id, h.order_date"
-    " ORDER BY h.item_id, h.order_date";
-static const char *const SQL_PRED_DELETE =
-    "DELETE FROM predictions WHERE org_id = ?";
+enum predict_sql_id {
+	SQL_PRED_LIST, SQL_LATEST_BATCH, SQL_HISTORY, SQL_PRED_DELETE,
+	PREDICT_SQL__MAX
+};
+
+static const char *const predict_sql[PREDICT_SQL__MAX] = {
+	[SQL_PRED_LIST] =
+	    "SELECT p.public_id, i.public_id, i.sku, p.period_kind, p.period_start,"
+	    " p.period_end, p.forecast_qty, p.lower_qty, p.upper_qty, p.method,"
+	    " p.reorder_qty, p.generated_at, p.id"
+	    " FROM predictions p JOIN inventory_items i ON i.id = p.item_id"
+	    " WHERE p.org_id = ? AND p.id > ? AND (? IS NULL OR i.public_id = ?)"
+	    " ORDER BY p.id LIMIT ?",
+	[SQL_LATEST_BATCH] =
+	    "SELECT id, period_kind FROM import_batches WHERE org_id = ?"
+	    " ORDER BY id DESC LIMIT 1",
+	[SQL_HISTORY] =
+	    "SELECT h.item_id, DATEDIFF(h.order_date, '1970-01-01'),"
+	    " SUM(h.ordered_qty), i.stock_on_hand, i.lead_time_days"
+	    " FROM order_history_lines h JOIN inventory_items i ON i.id = h.item_id"
+	    " WHERE h.org_id = ? GROUP BY h.item_id, h.order_date"
+	    " ORDER BY h.item_id, h.order_date",
+	[SQL_PRED_DELETE] =
+	    "DELETE FROM predictions WHERE org_id = ?",
+};
+
 /* Multi-row statements, built at every chunk size by the registry. */
 enum predict_shape_id { SHAPE_PREDICTIONS, PREDICT_SHAPE__MAX };
 
@@ -58,7 +54,8 @@ static const struct db_shape predict_shapes[PREDICT_SHAPE__MAX] = {
 };
 
 const struct db_stmts predict_stmts = {
-	"predict", NULL, 0, predict_shapes, PREDICT_SHAPE__MAX
+	"predict", predict_sql, PREDICT_SQL__MAX, predict_shapes,
+	PREDICT_SHAPE__MAX
 };
 
 enum period { PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH };
@@ -265,7 +262,7 @@ predict_setup(struct db *db, struct predict_run *run)
 	struct db_rows	*rows = NULL;
 	const char	*kind;
 
-	if (db_query(db, &rows, SQL_LATEST_BATCH,
+	if (db_query(db, &rows, predict_sql[SQL_LATEST_BATCH],
 	    DB_PARAMS(DB_INT(run->org_id))) != DB_OK)
 		return 0;
 	kind = rows->nrows ? db_cell(rows, 0, 1) : "CUSTOM";
@@ -300,7 +297,7 @@ predict_org(struct db *db, long long org_id)
 	memset(&run, 0, sizeof(run));
 	run.org_id = org_id;
 	if (!predict_setup(db, &run) ||
-	    (code = db_query(db, &rows, SQL_HISTORY,
+	    (code = db_query(db, &rows, predict_sql[SQL_HISTORY],
 	    DB_PARAMS(DB_INT(org_id)))) != DB_OK)
 		return code == DB_OK ? DB_ERROR : code;
 	for (i = 0; i < rows->nrows; i++)
@@ -310,7 +307,7 @@ predict_org(struct db *db, long long org_id)
 	run.p = calloc(256 * 12, sizeof(*run.p));
 	run.text = calloc(256, sizeof(*run.text));
 	run.ids = calloc(256, sizeof(*run.ids));
-	code = run.p && run.text && run.ids ? db_exec(db, SQL_PRED_DELETE,
+	code = run.p && run.text && run.ids ? db_exec(db, predict_sql[SQL_PRED_DELETE],
 	    DB_PARAMS(DB_INT(org_id))) : DB_ERROR;
 	for (i = 0; code == DB_OK && i < rows->nrows;)
 		code = predict_series(db, &run, rows, &i);
@@ -325,66 +322,49 @@ predict_org(struct db *db, long long org_id)
 	return code;
 }
 
-static int
-predict_claimed(struct db *db, long long last)
-{
-	struct db_rows	*ev = NULL;
-	long long	 org, max = last, done[PREDICT_EVENTS];
-	size_t		 i, j, ndone = 0;
+/* The organizations regenerated in one round, each once. */
+struct predict_round {
+	long long	 orgs[EVENTS_BATCH];
+	size_t		 n;
+};
 
-	if (db_query(db, &ev, SQL_IMPORT_EVENTS, DB_PARAMS(DB_INT(last))) !=
-	    DB_OK)
-		return -1;
-	for (i = 0; i < ev->nrows; i++) {
-		max = atoll(db_cell(ev, i, 0));
-		org = atoll(db_cell(ev, i, 1));
-		for (j = 0; j < ndone && done[j] != org; j++)
-			;
-		if (j < ndone)
-			continue;	/* one regeneration per org a round */
-		done[ndone++] = org;
-		if (predict_org(db, org) != DB_OK) {
-			db_rows_free(ev);
-			return -1;
-		}
-	}
-	db_rows_free(ev);
-	if (max != last && db_exec(db, SQL_CURSOR_SET,
-	    DB_PARAMS(DB_INT(max))) != DB_OK)
-		return -1;
-	return (int)ndone;
+/* events_consume callback: regenerate the organization of an
+ * import.completed event, once a round, in the consumer's transaction. */
+static enum db_code
+predict_event(struct db *db, const struct event *ev, void *ctx)
+{
+	struct predict_round	*round = ctx;
+	size_t			 i;
+
+	for (i = 0; i < round->n && round->orgs[i] != ev->org_id; i++)
+		;
+	if (i < round->n)
+		return DB_OK;	/* one regeneration per org a round */
+	if (round->n == EVENTS_BATCH)
+		return DB_ERROR;	/* cannot be: a round reads no more */
+	round->orgs[round->n++] = ev->org_id;
+	return predict_org(db, ev->org_id);
 }
 
 /*
  * The worker job: regenerate predictions for organizations with new
- * import.completed events. The cursor row is claimed with SKIP LOCKED,
- * so with several workers one does it and the others move on. Returns
- * the number of organizations done.
+ * import.completed events. events_consume claims the cursor with SKIP
+ * LOCKED, so with several workers one does it and the others move on.
+ * Returns the number of organizations done.
  */
 int
 predict_job(struct db *db, const struct conf *conf)
 {
-	struct db_rows	*cur = NULL;
-	int		 done = 0;
+	struct predict_round	 round;
 
 	(void)conf;
-	if (db_exec(db, SQL_CURSOR_ENSURE, DB_NONE) != DB_OK ||
-	    db_begin(db) != DB_OK)
-		return 0;
-	if (db_query(db, &cur, SQL_CURSOR_CLAIM, DB_NONE) != DB_OK ||
-	    cur->nrows == 0) {
-		db_rows_free(cur);
-		db_rollback(db);
+	round.n = 0;
+	if (events_consume(db, "predictions", EVENT_BIT(EVENT_IMPORT_COMPLETED),
+	    predict_event, &round) < 0) {
+		log_error("predict: regeneration failed");
 		return 0;
 	}
-	done = predict_claimed(db, atoll(db_cell(cur, 0, 0)));
-	db_rows_free(cur);
-	if (done < 0 || db_commit(db) != DB_OK) {
-		log_error("predict: regeneration failed: %s", db_errstr(db));
-		db_rollback(db);
-		return 0;
-	}
-	return done;
+	return (int)round.n;
 }
 
 static struct json_object *
@@ -423,7 +403,7 @@ predictions_list(struct req *r)
 
 	if (!page_parse(r, &pg) || !query_string(r, "itemId", 64, &item))
 		return;
-	if (db_query(r->db, &rows, SQL_PRED_LIST, DB_PARAMS(
+	if (db_query(r->db, &rows, predict_sql[SQL_PRED_LIST], DB_PARAMS(
 	    DB_INT(r->principal.org_id), DB_INT(pg.after_id), DB_STR(item),
 	    DB_STR(item), DB_INT(pg.limit + 1))) != DB_OK) {
 		req_resp_error(r, 503, NULL, "database unavailable");

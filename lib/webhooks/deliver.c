@@ -1,12 +1,12 @@
 /*
  * deliver.c - the worker's webhook jobs. Fan-out reads the event outbox
- * (its cursor claimed with SKIP LOCKED) and queues one delivery per
- * matching active subscription. Delivery claims due deliveries with a
- * lease (SKIP LOCKED, so several workers on several hosts never take the
- * same one), POSTs each signed envelope, logs the attempt, and either
- * finishes it or schedules the next attempt with backoff and jitter. A
- * worker that dies mid-delivery loses nothing: its lease runs out and
- * another worker retries.
+ * (events_consume) and queues one delivery per matching active
+ * subscription, or for the one subscription an event is addressed to.
+ * Delivery claims due deliveries with a lease (SKIP LOCKED, so several
+ * workers on several hosts never take the same one), POSTs each signed
+ * envelope, logs the attempt, and either finishes it or schedules the
+ * next attempt with backoff and jitter. A worker that dies mid-delivery
+ * loses nothing: its lease runs out and another worker retries.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,87 +21,106 @@
 #include "webhooks/webhooks.h"
 
 #define DELIVER_BATCH		8
-#define FANOUT_BATCH		100
 #define FAILING_DISABLE_DAYS	5
 
-static const char *const SQL_FAN_CURSOR_ENSURE =
-    "INSERT IGNORE INTO event_cursors (consumer) VALUES ('webhooks')";
-static const char *const SQL_FAN_CURSOR_CLAIM =
-    "SELECT last_event_id FROM event_cursors"
-    " WHERE consumer = 'webhooks' FOR UPDATE SKIP LOCKED";
-static const char *const SQL_FAN_CURSOR_SET =
-    "UPDATE event_cursors SET last_event_id = ? WHERE consumer = 'webhooks'";
-static const char *const SQL_FAN_EVENTS =
-    "SELECT id, org_id, type FROM events WHERE id > ? ORDER BY id LIMIT 100";
-static const char *const SQL_FAN_SUBS =
-    "SELECT id FROM webhook_subscriptions WHERE org_id = ? AND active = 1"
-    " AND (events = '*' OR FIND_IN_SET(?, events) > 0)";
-static const char *const SQL_FAN_INSERT =
-    "INSERT IGNORE INTO webhook_deliveries (public_id, org_id,"
-    " subscription_id, event_id, event_type) VALUES (?, ?, ?, ?, ?)";
-/* Due, or held by a worker whose lease ran out (it died). */
-static const char *const SQL_CLAIM =
-    "SELECT id FROM webhook_deliveries"
-    " WHERE (state = 'pending' AND next_attempt_at <= NOW(3))"
-    " OR (state = 'delivering' AND lease_until < NOW(3))"
-    " ORDER BY next_attempt_at LIMIT 8 FOR UPDATE SKIP LOCKED";
-static const char *const SQL_LEASE =
-    "UPDATE webhook_deliveries SET state = 'delivering', lease_owner = ?,"
-    " lease_until = NOW(3) + INTERVAL ? SECOND WHERE id = ?";
-/* Just before sending: still ours? Then the lease covers this send. */
-static const char *const SQL_RENEW =
-    "UPDATE webhook_deliveries SET lease_until = NOW(3) + INTERVAL ? SECOND"
-    " WHERE id = ? AND lease_owner = ? AND state = 'delivering'"
-    " AND lease_until > NOW(3)";
-static const char *const SQL_LOAD =
-    "SELECT d.public_id, d.event_type, d.attempts, s.url, s.secret_enc,"
-    " s.active, e.payload, s.id"
-    " FROM webhook_deliveries d"
-    " JOIN webhook_subscriptions s ON s.id = d.subscription_id"
-    " JOIN events e ON e.id = d.event_id WHERE d.id = ?";
-static const char *const SQL_ATTEMPT =
-    "INSERT INTO webhook_attempts (delivery_id, attempt_no, worker,"
-    " started_at, duration_ms, status_code, error, response_excerpt)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-/* A plain (snapshot) read, taking no gap locks; run after SQL_DONE,
- * whose row lock on the delivery keeps other loggers out until commit. */
-static const char *const SQL_ATTEMPT_NO =
-    "SELECT COALESCE(MAX(attempt_no), 0) + 1 FROM webhook_attempts"
-    " WHERE delivery_id = ?";
-static const char *const SQL_DONE =
-    "UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1,"
-    " last_status = ?, next_attempt_at = NOW(3) + INTERVAL ? SECOND,"
-    " lease_owner = NULL, lease_until = NULL"
-    " WHERE id = ? AND lease_owner = ? AND state = 'delivering'";
-static const char *const SQL_SUB_OK =
-    "UPDATE webhook_subscriptions SET failing_since = NULL WHERE id = ?";
-static const char *const SQL_SUB_FAILING =
-    "UPDATE webhook_subscriptions SET"
-    " failing_since = COALESCE(failing_since, NOW(3)),"
-    " active = IF(failing_since < NOW(3) - INTERVAL 5 DAY, 0, active),"
-    " disabled_reason = IF(failing_since < NOW(3) - INTERVAL 5 DAY,"
-    "  'failing for 5 days', disabled_reason) WHERE id = ?";
+enum deliver_sql_id {
+	SQL_FAN_SUBS, SQL_FAN_SUB_ONE, SQL_FAN_INSERT, SQL_CLAIM, SQL_LEASE,
+	SQL_RENEW, SQL_LOAD, SQL_ATTEMPT, SQL_ATTEMPT_NO, SQL_DONE,
+	SQL_SUB_OK, SQL_SUB_FAILING, DELIVER_SQL__MAX
+};
 
-/* Queue deliveries for one event; DB_OK when done. */
+static const char *const deliver_sql[DELIVER_SQL__MAX] = {
+	[SQL_FAN_SUBS] =
+	    "SELECT id FROM webhook_subscriptions WHERE org_id = ? AND active = 1"
+	    " AND (events = '*' OR FIND_IN_SET(?, events) > 0)",
+	/* The addressee of a directed event, whatever its filter and state. */
+	[SQL_FAN_SUB_ONE] =
+	    "SELECT id FROM webhook_subscriptions WHERE id = ? AND org_id = ?",
+	[SQL_FAN_INSERT] =
+	    "INSERT IGNORE INTO webhook_deliveries (public_id, org_id,"
+	    " subscription_id, event_id, event_type) VALUES (?, ?, ?, ?, ?)",
+	/* Due, or held by a worker whose lease ran out (it died). */
+	[SQL_CLAIM] =
+	    "SELECT id FROM webhook_deliveries"
+	    " WHERE (state = 'pending' AND next_attempt_at <= NOW(3))"
+	    " OR (state = 'delivering' AND lease_until < NOW(3))"
+	    " ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED",
+	[SQL_LEASE] =
+	    "UPDATE webhook_deliveries SET state = 'delivering', lease_owner = ?,"
+	    " lease_until = NOW(3) + INTERVAL ? SECOND WHERE id = ?",
+	/* Just before sending: still ours? Then the lease covers this send. */
+	[SQL_RENEW] =
+	    "UPDATE webhook_deliveries SET lease_until = NOW(3) + INTERVAL ? SECOND"
+	    " WHERE id = ? AND lease_owner = ? AND state = 'delivering'"
+	    " AND lease_until > NOW(3)",
+	[SQL_LOAD] =
+	    "SELECT d.public_id, d.event_type, d.attempts, s.url, s.secret_enc,"
+	    " s.active, e.payload, s.id"
+	    " FROM webhook_deliveries d"
+	    " JOIN webhook_subscriptions s ON s.id = d.subscription_id"
+	    " JOIN events e ON e.id = d.event_id WHERE d.id = ?",
+	[SQL_ATTEMPT] =
+	    "INSERT INTO webhook_attempts (delivery_id, attempt_no, worker,"
+	    " started_at, duration_ms, status_code, error, response_excerpt)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	/* A plain (snapshot) read, taking no gap locks; run after SQL_DONE,
+	 * whose row lock on the delivery keeps other loggers out until commit. */
+	[SQL_ATTEMPT_NO] =
+	    "SELECT COALESCE(MAX(attempt_no), 0) + 1 FROM webhook_attempts"
+	    " WHERE delivery_id = ?",
+	[SQL_DONE] =
+	    "UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1,"
+	    " last_status = ?, next_attempt_at = NOW(3) + INTERVAL ? SECOND,"
+	    " lease_owner = NULL, lease_until = NULL"
+	    " WHERE id = ? AND lease_owner = ? AND state = 'delivering'",
+	[SQL_SUB_OK] =
+	    "UPDATE webhook_subscriptions SET failing_since = NULL WHERE id = ?",
+	[SQL_SUB_FAILING] =
+	    "UPDATE webhook_subscriptions SET"
+	    " failing_since = COALESCE(failing_since, NOW(3)),"
+	    " active = IF(failing_since < NOW(3) - INTERVAL ? DAY, 0, active),"
+	    " disabled_reason = IF(failing_since < NOW(3) - INTERVAL ? DAY,"
+	    "  CONCAT('failing for ', ?, ' days'), disabled_reason)"
+	    " WHERE id = ?",
+};
+
+const struct db_stmts deliver_stmts = {
+	"deliver", deliver_sql, DELIVER_SQL__MAX, NULL, 0
+};
+
+/*
+ * Queue deliveries for one event: an event addressed to one subscription
+ * goes to it alone (a disabled one logs its delivery as not sent), any
+ * other to each active subscription of its organization whose filter
+ * names its type. DB_OK when done.
+ */
 static enum db_code
-deliver_fan_event(struct db *db, long long event, long long org,
-    const char *type)
+deliver_fan_event(struct db *db, const struct event *ev, void *ctx)
 {
 	struct db_rows	*subs = NULL;
+	const char	*type = events_name(ev->type);
 	char		 id[37];
 	enum db_code	 code;
 	size_t		 i;
 
-	if (strcmp(type, "webhook.test") == 0)
-		return DB_OK;	/* queued for its one subscription already */
-	if ((code = db_query(db, &subs, SQL_FAN_SUBS, DB_PARAMS(DB_INT(org),
-	    DB_STR(type)))) != DB_OK)
+	(void)ctx;
+	if (ev->subscription_id > 0)
+		code = db_query(db, &subs, deliver_sql[SQL_FAN_SUB_ONE],
+		    DB_PARAMS(
+		    DB_INT(ev->subscription_id), DB_INT(ev->org_id)));
+	else if (!events_subscribable(ev->type))
+		return DB_OK;	/* nobody may ask for it */
+	else
+		code = db_query(db, &subs, deliver_sql[SQL_FAN_SUBS], DB_PARAMS(
+		    DB_INT(ev->org_id), DB_STR(type)));
+	if (code != DB_OK)
 		return code;
 	for (i = 0; i < subs->nrows && code == DB_OK; i++) {
 		crypto_uuid7(id);
-		code = db_exec(db, SQL_FAN_INSERT, DB_PARAMS(DB_STR(id),
-		    DB_INT(org), DB_INT(atoll(db_cell(subs, i, 0))),
-		    DB_INT(event), DB_STR(type)));
+		code = db_exec(db, deliver_sql[SQL_FAN_INSERT],
+		    DB_PARAMS(DB_STR(id),
+		    DB_INT(ev->org_id), DB_INT(atoll(db_cell(subs, i, 0))),
+		    DB_INT(ev->id), DB_STR(type)));
 	}
 	db_rows_free(subs);
 	return code;
@@ -111,36 +130,11 @@ deliver_fan_event(struct db *db, long long event, long long org,
 int
 deliver_fanout_job(struct db *db, const struct conf *conf)
 {
-	struct db_rows	*cur = NULL, *ev = NULL;
-	long long	 last;
-	enum db_code	 code = DB_ERROR;
-	size_t		 i;
+	int	 n;
 
 	(void)conf;
-	if (db_exec(db, SQL_FAN_CURSOR_ENSURE, DB_NONE) != DB_OK ||
-	    db_begin(db) != DB_OK)
-		return 0;
-	if (db_query(db, &cur, SQL_FAN_CURSOR_CLAIM, DB_NONE) != DB_OK ||
-	    cur->nrows == 0)
-		goto out;
-	last = atoll(db_cell(cur, 0, 0));
-	if (db_query(db, &ev, SQL_FAN_EVENTS, DB_PARAMS(DB_INT(last))) != DB_OK)
-		goto out;
-	for (i = 0, code = DB_OK; i < ev->nrows && code == DB_OK; i++)
-		code = deliver_fan_event(db, atoll(db_cell(ev, i, 0)),
-		    atoll(db_cell(ev, i, 1)), db_cell(ev, i, 2));
-	if (code == DB_OK && ev->nrows > 0)
-		code = db_exec(db, SQL_FAN_CURSOR_SET, DB_PARAMS(DB_INT(
-		    atoll(db_cell(ev, ev->nrows - 1, 0)))));
-	if (code == DB_OK)
-		code = db_commit(db);
-out:
-	if (code != DB_OK)
-		db_rollback(db);
-	i = code == DB_OK && ev != NULL ? ev->nrows : 0;
-	db_rows_free(cur);
-	db_rows_free(ev);
-	return (int)i;
+	n = events_consume(db, "webhooks", EVENTS_ALL, deliver_fan_event, NULL);
+	return n > 0 ? n : 0;
 }
 
 /* {"event","payload","sentAt"}: the exact bytes that are signed. */
@@ -232,7 +226,8 @@ deliver_load(struct db *db, long long rowid, struct delivery *d)
 
 	memset(d, 0, sizeof(*d));
 	d->rowid = rowid;
-	if (db_query(db, &rows, SQL_LOAD, DB_PARAMS(DB_INT(rowid))) != DB_OK ||
+	if (db_query(db, &rows, deliver_sql[SQL_LOAD],
+	    DB_PARAMS(DB_INT(rowid))) != DB_OK ||
 	    rows->nrows == 0)
 		goto out;
 	n = rows->lens[4];
@@ -310,7 +305,8 @@ deliver_record_tx(struct db *db, const struct conf *conf, const char *worker,
 
 	if ((code = db_begin(db)) != DB_OK)
 		return code;
-	if ((code = db_exec(db, SQL_DONE, DB_PARAMS(DB_STR(state), res->status ?
+	if ((code = db_exec(db, deliver_sql[SQL_DONE],
+	    DB_PARAMS(DB_STR(state), res->status ?
 	    DB_INT(res->status) : DB_NULL, DB_INT(strcmp(state, "pending") == 0 ?
 	    deliver_delay(conf, d->attempts + 1) : 0), DB_INT(d->rowid),
 	    DB_STR(worker)))) != DB_OK)
@@ -320,17 +316,24 @@ deliver_record_tx(struct db *db, const struct conf *conf, const char *worker,
 		code = DB_NOTFOUND;
 		goto fail;
 	}
-	if ((code = db_exec(db, ok ? SQL_SUB_OK : SQL_SUB_FAILING,
-	    DB_PARAMS(DB_INT(d->sub)))) != DB_OK)
+	if (ok)
+		code = db_exec(db, deliver_sql[SQL_SUB_OK],
+		    DB_PARAMS(DB_INT(d->sub)));
+	else
+		code = db_exec(db, deliver_sql[SQL_SUB_FAILING], DB_PARAMS(
+		    DB_INT(FAILING_DISABLE_DAYS), DB_INT(FAILING_DISABLE_DAYS),
+		    DB_INT(FAILING_DISABLE_DAYS), DB_INT(d->sub)));
+	if (code != DB_OK)
 		goto fail;
 	if (!with_log)
 		return db_commit(db);
-	if ((code = db_query(db, &rows, SQL_ATTEMPT_NO,
+	if ((code = db_query(db, &rows, deliver_sql[SQL_ATTEMPT_NO],
 	    DB_PARAMS(DB_INT(d->rowid)))) != DB_OK)
 		goto fail;
 	no = atoll(db_cell(rows, 0, 0));
 	db_rows_free(rows);
-	if ((code = db_exec(db, SQL_ATTEMPT, DB_PARAMS(DB_INT(d->rowid),
+	if ((code = db_exec(db, deliver_sql[SQL_ATTEMPT],
+	    DB_PARAMS(DB_INT(d->rowid),
 	    DB_INT(no), DB_STR(worker), DB_STR(started),
 	    DB_INT(res->ms > 0 ? res->ms : 0),
 	    res->status ? DB_INT(res->status) : DB_NULL,
@@ -396,7 +399,8 @@ deliver_one(struct db *db, const struct conf *conf, const char *worker,
 
 	/* A batch is sent one by one: renew this row's lease first, and let
 	 * it go when another worker took it over meanwhile. */
-	if (db_exec(db, SQL_RENEW, DB_PARAMS(DB_INT(conf->webhook_lease_seconds),
+	if (db_exec(db, deliver_sql[SQL_RENEW],
+	    DB_PARAMS(DB_INT(conf->webhook_lease_seconds),
 	    DB_INT(rowid), DB_STR(worker))) != DB_OK || db_affected(db) != 1)
 		return;
 	t0 = util_now_ms();
@@ -429,11 +433,13 @@ deliver_claim(struct db *db, const struct conf *conf, const char *worker,
 
 	if (db_begin(db) != DB_OK)
 		return 0;
-	if (db_query(db, &rows, SQL_CLAIM, DB_NONE) != DB_OK)
+	if (db_query(db, &rows, deliver_sql[SQL_CLAIM],
+	    DB_PARAMS(DB_INT(DELIVER_BATCH))) != DB_OK)
 		goto fail;
 	for (i = 0; i < rows->nrows && i < DELIVER_BATCH; i++) {
 		ids[n] = atoll(db_cell(rows, i, 0));
-		if (db_exec(db, SQL_LEASE, DB_PARAMS(DB_STR(worker),
+		if (db_exec(db, deliver_sql[SQL_LEASE],
+		    DB_PARAMS(DB_STR(worker),
 		    DB_INT(conf->webhook_lease_seconds), DB_INT(ids[n]))) != DB_OK)
 			goto fail;
 		n++;

@@ -14,59 +14,70 @@
 
 #include "webhooks/webhooks.h"
 
-static const char *const SQL_SUB_INSERT =
-    "INSERT INTO webhook_subscriptions (public_id, org_id, url, events,"
-    " secret_enc, created_by) VALUES (?, ?, ?, ?, ?, ?)";
-static const char *const SQL_SUB_LIST =
-    "SELECT public_id, url, events, active, disabled_reason, failing_since,"
-    " created_at FROM webhook_subscriptions WHERE org_id = ? ORDER BY id";
-static const char *const SQL_SUB_SET_ACTIVE =
-    "UPDATE webhook_subscriptions SET active = ?, disabled_reason = NULL,"
-    " failing_since = NULL WHERE org_id = ? AND public_id = ?";
-static const char *const SQL_SUB_SET_SECRET =
-    "UPDATE webhook_subscriptions SET secret_enc = ?"
-    " WHERE org_id = ? AND public_id = ?";
-static const char *const SQL_SUB_DELETE =
-    "DELETE FROM webhook_subscriptions WHERE org_id = ? AND public_id = ?";
-static const char *const SQL_SUB_ID =
-    "SELECT id FROM webhook_subscriptions WHERE org_id = ? AND public_id = ?";
-static const char *const SQL_TEST_EVENT =
-    "INSERT INTO events (public_id, org_id, type, payload)"
-    " VALUES (?, ?, 'webhook.test', ?)";
-static const char *const SQL_DELIVERY_INSERT =
-    "INSERT INTO webhook_deliveries (public_id, org_id, subscription_id,"
-    " event_id, event_type) VALUES (?, ?, ?, ?, ?)";
-static const char *const SQL_DELIVERY_LIST =
-    "SELECT d.public_id, d.event_type, d.state, d.attempts, d.last_status,"
-    " d.next_attempt_at, d.created_at, d.id FROM webhook_deliveries d"
-    " JOIN webhook_subscriptions s ON s.id = d.subscription_id"
-    " WHERE s.org_id = ? AND s.public_id = ? ORDER BY d.id DESC LIMIT 50";
-static const char *const SQL_ATTEMPT_LIST =
-    "SELECT a.attempt_no, a.started_at, a.status_code, a.duration_ms,"
-    " a.error, a.response_excerpt FROM webhook_attempts a"
-    " WHERE a.delivery_id = ? ORDER BY a.attempt_no";
-static const char *const SQL_REDELIVER =
-    "UPDATE webhook_deliveries SET state = 'pending', attempts = 0,"
-    " next_attempt_at = NOW(3), lease_owner = NULL, lease_until = NULL"
-    " WHERE org_id = ? AND public_id = ? AND state IN ('succeeded','failed')";
-
-/* The event types a subscription may ask for (the spec's enum). */
-const char *const webhooks_events[] = {
-	"order.created", "order.status_changed", "order.fulfilled",
-	"checklist.completed", "checklist.missed", "inventory.low_stock",
-	"inventory.stockout", "inventory.stockout.resolved",
-	"import.completed", NULL
+enum webhooks_sql_id {
+	SQL_SUB_INSERT, SQL_SUB_LIST, SQL_SUB_SET_ACTIVE, SQL_SUB_SET_SECRET,
+	SQL_SUB_DELETE, SQL_SUB_ID, SQL_DELIVERY_LIST, SQL_ATTEMPT_LIST,
+	SQL_REDELIVER, WEBHOOKS_SQL__MAX
 };
 
-/* 1 when t is one of webhooks_events. */
-int
-webhooks_event_known(const char *t)
-{
-	size_t	 i;
+static const char *const webhooks_sql[WEBHOOKS_SQL__MAX] = {
+	[SQL_SUB_INSERT] =
+	    "INSERT INTO webhook_subscriptions (public_id, org_id, url, events,"
+	    " secret_enc, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+	[SQL_SUB_LIST] =
+	    "SELECT public_id, url, events, active, disabled_reason, failing_since,"
+	    " created_at FROM webhook_subscriptions WHERE org_id = ? ORDER BY id",
+	[SQL_SUB_SET_ACTIVE] =
+	    "UPDATE webhook_subscriptions SET active = ?, disabled_reason = NULL,"
+	    " failing_since = NULL WHERE org_id = ? AND public_id = ?",
+	[SQL_SUB_SET_SECRET] =
+	    "UPDATE webhook_subscriptions SET secret_enc = ?"
+	    " WHERE org_id = ? AND public_id = ?",
+	[SQL_SUB_DELETE] =
+	    "DELETE FROM webhook_subscriptions WHERE org_id = ? AND public_id = ?",
+	[SQL_SUB_ID] =
+	    "SELECT id FROM webhook_subscriptions WHERE org_id = ? AND public_id = ?",
+	[SQL_DELIVERY_LIST] =
+	    "SELECT d.public_id, d.event_type, d.state, d.attempts, d.last_status,"
+	    " d.next_attempt_at, d.created_at, d.id FROM webhook_deliveries d"
+	    " JOIN webhook_subscriptions s ON s.id = d.subscription_id"
+	    " WHERE s.org_id = ? AND s.public_id = ? ORDER BY d.id DESC LIMIT 50",
+	[SQL_ATTEMPT_LIST] =
+	    "SELECT a.attempt_no, a.started_at, a.status_code, a.duration_ms,"
+	    " a.error, a.response_excerpt FROM webhook_attempts a"
+	    " WHERE a.delivery_id = ? ORDER BY a.attempt_no",
+	[SQL_REDELIVER] =
+	    "UPDATE webhook_deliveries SET state = 'pending', attempts = 0,"
+	    " next_attempt_at = NOW(3), lease_owner = NULL, lease_until = NULL"
+	    " WHERE org_id = ? AND public_id = ? AND state IN ('succeeded','failed')",
+};
 
-	for (i = 0; webhooks_events[i] != NULL; i++)
-		if (strcmp(webhooks_events[i], t) == 0)
-			return 1;
+const struct db_stmts webhooks_stmts = {
+	"webhooks", webhooks_sql, WEBHOOKS_SQL__MAX, NULL, 0
+};
+
+/*
+ * 1 when a subscription may ask for the event type name: one the
+ * catalogue has and tells every subscriber. Else 0, and why into err.
+ */
+int
+webhooks_event_offered(const char *name, char *err, size_t errsz)
+{
+	enum event_type	 t;
+	size_t		 i;
+
+	/* Echo only a short printable name: the message goes back out. */
+	for (i = 0; name[i] != '\0' && i <= 64 && name[i] > ' ' &&
+	    name[i] < 0x7f; i++)
+		;
+	if (!events_parse(name, &t))
+		snprintf(err, errsz, "%s is not emitted by this server",
+		    i > 0 && name[i] == '\0' ? name : "this event type");
+	else if (!events_subscribable(t))
+		snprintf(err, errsz, "%s is sent only to the subscription "
+		    "it is addressed to", name);
+	else
+		return 1;
 	return 0;
 }
 
@@ -124,7 +135,8 @@ webhooks_create(struct db *db, long long org_id, const char *url,
 	webhooks_new_secret(secret);
 	n = webhooks_seal(secret, sealed);
 	crypto_uuid7(id);
-	return db_exec(db, SQL_SUB_INSERT, DB_PARAMS(DB_STR(id), DB_INT(org_id),
+	return db_exec(db, webhooks_sql[SQL_SUB_INSERT],
+	    DB_PARAMS(DB_STR(id), DB_INT(org_id),
 	    DB_STR(url), DB_STR(events), DB_BLOB(sealed, n), DB_STR(actor)));
 }
 
@@ -135,7 +147,8 @@ webhooks_set_active(struct db *db, long long org_id, const char *id,
 {
 	enum db_code	 code;
 
-	code = db_exec(db, SQL_SUB_SET_ACTIVE, DB_PARAMS(DB_INT(active),
+	code = db_exec(db, webhooks_sql[SQL_SUB_SET_ACTIVE],
+	    DB_PARAMS(DB_INT(active),
 	    DB_INT(org_id), DB_STR(id)));
 	return code == DB_OK && db_affected(db) == 0 ? DB_NOTFOUND : code;
 }
@@ -151,7 +164,8 @@ webhooks_rotate(struct db *db, long long org_id, const char *id,
 
 	webhooks_new_secret(secret);
 	n = webhooks_seal(secret, sealed);
-	code = db_exec(db, SQL_SUB_SET_SECRET, DB_PARAMS(DB_BLOB(sealed, n),
+	code = db_exec(db, webhooks_sql[SQL_SUB_SET_SECRET],
+	    DB_PARAMS(DB_BLOB(sealed, n),
 	    DB_INT(org_id), DB_STR(id)));
 	return code == DB_OK && db_affected(db) == 0 ? DB_NOTFOUND : code;
 }
@@ -161,21 +175,24 @@ webhooks_delete(struct db *db, long long org_id, const char *id)
 {
 	enum db_code	 code;
 
-	code = db_exec(db, SQL_SUB_DELETE, DB_PARAMS(DB_INT(org_id),
+	code = db_exec(db, webhooks_sql[SQL_SUB_DELETE],
+	    DB_PARAMS(DB_INT(org_id),
 	    DB_STR(id)));
 	return code == DB_OK && db_affected(db) == 0 ? DB_NOTFOUND : code;
 }
 
-/* Queue a webhook.test event for this one subscription. */
+/* Queue a webhook.test event for this one subscription; the worker's
+ * fan-out makes its delivery. */
 enum db_code
 webhooks_send_test(struct db *db, long long org_id, const char *id)
 {
-	struct db_rows	*rows = NULL;
-	char		 eid[37], did[37], payload[128];
-	enum db_code	 code;
-	long long	 sub;
+	struct db_rows		*rows = NULL;
+	struct json_object	*p;
+	enum db_code		 code;
+	long long		 sub;
 
-	if ((code = db_query(db, &rows, SQL_SUB_ID, DB_PARAMS(DB_INT(org_id),
+	if ((code = db_query(db, &rows, webhooks_sql[SQL_SUB_ID],
+	    DB_PARAMS(DB_INT(org_id),
 	    DB_STR(id)))) != DB_OK)
 		return code;
 	if (rows->nrows == 0) {
@@ -184,15 +201,9 @@ webhooks_send_test(struct db *db, long long org_id, const char *id)
 	}
 	sub = atoll(db_cell(rows, 0, 0));
 	db_rows_free(rows);
-	crypto_uuid7(eid);
-	crypto_uuid7(did);
-	snprintf(payload, sizeof(payload), "{\"subscriptionId\":\"%s\"}", id);
-	if ((code = db_exec(db, SQL_TEST_EVENT, DB_PARAMS(DB_STR(eid),
-	    DB_INT(org_id), DB_STR(payload)))) != DB_OK)
-		return code;
-	return db_exec(db, SQL_DELIVERY_INSERT, DB_PARAMS(DB_STR(did),
-	    DB_INT(org_id), DB_INT(sub), DB_INT((long long)db_insert_id(db)),
-	    DB_STR("webhook.test")));
+	p = json_object_new_object();
+	json_object_object_add(p, "subscriptionId", json_object_new_string(id));
+	return events_emit_to(db, org_id, EVENT_WEBHOOK_TEST, sub, p);
 }
 
 /* Send a finished delivery again, from a fresh retry schedule. */
@@ -201,7 +212,8 @@ webhooks_redeliver(struct db *db, long long org_id, const char *delivery)
 {
 	enum db_code	 code;
 
-	code = db_exec(db, SQL_REDELIVER, DB_PARAMS(DB_INT(org_id),
+	code = db_exec(db, webhooks_sql[SQL_REDELIVER],
+	    DB_PARAMS(DB_INT(org_id),
 	    DB_STR(delivery)));
 	return code == DB_OK && db_affected(db) == 0 ? DB_NOTFOUND : code;
 }
@@ -210,7 +222,8 @@ webhooks_redeliver(struct db *db, long long org_id, const char *delivery)
 enum db_code
 webhooks_list(struct db *db, long long org_id, struct db_rows **rows)
 {
-	return db_query(db, rows, SQL_SUB_LIST, DB_PARAMS(DB_INT(org_id)));
+	return db_query(db, rows, webhooks_sql[SQL_SUB_LIST],
+	    DB_PARAMS(DB_INT(org_id)));
 }
 
 /* The last 50 deliveries of a subscription of org. Caller frees. */
@@ -218,7 +231,8 @@ enum db_code
 webhooks_deliveries(struct db *db, long long org_id, const char *id,
     struct db_rows **rows)
 {
-	return db_query(db, rows, SQL_DELIVERY_LIST, DB_PARAMS(DB_INT(org_id),
+	return db_query(db, rows, webhooks_sql[SQL_DELIVERY_LIST],
+	    DB_PARAMS(DB_INT(org_id),
 	    DB_STR(id)));
 }
 
@@ -227,7 +241,7 @@ enum db_code
 webhooks_attempts(struct db *db, long long delivery_rowid,
     struct db_rows **rows)
 {
-	return db_query(db, rows, SQL_ATTEMPT_LIST,
+	return db_query(db, rows, webhooks_sql[SQL_ATTEMPT_LIST],
 	    DB_PARAMS(DB_INT(delivery_rowid)));
 }
 
@@ -239,6 +253,7 @@ static int
 webhooks_read_events(struct req *r, struct json_object *b, struct buf *out)
 {
 	struct json_object	*arr, *e;
+	char			 err[160];
 	size_t			 i, n;
 
 	if (!json_object_object_get_ex(b, "events", &arr) || arr == NULL ||
@@ -253,10 +268,15 @@ webhooks_read_events(struct req *r, struct json_object *b, struct buf *out)
 	}
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(arr, i);
-		if (!json_object_is_type(e, json_type_string) ||
-		    !webhooks_event_known(json_object_get_string(e))) {
-			req_resp_error(r, 400, "invalid_body", "events[%zu]: not "
-			    "an event type Mihwar sends", i);
+		if (!json_object_is_type(e, json_type_string)) {
+			req_resp_error(r, 400, "invalid_body", "events[%zu]: "
+			    "expected a string", i);
+			return 0;
+		}
+		if (!webhooks_event_offered(json_object_get_string(e), err,
+		    sizeof(err))) {
+			req_resp_error(r, 400, "invalid_body",
+			    "events[%zu]: %s", i, err);
 			return 0;
 		}
 		if (i > 0)

@@ -8,9 +8,9 @@
 #include "web/web.h"
 
 /* webhooks.c: subscriptions, deliveries' log, redelivery */
+extern const struct db_stmts	webhooks_stmts;
 #define WEBHOOK_SECRET_MAX	64
-extern const char *const webhooks_events[];
-int		 webhooks_event_known(const char *);
+int		 webhooks_event_offered(const char *, char *, size_t);
 int		 webhooks_url_ok(const struct conf *, const char *, char *,
 		    size_t);
 enum db_code	 webhooks_create(struct db *, long long, const char *,
@@ -29,6 +29,7 @@ enum db_code	 webhooks_attempts(struct db *, long long, struct db_rows **);
 void		 webhooks_api_create(struct req *);
 
 /* deliver.c: the worker's fan-out and delivery jobs */
+extern const struct db_stmts	deliver_stmts;
 int		 deliver_fanout_job(struct db *, const struct conf *);
 int		 deliver_job(struct db *, const struct conf *);
 

@@ -41,7 +41,7 @@ test('escaping: a webhook URL, an order and its note, a key name', async () => {
 	await gotoPage(page, '/admin/webhooks');
 	await page.getByLabel('URL').fill(hookUrl);
 	await page.getByLabel('All events').uncheck();
-	await page.getByLabel('checklist.completed').check();
+	await page.getByLabel('inventory.low_stock').check();
 	let resp = await clickAndWait(page, page.getByRole('button', { name: 'Subscribe' }));
 	assert.equal(resp.status(), 200);
 	assert.equal(await text(page.locator('.notice.ok')), 'Subscription added.');

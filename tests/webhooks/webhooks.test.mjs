@@ -6,7 +6,8 @@
 // workers, a receiver that is down, a worker killed mid-delivery, the
 // console's test / disable / rotate / redeliver actions, an endpoint
 // disabled after failing for 5 days, the admin role of the settings API,
-// and the worker's housekeeping of idempotency keys and rate windows.
+// the event catalogue (filters of one type, types not offered), and the
+// worker's housekeeping of idempotency keys and rate windows.
 //
 // The tests run one after another (one file): some stop, kill or add
 // workers, which the others must not see. Each uses a fresh organization.
@@ -635,6 +636,86 @@ test('a member\'s console session is refused by POST /api/settings/webhooks ' +
 	assert.equal(ok.status, 201, `admin: ${ok.text}`);
 	assert.equal(ok.json.data.url, body.url);
 	assert.deepEqual(await urls(), [body.url]);
+});
+
+test('the event catalogue: a subscription to one type receives only that ' +
+    'type (and a test event, addressed to it); a type the server does not ' +
+    'emit is refused with 400 naming the field and nothing is written',
+    { timeout: 30000 }, async () => {
+	const f = await fixture();
+	const rcvOne = await receiver();	// order.status_changed only
+	const rcvAll = await receiver();	// everything
+	const urls = async () => (await sql('SELECT s.url FROM ' +
+	    'webhook_subscriptions s JOIN organizations o ON o.id = s.org_id ' +
+	    `WHERE o.slug = ${q(f.slug)} ORDER BY s.id`)).map(([u]) => u);
+
+	// Not offered: checklist.* (nothing emits it), webhook.test (sent
+	// only by a test request), the settings API and the console form.
+	for (const [events, want] of [
+		[['checklist.completed'], 'events[0]: checklist.completed is ' +
+		    'not emitted by this server'],
+		[['order.created', 'checklist.missed'], 'events[1]: ' +
+		    'checklist.missed is not emitted by this server'],
+		[['webhook.test'], 'events[0]: webhook.test is sent only to ' +
+		    'the subscription it is addressed to'],
+	]) {
+		const res = await f.subscribeRaw({ url: rcvOne.url('/no'),
+		    events });
+		assert.equal(res.status, 400, `${events}: ${res.text}`);
+		assert.equal(res.json?.error?.code, 'invalid_body', res.text);
+		assert.equal(res.json?.error?.message, want);
+	}
+	const form = await f.post('/admin/webhooks', { url: rcvOne.url('/no'),
+	    event: 'checklist.completed' });
+	assert.equal(form.status, 400, form.text.slice(0, 300));
+	assert.ok(form.text.includes('event: checklist.completed is not ' +
+	    'emitted by this server'), form.text.slice(0, 600));
+	assert.deepEqual(await urls(), [], 'a refused request wrote a ' +
+	    'subscription');
+	const page = await f.get('/admin/webhooks');
+	assert.equal(page.status, 200);
+	assert.ok(page.text.includes('value="order.status_changed"'));
+	assert.ok(!page.text.includes('checklist.'), 'the form offers ' +
+	    'checklist events');
+	assert.ok(!page.text.includes('value="webhook.test"'), 'the form ' +
+	    'offers webhook.test');
+
+	// One type only: order.created and order.fulfilled never reach it.
+	const one = await f.subscribe(rcvOne.url('/one'),
+	    ['order.status_changed']);
+	const all = await f.subscribe(rcvAll.url('/all'), '*');
+	// A row of a type this server does not know (an older or newer
+	// server wrote it) is skipped, and the events after it still go.
+	await sql('INSERT INTO events (public_id, org_id, type, payload) ' +
+	    'SELECT UUID(), id, \'checklist.completed\', \'{}\' FROM ' +
+	    `organizations WHERE slug = ${q(f.slug)}`);
+	const order = await f.order();
+	await f.setStatus(order.id, 'SUBMITTED');
+	const [got] = await rcvOne.waitForCount(1, 10000);
+	assert.equal(eventOf(got), 'order.status_changed');
+	assert.deepEqual(envelope(got).payload, { orderId: order.id,
+	    status: 'SUBMITTED', previousStatus: 'DRAFT' });
+	await assertSigned(got, one.secret, 'order.status_changed');
+	await rcvAll.waitForCount(2, 10000);
+	assert.deepEqual(rcvAll.received().map(eventOf).sort(),
+	    ['order.created', 'order.status_changed']);
+
+	// The test event goes to its one subscription whatever its filter.
+	const tested = await f.postAndFollow(`/admin/webhooks/${one.id}/test`);
+	assert.equal(tested.status, 200, tested.text.slice(0, 300));
+	const [t] = await rcvOne.waitForCount(1, 10000,
+	    (r) => eventOf(r) === 'webhook.test');
+	assert.equal(envelope(t).payload.subscriptionId, one.id);
+	await sleep(700);
+	assert.deepEqual(rcvOne.received().map(eventOf),
+	    ['order.status_changed', 'webhook.test'],
+	    'a subscription to order.status_changed got other events');
+	assert.deepEqual((await deliveriesOf(one.id)).map((d) => d.type),
+	    ['order.status_changed', 'webhook.test']);
+	assert.ok(!rcvAll.received().some((r) => eventOf(r) === 'webhook.test'),
+	    'a test event reached another subscription');
+	assert.deepEqual((await deliveriesOf(all.id)).map((d) => d.type).sort(),
+	    ['order.created', 'order.status_changed']);
 });
 
 test('the worker\'s housekeeping drops expired idempotency keys and old ' +
