@@ -25,6 +25,7 @@ struct ctl {
 static const char usage[] =
     "usage: mihwarctl [--conf FILE] [--json] COMMAND\n"
     "  migrate\n"
+    "  sql-check\n"
     "  org create --slug SLUG --name NAME\n"
     "  user create --org SLUG --email EMAIL --password-stdin\n"
     "              [--role admin|member] [--platform-admin]\n"
@@ -144,6 +145,26 @@ ctl_migrate(struct ctl *c)
 		ctl_print_json(o);
 	} else
 		printf("migrations applied: %d\n", applied);
+	return 0;
+}
+
+/* Prepare every registered statement against the migrated schema. */
+static int
+ctl_sql_check(struct ctl *c)
+{
+	char	 err[512];
+	size_t	 failed;
+
+	if (!ctl_check_args(c, (const char *[]){ NULL },
+	    (const char *[]){ NULL }))
+		return ctl_usage(NULL);
+	failed = dbreg_prepare_all(c->db, err, sizeof(err));
+	if (failed > 0) {
+		fprintf(stderr, "mihwarctl: %zu statements do not prepare; "
+		    "first: %s\n", failed, err);
+		return 1;
+	}
+	printf("statements prepared: %zu\n", dbreg_count());
 	return 0;
 }
 
@@ -368,6 +389,7 @@ ctl_dispatch(struct ctl *c, const char *cmd, const char *sub)
 		int		(*fn)(struct ctl *);
 	} cmds[] = {
 		{ "migrate", NULL, ctl_migrate },
+		{ "sql-check", NULL, ctl_sql_check },
 		{ "org", "create", ctl_org_create },
 		{ "user", "create", ctl_user_create },
 		{ "key", "create", ctl_key_create },

@@ -105,6 +105,17 @@ test_user_create(void)
 	CU_ASSERT_EQUAL(ctl_run(args, "short\n", NULL), 2);
 }
 
+/* The operator's check of the statement registry against the schema. */
+static void
+test_sql_check(void)
+{
+	char	*out = NULL;
+
+	CU_ASSERT_EQUAL(ctl_run("sql-check", NULL, &out), 0);
+	CU_ASSERT(out != NULL && strstr(out, "statements prepared: ") != NULL);
+	free(out);
+}
+
 void
 suite_ctl_register(void)
 {
@@ -115,4 +126,5 @@ suite_ctl_register(void)
 	CU_add_test(s, "key shown once, listed, used, revoked",
 	    test_keys_lifecycle);
 	CU_add_test(s, "user create", test_user_create);
+	CU_add_test(s, "sql-check prepares every statement", test_sql_check);
 }
