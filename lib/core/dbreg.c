@@ -163,8 +163,9 @@ dbreg_prepare_all(struct db *db, char *err, size_t errsz)
 		for (k = 0; k < t->n; k++)
 			if (!db_prepare_check(db, t->sql[k])) {
 				if (failed++ == 0)
-					snprintf(err, errsz, "%s[%zu]: %s",
-					    t->name, k, db_errstr(db));
+					snprintf(err, errsz, "%s[%zu] \"%.50s\": "
+					    "%s", t->name, k, t->sql[k],
+					    db_errstr(db));
 			}
 	}
 	for (i = 0; i < dbreg_nshapes; i++)
