@@ -1540,6 +1540,17 @@ test_groups_crud(void)
 	/* A group needs a displayName. */
 	SCIM_ERR("POST", GROUPS, auth_a, "{\"schemas\":[\"" SCHEMA_GROUP "\"],"
 	    "\"members\":[]}", 400, "invalidValue");
+	/* A write that fails half-way leaves nothing: the group row is
+	 * inserted before its bad member is seen, and the pipeline's
+	 * transaction takes it back, so the same name is free after. */
+	snprintf(body, sizeof(body), "{\"schemas\":[\"" SCHEMA_GROUP "\"],"
+	    "\"displayName\":\"%s half\",\"members\":[{\"value\":5}]}", name);
+	SCIM_ERR("POST", GROUPS, auth_a, body, 400, "invalidValue");
+	CHECK(db_long("SELECT COUNT(*) FROM scim_groups WHERE display_name ="
+	    " '%s half'", name) == 0, "a refused group left its row");
+	snprintf(body, sizeof(body), "{\"schemas\":[\"" SCHEMA_GROUP "\"],"
+	    "\"displayName\":\"%s half\"}", name);
+	SCIM_OK("POST", GROUPS, auth_a, body, 201);
 	/* DELETE: 204, then 404, members untouched as users. */
 	SCIM_OK("DELETE", p, auth_a, NULL, 204);
 	SCIM_ERR("GET", p, auth_a, NULL, 404, "");
