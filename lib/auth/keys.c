@@ -171,8 +171,7 @@ keys_resolve(struct db *db, const char *tok, struct principal *p)
 		return DB_NOTFOUND;
 	crypto_key_hash(tok, len, hash);
 	if ((code = db_query(db, &r, keys_sql[SQL_KEY_BY_HASH],
-	    DB_PARAMS(DB_BLOB(hash,
-	    sizeof(hash))))) != DB_OK)
+	    DB_PARAMS(DB_BLOB(hash, sizeof(hash))))) != DB_OK)
 		return code;
 	code = DB_NOTFOUND;
 	if (r->nrows == 1 && keys_fill(p, r, hash) && p->key_kind == kind) {
@@ -206,8 +205,7 @@ keys_revoke_org(struct db *db, long long org_id, const char *public_id)
 	enum db_code	 code;
 
 	if ((code = db_exec(db, keys_sql[SQL_KEY_REVOKE_ORG],
-	    DB_PARAMS(DB_INT(org_id),
-	    DB_STR(public_id)))) != DB_OK)
+	    DB_PARAMS(DB_INT(org_id), DB_STR(public_id)))) != DB_OK)
 		return code;
 	return db_affected(db) > 0 ? DB_OK : DB_NOTFOUND;
 }

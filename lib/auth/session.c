@@ -294,11 +294,9 @@ session_login_post(struct req *r)
 	}
 	if (!session_check_password(r, email, pw, &user, &org)) {
 		(void)db_exec(r->db, session_sql[SQL_LOGIN_FAIL],
-		    DB_PARAMS(DB_STR(acct),
-		    DB_INT(window)));
+		    DB_PARAMS(DB_STR(acct), DB_INT(window)));
 		(void)db_exec(r->db, session_sql[SQL_LOGIN_FAIL],
-		    DB_PARAMS(DB_STR(addr),
-		    DB_INT(window)));
+		    DB_PARAMS(DB_STR(addr), DB_INT(window)));
 		log_warn("console: failed sign-in for %s from %s", email,
 		    r->in.remote_addr ? r->in.remote_addr : "-");
 		session_form(r, "Wrong e-mail or password.", email);

@@ -218,8 +218,7 @@ events_consume(struct db *db, const char *consumer, unsigned types_mask,
 	int		 n = -1;
 
 	if (db_exec(db, events_sql[SQL_CURSOR_ENSURE],
-	    DB_PARAMS(DB_STR(consumer))) !=
-	    DB_OK || db_begin(db) != DB_OK) {
+	    DB_PARAMS(DB_STR(consumer))) != DB_OK || db_begin(db) != DB_OK) {
 		log_error("events: %s: %s", consumer, db_errstr(db));
 		return -1;
 	}

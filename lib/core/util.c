@@ -313,7 +313,6 @@ util_sql_time(int64_t ms, char out[24])
 {
 	time_t		 t = (time_t)(ms / 1000);
 	struct tm	 tm;
-
 	char		 s[64];
 
 	gmtime_r(&t, &tm);
@@ -330,7 +329,6 @@ util_sql_date(int64_t ms, char out[11])
 {
 	time_t		 t = (time_t)(ms / 1000);
 	struct tm	 tm;
-
 	char		 s[64];
 
 	gmtime_r(&t, &tm);

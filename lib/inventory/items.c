@@ -234,8 +234,7 @@ items_update(struct req *r, long long rowid, const struct item_input *in)
 	decimal_format(in->low, low);
 	decimal_format(in->cost, cost);
 	return db_exec(r->db, items_sql[SQL_ITEM_UPDATE],
-	    DB_PARAMS(DB_STR(in->name),
-	    DB_STR(in->unit), DB_STR(in->category),
+	    DB_PARAMS(DB_STR(in->name), DB_STR(in->unit), DB_STR(in->category),
 	    DB_STR(in->has_low ? low : NULL), DB_STR(in->has_cost ? cost : NULL),
 	    in->has_lead ? DB_INT(in->lead) : DB_NULL,
 	    in->archived < 0 ? DB_NULL : DB_INT(in->archived), DB_INT(rowid)));
@@ -432,8 +431,7 @@ items_stock_change(struct db *db, long long org_id, const char *public_id,
 
 	memset(c, 0, sizeof(*c));
 	if ((code = db_query(db, &rows, items_sql[SQL_ITEM_LOCK_STOCK],
-	    DB_PARAMS(
-	    DB_INT(org_id), DB_STR(public_id)))) != DB_OK)
+	    DB_PARAMS( DB_INT(org_id), DB_STR(public_id)))) != DB_OK)
 		return code;
 	if (rows->nrows == 0 || !decimal_parse(db_cell(rows, 0, 4), &c->prev)) {
 		db_rows_free(rows);
@@ -453,8 +451,7 @@ items_stock_change(struct db *db, long long org_id, const char *public_id,
 	decimal_format(delta, d);
 	decimal_format(c->next, n);
 	if ((code = db_exec(db, items_sql[SQL_ITEM_SET_STOCK],
-	    DB_PARAMS(DB_STR(n),
-	    DB_INT(c->rowid)))) != DB_OK ||
+	    DB_PARAMS(DB_STR(n), DB_INT(c->rowid)))) != DB_OK ||
 	    (code = db_exec(db, items_sql[SQL_ADJ_INSERT],
 	    DB_PARAMS(DB_INT(org_id),
 	    DB_INT(c->rowid), DB_STR(d), DB_STR(n), DB_STR(source),

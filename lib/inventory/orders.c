@@ -486,8 +486,7 @@ orders_transition(struct db *db, long long org_id, const char *public_id,
 			    strcmp(to, "REJECTED") == 0;
 
 	if (db_query(db, &rows, orders_sql[SQL_ORDER_LOCK],
-	    DB_PARAMS(DB_INT(org_id),
-	    DB_STR(public_id))) != DB_OK)
+	    DB_PARAMS(DB_INT(org_id), DB_STR(public_id))) != DB_OK)
 		return ORDER_DB_ERROR;
 	if (rows->nrows == 0) {
 		db_rows_free(rows);

@@ -353,8 +353,7 @@ scim_users_list(struct req *r)
 	size_t			 i;
 
 	if (db_query(r->db, &u, scim_sql[SQL_USERS],
-	    DB_PARAMS(DB_INT(r->principal.org_id))) !=
-	    DB_OK) {
+	    DB_PARAMS(DB_INT(r->principal.org_id))) != DB_OK) {
 		db_rows_free(u);
 		scim_error(r, 503, NULL, "database unavailable");
 		return;
@@ -672,8 +671,7 @@ scim_group_row(struct req *r, const char *id)
 	struct db_rows	*g = NULL;
 
 	if (db_query(r->db, &g, scim_sql[SQL_GROUP],
-	    DB_PARAMS(DB_INT(r->principal.org_id),
-	    DB_STR(id))) != DB_OK) {
+	    DB_PARAMS(DB_INT(r->principal.org_id), DB_STR(id))) != DB_OK) {
 		db_rows_free(g);
 		scim_error(r, 503, NULL, "database unavailable");
 		return NULL;
@@ -743,8 +741,7 @@ scim_group_members_set(struct req *r, long long rowid, struct json_object *doc)
 			return 0;
 	}
 	return db_exec(r->db, scim_sql[SQL_ROLES],
-	    DB_PARAMS(DB_INT(r->principal.org_id))) ==
-	    DB_OK;
+	    DB_PARAMS(DB_INT(r->principal.org_id))) == DB_OK;
 }
 
 /* Write doc (displayName, externalId, members) as group rowid (0: new). */

@@ -122,8 +122,7 @@ idem_existing(struct req *r, const char *key, const unsigned char fp[32],
 
 	*res = IDEM_ANSWERED;
 	if (db_query(r->db, &row, idem_sql[SQL_IDEM_GET],
-	    DB_PARAMS(DB_INT(r->principal.key_id),
-	    DB_STR(key))) != DB_OK) {
+	    DB_PARAMS(DB_INT(r->principal.key_id), DB_STR(key))) != DB_OK) {
 		req_resp_error(r, 503, NULL, "database unavailable");
 		return 0;
 	}

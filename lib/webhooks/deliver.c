@@ -227,8 +227,7 @@ deliver_load(struct db *db, long long rowid, struct delivery *d)
 	memset(d, 0, sizeof(*d));
 	d->rowid = rowid;
 	if (db_query(db, &rows, deliver_sql[SQL_LOAD],
-	    DB_PARAMS(DB_INT(rowid))) != DB_OK ||
-	    rows->nrows == 0)
+	    DB_PARAMS(DB_INT(rowid))) != DB_OK || rows->nrows == 0)
 		goto out;
 	n = rows->lens[4];
 	if (n <= CRYPTO_SEAL_OVERHEAD || n - CRYPTO_SEAL_OVERHEAD >=

@@ -148,8 +148,7 @@ webhooks_set_active(struct db *db, long long org_id, const char *id,
 	enum db_code	 code;
 
 	code = db_exec(db, webhooks_sql[SQL_SUB_SET_ACTIVE],
-	    DB_PARAMS(DB_INT(active),
-	    DB_INT(org_id), DB_STR(id)));
+	    DB_PARAMS(DB_INT(active), DB_INT(org_id), DB_STR(id)));
 	return code == DB_OK && db_affected(db) == 0 ? DB_NOTFOUND : code;
 }
 
@@ -165,8 +164,7 @@ webhooks_rotate(struct db *db, long long org_id, const char *id,
 	webhooks_new_secret(secret);
 	n = webhooks_seal(secret, sealed);
 	code = db_exec(db, webhooks_sql[SQL_SUB_SET_SECRET],
-	    DB_PARAMS(DB_BLOB(sealed, n),
-	    DB_INT(org_id), DB_STR(id)));
+	    DB_PARAMS(DB_BLOB(sealed, n), DB_INT(org_id), DB_STR(id)));
 	return code == DB_OK && db_affected(db) == 0 ? DB_NOTFOUND : code;
 }
 
@@ -176,8 +174,7 @@ webhooks_delete(struct db *db, long long org_id, const char *id)
 	enum db_code	 code;
 
 	code = db_exec(db, webhooks_sql[SQL_SUB_DELETE],
-	    DB_PARAMS(DB_INT(org_id),
-	    DB_STR(id)));
+	    DB_PARAMS(DB_INT(org_id), DB_STR(id)));
 	return code == DB_OK && db_affected(db) == 0 ? DB_NOTFOUND : code;
 }
 
@@ -192,8 +189,7 @@ webhooks_send_test(struct db *db, long long org_id, const char *id)
 	long long		 sub;
 
 	if ((code = db_query(db, &rows, webhooks_sql[SQL_SUB_ID],
-	    DB_PARAMS(DB_INT(org_id),
-	    DB_STR(id)))) != DB_OK)
+	    DB_PARAMS(DB_INT(org_id), DB_STR(id)))) != DB_OK)
 		return code;
 	if (rows->nrows == 0) {
 		db_rows_free(rows);
@@ -213,8 +209,7 @@ webhooks_redeliver(struct db *db, long long org_id, const char *delivery)
 	enum db_code	 code;
 
 	code = db_exec(db, webhooks_sql[SQL_REDELIVER],
-	    DB_PARAMS(DB_INT(org_id),
-	    DB_STR(delivery)));
+	    DB_PARAMS(DB_INT(org_id), DB_STR(delivery)));
 	return code == DB_OK && db_affected(db) == 0 ? DB_NOTFOUND : code;
 }
 
@@ -232,8 +227,7 @@ webhooks_deliveries(struct db *db, long long org_id, const char *id,
     struct db_rows **rows)
 {
 	return db_query(db, rows, webhooks_sql[SQL_DELIVERY_LIST],
-	    DB_PARAMS(DB_INT(org_id),
-	    DB_STR(id)));
+	    DB_PARAMS(DB_INT(org_id), DB_STR(id)));
 }
 
 /* The attempts of a delivery (by row id from webhooks_deliveries). */
