@@ -97,6 +97,7 @@ main(void)
 	test_family_register();
 	test_events_register();
 	test_forecast_register();
+	test_html_register();
 	test_json_register();
 	test_keys_register();
 	test_orgs_register();
