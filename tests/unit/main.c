@@ -121,6 +121,7 @@ main(void)
 	test_forecast_register();
 	test_html_register();
 	test_httpout_register();
+	test_idem_register();
 	test_json_register();
 	test_keys_register();
 	test_orgs_register();
