@@ -129,6 +129,7 @@ main(void)
 	test_route_register();
 	test_scimfilter_register();
 	test_util_register();
+	test_valid_register();
 	if (CU_get_error() != CUE_SUCCESS) {
 		fprintf(stderr, "unit-tests: registering: %s\n",
 		    CU_get_error_msg());

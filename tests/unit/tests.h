@@ -58,5 +58,6 @@ void		 test_req_register(void);
 void		 test_route_register(void);
 void		 test_scimfilter_register(void);
 void		 test_util_register(void);
+void		 test_valid_register(void);
 
 #endif /* TESTS_H */
