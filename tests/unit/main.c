@@ -125,6 +125,7 @@ main(void)
 	test_json_register();
 	test_keys_register();
 	test_orgs_register();
+	test_page_register();
 	test_req_register();
 	test_route_register();
 	test_scimfilter_register();

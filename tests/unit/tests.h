@@ -54,6 +54,7 @@ void		 test_idem_register(void);
 void		 test_json_register(void);
 void		 test_keys_register(void);
 void		 test_orgs_register(void);
+void		 test_page_register(void);
 void		 test_req_register(void);
 void		 test_route_register(void);
 void		 test_scimfilter_register(void);
