@@ -1,9 +1,11 @@
 /*
  * test_idem.c - idem.c without a database: the Idempotency-Key parser,
- * and what idem_begin answers before it would reach the database (no
- * key: proceed untouched; a bad key: 400 invalid_idempotency_key in the
- * family's error body).
+ * and idem_begin up to its first database call. The request's database
+ * is a unix socket that does not exist: a key that gets past the parser
+ * finds it unavailable (503), and a refused key never tries it (400,
+ * nothing logged).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "mihwar.h"
@@ -12,8 +14,20 @@
 #define BAD_KEY_INTEG	"{\"error\":{\"code\":\"invalid_idempotency_key\"," \
 	"\"message\":\"Idempotency-Key: 1 to 255 printable ASCII " \
 	"characters\",\"requestId\":\"rid-idem-0001\"}}"
+#define NO_DB_INTEG	"{\"error\":{\"code\":\"unavailable\"," \
+	"\"message\":\"database unavailable\",\"requestId\":" \
+	"\"rid-idem-0001\"}}"
 
-static char	 k255[256], k256[257], q255[258], q256[259];
+static char		 k255[256], k256[257], q255[258], q256[259];
+static struct conf	 conf;
+static struct db	*db;
+static struct buf	 logbuf;
+
+static void
+log_capture(void *arg, const char *line, size_t n)
+{
+	buf_append(arg, line, n);
+}
 
 static int
 suite_init(void)
@@ -26,7 +40,36 @@ suite_init(void)
 	q256[0] = '"';
 	memset(q256 + 1, 'k', 256);
 	q256[257] = '"';
+	conf_init(&conf);
+	conf.db_socket = strdup("/nonexistent/mihwar-unit-tests.sock");
+	buf_init(&logbuf);
+	log_set_sink(log_capture, &logbuf);
+	return conf.db_socket != NULL && (db = db_new(&conf)) != NULL ? 0 : -1;
+}
+
+static int
+suite_cleanup(void)
+{
+	log_set_sink(NULL, NULL);
+	buf_cleanup(&logbuf);
+	db_free(db);
+	conf_cleanup(&conf);
 	return 0;
+}
+
+/* A POST with key 7 in family, on the absent database. */
+static void
+start(struct req *r, enum family_id family)
+{
+	req_init(r, db, &conf);
+	r->family = family_get(family);
+	snprintf(r->id, sizeof(r->id), "rid-idem-0001");
+	r->principal.kind = PRINCIPAL_KEY;
+	r->principal.key_id = 7;
+	r->in.method = "POST";
+	r->in.path = strdup("/api/integrations/v1/items");
+	r->in.query = strdup("");
+	logbuf.len = 0;
 }
 
 static void
@@ -97,56 +140,67 @@ test_begin_no_key(void)
 	};
 	struct req	 r;
 	enum idem_res	 res;
+	const char	*name;
 	size_t		 i;
 
 	for (i = 0; i < NELEM(other); i++) {
-		req_init(&r, NULL, NULL);
-		r.family = family_get(FAM_INTEG);
-		snprintf(r.id, sizeof(r.id), "rid-idem-0001");
+		name = other[i] ? other[i] : "no headers";
+		start(&r, FAM_INTEG);
 		if (other[i] != NULL)
 			req_add_header(&r, other[i], "abc");
 		res = idem_begin(&r);
-		CHECK(res == IDEM_PROCEED, "[%s] result %d",
-		    other[i] ? other[i] : "no headers", (int)res);
+		CHECK(res == IDEM_PROCEED, "[%s] result %d", name, (int)res);
 		CHECK(r.out.status == 0 && r.out.body.len == 0 &&
-		    r.out.headers.len == 0, "[%s] answered %d",
-		    other[i] ? other[i] : "no headers", r.out.status);
-		CHECK(r.idem == NULL, "[%s] holds a key",
-		    other[i] ? other[i] : "no headers");
+		    r.out.headers.len == 0, "[%s] answered %d", name,
+		    r.out.status);
+		CHECK(r.idem == NULL, "[%s] holds a key", name);
+		CHECK(logbuf.len == 0 && !db_connected(db), "[%s] went to the "
+		    "database: %s", name, logbuf.len ? logbuf.data : "");
 		req_cleanup(&r);
 	}
 }
 
 /*
- * A bad key is 400 in the family's shape, before any database call
- * (r.db is NULL: reaching it would crash the test).
+ * A bad key is 400 in the family's shape, before any database call; a
+ * good one (quoted or not) goes on to claim it, and finds no database.
  */
 static void
-test_begin_bad_key(void)
+test_begin_key(void)
 {
 	static const struct {
 		const char	*header, *value;
 		enum family_id	 family;
+		int		 status;
 		const char	*body;
 	} cases[] = {
-		{ "Idempotency-Key", "", FAM_INTEG, BAD_KEY_INTEG },
-		{ "Idempotency-Key", "\"\"", FAM_INTEG, BAD_KEY_INTEG },
-		{ "Idempotency-Key", k256, FAM_INTEG, BAD_KEY_INTEG },
-		{ "Idempotency-Key", q256, FAM_INTEG, BAD_KEY_INTEG },
-		{ "Idempotency-Key", "a\x01" "b", FAM_INTEG, BAD_KEY_INTEG },
-		{ "Idempotency-Key", "a\tb", FAM_INTEG, BAD_KEY_INTEG },
-		{ "Idempotency-Key", "key\x7f", FAM_INTEG, BAD_KEY_INTEG },
-		{ "Idempotency-Key", "caf\xc3\xa9", FAM_INTEG, BAD_KEY_INTEG },
+		/* refused before the database */
+		{ "Idempotency-Key", "", FAM_INTEG, 400, BAD_KEY_INTEG },
+		{ "Idempotency-Key", "\"\"", FAM_INTEG, 400, BAD_KEY_INTEG },
+		{ "Idempotency-Key", k256, FAM_INTEG, 400, BAD_KEY_INTEG },
+		{ "Idempotency-Key", q256, FAM_INTEG, 400, BAD_KEY_INTEG },
+		{ "Idempotency-Key", "a\x01" "b", FAM_INTEG, 400,
+		    BAD_KEY_INTEG },
+		{ "Idempotency-Key", "a\tb", FAM_INTEG, 400, BAD_KEY_INTEG },
+		{ "Idempotency-Key", "key\x7f", FAM_INTEG, 400,
+		    BAD_KEY_INTEG },
+		{ "Idempotency-Key", "caf\xc3\xa9", FAM_INTEG, 400,
+		    BAD_KEY_INTEG },
 		/* as FastCGI names it, and in any case */
-		{ "IDEMPOTENCY_KEY", "", FAM_INTEG, BAD_KEY_INTEG },
-		{ "idempotency-key", "a\nb", FAM_INTEG, BAD_KEY_INTEG },
+		{ "IDEMPOTENCY_KEY", "", FAM_INTEG, 400, BAD_KEY_INTEG },
+		{ "idempotency-key", "a\nb", FAM_INTEG, 400, BAD_KEY_INTEG },
 		/* the shape is the family's */
-		{ "Idempotency-Key", "", FAM_FULFILL,
+		{ "Idempotency-Key", "", FAM_FULFILL, 400,
 		    "{\"error\":\"Idempotency-Key: 1 to 255 printable ASCII "
 		    "characters\",\"requestId\":\"rid-idem-0001\"}" },
-		{ "Idempotency-Key", "", FAM_IMPEX,
+		{ "Idempotency-Key", "", FAM_IMPEX, 400,
 		    "{\"detail\":\"Idempotency-Key: 1 to 255 printable ASCII "
 		    "characters\",\"requestId\":\"rid-idem-0001\"}" },
+		/* accepted: on to the (absent) database */
+		{ "Idempotency-Key", "abc", FAM_INTEG, 503, NO_DB_INTEG },
+		{ "Idempotency-Key", "\"abc\"", FAM_INTEG, 503, NO_DB_INTEG },
+		{ "Idempotency-Key", k255, FAM_INTEG, 503, NO_DB_INTEG },
+		{ "Idempotency-Key", q255, FAM_INTEG, 503, NO_DB_INTEG },
+		{ "IDEMPOTENCY_KEY", "a b", FAM_INTEG, 503, NO_DB_INTEG },
 	};
 	struct req	 r;
 	enum idem_res	 res;
@@ -157,18 +211,21 @@ test_begin_bad_key(void)
 		snprintf(name, sizeof(name), "%s: %s, family %d",
 		    cases[i].header, test_esc(cases[i].value,
 		    strlen(cases[i].value)), (int)cases[i].family);
-		req_init(&r, NULL, NULL);
-		r.family = family_get(cases[i].family);
-		snprintf(r.id, sizeof(r.id), "rid-idem-0001");
-		r.principal.kind = PRINCIPAL_KEY;
-		r.principal.key_id = 7;
+		start(&r, cases[i].family);
 		req_add_header(&r, cases[i].header, cases[i].value);
 		res = idem_begin(&r);
 		CHECK(res == IDEM_ANSWERED, "[%s] result %d", name, (int)res);
-		CHECK(r.out.status == 400, "[%s] status %d", name,
-		    r.out.status);
+		CHECK(r.out.status == cases[i].status, "[%s] status %d, want "
+		    "%d", name, r.out.status, cases[i].status);
 		CHECK_STR(name, r.out.body.data, cases[i].body);
 		CHECK(r.idem == NULL, "[%s] holds a key", name);
+		if (cases[i].status == 400)
+			CHECK(logbuf.len == 0, "[%s] went to the database: %s",
+			    name, logbuf.len ? logbuf.data : "");
+		else
+			CHECK(logbuf.len > 0 && strstr(logbuf.data, "connect") !=
+			    NULL, "[%s] did not try the database: %s", name,
+			    logbuf.len ? logbuf.data : "");
 		req_cleanup(&r);
 	}
 }
@@ -180,8 +237,9 @@ test_idem_register(void)
 	static const struct test_def tests[] = {
 		{ "idem_key_parse", test_key_parse },
 		{ "idem_begin without a key", test_begin_no_key },
-		{ "idem_begin with a bad key", test_begin_bad_key },
+		{ "idem_begin with a key", test_begin_key },
 	};
 
-	test_add_suite("idem", suite_init, NULL, tests, NELEM(tests));
+	test_add_suite("idem", suite_init, suite_cleanup, tests,
+	    NELEM(tests));
 }
