@@ -15,8 +15,6 @@
 
 #include "web/web.h"
 
-#define IDEM_KEY_MAX	255
-
 struct idem {
 	long long	 key_id;
 	char		 key[IDEM_KEY_MAX + 1];
@@ -58,7 +56,7 @@ const struct db_stmts idem_stmts = {
 enum idem_col { IC_PRINT, IC_STATE, IC_STATUS, IC_BODY, IC_EXPIRED, IC_STALE };
 
 /* The key without surrounding quotes; 0 when empty, long or unprintable. */
-static int
+int
 idem_key_parse(const char *h, char out[IDEM_KEY_MAX + 1])
 {
 	size_t	 n = strlen(h), i;

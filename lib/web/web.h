@@ -194,6 +194,9 @@ int		 query_string(struct req *, const char *, size_t, char **);
 extern const struct db_stmts	idem_stmts;
 struct idem;
 enum idem_res { IDEM_PROCEED, IDEM_ANSWERED };
+#define IDEM_KEY_MAX	255
+/* Only idem_begin needs it; declared so the unit tests reach it. */
+int		 idem_key_parse(const char *, char out[IDEM_KEY_MAX + 1]);
 enum idem_res	 idem_begin(struct req *);
 int		 idem_store(struct req *);
 void		 idem_end(struct req *, int);

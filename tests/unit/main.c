@@ -43,6 +43,28 @@ test_check(int ok, const char *file, const char *func, unsigned int line,
 	return ok;
 }
 
+static unsigned int	 known_bugs;
+
+/* A known bug: shown while it lasts, a failure once it is fixed. */
+int
+test_known_bug(int fixed, const char *file, const char *func,
+    unsigned int line, const char *fmt, ...)
+{
+	char	 msg[1024];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (fixed)
+		return test_check(0, file, func, line, "%s: now passes; the "
+		    "bug is fixed, so drop its KNOWN_BUG mark", msg);
+	known_bugs++;
+	fprintf(stderr, "\n  KNOWN BUG %s:%u (%s): %s\n", file, line, func,
+	    msg);
+	return 0;
+}
+
 /* String equality (NULL equals only NULL), showing both on failure. */
 int
 test_check_str(const char *file, const char *func, unsigned int line,
@@ -97,13 +119,18 @@ main(void)
 	test_family_register();
 	test_events_register();
 	test_forecast_register();
+	test_html_register();
+	test_httpout_register();
+	test_idem_register();
 	test_json_register();
 	test_keys_register();
 	test_orgs_register();
+	test_page_register();
 	test_req_register();
 	test_route_register();
 	test_scimfilter_register();
 	test_util_register();
+	test_valid_register();
 	if (CU_get_error() != CUE_SUCCESS) {
 		fprintf(stderr, "unit-tests: registering: %s\n",
 		    CU_get_error_msg());
@@ -115,5 +142,8 @@ main(void)
 	failures = CU_get_number_of_failures() +
 	    CU_get_number_of_tests_failed() + CU_get_number_of_suites_failed();
 	CU_cleanup_registry();
+	if (known_bugs > 0)
+		fprintf(stderr, "known bugs (reported, not counted as "
+		    "failures): %u\n", known_bugs);
 	return failures == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -1,0 +1,341 @@
+/*
+ * test_httpout.c - httpout.c without the network: the SSRF guard's
+ * private-address check over IPv4 and IPv6 edges, and httpout_vet on
+ * URLs with literal addresses (and "localhost"), which must be refused
+ * or pinned before any connection is made.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <curl/curl.h>
+
+#include "mihwar.h"
+#include "tests.h"
+
+/* The text address a as a socket address in ss; 0 when not an address. */
+static int
+addr_of(const char *a, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in	*s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, a, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		return 1;
+	}
+	if (inet_pton(AF_INET6, a, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+test_private_v4(void)
+{
+	static const struct {
+		const char	*addr;
+		int		 private;
+	} cases[] = {
+		/* 0.0.0.0/8 "this network" */
+		{ "0.0.0.0", 1 },
+		{ "0.255.255.255", 1 },
+		{ "1.0.0.0", 0 },
+		/* 10/8 */
+		{ "9.255.255.255", 0 },
+		{ "10.0.0.0", 1 },
+		{ "10.0.0.1", 1 },
+		{ "10.255.255.255", 1 },
+		{ "11.0.0.0", 0 },
+		/* 100.64/10 CGNAT */
+		{ "100.63.255.255", 0 },
+		{ "100.64.0.0", 1 },
+		{ "100.100.100.200", 1 },
+		{ "100.127.255.255", 1 },
+		{ "100.128.0.0", 0 },
+		/* 127/8 loopback */
+		{ "126.255.255.255", 0 },
+		{ "127.0.0.1", 1 },
+		{ "127.1.2.3", 1 },
+		{ "127.255.255.255", 1 },
+		{ "128.0.0.0", 0 },
+		/* 169.254/16 link-local, cloud metadata */
+		{ "169.253.255.255", 0 },
+		{ "169.254.0.0", 1 },
+		{ "169.254.169.254", 1 },
+		{ "169.254.255.255", 1 },
+		{ "169.255.0.0", 0 },
+		/* 172.16/12 */
+		{ "172.15.255.255", 0 },
+		{ "172.16.0.0", 1 },
+		{ "172.20.1.1", 1 },
+		{ "172.31.255.255", 1 },
+		{ "172.32.0.0", 0 },
+		/* 192.0.0/24 IETF protocol assignments */
+		{ "191.255.255.255", 0 },
+		{ "192.0.0.0", 1 },
+		{ "192.0.0.255", 1 },
+		{ "192.0.1.0", 0 },
+		/* 192.168/16 */
+		{ "192.167.255.255", 0 },
+		{ "192.168.0.0", 1 },
+		{ "192.168.1.1", 1 },
+		{ "192.168.255.255", 1 },
+		{ "192.169.0.0", 0 },
+		/* 198.18/15 benchmarking */
+		{ "198.17.255.255", 0 },
+		{ "198.18.0.0", 1 },
+		{ "198.19.255.255", 1 },
+		{ "198.20.0.0", 0 },
+		/* 224/4 multicast, 240/4 reserved, broadcast */
+		{ "223.255.255.255", 0 },
+		{ "224.0.0.0", 1 },
+		{ "224.0.0.251", 1 },
+		{ "239.255.255.255", 1 },
+		{ "240.0.0.1", 1 },
+		{ "255.255.255.255", 1 },
+		/* public */
+		{ "8.8.8.8", 0 },
+		{ "1.1.1.1", 0 },
+		{ "93.184.216.34", 0 },
+		{ "172.217.0.1", 0 },
+		{ "192.88.99.1", 0 },
+	};
+	struct sockaddr_storage	 ss;
+	size_t			 i;
+	int			 got;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		if (!CHECK(addr_of(cases[i].addr, &ss), "[%s] not an address",
+		    cases[i].addr))
+			continue;
+		got = httpout_addr_private((struct sockaddr *)&ss);
+		CHECK(got == cases[i].private, "[%s] private %d, want %d",
+		    cases[i].addr, got, cases[i].private);
+	}
+}
+
+static void
+test_private_v6(void)
+{
+	static const struct {
+		const char	*addr;
+		int		 private;
+	} cases[] = {
+		{ "::1", 1 },
+		{ "::", 1 },
+		/* fe80::/10 link-local */
+		{ "fe80::", 1 },
+		{ "fe80::1", 1 },
+		{ "febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 1 },
+		{ "fec0::1", 0 },	/* deprecated site-local: global */
+		/* fc00::/7 unique local */
+		{ "fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 0 },
+		{ "fc00::", 1 },
+		{ "fc00::1", 1 },
+		{ "fd12:3456:789a::1", 1 },
+		{ "fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 1 },
+		{ "fe00::", 0 },
+		/* ff00::/8 multicast */
+		{ "ff02::1", 1 },
+		{ "ff05::2", 1 },
+		{ "ff0e::1", 1 },
+		/* IPv4-mapped: judged as the IPv4 address */
+		{ "::ffff:10.0.0.1", 1 },
+		{ "::ffff:127.0.0.1", 1 },
+		{ "::ffff:169.254.169.254", 1 },
+		{ "::ffff:172.16.0.1", 1 },
+		{ "::ffff:192.168.0.1", 1 },
+		{ "::ffff:100.64.0.1", 1 },
+		{ "::ffff:0.0.0.0", 1 },
+		{ "::ffff:255.255.255.255", 1 },
+		{ "::ffff:8.8.8.8", 0 },
+		{ "::ffff:1.1.1.1", 0 },
+		/* public */
+		{ "2606:4700::1111", 0 },
+		{ "2001:4860:4860::8888", 0 },
+		{ "2a00:1450:4001:80b::200e", 0 },
+	};
+	struct sockaddr_storage	 ss;
+	size_t			 i;
+	int			 got;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		if (!CHECK(addr_of(cases[i].addr, &ss), "[%s] not an address",
+		    cases[i].addr))
+			continue;
+		got = httpout_addr_private((struct sockaddr *)&ss);
+		CHECK(got == cases[i].private, "[%s] private %d, want %d",
+		    cases[i].addr, got, cases[i].private);
+	}
+}
+
+/*
+ * Addresses that reach a private IPv4 address through a translator but
+ * are not refused: each is a bug, reported, not fixed here.
+ */
+static void
+test_private_known_bugs(void)
+{
+	static const struct {
+		const char	*addr, *why;
+	} cases[] = {
+		/* RFC 6052 well-known NAT64 prefix: 64:ff9b::a.b.c.d is
+		 * a.b.c.d through the NAT64 gateway of an IPv6-only host. */
+		{ "64:ff9b::10.0.0.1", "NAT64 of 10.0.0.1" },
+		{ "64:ff9b::127.0.0.1", "NAT64 of 127.0.0.1" },
+		{ "64:ff9b::169.254.169.254", "NAT64 of the metadata address" },
+		{ "64:ff9b::192.168.1.1", "NAT64 of 192.168.1.1" },
+	};
+	struct sockaddr_storage	 ss;
+	size_t			 i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		if (!CHECK(addr_of(cases[i].addr, &ss), "[%s] not an address",
+		    cases[i].addr))
+			continue;
+		KNOWN_BUG(httpout_addr_private((struct sockaddr *)&ss) == 1,
+		    "[%s] %s is not refused", cases[i].addr, cases[i].why);
+	}
+}
+
+/* A family that is neither IPv4 nor IPv6 is refused. */
+static void
+test_private_other_family(void)
+{
+	struct sockaddr_un	 un;
+	struct sockaddr		 sa;
+
+	memset(&un, 0, sizeof(un));
+	un.sun_family = AF_UNIX;
+	CHECK(httpout_addr_private((struct sockaddr *)&un) == 1,
+	    "AF_UNIX is allowed");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_family = AF_UNSPEC;
+	CHECK(httpout_addr_private(&sa) == 1, "AF_UNSPEC is allowed");
+}
+
+/*
+ * httpout_vet with literal addresses only (and "localhost", from
+ * /etc/hosts): it parses and resolves, it never connects.
+ */
+static void
+test_vet(void)
+{
+	static const struct {
+		const char	*url;
+		int		 allow_private, allow_http;
+		int		 ok;
+		const char	*pin;	/* ok: the pin; else part of err */
+	} cases[] = {
+		/* refused: private and local destinations */
+		{ "https://127.0.0.1/hook", 0, 0, 0, "private or local" },
+		{ "https://127.0.0.1:8443/hook", 0, 0, 0, "private or local" },
+		{ "https://10.0.0.1/x", 0, 0, 0, "private or local" },
+		{ "https://172.16.5.4/x", 0, 0, 0, "private or local" },
+		{ "https://192.168.1.1/x", 0, 0, 0, "private or local" },
+		{ "https://169.254.169.254/latest/meta-data/", 0, 0, 0,
+		    "private or local" },
+		{ "https://100.64.0.1/x", 0, 0, 0, "private or local" },
+		{ "https://0.0.0.0/x", 0, 0, 0, "private or local" },
+		{ "https://224.0.0.1/x", 0, 0, 0, "private or local" },
+		{ "https://[::1]/x", 0, 0, 0, "private or local" },
+		{ "https://[::]/x", 0, 0, 0, "private or local" },
+		{ "https://[fd00::1]:8443/x", 0, 0, 0, "private or local" },
+		{ "https://[::ffff:10.0.0.1]/x", 0, 0, 0, "private or local" },
+		{ "https://[::ffff:127.0.0.1]/x", 0, 0, 0,
+		    "private or local" },
+		{ "https://localhost/x", 0, 0, 0, "private or local" },
+		{ "https://localhost:8080/x", 0, 0, 0, "private or local" },
+		/* refused: other spellings of 127.0.0.1 */
+		{ "https://2130706433/x", 0, 0, 0, "private or local" },
+		{ "https://0x7f000001/x", 0, 0, 0, "private or local" },
+		{ "https://0x7f.1/x", 0, 0, 0, "private or local" },
+		{ "https://017700000001/x", 0, 0, 0, "private or local" },
+		{ "https://127.1/x", 0, 0, 0, "private or local" },
+		/* refused: the host is the private one, whatever else */
+		{ "https://8.8.8.8@127.0.0.1/x", 0, 0, 0, "private or local" },
+		{ "https://127.0.0.1#@8.8.8.8/x", 0, 0, 0, "private or local" },
+		{ "https://127.0.0.1/?8.8.8.8", 0, 0, 0, "private or local" },
+		/* refused: scheme */
+		{ "http://8.8.8.8/x", 0, 0, 0, "only https" },
+		{ "http://127.0.0.1/x", 0, 0, 0, "only https" },
+		{ "ftp://8.8.8.8/x", 0, 0, 0, "only https" },
+		{ "ftp://8.8.8.8/x", 0, 1, 0, "only https" },
+		{ "file:///etc/passwd", 0, 0, 0, "" },
+		{ "gopher://8.8.8.8/x", 1, 1, 0, "" },
+		/* refused: not a URL */
+		{ "", 0, 0, 0, "not a valid URL" },
+		{ "not a url", 0, 0, 0, "not a valid URL" },
+		{ "https://", 0, 0, 0, "not a valid URL" },
+		{ "https://8.8.8.8:99999/x", 0, 0, 0, "not a valid URL" },
+		/* allowed, and pinned to the checked address */
+		{ "https://8.8.8.8/hook", 0, 0, 1, "8.8.8.8:443:8.8.8.8" },
+		{ "https://1.1.1.1:8443/hook", 0, 0, 1,
+		    "1.1.1.1:8443:1.1.1.1" },
+		{ "https://[2606:4700::1111]/x", 0, 0, 1,
+		    "[2606:4700::1111]:443:[2606:4700::1111]" },
+		{ "https://[::ffff:8.8.8.8]/x", 0, 0, 1, NULL },
+		{ "http://8.8.8.8/x", 0, 1, 1, "8.8.8.8:80:8.8.8.8" },
+		/* allowed by the operator */
+		{ "https://127.0.0.1:9/x", 1, 0, 1, "127.0.0.1:9:127.0.0.1" },
+		{ "https://10.0.0.1/x", 1, 0, 1, "10.0.0.1:443:10.0.0.1" },
+		{ "https://[::1]:8443/x", 1, 0, 1, "[::1]:8443:[::1]" },
+		{ "http://127.0.0.1:8080/x", 1, 1, 1,
+		    "127.0.0.1:8080:127.0.0.1" },
+		{ "http://127.0.0.1:8080/x", 1, 0, 0, "only https" },
+	};
+	struct conf		 conf;
+	struct curl_slist	*pin;
+	char			 name[128], err[256];
+	size_t			 i;
+	int			 ok;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		snprintf(name, sizeof(name), "%s%s%s", cases[i].url,
+		    cases[i].allow_private ? ", private allowed" : "",
+		    cases[i].allow_http ? ", http allowed" : "");
+		conf_init(&conf);
+		conf.allow_private_destinations = cases[i].allow_private;
+		conf.allow_http_webhooks = cases[i].allow_http;
+		pin = (struct curl_slist *)&conf;	/* must be reset */
+		strcpy(err, "");
+		ok = httpout_vet(&conf, cases[i].url, &pin, err, sizeof(err));
+		CHECK(ok == cases[i].ok, "[%s] ok %d, want %d (%s)", name, ok,
+		    cases[i].ok, err);
+		if (ok && cases[i].ok) {
+			CHECK(pin != NULL && pin->next == NULL, "[%s] not one "
+			    "pin", name);
+			if (pin != NULL && cases[i].pin != NULL)
+				CHECK_STR(name, pin->data, cases[i].pin);
+		} else if (!ok) {
+			CHECK(pin == NULL, "[%s] a pin when refused", name);
+			CHECK(err[0] != '\0' && strstr(err, cases[i].pin) !=
+			    NULL, "[%s] error \"%s\", want \"%s\"", name, err,
+			    cases[i].pin);
+		}
+		if (ok)
+			curl_slist_free_all(pin);
+		conf_cleanup(&conf);
+	}
+}
+
+/* The "httpout" suite. */
+void
+test_httpout_register(void)
+{
+	static const struct test_def tests[] = {
+		{ "httpout_addr_private IPv4", test_private_v4 },
+		{ "httpout_addr_private IPv6", test_private_v6 },
+		{ "httpout_addr_private known bugs", test_private_known_bugs },
+		{ "httpout_addr_private other families",
+		    test_private_other_family },
+		{ "httpout_vet literal addresses", test_vet },
+	};
+
+	test_add_suite("httpout", NULL, NULL, tests, NELEM(tests));
+}
