@@ -20,6 +20,10 @@
 
 #define HTTPOUT_CAP	65536
 
+static const unsigned char nat64_prefix[12] = {
+	0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0
+};
+
 static int
 httpout_v4_private(const unsigned char *a)
 {
@@ -46,6 +50,10 @@ httpout_addr_private(const struct sockaddr *sa)
 		return 1;
 	a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
 	if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)a))
+		return httpout_v4_private(a + 12);
+	/* NAT64's well-known prefix (RFC 6052): 64:ff9b::a.b.c.d reaches
+	 * a.b.c.d through the gateway of an IPv6-only host. */
+	if (memcmp(a, nat64_prefix, sizeof(nat64_prefix)) == 0)
 		return httpout_v4_private(a + 12);
 	return IN6_IS_ADDR_LOOPBACK((const struct in6_addr *)a) ||
 	    IN6_IS_ADDR_UNSPECIFIED((const struct in6_addr *)a) ||

@@ -106,6 +106,9 @@ jscan_string(struct jscan *j)
 				if (j->i >= j->n ||
 				    !isxdigit((unsigned char)j->s[j->i]))
 					return jscan_fail(j, "invalid \\u escape");
+			/* A NUL would cut every C string read from it. */
+			if (strncmp(j->s + j->i - 4, "0000", 4) == 0)
+				return jscan_fail(j, "\\u0000 in a string");
 		} else if (strchr("\"\\/bfnrt", c) == NULL || c == '\0')
 			return jscan_fail(j, "invalid escape");
 	}

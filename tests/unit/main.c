@@ -43,28 +43,6 @@ test_check(int ok, const char *file, const char *func, unsigned int line,
 	return ok;
 }
 
-static unsigned int	 known_bugs;
-
-/* A known bug: shown while it lasts, a failure once it is fixed. */
-int
-test_known_bug(int fixed, const char *file, const char *func,
-    unsigned int line, const char *fmt, ...)
-{
-	char	 msg[1024];
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (fixed)
-		return test_check(0, file, func, line, "%s: now passes; the "
-		    "bug is fixed, so drop its KNOWN_BUG mark", msg);
-	known_bugs++;
-	fprintf(stderr, "\n  KNOWN BUG %s:%u (%s): %s\n", file, line, func,
-	    msg);
-	return 0;
-}
-
 /* String equality (NULL equals only NULL), showing both on failure. */
 int
 test_check_str(const char *file, const char *func, unsigned int line,
@@ -142,8 +120,5 @@ main(void)
 	failures = CU_get_number_of_failures() +
 	    CU_get_number_of_tests_failed() + CU_get_number_of_suites_failed();
 	CU_cleanup_registry();
-	if (known_bugs > 0)
-		fprintf(stderr, "known bugs (reported, not counted as "
-		    "failures): %u\n", known_bugs);
 	return failures == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -25,13 +25,6 @@ int		 test_check(int, const char *, const char *, unsigned int,
 /* Strings equal (NULL only equals NULL); returns 1 when they are. */
 int		 test_check_str(const char *, const char *, unsigned int,
 		    const char *, const char *, const char *);
-/*
- * A case that shows a bug reported but not fixed yet: while ok is 0 it
- * prints "KNOWN BUG" with the message and counts nothing; once the bug
- * is fixed (ok is 1) it fails, so the mark goes away with the fix.
- */
-int		 test_known_bug(int, const char *, const char *, unsigned int,
-		    const char *, ...) __attribute__((format(printf, 5, 6)));
 /* Printable form of n bytes (\xNN escapes); one of a few static buffers. */
 const char	*test_esc(const void *, size_t);
 
@@ -39,8 +32,6 @@ const char	*test_esc(const void *, size_t);
 	test_check((ok) ? 1 : 0, __FILE__, __func__, __LINE__, __VA_ARGS__)
 #define CHECK_STR(name, got, want) \
 	test_check_str(__FILE__, __func__, __LINE__, (name), (got), (want))
-#define KNOWN_BUG(ok, ...) \
-	test_known_bug((ok) ? 1 : 0, __FILE__, __func__, __LINE__, __VA_ARGS__)
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 void		 test_conf_register(void);
