@@ -1,0 +1,74 @@
+/*
+ * common.c - what the console's page files share: the home redirect,
+ * table cells, decimals in their shortest form, and the flash redirect
+ * that shows a secret once.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "console/console.h"
+
+/* GET /admin */
+void
+console_home(struct req *r)
+{
+	html_redirect(r, "/admin/approvals");
+}
+
+/* One table cell of escaped text; "—" for none. */
+void
+console_cell(struct req *r, const char *s)
+{
+	html_raw(r, "<td>");
+	html_text(r, s ? s : "—");
+	html_raw(r, "</td>");
+}
+
+/* A DECIMAL cell in its shortest form ("10", not "10.0000"). */
+void
+console_decimal(struct req *r, const char *sql)
+{
+	char	 s[DECIMAL_BUFSZ];
+	int64_t	 v;
+
+	if (sql == NULL || !decimal_parse(sql, &v)) {
+		console_cell(r, sql);
+		return;
+	}
+	decimal_format(v, s);
+	console_cell(r, s);
+}
+
+/* Each row of rows as a table row of its first ncols cells. */
+void
+console_rows(struct req *r, const struct db_rows *rows, size_t ncols)
+{
+	size_t	 i, k;
+
+	for (i = 0; i < rows->nrows; i++) {
+		html_raw(r, "<tr>");
+		for (k = 0; k < ncols; k++)
+			console_cell(r, db_cell(rows, i, k));
+		html_raw(r, "</tr>\n");
+	}
+}
+
+/*
+ * Redirect to page, which shows secret once (POST-redirect-GET, so a
+ * reload does not repeat the POST). tag tells the page what it shows.
+ */
+void
+console_flash_redirect(struct req *r, const char *tag, const char *secret,
+    const char *page)
+{
+	char	 flash[300];
+
+	snprintf(flash, sizeof(flash), "%s%s", tag, secret);
+	if (session_flash_set(r, flash))
+		html_redirect(r, page);
+	else
+		html_error_page(r, 503, "The database is unavailable.");
+	sodium_memzero(flash, sizeof(flash));
+}
