@@ -8,41 +8,20 @@
 
 #include "console/console.h"
 
-enum console_sql_id {
-	SQL_PENDING_ORDERS, SQL_RECENT_DECISIONS, CONSOLE_SQL__MAX
-};
-
-static const char *const console_sql[CONSOLE_SQL__MAX] = {
-	[SQL_PENDING_ORDERS] =
-	    "SELECT o.public_id, v.name, o.reference, o.notes, o.created_at,"
-	    " (SELECT COUNT(*) FROM purchase_order_lines l WHERE l.order_id = o.id),"
-	    " (SELECT ROUND(SUM(l.quantity * l.unit_cost), 4)"
-	    "  FROM purchase_order_lines l WHERE l.order_id = o.id)"
-	    " FROM purchase_orders o LEFT JOIN vendors v ON v.id = o.vendor_id"
-	    " WHERE o.org_id = ? AND o.status = 'SUBMITTED' ORDER BY o.id LIMIT 200",
-	[SQL_RECENT_DECISIONS] =
-	    "SELECT o.public_id, h.to_status, h.actor, h.note, h.created_at"
-	    " FROM order_status_history h JOIN purchase_orders o ON o.id = h.order_id"
-	    " WHERE h.org_id = ? AND h.to_status IN ('APPROVED','REJECTED')"
-	    " ORDER BY h.id DESC LIMIT 20",
-};
-
-const struct db_stmts console_stmts = {
-	"console", console_sql, CONSOLE_SQL__MAX, NULL, 0
-};
-
 static void
-console_pending_row(struct req *r, const struct db_rows *rows, size_t i)
+console_waiting_row(struct req *r, const struct order_waiting *o)
 {
 	html_raw(r, "<tr>");
-	console_cell(r, db_cell(rows, i, 0));
-	console_cell(r, db_cell(rows, i, 1));
-	console_cell(r, db_cell(rows, i, 2));
-	console_cell(r, db_cell(rows, i, 5));
-	console_decimal(r, db_cell(rows, i, 6));
-	console_cell(r, db_cell(rows, i, 4));
+	console_cell(r, o->id);
+	console_cell(r, o->vendor);
+	console_cell(r, o->reference);
+	html_raw(r, "<td>");
+	html_textf(r, "%lld", o->nlines);
+	html_raw(r, "</td>");
+	console_decimal(r, o->total, o->has_total);
+	console_cell(r, o->created_at);
 	html_raw(r, "<td><form method=\"post\" action=\"/admin/approvals/");
-	html_text(r, db_cell(rows, i, 0));
+	html_text(r, o->id);
 	html_raw(r, "\">");
 	html_csrf(r);
 	html_raw(r, "<input name=\"note\" placeholder=\"Note\" maxlength=\"1000\">"
@@ -54,49 +33,55 @@ console_pending_row(struct req *r, const struct db_rows *rows, size_t i)
 static void
 console_decisions(struct req *r)
 {
-	struct db_rows	*rows = NULL;
+	struct orders_decisions	 d;
+	size_t			 i;
 
-	if (db_query(r->db, &rows, console_sql[SQL_RECENT_DECISIONS],
-	    DB_PARAMS(DB_INT(r->principal.org_id))) != DB_OK) {
-		db_rows_free(rows);
-		return;
-	}
+	if (orders_decisions_list(r->db, r->principal.org_id, &d) != DB_OK)
+		goto out;
 	html_raw(r, "<h2>Recent decisions</h2><table><tr><th>Order</th>"
 	    "<th>Decision</th><th>By</th><th>Note</th><th>When</th></tr>\n");
-	console_rows(r, rows, 5);
+	for (i = 0; i < d.n; i++) {
+		html_raw(r, "<tr>");
+		console_cell(r, d.v[i].order_id);
+		console_cell(r, d.v[i].status);
+		console_cell(r, d.v[i].actor);
+		console_cell(r, d.v[i].note);
+		console_cell(r, d.v[i].decided_at);
+		html_raw(r, "</tr>\n");
+	}
 	html_raw(r, "</table>\n");
-	db_rows_free(rows);
+out:
+	orders_decisions_cleanup(&d);
 }
 
 static void
 console_approvals_page(struct req *r, const char *notice, const char *cls)
 {
-	struct db_rows	*rows = NULL;
-	size_t		 i;
+	struct orders_waiting	 w;
+	size_t			 i;
 
-	if (db_query(r->db, &rows, console_sql[SQL_PENDING_ORDERS],
-	    DB_PARAMS(DB_INT(r->principal.org_id))) != DB_OK) {
-		db_rows_free(rows);
+	if (orders_waiting_list(r->db, r->principal.org_id, &w) != DB_OK) {
 		html_error_page(r, 503, "The database is unavailable.");
-		return;
+		goto out;
 	}
 	html_begin(r, 200, "Approvals");
 	if (notice)
 		html_notice(r, cls, notice);
 	html_raw(r, "<h2>Purchase orders waiting for approval</h2>\n");
-	if (rows->nrows == 0)
+	if (w.n == 0)
 		html_raw(r, "<p class=\"muted\">Nothing is waiting.</p>\n");
 	else {
 		html_raw(r, "<table><tr><th>Order</th><th>Vendor</th>"
 		    "<th>Reference</th><th>Lines</th><th>Total</th>"
 		    "<th>Created</th><th></th></tr>\n");
-		for (i = 0; i < rows->nrows; i++)
-			console_pending_row(r, rows, i);
+		for (i = 0; i < w.n; i++)
+			console_waiting_row(r, &w.v[i]);
 		html_raw(r, "</table>\n");
 	}
-	db_rows_free(rows);
 	console_decisions(r);
 	html_end(r);
+out:
+	orders_waiting_cleanup(&w);
 }
 
 /* GET /admin/approvals */

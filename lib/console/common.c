@@ -26,15 +26,15 @@ console_cell(struct req *r, const char *s)
 	html_raw(r, "</td>");
 }
 
-/* A DECIMAL cell in its shortest form ("10", not "10.0000"). */
+/* An amount cell in its shortest form ("10", not "10.0000"); "—" when
+ * it is not known. */
 void
-console_decimal(struct req *r, const char *sql)
+console_decimal(struct req *r, int64_t v, int known)
 {
 	char	 s[DECIMAL_BUFSZ];
-	int64_t	 v;
 
-	if (sql == NULL || !decimal_parse(sql, &v)) {
-		console_cell(r, sql);
+	if (!known) {
+		console_cell(r, NULL);
 		return;
 	}
 	decimal_format(v, s);

@@ -12,13 +12,12 @@
 /* common.c: what the page files share */
 void		 console_home(struct req *);
 void		 console_cell(struct req *, const char *);
-void		 console_decimal(struct req *, const char *);
+void		 console_decimal(struct req *, int64_t, int);
 void		 console_rows(struct req *, const struct db_rows *, size_t);
 void		 console_flash_redirect(struct req *, const char *,
 		    const char *, const char *);
 
 /* approvals.c: purchase orders waiting for approval */
-extern const struct db_stmts	console_stmts;
 void		 console_approvals(struct req *);
 void		 console_approve(struct req *);
 

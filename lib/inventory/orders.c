@@ -25,7 +25,8 @@ enum orders_sql_id {
 	SQL_ORDER_BY_ID, SQL_ORDER_LIST, SQL_ORDER_LINES, SQL_VENDOR_UPSERT,
 	SQL_ITEM_BY_PUBLIC, SQL_ITEM_BY_SKU, SQL_ORDER_INSERT,
 	SQL_OLINE_INSERT, SQL_ORDER_LOCK, SQL_ORDER_SET_STATUS,
-	SQL_ORDER_HISTORY, SQL_ORDER_RECEIVE_LINES, ORDERS_SQL__MAX
+	SQL_ORDER_HISTORY, SQL_ORDER_RECEIVE_LINES, SQL_ORDER_WAITING,
+	SQL_ORDER_DECISIONS, ORDERS_SQL__MAX
 };
 
 static const char *const orders_sql[ORDERS_SQL__MAX] = {
@@ -69,6 +70,17 @@ static const char *const orders_sql[ORDERS_SQL__MAX] = {
 	    "SELECT i.public_id, l.quantity FROM purchase_order_lines l"
 	    " JOIN inventory_items i ON i.id = l.item_id"
 	    " WHERE l.order_id = ? ORDER BY l.id",
+	[SQL_ORDER_WAITING] =
+	    "SELECT " ORDER_COLUMNS " FROM purchase_orders o"
+	    " LEFT JOIN vendors v ON v.id = o.vendor_id"
+	    " WHERE o.org_id = ? AND o.status = 'SUBMITTED'"
+	    " ORDER BY o.id LIMIT 200",
+	[SQL_ORDER_DECISIONS] =
+	    "SELECT o.public_id, h.to_status, h.actor, h.note, h.created_at"
+	    " FROM order_status_history h"
+	    " JOIN purchase_orders o ON o.id = h.order_id"
+	    " WHERE h.org_id = ? AND h.to_status IN ('APPROVED','REJECTED')"
+	    " ORDER BY h.id DESC LIMIT 20",
 };
 
 const struct db_stmts orders_stmts = {
@@ -548,4 +560,110 @@ orders_set_status(struct req *r)
 	}
 out:
 	json_object_put(b);
+}
+
+/*
+ * A DECIMAL cell as fixed point into v; 0 for NULL or beyond
+ * DECIMAL(18,4) (orders_json answers null for both).
+ */
+static int
+orders_amount(const char *sql, int64_t *v)
+{
+	*v = 0;
+	return sql != NULL && decimal_parse(sql, v);
+}
+
+/*
+ * Query one of the views' statements for org into *rows, with room for
+ * one view element of size sz per row in *v. DB_ERROR when out of
+ * memory; the caller's cleanup frees both in any case.
+ */
+static enum db_code
+orders_view_query(struct db *db, enum orders_sql_id id, long long org_id,
+    struct db_rows **rows, void **v, size_t sz)
+{
+	enum db_code	 code;
+
+	if ((code = db_query(db, rows, orders_sql[id],
+	    DB_PARAMS(DB_INT(org_id)))) != DB_OK)
+		return code;
+	if ((*v = calloc((*rows)->nrows ? (*rows)->nrows : 1, sz)) == NULL)
+		return DB_ERROR;
+	return DB_OK;
+}
+
+/*
+ * The orders of org waiting for approval (SUBMITTED), oldest first, at
+ * most 200, into w; its strings are borrowed from w. Free with
+ * orders_waiting_cleanup, also after a failure.
+ */
+enum db_code
+orders_waiting_list(struct db *db, long long org_id, struct orders_waiting *w)
+{
+	struct order_waiting	*o;
+	enum db_code		 code;
+
+	memset(w, 0, sizeof(*w));
+	if ((code = orders_view_query(db, SQL_ORDER_WAITING, org_id, &w->rows,
+	    (void **)&w->v, sizeof(*w->v))) != DB_OK)
+		return code;
+	for (; w->n < w->rows->nrows; w->n++) {
+		o = &w->v[w->n];
+		o->id = db_cell(w->rows, w->n, OC_ID);
+		o->vendor = db_cell(w->rows, w->n, OC_VENDOR);
+		o->reference = db_cell(w->rows, w->n, OC_REF);
+		o->notes = db_cell(w->rows, w->n, OC_NOTES);
+		o->created_at = db_cell(w->rows, w->n, OC_CREATED);
+		o->nlines = atoll(db_cell(w->rows, w->n, OC_LINES));
+		o->has_total = orders_amount(db_cell(w->rows, w->n, OC_TOTAL),
+		    &o->total);
+	}
+	return DB_OK;
+}
+
+/* Free what orders_waiting_list filled; safe on a zeroed w. */
+void
+orders_waiting_cleanup(struct orders_waiting *w)
+{
+	free(w->v);
+	db_rows_free(w->rows);
+	memset(w, 0, sizeof(*w));
+}
+
+enum decision_col { DC_ID, DC_STATUS, DC_ACTOR, DC_NOTE, DC_AT };
+
+/*
+ * The last 20 approvals and rejections of org's orders, newest first,
+ * into d; its strings are borrowed from d. Free with
+ * orders_decisions_cleanup, also after a failure.
+ */
+enum db_code
+orders_decisions_list(struct db *db, long long org_id,
+    struct orders_decisions *d)
+{
+	struct order_decision	*o;
+	enum db_code		 code;
+
+	memset(d, 0, sizeof(*d));
+	if ((code = orders_view_query(db, SQL_ORDER_DECISIONS, org_id,
+	    &d->rows, (void **)&d->v, sizeof(*d->v))) != DB_OK)
+		return code;
+	for (; d->n < d->rows->nrows; d->n++) {
+		o = &d->v[d->n];
+		o->order_id = db_cell(d->rows, d->n, DC_ID);
+		o->status = db_cell(d->rows, d->n, DC_STATUS);
+		o->actor = db_cell(d->rows, d->n, DC_ACTOR);
+		o->note = db_cell(d->rows, d->n, DC_NOTE);
+		o->decided_at = db_cell(d->rows, d->n, DC_AT);
+	}
+	return DB_OK;
+}
+
+/* Free what orders_decisions_list filled; safe on a zeroed d. */
+void
+orders_decisions_cleanup(struct orders_decisions *d)
+{
+	free(d->v);
+	db_rows_free(d->rows);
+	memset(d, 0, sizeof(*d));
 }
