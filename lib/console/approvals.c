@@ -15,9 +15,7 @@ console_waiting_row(struct req *r, const struct order_waiting *o)
 	console_cell(r, o->id);
 	console_cell(r, o->vendor);
 	console_cell(r, o->reference);
-	html_raw(r, "<td>");
-	html_textf(r, "%lld", o->nlines);
-	html_raw(r, "</td>");
+	console_int(r, o->nlines, 1);
 	console_decimal(r, o->total, o->has_total);
 	console_cell(r, o->created_at);
 	html_raw(r, "<td><form method=\"post\" action=\"/admin/approvals/");

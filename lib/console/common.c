@@ -41,18 +41,14 @@ console_decimal(struct req *r, int64_t v, int known)
 	console_cell(r, s);
 }
 
-/* Each row of rows as a table row of its first ncols cells. */
+/* An integer cell; "—" when it is not known. */
 void
-console_rows(struct req *r, const struct db_rows *rows, size_t ncols)
+console_int(struct req *r, long long v, int known)
 {
-	size_t	 i, k;
+	char	 s[24];
 
-	for (i = 0; i < rows->nrows; i++) {
-		html_raw(r, "<tr>");
-		for (k = 0; k < ncols; k++)
-			console_cell(r, db_cell(rows, i, k));
-		html_raw(r, "</tr>\n");
-	}
+	snprintf(s, sizeof(s), "%lld", v);
+	console_cell(r, known ? s : NULL);
 }
 
 /*

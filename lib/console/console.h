@@ -13,7 +13,7 @@
 void		 console_home(struct req *);
 void		 console_cell(struct req *, const char *);
 void		 console_decimal(struct req *, int64_t, int);
-void		 console_rows(struct req *, const struct db_rows *, size_t);
+void		 console_int(struct req *, long long, int);
 void		 console_flash_redirect(struct req *, const char *,
 		    const char *, const char *);
 

@@ -63,57 +63,60 @@ console_sub_actions(struct req *r, const char *id, int active)
 }
 
 static void
+console_sub_row(struct req *r, const struct webhook_sub *s)
+{
+	html_raw(r, "<tr><td><a href=\"/admin/webhooks/");
+	html_text(r, s->id);
+	html_raw(r, "\">");
+	html_text(r, s->url);
+	html_raw(r, "</a></td>");
+	console_cell(r, s->events);
+	html_raw(r, "<td>");
+	html_text(r, s->active ? "active" : "disabled");
+	if (!s->active && s->disabled_reason)
+		html_textf(r, ": %s", s->disabled_reason);
+	if (s->active && s->failing_since)
+		html_textf(r, " (failing since %s)", s->failing_since);
+	html_raw(r, "</td>");
+	console_sub_actions(r, s->id, s->active);
+	html_raw(r, "</tr>\n");
+}
+
+static void
 console_webhooks_page(struct req *r, const char *notice, const char *cls,
     const char *secret)
 {
-	struct db_rows	*rows = NULL;
-	size_t		 i;
+	struct webhooks_subs	 l;
+	size_t			 i;
 
-	if (webhooks_list(r->db, r->principal.org_id, &rows) != DB_OK) {
-		db_rows_free(rows);
+	if (webhooks_subs_list(r->db, r->principal.org_id, &l) != DB_OK) {
 		html_error_page(r, 503, "The database is unavailable.");
-		return;
+		goto out;
 	}
 	html_begin(r, 200, "Webhooks");
 	if (notice)
 		html_notice(r, cls, notice);
 	if (secret) {
-		html_raw(r, "<div class=\"secret\"><p>Signing secret — shown this "
-		    "once; copy it now:</p><code id=\"secret\">");
+		html_raw(r, "<div class=\"secret\"><p>Signing secret — shown "
+		    "this once; copy it now:</p><code id=\"secret\">");
 		html_text(r, secret);
 		html_raw(r, "</code></div>\n");
 	}
 	html_raw(r, "<table><tr><th>URL</th><th>Events</th><th>State</th>"
 	    "<th></th></tr>\n");
-	for (i = 0; i < rows->nrows; i++) {
-		int active = strcmp(db_cell(rows, i, 3), "1") == 0;
-
-		html_raw(r, "<tr><td><a href=\"/admin/webhooks/");
-		html_text(r, db_cell(rows, i, 0));
-		html_raw(r, "\">");
-		html_text(r, db_cell(rows, i, 1));
-		html_raw(r, "</a></td>");
-		console_cell(r, db_cell(rows, i, 2));
-		html_raw(r, "<td>");
-		html_text(r, active ? "active" : "disabled");
-		if (!active && db_cell(rows, i, 4))
-			html_textf(r, ": %s", db_cell(rows, i, 4));
-		if (active && db_cell(rows, i, 5))
-			html_textf(r, " (failing since %s)", db_cell(rows, i, 5));
-		html_raw(r, "</td>");
-		console_sub_actions(r, db_cell(rows, i, 0), active);
-		html_raw(r, "</tr>\n");
-	}
-	html_raw(r, "</table>\n<h2>Add a subscription</h2><form method=\"post\" "
-	    "action=\"/admin/webhooks\" class=\"card\">");
+	for (i = 0; i < l.n; i++)
+		console_sub_row(r, &l.v[i]);
+	html_raw(r, "</table>\n<h2>Add a subscription</h2><form "
+	    "method=\"post\" action=\"/admin/webhooks\" class=\"card\">");
 	html_csrf(r);
 	html_raw(r, "<label>URL <input type=\"url\" name=\"url\" required "
 	    "maxlength=\"2048\" placeholder=\"https://example.com/hooks\">"
 	    "</label>");
 	console_event_boxes(r);
 	html_raw(r, "<button>Subscribe</button></form>\n");
-	db_rows_free(rows);
 	html_end(r);
+out:
+	webhooks_subs_cleanup(&l);
 }
 
 /* GET /admin/webhooks (shows a secret flashed by the POST before). */
@@ -242,34 +245,43 @@ console_webhook_action(struct req *r)
 }
 
 static void
-console_attempts(struct req *r, long long delivery)
+console_attempts(struct req *r, const char *delivery)
 {
-	struct db_rows	*rows = NULL;
+	struct webhooks_attempts	 l;
+	const struct webhook_attempt	*a;
+	size_t				 i;
 
-	if (webhooks_attempts(r->db, delivery, &rows) != DB_OK) {
-		db_rows_free(rows);
-		return;
-	}
+	if (webhooks_attempts_list(r->db, r->principal.org_id, delivery,
+	    &l) != DB_OK)
+		goto out;
 	html_raw(r, "<table class=\"attempts\"><tr><th>#</th><th>Time</th>"
 	    "<th>Status</th><th>ms</th><th>Error</th><th>Response</th></tr>");
-	console_rows(r, rows, 6);
+	for (i = 0; i < l.n; i++) {
+		a = &l.v[i];
+		html_raw(r, "<tr>");
+		console_int(r, a->attempt_no, 1);
+		console_cell(r, a->started_at);
+		console_int(r, a->status_code, a->status_code != 0);
+		console_int(r, a->duration_ms, 1);
+		console_cell(r, a->error);
+		console_cell(r, a->response);
+		html_raw(r, "</tr>\n");
+	}
 	html_raw(r, "</table>");
-	db_rows_free(rows);
+out:
+	webhooks_attempts_cleanup(&l);
 }
 
 static void
-console_delivery(struct req *r, const struct db_rows *rows, size_t i)
+console_delivery(struct req *r, const struct webhook_delivery *d)
 {
-	const char	*state = db_cell(rows, i, 2);
-
 	html_raw(r, "<section class=\"delivery\"><h3>");
-	html_textf(r, "%s — %s — %s", db_cell(rows, i, 1), state,
-	    db_cell(rows, i, 6));
+	html_textf(r, "%s — %s — %s", d->event_type, d->state, d->created_at);
 	html_raw(r, "</h3>");
-	console_attempts(r, atoll(db_cell(rows, i, 7)));
-	if (strcmp(state, "succeeded") == 0 || strcmp(state, "failed") == 0) {
+	console_attempts(r, d->id);
+	if (d->redeliverable) {
 		html_raw(r, "<form method=\"post\" action=\"/admin/deliveries/");
-		html_text(r, db_cell(rows, i, 0));
+		html_text(r, d->id);
 		html_raw(r, "/redeliver\">");
 		html_csrf(r);
 		html_raw(r, "<button>Redeliver</button></form>");
@@ -281,23 +293,23 @@ console_delivery(struct req *r, const struct db_rows *rows, size_t i)
 void
 console_webhook_log(struct req *r)
 {
-	struct db_rows	*rows = NULL;
-	size_t		 i;
+	struct webhooks_deliveries	 l;
+	size_t				 i;
 
-	if (webhooks_deliveries(r->db, r->principal.org_id, r->args[0],
-	    &rows) != DB_OK) {
-		db_rows_free(rows);
+	if (webhooks_deliveries_list(r->db, r->principal.org_id, r->args[0],
+	    &l) != DB_OK) {
 		html_error_page(r, 503, "The database is unavailable.");
-		return;
+		goto out;
 	}
 	html_begin(r, 200, "Delivery log");
 	html_raw(r, "<p><a href=\"/admin/webhooks\">All subscriptions</a></p>");
-	if (rows->nrows == 0)
+	if (l.n == 0)
 		html_raw(r, "<p class=\"muted\">No deliveries yet.</p>");
-	for (i = 0; i < rows->nrows; i++)
-		console_delivery(r, rows, i);
-	db_rows_free(rows);
+	for (i = 0; i < l.n; i++)
+		console_delivery(r, &l.v[i]);
 	html_end(r);
+out:
+	webhooks_deliveries_cleanup(&l);
 }
 
 /* POST /admin/deliveries/{id}/redeliver */

@@ -574,25 +574,6 @@ orders_amount(const char *sql, int64_t *v)
 }
 
 /*
- * Query one of the views' statements for org into *rows, with room for
- * one view element of size sz per row in *v. DB_ERROR when out of
- * memory; the caller's cleanup frees both in any case.
- */
-static enum db_code
-orders_view_query(struct db *db, enum orders_sql_id id, long long org_id,
-    struct db_rows **rows, void **v, size_t sz)
-{
-	enum db_code	 code;
-
-	if ((code = db_query(db, rows, orders_sql[id],
-	    DB_PARAMS(DB_INT(org_id)))) != DB_OK)
-		return code;
-	if ((*v = calloc((*rows)->nrows ? (*rows)->nrows : 1, sz)) == NULL)
-		return DB_ERROR;
-	return DB_OK;
-}
-
-/*
  * The orders of org waiting for approval (SUBMITTED), oldest first, at
  * most 200, into w; its strings are borrowed from w. Free with
  * orders_waiting_cleanup, also after a failure.
@@ -604,8 +585,8 @@ orders_waiting_list(struct db *db, long long org_id, struct orders_waiting *w)
 	enum db_code		 code;
 
 	memset(w, 0, sizeof(*w));
-	if ((code = orders_view_query(db, SQL_ORDER_WAITING, org_id, &w->rows,
-	    (void **)&w->v, sizeof(*w->v))) != DB_OK)
+	if ((w->v = db_query_view(db, &w->rows, sizeof(*w->v), &code,
+	    orders_sql[SQL_ORDER_WAITING], DB_PARAMS(DB_INT(org_id)))) == NULL)
 		return code;
 	for (; w->n < w->rows->nrows; w->n++) {
 		o = &w->v[w->n];
@@ -645,8 +626,9 @@ orders_decisions_list(struct db *db, long long org_id,
 	enum db_code		 code;
 
 	memset(d, 0, sizeof(*d));
-	if ((code = orders_view_query(db, SQL_ORDER_DECISIONS, org_id,
-	    &d->rows, (void **)&d->v, sizeof(*d->v))) != DB_OK)
+	if ((d->v = db_query_view(db, &d->rows, sizeof(*d->v), &code,
+	    orders_sql[SQL_ORDER_DECISIONS], DB_PARAMS(DB_INT(org_id)))) ==
+	    NULL)
 		return code;
 	for (; d->n < d->rows->nrows; d->n++) {
 		o = &d->v[d->n];
