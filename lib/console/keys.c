@@ -5,52 +5,46 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
 #include <sodium.h>
 
 #include "console/console.h"
 
 static void
-console_key_row(struct req *r, struct json_object *k)
+console_key_row(struct req *r, const struct api_key *k)
 {
-	const char	*revoked;
-
-#define F(n)	json_object_get_string(json_object_object_get(k, n))
-	revoked = F("revokedAt");
 	html_raw(r, "<tr>");
-	console_cell(r, F("kind"));
+	console_cell(r, k->kind);
 	html_raw(r, "<td><code>");
-	html_textf(r, "%s…%s", F("prefix"), F("last4"));
+	html_textf(r, "%s…%s", k->prefix, k->last4);
 	html_raw(r, "</code></td>");
-	console_cell(r, F("name"));
-	console_cell(r, F("app"));
-	console_cell(r, F("createdAt"));
-	console_cell(r, F("lastUsedAt"));
+	console_cell(r, k->name);
+	console_cell(r, k->app);
+	console_cell(r, k->created_at);
+	console_cell(r, k->last_used_at);
 	html_raw(r, "<td>");
-	if (revoked)
-		html_textf(r, "revoked %s", revoked);
+	if (k->revoked_at)
+		html_textf(r, "revoked %s", k->revoked_at);
 	else {
 		html_raw(r, "<form method=\"post\" action=\"/admin/keys/");
-		html_text(r, F("id"));
+		html_text(r, k->id);
 		html_raw(r, "/revoke\" class=\"inline\">");
 		html_csrf(r);
 		html_raw(r, "<button class=\"danger\">Revoke</button></form>");
 	}
 	html_raw(r, "</td></tr>\n");
-#undef F
 }
 
 static void
 console_keys_page(struct req *r, const char *notice, const char *cls,
     const char *token)
 {
-	struct json_object	*arr;
-	size_t			 i;
-	int			 k;
+	struct api_keys	 l;
+	size_t		 i;
+	int		 k;
 
-	if ((arr = keys_list_json(r->db, r->principal.org_id)) == NULL) {
+	if (keys_list(r->db, r->principal.org_id, &l) != DB_OK) {
 		html_error_page(r, 503, "The database is unavailable.");
-		return;
+		goto out;
 	}
 	html_begin(r, 200, "API keys");
 	if (notice)
@@ -63,8 +57,8 @@ console_keys_page(struct req *r, const char *notice, const char *cls,
 	}
 	html_raw(r, "<table><tr><th>Kind</th><th>Key</th><th>Name</th>"
 	    "<th>App</th><th>Created</th><th>Last used</th><th></th></tr>\n");
-	for (i = 0; i < json_object_array_length(arr); i++)
-		console_key_row(r, json_object_array_get_idx(arr, i));
+	for (i = 0; i < l.n; i++)
+		console_key_row(r, &l.v[i]);
 	html_raw(r, "</table>\n<h2>Create a key</h2><form method=\"post\" "
 	    "action=\"/admin/keys\" class=\"card\">");
 	html_csrf(r);
@@ -78,8 +72,9 @@ console_keys_page(struct req *r, const char *notice, const char *cls,
 	    "maxlength=\"200\"></label><label>Ingest app (ingest keys only) "
 	    "<input name=\"app\" maxlength=\"63\" pattern=\"[a-z0-9][a-z0-9-]+\">"
 	    "</label><button>Create key</button></form>\n");
-	json_object_put(arr);
 	html_end(r);
+out:
+	keys_list_cleanup(&l);
 }
 
 /* GET /admin/keys (shows a key flashed by the POST before). */
