@@ -58,13 +58,9 @@ console_approvals_page(struct req *r, const char *notice, const char *cls)
 	struct orders_waiting	 w;
 	size_t			 i;
 
-	if (orders_waiting_list(r->db, r->principal.org_id, &w) != DB_OK) {
-		html_error_page(r, 503, "The database is unavailable.");
+	if (!console_begin(r, orders_waiting_list(r->db, r->principal.org_id,
+	    &w), "Approvals", notice, cls))
 		goto out;
-	}
-	html_begin(r, 200, "Approvals");
-	if (notice)
-		html_notice(r, cls, notice);
 	html_raw(r, "<h2>Purchase orders waiting for approval</h2>\n");
 	if (w.n == 0)
 		html_raw(r, "<p class=\"muted\">Nothing is waiting.</p>\n");

@@ -17,6 +17,38 @@ console_home(struct req *r)
 	html_redirect(r, "/admin/approvals");
 }
 
+/*
+ * Begin page title, with notice (of class cls) when there is one, once
+ * the view it shows was read (code); else answer 503. 1 when begun.
+ */
+int
+console_begin(struct req *r, enum db_code code, const char *title,
+    const char *notice, const char *cls)
+{
+	if (code != DB_OK) {
+		html_error_page(r, 503, "The database is unavailable.");
+		return 0;
+	}
+	html_begin(r, 200, title);
+	if (notice)
+		html_notice(r, cls, notice);
+	return 1;
+}
+
+/* A secret shown this once: intro, then the secret in <code id="id">. */
+void
+console_secret(struct req *r, const char *intro, const char *id,
+    const char *secret)
+{
+	html_raw(r, "<div class=\"secret\"><p>");
+	html_text(r, intro);
+	html_raw(r, "</p><code id=\"");
+	html_text(r, id);
+	html_raw(r, "\">");
+	html_text(r, secret);
+	html_raw(r, "</code></div>\n");
+}
+
 /* One table cell of escaped text; "—" for none. */
 void
 console_cell(struct req *r, const char *s)

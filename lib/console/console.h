@@ -11,6 +11,10 @@
 
 /* common.c: what the page files share */
 void		 console_home(struct req *);
+int		 console_begin(struct req *, enum db_code, const char *,
+		    const char *, const char *);
+void		 console_secret(struct req *, const char *, const char *,
+		    const char *);
 void		 console_cell(struct req *, const char *);
 void		 console_decimal(struct req *, int64_t, int);
 void		 console_int(struct req *, long long, int);

@@ -42,19 +42,12 @@ console_keys_page(struct req *r, const char *notice, const char *cls,
 	size_t		 i;
 	int		 k;
 
-	if (keys_list(r->db, r->principal.org_id, &l) != DB_OK) {
-		html_error_page(r, 503, "The database is unavailable.");
+	if (!console_begin(r, keys_list(r->db, r->principal.org_id, &l),
+	    "API keys", notice, cls))
 		goto out;
-	}
-	html_begin(r, 200, "API keys");
-	if (notice)
-		html_notice(r, cls, notice);
-	if (token) {
-		html_raw(r, "<div class=\"secret\"><p>New key — shown this once; "
-		    "copy it now:</p><code id=\"new-key\">");
-		html_text(r, token);
-		html_raw(r, "</code></div>\n");
-	}
+	if (token)
+		console_secret(r, "New key — shown this once; copy it now:",
+		    "new-key", token);
 	html_raw(r, "<table><tr><th>Kind</th><th>Key</th><th>Name</th>"
 	    "<th>App</th><th>Created</th><th>Last used</th><th></th></tr>\n");
 	for (i = 0; i < l.n; i++)

@@ -89,19 +89,12 @@ console_webhooks_page(struct req *r, const char *notice, const char *cls,
 	struct webhooks_subs	 l;
 	size_t			 i;
 
-	if (webhooks_subs_list(r->db, r->principal.org_id, &l) != DB_OK) {
-		html_error_page(r, 503, "The database is unavailable.");
+	if (!console_begin(r, webhooks_subs_list(r->db, r->principal.org_id,
+	    &l), "Webhooks", notice, cls))
 		goto out;
-	}
-	html_begin(r, 200, "Webhooks");
-	if (notice)
-		html_notice(r, cls, notice);
-	if (secret) {
-		html_raw(r, "<div class=\"secret\"><p>Signing secret — shown "
-		    "this once; copy it now:</p><code id=\"secret\">");
-		html_text(r, secret);
-		html_raw(r, "</code></div>\n");
-	}
+	if (secret)
+		console_secret(r, "Signing secret — shown this once; copy it "
+		    "now:", "secret", secret);
 	html_raw(r, "<table><tr><th>URL</th><th>Events</th><th>State</th>"
 	    "<th></th></tr>\n");
 	for (i = 0; i < l.n; i++)
@@ -296,12 +289,9 @@ console_webhook_log(struct req *r)
 	struct webhooks_deliveries	 l;
 	size_t				 i;
 
-	if (webhooks_deliveries_list(r->db, r->principal.org_id, r->args[0],
-	    &l) != DB_OK) {
-		html_error_page(r, 503, "The database is unavailable.");
+	if (!console_begin(r, webhooks_deliveries_list(r->db,
+	    r->principal.org_id, r->args[0], &l), "Delivery log", NULL, NULL))
 		goto out;
-	}
-	html_begin(r, 200, "Delivery log");
 	html_raw(r, "<p><a href=\"/admin/webhooks\">All subscriptions</a></p>");
 	if (l.n == 0)
 		html_raw(r, "<p class=\"muted\">No deliveries yet.</p>");
