@@ -8,6 +8,41 @@
 
 #include "console/console.h"
 
+/* What is being approved: who submitted it, its notes, its lines. */
+static void
+console_waiting_detail(struct req *r, const struct order_waiting *o)
+{
+	const struct order_waiting_line	*l;
+	size_t				 i;
+
+	html_raw(r, "<tr class=\"order-lines\"><td colspan=\"7\"><p>");
+	if (o->submitted_by)
+		html_textf(r, "Submitted by %s at %s.", o->submitted_by,
+		    o->submitted_at);
+	else
+		html_text(r, "Who submitted it is not recorded.");
+	if (o->notes) {
+		html_raw(r, " Notes: ");
+		html_text(r, o->notes);
+	}
+	html_raw(r, "</p><table class=\"lines\"><tr><th>SKU</th>"
+	    "<th>Item</th><th>Quantity</th><th>Unit cost</th>"
+	    "<th>Amount</th></tr>\n");
+	for (i = 0; i < o->nlines; i++) {
+		l = &o->lines[i];
+		html_raw(r, "<tr>");
+		console_cell(r, l->sku);
+		console_cell(r, l->name);
+		console_decimal(r, l->quantity, 1);
+		console_decimal(r, l->unit_cost, l->has_cost);
+		console_decimal(r, l->amount, l->has_amount);
+		html_raw(r, "</tr>\n");
+	}
+	html_raw(r, "<tr><th colspan=\"4\" scope=\"row\">Total</th>");
+	console_decimal(r, o->total, o->has_total);
+	html_raw(r, "</tr></table></td></tr>\n");
+}
+
 static void
 console_waiting_row(struct req *r, const struct order_waiting *o)
 {
@@ -15,17 +50,18 @@ console_waiting_row(struct req *r, const struct order_waiting *o)
 	console_cell(r, o->id);
 	console_cell(r, o->vendor);
 	console_cell(r, o->reference);
-	console_int(r, o->nlines, 1);
+	console_int(r, (long long)o->nlines, 1);
 	console_decimal(r, o->total, o->has_total);
 	console_cell(r, o->created_at);
 	html_raw(r, "<td><form method=\"post\" action=\"/admin/approvals/");
 	html_text(r, o->id);
 	html_raw(r, "\">");
 	html_csrf(r);
-	html_raw(r, "<input name=\"note\" placeholder=\"Note\" maxlength=\"1000\">"
-	    "<button name=\"action\" value=\"approve\">Approve</button>"
-	    "<button name=\"action\" value=\"reject\" class=\"danger\">Reject"
-	    "</button></form></td></tr>\n");
+	html_raw(r, "<input name=\"note\" placeholder=\"Note\" "
+	    "maxlength=\"1000\"><button name=\"action\" value=\"approve\">"
+	    "Approve</button><button name=\"action\" value=\"reject\" "
+	    "class=\"danger\">Reject</button></form></td></tr>\n");
+	console_waiting_detail(r, o);
 }
 
 static void
@@ -65,6 +101,9 @@ console_approvals_page(struct req *r, const char *notice, const char *cls)
 	if (w.n == 0)
 		html_raw(r, "<p class=\"muted\">Nothing is waiting.</p>\n");
 	else {
+		/* No table of the schema has a currency. */
+		html_raw(r, "<p class=\"muted\">Amounts are decimals as "
+		    "entered; no currency recorded.</p>\n");
 		html_raw(r, "<table><tr><th>Order</th><th>Vendor</th>"
 		    "<th>Reference</th><th>Lines</th><th>Total</th>"
 		    "<th>Created</th><th></th></tr>\n");

@@ -70,11 +70,28 @@ static const char *const orders_sql[ORDERS_SQL__MAX] = {
 	    "SELECT i.public_id, l.quantity FROM purchase_order_lines l"
 	    " JOIN inventory_items i ON i.id = l.item_id"
 	    " WHERE l.order_id = ? ORDER BY l.id",
+	/* One row per line of the first 200 waiting orders, in one
+	 * statement so the lines are those of the orders it lists. */
 	[SQL_ORDER_WAITING] =
-	    "SELECT " ORDER_COLUMNS " FROM purchase_orders o"
-	    " LEFT JOIN vendors v ON v.id = o.vendor_id"
-	    " WHERE o.org_id = ? AND o.status = 'SUBMITTED'"
-	    " ORDER BY o.id LIMIT 200",
+	    "SELECT w.public_id, w.vendor, w.reference, w.notes, w.created_at,"
+	    " w.total, w.submitted_by, w.submitted_at, i.sku, i.name,"
+	    " l.quantity, l.unit_cost, ROUND(l.quantity * l.unit_cost, 4)"
+	    " FROM (SELECT o.id, o.public_id, v.name AS vendor, o.reference,"
+	    "  o.notes, o.created_at,"
+	    "  (SELECT ROUND(SUM(l.quantity * l.unit_cost), 4)"
+	    "   FROM purchase_order_lines l WHERE l.order_id = o.id) AS total,"
+	    "  (SELECT h.actor FROM order_status_history h"
+	    "   WHERE h.order_id = o.id AND h.to_status = 'SUBMITTED'"
+	    "   ORDER BY h.id DESC LIMIT 1) AS submitted_by,"
+	    "  (SELECT h.created_at FROM order_status_history h"
+	    "   WHERE h.order_id = o.id AND h.to_status = 'SUBMITTED'"
+	    "   ORDER BY h.id DESC LIMIT 1) AS submitted_at"
+	    "  FROM purchase_orders o LEFT JOIN vendors v ON v.id = o.vendor_id"
+	    "  WHERE o.org_id = ? AND o.status = 'SUBMITTED'"
+	    "  ORDER BY o.id LIMIT 200) w"
+	    " LEFT JOIN purchase_order_lines l ON l.order_id = w.id"
+	    " LEFT JOIN inventory_items i ON i.id = l.item_id"
+	    " ORDER BY w.id, l.id",
 	[SQL_ORDER_DECISIONS] =
 	    "SELECT o.public_id, h.to_status, h.actor, h.note, h.created_at"
 	    " FROM order_status_history h"
@@ -573,31 +590,65 @@ orders_amount(const char *sql, int64_t *v)
 	return sql != NULL && decimal_parse(sql, v);
 }
 
+enum waiting_col {
+	WC_ID, WC_VENDOR, WC_REF, WC_NOTES, WC_CREATED, WC_TOTAL,
+	WC_SUBMITTED_BY, WC_SUBMITTED_AT, WC_SKU, WC_NAME, WC_QTY, WC_COST,
+	WC_AMOUNT
+};
+
+/* Row i of w's rows as a new order of w. */
+static struct order_waiting *
+orders_waiting_add(struct orders_waiting *w, size_t i)
+{
+	struct order_waiting	*o = &w->v[w->n++];
+
+	o->id = db_cell(w->rows, i, WC_ID);
+	o->vendor = db_cell(w->rows, i, WC_VENDOR);
+	o->reference = db_cell(w->rows, i, WC_REF);
+	o->notes = db_cell(w->rows, i, WC_NOTES);
+	o->created_at = db_cell(w->rows, i, WC_CREATED);
+	o->submitted_by = db_cell(w->rows, i, WC_SUBMITTED_BY);
+	o->submitted_at = db_cell(w->rows, i, WC_SUBMITTED_AT);
+	o->has_total = orders_amount(db_cell(w->rows, i, WC_TOTAL), &o->total);
+	o->lines = &w->lines[w->nlines];
+	return o;
+}
+
 /*
  * The orders of org waiting for approval (SUBMITTED), oldest first, at
- * most 200, into w; its strings are borrowed from w. Free with
- * orders_waiting_cleanup, also after a failure.
+ * most 200, each with its lines, into w; its strings are borrowed from
+ * w. Free with orders_waiting_cleanup, also after a failure.
  */
 enum db_code
 orders_waiting_list(struct db *db, long long org_id, struct orders_waiting *w)
 {
-	struct order_waiting	*o;
-	enum db_code		 code;
+	struct order_waiting		*o = NULL;
+	struct order_waiting_line	*l;
+	enum db_code			 code;
+	size_t				 i;
 
 	memset(w, 0, sizeof(*w));
 	if ((w->v = db_query_view(db, &w->rows, sizeof(*w->v), &code,
 	    orders_sql[SQL_ORDER_WAITING], DB_PARAMS(DB_INT(org_id)))) == NULL)
 		return code;
-	for (; w->n < w->rows->nrows; w->n++) {
-		o = &w->v[w->n];
-		o->id = db_cell(w->rows, w->n, OC_ID);
-		o->vendor = db_cell(w->rows, w->n, OC_VENDOR);
-		o->reference = db_cell(w->rows, w->n, OC_REF);
-		o->notes = db_cell(w->rows, w->n, OC_NOTES);
-		o->created_at = db_cell(w->rows, w->n, OC_CREATED);
-		o->nlines = atoll(db_cell(w->rows, w->n, OC_LINES));
-		o->has_total = orders_amount(db_cell(w->rows, w->n, OC_TOTAL),
-		    &o->total);
+	if ((w->lines = calloc(w->rows->nrows ? w->rows->nrows : 1,
+	    sizeof(*w->lines))) == NULL)
+		return DB_ERROR;
+	/* The rows come by order, then line; a new id starts an order. */
+	for (i = 0; i < w->rows->nrows; i++) {
+		if (o == NULL || strcmp(o->id, db_cell(w->rows, i, WC_ID)) != 0)
+			o = orders_waiting_add(w, i);
+		if (db_cell(w->rows, i, WC_QTY) == NULL)
+			continue;	/* an order without lines */
+		l = &w->lines[w->nlines++];
+		l->sku = db_cell(w->rows, i, WC_SKU);
+		l->name = db_cell(w->rows, i, WC_NAME);
+		orders_amount(db_cell(w->rows, i, WC_QTY), &l->quantity);
+		l->has_cost = orders_amount(db_cell(w->rows, i, WC_COST),
+		    &l->unit_cost);
+		l->has_amount = orders_amount(db_cell(w->rows, i, WC_AMOUNT),
+		    &l->amount);
+		o->nlines++;
 	}
 	return DB_OK;
 }
@@ -606,6 +657,7 @@ orders_waiting_list(struct db *db, long long org_id, struct orders_waiting *w)
 void
 orders_waiting_cleanup(struct orders_waiting *w)
 {
+	free(w->lines);
 	free(w->v);
 	db_rows_free(w->rows);
 	memset(w, 0, sizeof(*w));
