@@ -11,7 +11,7 @@ static const struct db_stmts *const registry[] = {
 	&keys_stmts, &orgs_stmts, &session_stmts,
 	&items_stmts, &orders_stmts, &ingestion_stmts, &predict_stmts,
 	&webhooks_stmts, &deliver_stmts,
-	&scim_stmts, &console_stmts,
+	&scim_stmts,
 	&demo_stmts, &worker_stmts,
 };
 

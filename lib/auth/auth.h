@@ -20,6 +20,18 @@ int		 keys_create(struct db *, long long, enum key_kind, long long,
 enum db_code	 keys_resolve(struct db *, const char *, struct principal *);
 enum db_code	 keys_revoke(struct db *, const char *);
 enum db_code	 keys_revoke_org(struct db *, long long, const char *);
+/* A key as listed (never its token or hash); strings borrowed. */
+struct api_key {
+	const char	*id, *kind, *prefix, *last4, *name, *created_at;
+	const char	*last_used_at, *revoked_at, *app;	/* or NULL */
+};
+struct api_keys {
+	struct api_key	*v;
+	size_t		 n;
+	struct db_rows	*rows;
+};
+enum db_code	 keys_list(struct db *, long long, struct api_keys *);
+void		 keys_list_cleanup(struct api_keys *);
 struct json_object *keys_list_json(struct db *, long long);
 
 /* orgs.c: organizations (the tenant) and their users */

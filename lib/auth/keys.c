@@ -210,31 +210,75 @@ keys_revoke_org(struct db *db, long long org_id, const char *public_id)
 	return db_affected(db) > 0 ? DB_OK : DB_NOTFOUND;
 }
 
-/* The organization's keys as a JSON array (never the token or its hash). */
+enum key_col {
+	KC_ID, KC_KIND, KC_PREFIX, KC_LAST4, KC_NAME, KC_CREATED, KC_USED,
+	KC_REVOKED, KC_APP
+};
+
+/*
+ * The organization's keys, oldest first, into l (never the token or its
+ * hash); its strings are borrowed from l. Free with keys_list_cleanup,
+ * also after a failure.
+ */
+enum db_code
+keys_list(struct db *db, long long org_id, struct api_keys *l)
+{
+	struct api_key	*k;
+	enum db_code	 code;
+
+	memset(l, 0, sizeof(*l));
+	if ((l->v = db_query_view(db, &l->rows, sizeof(*l->v), &code,
+	    keys_sql[SQL_KEY_LIST], DB_PARAMS(DB_INT(org_id)))) == NULL)
+		return code;
+	for (; l->n < l->rows->nrows; l->n++) {
+		k = &l->v[l->n];
+		k->id = db_cell(l->rows, l->n, KC_ID);
+		k->kind = db_cell(l->rows, l->n, KC_KIND);
+		k->prefix = db_cell(l->rows, l->n, KC_PREFIX);
+		k->last4 = db_cell(l->rows, l->n, KC_LAST4);
+		k->name = db_cell(l->rows, l->n, KC_NAME);
+		k->created_at = db_cell(l->rows, l->n, KC_CREATED);
+		k->last_used_at = db_cell(l->rows, l->n, KC_USED);
+		k->revoked_at = db_cell(l->rows, l->n, KC_REVOKED);
+		k->app = db_cell(l->rows, l->n, KC_APP);
+	}
+	return DB_OK;
+}
+
+/* Free what keys_list filled; safe on a zeroed l. */
+void
+keys_list_cleanup(struct api_keys *l)
+{
+	free(l->v);
+	db_rows_free(l->rows);
+	memset(l, 0, sizeof(*l));
+}
+
+/* The organization's keys as a JSON array (mihwarctl key list). */
 struct json_object *
 keys_list_json(struct db *db, long long org_id)
 {
-	struct db_rows		*r = NULL;
-	struct json_object	*arr, *o;
+	struct api_keys		 l;
+	struct json_object	*arr = NULL, *o;
 	size_t			 i;
 
-	if (db_query(db, &r, keys_sql[SQL_KEY_LIST],
-	    DB_PARAMS(DB_INT(org_id))) != DB_OK)
-		return NULL;
+	if (keys_list(db, org_id, &l) != DB_OK)
+		goto out;
 	arr = json_object_new_array();
-	for (i = 0; i < r->nrows; i++) {
+	for (i = 0; i < l.n; i++) {
 		o = json_object_new_object();
-		json_put_str(o, "id", db_cell(r, i, 0));
-		json_put_str(o, "kind", db_cell(r, i, 1));
-		json_put_str(o, "prefix", db_cell(r, i, 2));
-		json_put_str(o, "last4", db_cell(r, i, 3));
-		json_put_str(o, "name", db_cell(r, i, 4));
-		json_put_str(o, "createdAt", db_cell(r, i, 5));
-		json_put_str(o, "lastUsedAt", db_cell(r, i, 6));
-		json_put_str(o, "revokedAt", db_cell(r, i, 7));
-		json_put_str(o, "app", db_cell(r, i, 8));
+		json_put_str(o, "id", l.v[i].id);
+		json_put_str(o, "kind", l.v[i].kind);
+		json_put_str(o, "prefix", l.v[i].prefix);
+		json_put_str(o, "last4", l.v[i].last4);
+		json_put_str(o, "name", l.v[i].name);
+		json_put_str(o, "createdAt", l.v[i].created_at);
+		json_put_str(o, "lastUsedAt", l.v[i].last_used_at);
+		json_put_str(o, "revokedAt", l.v[i].revoked_at);
+		json_put_str(o, "app", l.v[i].app);
 		json_object_array_add(arr, o);
 	}
-	db_rows_free(r);
+out:
+	keys_list_cleanup(&l);
 	return arr;
 }

@@ -9,16 +9,30 @@
 #include "inventory/inventory.h"
 #include "webhooks/webhooks.h"
 
-/* console.c: the administrators' HTML console */
-extern const struct db_stmts	console_stmts;
+/* common.c: what the page files share */
 void		 console_home(struct req *);
+int		 console_begin(struct req *, enum db_code, const char *,
+		    const char *, const char *);
+void		 console_secret(struct req *, const char *, const char *,
+		    const char *);
+void		 console_cell(struct req *, const char *);
+void		 console_decimal(struct req *, int64_t, int);
+void		 console_int(struct req *, long long, int);
+void		 console_flash_redirect(struct req *, const char *,
+		    const char *, const char *);
+
+/* approvals.c: purchase orders waiting for approval */
 void		 console_approvals(struct req *);
 void		 console_approve(struct req *);
+
+/* webhooks.c: subscriptions and their delivery log */
 void		 console_webhooks(struct req *);
 void		 console_webhook_create(struct req *);
 void		 console_webhook_action(struct req *);
 void		 console_webhook_log(struct req *);
 void		 console_redeliver(struct req *);
+
+/* keys.c: API keys */
 void		 console_keys(struct req *);
 void		 console_key_create(struct req *);
 void		 console_key_revoke(struct req *);

@@ -166,6 +166,9 @@ enum db_code	 db_exec(struct db *, const char *, const struct db_param *,
 		    size_t);
 enum db_code	 db_query(struct db *, struct db_rows **, const char *,
 		    const struct db_param *, size_t);
+void		*db_query_view(struct db *, struct db_rows **, size_t,
+		    enum db_code *, const char *, const struct db_param *,
+		    size_t);
 uint64_t	 db_affected(struct db *);
 uint64_t	 db_insert_id(struct db *);
 enum db_code	 db_begin(struct db *);

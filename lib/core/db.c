@@ -529,6 +529,25 @@ db_query(struct db *db, struct db_rows **out, const char *sql,
 	return db_run(db, sql, p, n, out);
 }
 
+/*
+ * db_query for a typed view: the rows into *out, and back a zeroed array
+ * of one element of size sz per row (at least one), for the view to
+ * point into the rows. NULL with *code set on failure (DB_ERROR when out
+ * of memory). The caller frees both (free, db_rows_free) in any case.
+ */
+void *
+db_query_view(struct db *db, struct db_rows **out, size_t sz,
+    enum db_code *code, const char *sql, const struct db_param *p, size_t n)
+{
+	void	*v;
+
+	if ((*code = db_query(db, out, sql, p, n)) != DB_OK)
+		return NULL;
+	if ((v = calloc((*out)->nrows ? (*out)->nrows : 1, sz)) == NULL)
+		*code = DB_ERROR;
+	return v;
+}
+
 /* Run a statement without a result set; see db_affected, db_insert_id. */
 enum db_code
 db_exec(struct db *db, const char *sql, const struct db_param *p, size_t n)

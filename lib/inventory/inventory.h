@@ -71,5 +71,42 @@ struct json_object *orders_fetch_json(struct db *, long long, const char *,
 		    enum db_code *);
 enum order_move	 orders_transition(struct db *, long long, const char *,
 		    const char *, const char *, const char *, char [16]);
+/* Views for the console; strings are borrowed from the list. */
+struct order_waiting_line {
+	const char	*sku, *name;
+	int64_t		 quantity;	/* scale 4, as all amounts here */
+	int64_t		 unit_cost;	/* when has_cost */
+	int64_t		 amount;	/* quantity * unit_cost; has_amount */
+	int		 has_cost, has_amount;
+};
+struct order_waiting {
+	const char	*id, *vendor, *reference, *notes, *created_at;
+	const char	*submitted_by, *submitted_at;	/* or NULL */
+	size_t		 nlines;
+	const struct order_waiting_line *lines;		/* nlines of them */
+	int64_t		 total;		/* when has_total */
+	int		 has_total;	/* 0: no unit cost, or too large */
+};
+struct orders_waiting {
+	struct order_waiting		*v;
+	size_t				 n;
+	struct order_waiting_line	*lines;		/* all orders' */
+	size_t				 nlines;
+	struct db_rows			*rows;
+};
+enum db_code	 orders_waiting_list(struct db *, long long,
+		    struct orders_waiting *);
+void		 orders_waiting_cleanup(struct orders_waiting *);
+struct order_decision {
+	const char	*order_id, *status, *actor, *note, *decided_at;
+};
+struct orders_decisions {
+	struct order_decision	*v;
+	size_t			 n;
+	struct db_rows		*rows;
+};
+enum db_code	 orders_decisions_list(struct db *, long long,
+		    struct orders_decisions *);
+void		 orders_decisions_cleanup(struct orders_decisions *);
 
 #endif /* MIHWAR_INVENTORY_H */

@@ -25,7 +25,8 @@ enum orders_sql_id {
 	SQL_ORDER_BY_ID, SQL_ORDER_LIST, SQL_ORDER_LINES, SQL_VENDOR_UPSERT,
 	SQL_ITEM_BY_PUBLIC, SQL_ITEM_BY_SKU, SQL_ORDER_INSERT,
 	SQL_OLINE_INSERT, SQL_ORDER_LOCK, SQL_ORDER_SET_STATUS,
-	SQL_ORDER_HISTORY, SQL_ORDER_RECEIVE_LINES, ORDERS_SQL__MAX
+	SQL_ORDER_HISTORY, SQL_ORDER_RECEIVE_LINES, SQL_ORDER_WAITING,
+	SQL_ORDER_DECISIONS, ORDERS_SQL__MAX
 };
 
 static const char *const orders_sql[ORDERS_SQL__MAX] = {
@@ -69,6 +70,34 @@ static const char *const orders_sql[ORDERS_SQL__MAX] = {
 	    "SELECT i.public_id, l.quantity FROM purchase_order_lines l"
 	    " JOIN inventory_items i ON i.id = l.item_id"
 	    " WHERE l.order_id = ? ORDER BY l.id",
+	/* One row per line of the first 200 waiting orders, in one
+	 * statement so the lines are those of the orders it lists. */
+	[SQL_ORDER_WAITING] =
+	    "SELECT w.public_id, w.vendor, w.reference, w.notes, w.created_at,"
+	    " w.total, w.submitted_by, w.submitted_at, i.sku, i.name,"
+	    " l.quantity, l.unit_cost, ROUND(l.quantity * l.unit_cost, 4)"
+	    " FROM (SELECT o.id, o.public_id, v.name AS vendor, o.reference,"
+	    "  o.notes, o.created_at,"
+	    "  (SELECT ROUND(SUM(l.quantity * l.unit_cost), 4)"
+	    "   FROM purchase_order_lines l WHERE l.order_id = o.id) AS total,"
+	    "  (SELECT h.actor FROM order_status_history h"
+	    "   WHERE h.order_id = o.id AND h.to_status = 'SUBMITTED'"
+	    "   ORDER BY h.id DESC LIMIT 1) AS submitted_by,"
+	    "  (SELECT h.created_at FROM order_status_history h"
+	    "   WHERE h.order_id = o.id AND h.to_status = 'SUBMITTED'"
+	    "   ORDER BY h.id DESC LIMIT 1) AS submitted_at"
+	    "  FROM purchase_orders o LEFT JOIN vendors v ON v.id = o.vendor_id"
+	    "  WHERE o.org_id = ? AND o.status = 'SUBMITTED'"
+	    "  ORDER BY o.id LIMIT 200) w"
+	    " LEFT JOIN purchase_order_lines l ON l.order_id = w.id"
+	    " LEFT JOIN inventory_items i ON i.id = l.item_id"
+	    " ORDER BY w.id, l.id",
+	[SQL_ORDER_DECISIONS] =
+	    "SELECT o.public_id, h.to_status, h.actor, h.note, h.created_at"
+	    " FROM order_status_history h"
+	    " JOIN purchase_orders o ON o.id = h.order_id"
+	    " WHERE h.org_id = ? AND h.to_status IN ('APPROVED','REJECTED')"
+	    " ORDER BY h.id DESC LIMIT 20",
 };
 
 const struct db_stmts orders_stmts = {
@@ -547,4 +576,127 @@ orders_set_status(struct req *r)
 	}
 out:
 	json_object_put(b);
+}
+
+/*
+ * A DECIMAL cell as fixed point into v; 0 for NULL or beyond
+ * DECIMAL(18,4) (orders_json answers null for both).
+ */
+static int
+orders_amount(const char *sql, int64_t *v)
+{
+	*v = 0;
+	return sql != NULL && decimal_parse(sql, v);
+}
+
+enum waiting_col {
+	WC_ID, WC_VENDOR, WC_REF, WC_NOTES, WC_CREATED, WC_TOTAL,
+	WC_SUBMITTED_BY, WC_SUBMITTED_AT, WC_SKU, WC_NAME, WC_QTY, WC_COST,
+	WC_AMOUNT
+};
+
+/* Row i of w's rows as a new order of w. */
+static struct order_waiting *
+orders_waiting_add(struct orders_waiting *w, size_t i)
+{
+	struct order_waiting	*o = &w->v[w->n++];
+
+	o->id = db_cell(w->rows, i, WC_ID);
+	o->vendor = db_cell(w->rows, i, WC_VENDOR);
+	o->reference = db_cell(w->rows, i, WC_REF);
+	o->notes = db_cell(w->rows, i, WC_NOTES);
+	o->created_at = db_cell(w->rows, i, WC_CREATED);
+	o->submitted_by = db_cell(w->rows, i, WC_SUBMITTED_BY);
+	o->submitted_at = db_cell(w->rows, i, WC_SUBMITTED_AT);
+	o->has_total = orders_amount(db_cell(w->rows, i, WC_TOTAL), &o->total);
+	o->lines = &w->lines[w->nlines];
+	return o;
+}
+
+/*
+ * The orders of org waiting for approval (SUBMITTED), oldest first, at
+ * most 200, each with its lines, into w; its strings are borrowed from
+ * w. Free with orders_waiting_cleanup, also after a failure.
+ */
+enum db_code
+orders_waiting_list(struct db *db, long long org_id, struct orders_waiting *w)
+{
+	struct order_waiting		*o = NULL;
+	struct order_waiting_line	*l;
+	enum db_code			 code;
+	size_t				 i;
+
+	memset(w, 0, sizeof(*w));
+	if ((w->v = db_query_view(db, &w->rows, sizeof(*w->v), &code,
+	    orders_sql[SQL_ORDER_WAITING], DB_PARAMS(DB_INT(org_id)))) == NULL)
+		return code;
+	if ((w->lines = calloc(w->rows->nrows ? w->rows->nrows : 1,
+	    sizeof(*w->lines))) == NULL)
+		return DB_ERROR;
+	/* The rows come by order, then line; a new id starts an order. */
+	for (i = 0; i < w->rows->nrows; i++) {
+		if (o == NULL || strcmp(o->id, db_cell(w->rows, i, WC_ID)) != 0)
+			o = orders_waiting_add(w, i);
+		if (db_cell(w->rows, i, WC_QTY) == NULL)
+			continue;	/* an order without lines */
+		l = &w->lines[w->nlines++];
+		l->sku = db_cell(w->rows, i, WC_SKU);
+		l->name = db_cell(w->rows, i, WC_NAME);
+		orders_amount(db_cell(w->rows, i, WC_QTY), &l->quantity);
+		l->has_cost = orders_amount(db_cell(w->rows, i, WC_COST),
+		    &l->unit_cost);
+		l->has_amount = orders_amount(db_cell(w->rows, i, WC_AMOUNT),
+		    &l->amount);
+		o->nlines++;
+	}
+	return DB_OK;
+}
+
+/* Free what orders_waiting_list filled; safe on a zeroed w. */
+void
+orders_waiting_cleanup(struct orders_waiting *w)
+{
+	free(w->lines);
+	free(w->v);
+	db_rows_free(w->rows);
+	memset(w, 0, sizeof(*w));
+}
+
+enum decision_col { DC_ID, DC_STATUS, DC_ACTOR, DC_NOTE, DC_AT };
+
+/*
+ * The last 20 approvals and rejections of org's orders, newest first,
+ * into d; its strings are borrowed from d. Free with
+ * orders_decisions_cleanup, also after a failure.
+ */
+enum db_code
+orders_decisions_list(struct db *db, long long org_id,
+    struct orders_decisions *d)
+{
+	struct order_decision	*o;
+	enum db_code		 code;
+
+	memset(d, 0, sizeof(*d));
+	if ((d->v = db_query_view(db, &d->rows, sizeof(*d->v), &code,
+	    orders_sql[SQL_ORDER_DECISIONS], DB_PARAMS(DB_INT(org_id)))) ==
+	    NULL)
+		return code;
+	for (; d->n < d->rows->nrows; d->n++) {
+		o = &d->v[d->n];
+		o->order_id = db_cell(d->rows, d->n, DC_ID);
+		o->status = db_cell(d->rows, d->n, DC_STATUS);
+		o->actor = db_cell(d->rows, d->n, DC_ACTOR);
+		o->note = db_cell(d->rows, d->n, DC_NOTE);
+		o->decided_at = db_cell(d->rows, d->n, DC_AT);
+	}
+	return DB_OK;
+}
+
+/* Free what orders_decisions_list filled; safe on a zeroed d. */
+void
+orders_decisions_cleanup(struct orders_decisions *d)
+{
+	free(d->v);
+	db_rows_free(d->rows);
+	memset(d, 0, sizeof(*d));
 }

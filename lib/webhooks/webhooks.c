@@ -39,13 +39,14 @@ static const char *const webhooks_sql[WEBHOOKS_SQL__MAX] = {
 	    "SELECT id FROM webhook_subscriptions WHERE org_id = ? AND public_id = ?",
 	[SQL_DELIVERY_LIST] =
 	    "SELECT d.public_id, d.event_type, d.state, d.attempts, d.last_status,"
-	    " d.next_attempt_at, d.created_at, d.id FROM webhook_deliveries d"
+	    " d.next_attempt_at, d.created_at FROM webhook_deliveries d"
 	    " JOIN webhook_subscriptions s ON s.id = d.subscription_id"
 	    " WHERE s.org_id = ? AND s.public_id = ? ORDER BY d.id DESC LIMIT 50",
 	[SQL_ATTEMPT_LIST] =
 	    "SELECT a.attempt_no, a.started_at, a.status_code, a.duration_ms,"
 	    " a.error, a.response_excerpt FROM webhook_attempts a"
-	    " WHERE a.delivery_id = ? ORDER BY a.attempt_no",
+	    " JOIN webhook_deliveries d ON d.id = a.delivery_id"
+	    " WHERE d.org_id = ? AND d.public_id = ? ORDER BY a.attempt_no",
 	[SQL_REDELIVER] =
 	    "UPDATE webhook_deliveries SET state = 'pending', attempts = 0,"
 	    " next_attempt_at = NOW(3), lease_owner = NULL, lease_until = NULL"
@@ -213,30 +214,144 @@ webhooks_redeliver(struct db *db, long long org_id, const char *delivery)
 	return code == DB_OK && db_affected(db) == 0 ? DB_NOTFOUND : code;
 }
 
-/* The organization's subscriptions (never a secret). Caller frees. */
+enum sub_col {
+	SC_ID, SC_URL, SC_EVENTS, SC_ACTIVE, SC_REASON, SC_FAILING, SC_CREATED
+};
+
+/*
+ * The organization's subscriptions (never a secret), oldest first, into
+ * l; its strings are borrowed from l. Free with webhooks_subs_cleanup,
+ * also after a failure.
+ */
 enum db_code
-webhooks_list(struct db *db, long long org_id, struct db_rows **rows)
+webhooks_subs_list(struct db *db, long long org_id, struct webhooks_subs *l)
 {
-	return db_query(db, rows, webhooks_sql[SQL_SUB_LIST],
-	    DB_PARAMS(DB_INT(org_id)));
+	struct webhook_sub	*s;
+	enum db_code		 code;
+
+	memset(l, 0, sizeof(*l));
+	if ((l->v = db_query_view(db, &l->rows, sizeof(*l->v), &code,
+	    webhooks_sql[SQL_SUB_LIST], DB_PARAMS(DB_INT(org_id)))) == NULL)
+		return code;
+	for (; l->n < l->rows->nrows; l->n++) {
+		s = &l->v[l->n];
+		s->id = db_cell(l->rows, l->n, SC_ID);
+		s->url = db_cell(l->rows, l->n, SC_URL);
+		s->events = db_cell(l->rows, l->n, SC_EVENTS);
+		s->active = atoi(db_cell(l->rows, l->n, SC_ACTIVE)) != 0;
+		s->disabled_reason = db_cell(l->rows, l->n, SC_REASON);
+		s->failing_since = db_cell(l->rows, l->n, SC_FAILING);
+		s->created_at = db_cell(l->rows, l->n, SC_CREATED);
+	}
+	return DB_OK;
 }
 
-/* The last 50 deliveries of a subscription of org. Caller frees. */
-enum db_code
-webhooks_deliveries(struct db *db, long long org_id, const char *id,
-    struct db_rows **rows)
+/* Free what webhooks_subs_list filled; safe on a zeroed l. */
+void
+webhooks_subs_cleanup(struct webhooks_subs *l)
 {
-	return db_query(db, rows, webhooks_sql[SQL_DELIVERY_LIST],
-	    DB_PARAMS(DB_INT(org_id), DB_STR(id)));
+	free(l->v);
+	db_rows_free(l->rows);
+	memset(l, 0, sizeof(*l));
 }
 
-/* The attempts of a delivery (by row id from webhooks_deliveries). */
-enum db_code
-webhooks_attempts(struct db *db, long long delivery_rowid,
-    struct db_rows **rows)
+/* A cell of an integer column that may be NULL, as 0 then. */
+static long long
+webhooks_int(const char *cell)
 {
-	return db_query(db, rows, webhooks_sql[SQL_ATTEMPT_LIST],
-	    DB_PARAMS(DB_INT(delivery_rowid)));
+	return cell ? atoll(cell) : 0;
+}
+
+enum delivery_col {
+	DC_ID, DC_TYPE, DC_STATE, DC_ATTEMPTS, DC_STATUS, DC_NEXT, DC_CREATED
+};
+
+/*
+ * The last 50 deliveries of subscription id of org, newest first, into
+ * l; its strings are borrowed from l. None for another org's or no
+ * subscription. Free with webhooks_deliveries_cleanup, also after a
+ * failure.
+ */
+enum db_code
+webhooks_deliveries_list(struct db *db, long long org_id, const char *id,
+    struct webhooks_deliveries *l)
+{
+	struct webhook_delivery	*d;
+	enum db_code		 code;
+
+	memset(l, 0, sizeof(*l));
+	if ((l->v = db_query_view(db, &l->rows, sizeof(*l->v), &code,
+	    webhooks_sql[SQL_DELIVERY_LIST], DB_PARAMS(DB_INT(org_id),
+	    DB_STR(id)))) == NULL)
+		return code;
+	for (; l->n < l->rows->nrows; l->n++) {
+		d = &l->v[l->n];
+		d->id = db_cell(l->rows, l->n, DC_ID);
+		d->event_type = db_cell(l->rows, l->n, DC_TYPE);
+		d->state = db_cell(l->rows, l->n, DC_STATE);
+		d->attempts = (int)webhooks_int(db_cell(l->rows, l->n,
+		    DC_ATTEMPTS));
+		d->last_status = (int)webhooks_int(db_cell(l->rows, l->n,
+		    DC_STATUS));
+		d->next_attempt_at = db_cell(l->rows, l->n, DC_NEXT);
+		d->created_at = db_cell(l->rows, l->n, DC_CREATED);
+		/* What SQL_REDELIVER takes: a finished delivery. */
+		d->redeliverable = strcmp(d->state, "succeeded") == 0 ||
+		    strcmp(d->state, "failed") == 0;
+	}
+	return DB_OK;
+}
+
+/* Free what webhooks_deliveries_list filled; safe on a zeroed l. */
+void
+webhooks_deliveries_cleanup(struct webhooks_deliveries *l)
+{
+	free(l->v);
+	db_rows_free(l->rows);
+	memset(l, 0, sizeof(*l));
+}
+
+enum attempt_col {
+	AC_NO, AC_STARTED, AC_STATUS, AC_MS, AC_ERROR, AC_RESPONSE
+};
+
+/*
+ * The attempts of delivery id of org, in order, into l; its strings
+ * are borrowed from l. None for another org's or no delivery. Free with
+ * webhooks_attempts_cleanup, also after a failure.
+ */
+enum db_code
+webhooks_attempts_list(struct db *db, long long org_id, const char *id,
+    struct webhooks_attempts *l)
+{
+	struct webhook_attempt	*a;
+	enum db_code		 code;
+
+	memset(l, 0, sizeof(*l));
+	if ((l->v = db_query_view(db, &l->rows, sizeof(*l->v), &code,
+	    webhooks_sql[SQL_ATTEMPT_LIST], DB_PARAMS(DB_INT(org_id),
+	    DB_STR(id)))) == NULL)
+		return code;
+	for (; l->n < l->rows->nrows; l->n++) {
+		a = &l->v[l->n];
+		a->attempt_no = (int)webhooks_int(db_cell(l->rows, l->n, AC_NO));
+		a->started_at = db_cell(l->rows, l->n, AC_STARTED);
+		a->status_code = (int)webhooks_int(db_cell(l->rows, l->n,
+		    AC_STATUS));
+		a->duration_ms = webhooks_int(db_cell(l->rows, l->n, AC_MS));
+		a->error = db_cell(l->rows, l->n, AC_ERROR);
+		a->response = db_cell(l->rows, l->n, AC_RESPONSE);
+	}
+	return DB_OK;
+}
+
+/* Free what webhooks_attempts_list filled; safe on a zeroed l. */
+void
+webhooks_attempts_cleanup(struct webhooks_attempts *l)
+{
+	free(l->v);
+	db_rows_free(l->rows);
+	memset(l, 0, sizeof(*l));
 }
 
 /*

@@ -22,11 +22,51 @@ enum db_code	 webhooks_rotate(struct db *, long long, const char *,
 enum db_code	 webhooks_delete(struct db *, long long, const char *);
 enum db_code	 webhooks_send_test(struct db *, long long, const char *);
 enum db_code	 webhooks_redeliver(struct db *, long long, const char *);
-enum db_code	 webhooks_list(struct db *, long long, struct db_rows **);
-enum db_code	 webhooks_deliveries(struct db *, long long, const char *,
-		    struct db_rows **);
-enum db_code	 webhooks_attempts(struct db *, long long, struct db_rows **);
 void		 webhooks_api_create(struct req *);
+/* Views for the console; strings are borrowed from the list. */
+struct webhook_sub {
+	const char	*id, *url, *events, *created_at;
+	const char	*disabled_reason, *failing_since;	/* or NULL */
+	int		 active;
+};
+struct webhooks_subs {
+	struct webhook_sub	*v;
+	size_t			 n;
+	struct db_rows		*rows;
+};
+enum db_code	 webhooks_subs_list(struct db *, long long,
+		    struct webhooks_subs *);
+void		 webhooks_subs_cleanup(struct webhooks_subs *);
+struct webhook_delivery {
+	const char	*id, *event_type, *state, *next_attempt_at;
+	const char	*created_at;
+	int		 attempts;
+	int		 last_status;	/* 0: no HTTP answer yet */
+	int		 redeliverable;	/* finished: succeeded or failed */
+};
+struct webhooks_deliveries {
+	struct webhook_delivery	*v;
+	size_t			 n;
+	struct db_rows		*rows;
+};
+enum db_code	 webhooks_deliveries_list(struct db *, long long,
+		    const char *, struct webhooks_deliveries *);
+void		 webhooks_deliveries_cleanup(struct webhooks_deliveries *);
+struct webhook_attempt {
+	int		 attempt_no;
+	const char	*started_at;
+	int		 status_code;	/* 0: no HTTP answer */
+	long long	 duration_ms;
+	const char	*error, *response;	/* or NULL */
+};
+struct webhooks_attempts {
+	struct webhook_attempt	*v;
+	size_t			 n;
+	struct db_rows		*rows;
+};
+enum db_code	 webhooks_attempts_list(struct db *, long long, const char *,
+		    struct webhooks_attempts *);
+void		 webhooks_attempts_cleanup(struct webhooks_attempts *);
 
 /* deliver.c: the worker's fan-out and delivery jobs */
 extern const struct db_stmts	deliver_stmts;

@@ -1,11 +1,14 @@
 // Webhook subscriptions and the approval of purchase orders, with the
-// delivery of the resulting event to a real receiver on 127.0.0.1.
+// delivery of the resulting event to a real receiver on 127.0.0.1; and
+// what the approvals page shows of an order: its lines, amounts, total,
+// notes and who submitted it, every value as text.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 
-import { clickAndWait, gotoPage, launch, makeOrg, newPage, pathOf,
-    screenshot, signIn, sleep, sql, sqlQuote, startReceiver, submittedOrder,
-    text } from './helpers.mjs';
+import { XSS_IMG, XSS_SCRIPT, api, clickAndWait, gotoPage, launch, makeOrg,
+    newPage, pathOf, screenshot, signIn, sleep, sql, sqlQuote, startReceiver,
+    submittedOrder, text } from './helpers.mjs';
 
 let browser, org, receiver, context, page, subId;
 
@@ -134,4 +137,67 @@ test('approve: an approved order leaves the list, is recorded, and its event is 
 	assert.equal(bodies[0].body.payload.previousStatus, 'SUBMITTED');
 	assert.ok(bodies[0].headers['webhook-signature'], 'signed');
 	assert.deepEqual(page.dialogs, []);
+});
+
+async function item(sku, name) {
+	const r = await api(org.key, 'POST', '/api/integrations/v1/inventory/items',
+	    { sku, name });
+	assert.equal(r.status, 201, `create item ${sku}: ${r.text}`);
+}
+
+// Last: the approval test above wants nothing else waiting.
+test('approvals: an order shows its lines, quantities, amounts and total, escaped', async () => {
+	const tag = randomBytes(3).toString('hex');
+	const skuA = `${XSS_SCRIPT}-${tag}`;
+	const skuB = `PAPER-A4&${tag}`;
+	const skuC = `INK-${tag}`;
+	await item(skuA, XSS_IMG);
+	await item(skuB, 'Paper, A4 "80g"');
+	await item(skuC, 'Ink (price to come)');
+	let r = await api(org.key, 'POST', '/api/integrations/v1/orders', {
+		vendorName: 'Lines & Co.', reference: `PO-L-${tag}`,
+		notes: `Rush ${XSS_SCRIPT}`,
+		lines: [
+			{ sku: skuA, quantity: 3, unitCost: 1.25 },
+			{ sku: skuB, quantity: 2.5, unitCost: 10.0001 },
+			{ sku: skuC, quantity: 7 },
+		],
+	});
+	assert.equal(r.status, 201, r.text);
+	const orderId = r.body.data.id;
+	r = await api(org.key, 'POST', `/api/integrations/v1/orders/${orderId}/status`,
+	    { status: 'SUBMITTED' });
+	assert.equal(r.status, 200, r.text);
+
+	await gotoPage(page, '/admin/approvals');
+	const row = page.locator('tr', { hasText: orderId });
+	assert.equal(await row.count(), 1);
+	// 3 * 1.25 + 2.5 * 10.0001 = 3.75 + 25.00025, rounded to 4 places.
+	assert.match(await text(row), /Lines & Co\. PO-L-\w+ 3 28\.7503 /);
+
+	// The row after the order's: its lines, in the order given.
+	const detail = row.locator('xpath=following-sibling::tr[1]');
+	assert.equal(await detail.getAttribute('class'), 'order-lines');
+	const lines = await detail.locator('table.lines tr').evaluateAll((trs) =>
+	    trs.map((tr) => [...tr.cells].map((c) => c.innerText.trim())));
+	assert.deepEqual(lines, [
+		['SKU', 'Item', 'Quantity', 'Unit cost', 'Amount'],
+		[skuA, XSS_IMG, '3', '1.25', '3.75'],
+		[skuB, 'Paper, A4 "80g"', '2.5', '10.0001', '25.0003'],
+		[skuC, 'Ink (price to come)', '7', '—', '—'],
+		['Total', '28.7503'],
+	]);
+	const about = await text(detail.locator('p'));
+	assert.ok(about.startsWith(`Submitted by key:`), about);
+	assert.ok(about.endsWith(`Notes: Rush ${XSS_SCRIPT}`), about);
+	assert.ok(await page.getByText('no currency recorded').isVisible());
+
+	// Markup in a SKU, an item name and the notes stays text.
+	assert.deepEqual(page.dialogs, []);
+	assert.equal(await page.locator('main script, main img').count(), 0);
+	assert.equal(await page.locator('[onerror]').count(), 0);
+	const html = await page.content();
+	assert.ok(html.includes(`&lt;script&gt;alert(1)&lt;/script&gt;-${tag}`));
+	assert.ok(html.includes(`PAPER-A4&amp;${tag}`));
+	await screenshot(page, 'approvals-lines');
 });
