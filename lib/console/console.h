@@ -25,14 +25,14 @@ void		 console_flash_redirect(struct req *, const char *,
 void		 console_approvals(struct req *);
 void		 console_approve(struct req *);
 
-/* webhooks.c: subscriptions and their delivery log */
+/* subscriptions.c: webhook subscriptions and their delivery log */
 void		 console_webhooks(struct req *);
 void		 console_webhook_create(struct req *);
 void		 console_webhook_action(struct req *);
 void		 console_webhook_log(struct req *);
 void		 console_redeliver(struct req *);
 
-/* keys.c: API keys */
+/* apikeys.c: API keys */
 void		 console_keys(struct req *);
 void		 console_key_create(struct req *);
 void		 console_key_revoke(struct req *);

@@ -1,5 +1,5 @@
 /*
- * webhooks.c - the console's webhook pages: the subscriptions with their
+ * subscriptions.c - the console's webhook pages: the subscriptions with their
  * actions (enable, disable, test, rotate, delete), a new subscription
  * whose secret is shown once, and a subscription's delivery log with
  * every attempt and redelivery. Admins only.

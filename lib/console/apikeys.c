@@ -1,5 +1,5 @@
 /*
- * keys.c - the console's API keys page: the organization's keys, a new
+ * apikeys.c - the console's API keys page: the organization's keys, a new
  * key shown once, and revocation. Admins only.
  */
 #include <stdlib.h>
