@@ -59,6 +59,7 @@ int		 session_flash_take(struct req *, char *, size_t);
 /* principal.c: the credential each family demands, to a principal */
 int		 principal_authenticate(struct req *, unsigned int);
 int		 principal_is_admin(const struct principal *);
+int		 principal_may_grant(const struct principal *, enum key_kind);
 void		 principal_actor(const struct principal *, char *, size_t);
 
 #endif /* MIHWAR_AUTH_H */

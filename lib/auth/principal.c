@@ -124,6 +124,19 @@ principal_is_admin(const struct principal *p)
 	return strcmp(p->role, "admin") == 0 || p->platform_admin;
 }
 
+/*
+ * 1 when p may create a key of kind k: an admin key (fa_live_) makes its
+ * holder the operator across organizations, so only the platform
+ * operator grants it; an organization's admin grants the others.
+ */
+int
+principal_may_grant(const struct principal *p, enum key_kind k)
+{
+	if (k == KEY_ADMIN)
+		return p->platform_admin;
+	return principal_is_admin(p);
+}
+
 /* Who did it, for audit columns: "user:<email>" or "key:<id>". */
 void
 principal_actor(const struct principal *p, char *out, size_t n)

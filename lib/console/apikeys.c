@@ -57,6 +57,8 @@ console_keys_page(struct req *r, const char *notice, const char *cls,
 	html_csrf(r);
 	html_raw(r, "<label>Kind <select name=\"kind\">");
 	for (k = 0; k < KEY_KIND__MAX; k++) {
+		if (!principal_may_grant(&r->principal, (enum key_kind)k))
+			continue;
 		html_raw(r, "<option>");
 		html_text(r, keys_kind_name((enum key_kind)k));
 		html_raw(r, "</option>");
@@ -101,6 +103,9 @@ console_key_create(struct req *r)
 	}
 	if (kind == NULL || !keys_kind_parse(kind, &k))
 		console_keys_page(r, "Choose a kind of key.", "error", NULL);
+	else if (!principal_may_grant(&r->principal, k))
+		html_error_page(r, 403, "Only the platform operator can create "
+		    "admin keys.");
 	else if ((k == KEY_INGEST) != (app != NULL) ||
 	    (app && !orgs_slug_valid(app)))
 		console_keys_page(r, "Ingest keys need an app (a-z, 0-9, '-'); "

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 
 import { BASE, clickAndWait, gotoPage, launch, makeOrg, newPage, pathOf,
-    screenshot, signIn, text } from './helpers.mjs';
+    screenshot, signIn, sql, sqlQuote, text } from './helpers.mjs';
 
 let browser, org;
 
@@ -72,5 +72,28 @@ test('keys: a key made in the form works until it is revoked', async () => {
 	// The harness key of the org still works: only this key was revoked.
 	assert.equal((await whoami(org.key)).status, 200);
 	assert.deepEqual(page.dialogs, []);
+	await context.close();
+});
+
+test('keys: an organization admin cannot make a platform admin key', async () => {
+	const { context, page } = await newPage(browser);
+	await signIn(page, org.admin.email, org.admin.password);
+	await gotoPage(page, '/admin/keys');
+	const kinds = await page.getByLabel('Kind').locator('option').allInnerTexts();
+	assert.ok(kinds.includes('integration'), `kinds offered: ${kinds}`);
+	assert.ok(!kinds.includes('admin'), 'the admin kind is offered to an organization admin');
+
+	// A forged form asking for one anyway is refused, and nothing is made.
+	await page.evaluate(() => {
+		const s = document.querySelector('select[name=kind]');
+		s.add(new Option('admin', 'admin'));
+		s.value = 'admin';
+	});
+	const resp = await clickAndWait(page, page.getByRole('button', { name: 'Create key' }));
+	assert.equal(resp.status(), 403);
+	assert.match(await text(page.locator('main')), /Only the platform operator/);
+	const rows = sql(`SELECT COUNT(*) FROM api_keys k JOIN organizations o
+	    ON o.id = k.org_id WHERE o.slug = ${sqlQuote(org.slug)} AND k.kind = 'admin'`);
+	assert.deepEqual(rows, [['0']]);
 	await context.close();
 });
