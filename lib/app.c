@@ -29,9 +29,12 @@ app_finish(struct req *r)
 	if (app_keeps(r) && idem_store(r) && db_commit(r->db) == DB_OK)
 		return 1;
 	db_rollback(r->db);
-	if (app_keeps(r))
+	if (app_keeps(r)) {
+		/* Not the handler's answer: none of its headers either. */
+		req_resp_reset(r);
 		req_resp_error(r, 503, NULL, "database unavailable; nothing "
 		    "was written");
+	}
 	return 0;
 }
 

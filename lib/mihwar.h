@@ -34,9 +34,9 @@ extern const size_t		routes_len;
 /* app.c: one request through family, credential, pipeline and log */
 void		 app_handle(struct req *);
 
-/* health.c: platform endpoints */
-void		 health_get(struct req *);
-void		 whoami_get(struct req *);
+/* platform.c: the platform's own endpoints */
+void		 platform_health(struct req *);
+void		 platform_whoami(struct req *);
 
 /* demo.c: the first-run demo organization */
 extern const struct db_stmts	demo_stmts;

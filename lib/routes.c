@@ -14,10 +14,10 @@
 
 const struct route routes[] = {
 	/* platform */
-	{ "GET", "/api/healthz", health_get, ROUTE_PUBLIC },
+	{ "GET", "/api/healthz", platform_health, ROUTE_PUBLIC },
 
 	/* Integrations API */
-	{ "GET", "/api/integrations/v1/whoami", whoami_get, 0 },
+	{ "GET", "/api/integrations/v1/whoami", platform_whoami, 0 },
 	{ "POST", "/api/integrations/v1/ingestion/order-lines", ingestion_post,
 	    IDEM | ROUTE_RATELIMIT },
 	{ "GET", "/api/integrations/v1/inventory/items", items_list, 0 },

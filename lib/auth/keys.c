@@ -162,11 +162,14 @@ enum db_code
 keys_resolve(struct db *db, const char *tok, struct principal *p)
 {
 	struct db_rows	*r = NULL;
+	struct principal found;
 	unsigned char	 hash[32];
 	enum key_kind	 kind;
 	enum db_code	 code;
 	size_t		 len = strlen(tok);
 
+	/* Filled apart, so a refused key leaves nothing in *p. */
+	memset(&found, 0, sizeof(found));
 	if (len > KEY_TOKEN_MAX || !keys_token_kind(tok, &kind))
 		return DB_NOTFOUND;
 	crypto_key_hash(tok, len, hash);
@@ -174,10 +177,12 @@ keys_resolve(struct db *db, const char *tok, struct principal *p)
 	    DB_PARAMS(DB_BLOB(hash, sizeof(hash))))) != DB_OK)
 		return code;
 	code = DB_NOTFOUND;
-	if (r->nrows == 1 && keys_fill(p, r, hash) && p->key_kind == kind) {
+	if (r->nrows == 1 && keys_fill(&found, r, hash) &&
+	    found.key_kind == kind) {
 		code = DB_OK;
+		*p = found;
 		if (strcmp(db_cell(r, 0, 7), "1") == 0 &&
-		db_exec(db, keys_sql[SQL_KEY_TOUCH],
+		    db_exec(db, keys_sql[SQL_KEY_TOUCH],
 		    DB_PARAMS(DB_INT(p->key_id))) != DB_OK)
 			log_warn("keys: could not record last use of %s",
 			    p->key_public_id);

@@ -101,7 +101,7 @@ session_set_cookie(struct req *r, const char *name, const char *value,
 }
 
 /*
- * Resolve the session cookie to r->session. 1 when signed in (and the
+ * Resolve the session cookie to r->principal. 1 when signed in (and the
  * session is live), else 0 — nothing is answered.
  */
 int
@@ -322,8 +322,12 @@ session_logout(struct req *r)
 
 	if (session_cookie(r, SESSION_COOKIE, tok, sizeof(tok))) {
 		crypto_key_hash(tok, strlen(tok), hash);
-		(void)db_exec(r->db, session_sql[SQL_SESSION_DELETE],
-		    DB_PARAMS(DB_BLOB(hash, sizeof(hash))));
+		if (db_exec(r->db, session_sql[SQL_SESSION_DELETE],
+		    DB_PARAMS(DB_BLOB(hash, sizeof(hash)))) != DB_OK) {
+			html_error_page(r, 503, "The database is unavailable; "
+			    "you are still signed in.");
+			return;
+		}
 	}
 	session_set_cookie(r, SESSION_COOKIE, "x", 0);
 	html_redirect(r, "/admin/login");

@@ -53,6 +53,13 @@ console_waiting_row(struct req *r, const struct order_waiting *o)
 	console_int(r, (long long)o->nlines, 1);
 	console_decimal(r, o->total, o->has_total);
 	console_cell(r, o->created_at);
+	/* Deciding is the admin's (the route refuses others): a member sees
+	 * what waits, not buttons that answer 403. */
+	if (!principal_is_admin(&r->principal)) {
+		html_raw(r, "<td class=\"muted\">An admin decides.</td></tr>\n");
+		console_waiting_detail(r, o);
+		return;
+	}
 	html_raw(r, "<td><form method=\"post\" action=\"/admin/approvals/");
 	html_text(r, o->id);
 	html_raw(r, "\">");

@@ -41,7 +41,8 @@ console_sub_actions(struct req *r, const char *id, int active)
 	size_t	 i;
 
 	html_raw(r, "<td class=\"actions\">");
-	for (i = 0; i < 4; i++) {
+	/* The enable/disable toggle, then each of acts. */
+	for (i = 0; i <= sizeof(acts) / sizeof(acts[0]); i++) {
 		const char *act = i == 0 ? (active ? "disable" : "enable") :
 		    acts[i - 1][0];
 

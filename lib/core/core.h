@@ -256,6 +256,7 @@ enum event_type {
 #define EVENT_BIT(t)	(1u << (t))
 #define EVENTS_ALL	((1u << EVENT__MAX) - 1)
 #define EVENTS_BATCH	100	/* events one events_consume call reads */
+#define EVENTS_GAP_WAIT_MS 5000	/* how long a missing id may still come */
 struct event {
 	long long	 id, org_id;
 	long long	 subscription_id;	/* 0: to every subscriber */

@@ -72,7 +72,21 @@ db_close(struct db *db)
 	if (db->conn != NULL)
 		mysql_close(db->conn);
 	db->conn = NULL;
-	db->in_tx = 0;
+	/* in_tx stays: a transaction lost with its connection must end in
+	 * db_rollback, not carry on in autocommit on a new connection. */
+}
+
+/* 1 (with the error set) when the open transaction died with its
+ * connection: nothing more may run in it, and it cannot commit. */
+static int
+db_tx_lost(struct db *db)
+{
+	if (!db->in_tx || db->conn != NULL)
+		return 0;
+	snprintf(db->err, sizeof(db->err), "the transaction was lost with "
+	    "the connection");
+	db->transient = 1;
+	return 1;
 }
 
 void
@@ -511,6 +525,8 @@ db_run(struct db *db, const char *sql, const struct db_param *p, size_t n,
 	enum db_code	 code;
 	int		 retryable, in_tx = db->in_tx, tries = 0;
 
+	if (db_tx_lost(db))
+		return DB_UNAVAILABLE;
 	do
 		code = db_run_once(db, sql, p, n, out, &retryable);
 	while (code != DB_OK && retryable && !in_tx && ++tries < 3);
@@ -606,6 +622,10 @@ db_commit(struct db *db)
 {
 	enum db_code	 code;
 
+	if (db_tx_lost(db)) {
+		db->in_tx = 0;
+		return DB_UNAVAILABLE;
+	}
 	code = db_simple(db, "COMMIT", "commit");
 	db->in_tx = 0;
 	return code;

@@ -12,7 +12,7 @@
 
 #include "core/core.h"
 
-_Static_assert(EVENT__MAX <= 32, "event type masks are 32 bits");
+_Static_assert(EVENT__MAX < 32, "EVENTS_ALL shifts a 32-bit 1 by EVENT__MAX");
 
 struct event_def {
 	const char	*name;		/* on the wire and in events.type */
@@ -60,7 +60,8 @@ static const char *const events_sql[EVENTS_SQL__MAX] = {
 	[SQL_CURSOR_SET] =
 	    "UPDATE event_cursors SET last_event_id = ? WHERE consumer = ?",
 	[SQL_EVENTS_AFTER] =
-	    "SELECT id, org_id, subscription_id, type, public_id, payload"
+	    "SELECT id, org_id, subscription_id, type, public_id, payload,"
+	    " TIMESTAMPDIFF(MICROSECOND, created_at, NOW(3)) DIV 1000"
 	    " FROM events WHERE id > ? ORDER BY id LIMIT ?",
 };
 
@@ -200,8 +201,29 @@ events_handle(struct db *db, const struct db_rows *rows, size_t i,
 }
 
 /*
+ * How many of rows (read after cursor) may be consumed now. Ids are
+ * handed out when an event is written but seen when its transaction
+ * commits, so a missing id may still come: stop before a gap until the
+ * event after it is EVENTS_GAP_WAIT_MS old (by then the writer has
+ * committed or rolled back, and a rolled-back id never comes).
+ */
+static size_t
+events_ready(const struct db_rows *rows, long long cursor)
+{
+	long long	 id, next = cursor + 1;
+	size_t		 i;
+
+	for (i = 0; i < rows->nrows; i++, next = id + 1) {
+		id = atoll(db_cell(rows, i, 0));
+		if (id != next && atoll(db_cell(rows, i, 6)) < EVENTS_GAP_WAIT_MS)
+			break;
+	}
+	return i;
+}
+
+/*
  * Read the next batch of the outbox (up to EVENTS_BATCH events, in id
- * order) for consumer, and call fn(db, event, ctx) for each event whose
+ * order, stopping before a gap that may still fill) for consumer, and call fn(db, event, ctx) for each event whose
  * type is in types_mask (EVENT_BIT per type), all in one transaction
  * that also moves the consumer's cursor past every event read. The
  * cursor row is claimed with SKIP LOCKED: while another worker holds it,
@@ -214,7 +236,8 @@ events_consume(struct db *db, const char *consumer, unsigned types_mask,
 {
 	struct db_rows	*cur = NULL, *rows = NULL;
 	enum db_code	 code;
-	size_t		 i;
+	size_t		 i, ready;
+	long long	 cursor;
 	int		 n = -1;
 
 	if (db_exec(db, events_sql[SQL_CURSOR_ENSURE],
@@ -231,21 +254,22 @@ events_consume(struct db *db, const char *consumer, unsigned types_mask,
 		db_rollback(db);
 		return 0;
 	}
+	cursor = atoll(db_cell(cur, 0, 0));
 	if ((code = db_query(db, &rows, events_sql[SQL_EVENTS_AFTER],
-	    DB_PARAMS(DB_INT(
-	    atoll(db_cell(cur, 0, 0))), DB_INT(EVENTS_BATCH)))) != DB_OK)
+	    DB_PARAMS(DB_INT(cursor), DB_INT(EVENTS_BATCH)))) != DB_OK)
 		goto fail;
-	for (i = 0; i < rows->nrows; i++)
+	ready = events_ready(rows, cursor);
+	for (i = 0; i < ready; i++)
 		if ((code = events_handle(db, rows, i, types_mask, fn, ctx)) !=
 		    DB_OK)
 			goto fail;
-	if (rows->nrows > 0 && (code = db_exec(db, events_sql[SQL_CURSOR_SET],
-	    DB_PARAMS(DB_INT(atoll(db_cell(rows, rows->nrows - 1, 0))),
+	if (ready > 0 && (code = db_exec(db, events_sql[SQL_CURSOR_SET],
+	    DB_PARAMS(DB_INT(atoll(db_cell(rows, ready - 1, 0))),
 	    DB_STR(consumer)))) != DB_OK)
 		goto fail;
 	if ((code = db_commit(db)) != DB_OK)
 		goto fail;
-	n = (int)rows->nrows;
+	n = (int)ready;
 	db_rows_free(cur);
 	db_rows_free(rows);
 	return n;

@@ -99,11 +99,10 @@ family_error_scim(const struct family *f, int status, const char *code,
 }
 
 static const char *const prefixes_none[] = { NULL };
-static const char *const prefixes_integ[] = { "/api/integrations/v1/", NULL };
+static const char *const prefixes_integ[] = { "/api/integrations/v1", NULL };
 static const char *const prefixes_settings[] = { "/api/settings/", NULL };
 static const char *const prefixes_scim[] = { "/api/scim/v2/", NULL };
 static const char *const prefixes_ingest[] = { "/api/v1/ingest/", NULL };
-/* After the Integrations API's prefix, which it would otherwise shadow. */
 static const char *const prefixes_cases[] = {
 	"/api/cases/", "/api/integrations/", NULL
 };
@@ -119,7 +118,6 @@ static const char *const prefixes_admin[] = { "/admin", NULL };
 
 #define JSON	"application/json"
 
-/* In the order prefixes are tried: the first row that matches wins. */
 static const struct family families[FAM__MAX] = {
 	[FAM_INTEG] = { FAM_INTEG, "integrations", prefixes_integ,
 	    CRED_BEARER, KEY_BIT(KEY_INTEGRATION), JSON, family_error_nested,
@@ -153,7 +151,7 @@ static const struct family families[FAM__MAX] = {
 	    "text/html; charset=utf-8", NULL, "/admin/login", NULL,
 	    "unauthorized", "unauthorized", "bad_request", "payload_too_large",
 	    0, RATE_NONE, 0 },
-	/* Last: paths of no family (health, static files) are public. */
+	/* Paths of no family (health, static files) are public. */
 	[FAM_NONE] = { FAM_NONE, "platform", prefixes_none, CRED_NONE, 0, JSON,
 	    family_error_nested, NULL, NULL, "unauthorized", "unauthorized",
 	    "bad_request", "payload_too_large", 0, RATE_NONE, 0 },
@@ -171,20 +169,25 @@ family_prefix_match(const char *prefix, const char *path)
 	return prefix[n - 1] == '/' || path[n] == '\0' || path[n] == '/';
 }
 
-/* The family a path belongs to; the FAM_NONE row for the rest. */
+/* The family a path belongs to, by its longest matching prefix (so
+ * "/api/integrations/v1/…" is the Integrations API, not the invoice
+ * cases' "/api/integrations/…"); the FAM_NONE row for the rest. */
 const struct family *
 family_of_path(const char *path)
 {
-	size_t			 i, k;
-	const struct family	*f;
+	const struct family	*best = &families[FAM_NONE];
+	size_t			 i, k, n, bestlen = 0;
 
-	for (i = 0; i < FAM__MAX; i++) {
-		f = &families[i];
-		for (k = 0; f->prefixes[k] != NULL; k++)
-			if (family_prefix_match(f->prefixes[k], path))
-				return f;
-	}
-	return &families[FAM_NONE];
+	for (i = 0; i < FAM__MAX; i++)
+		for (k = 0; families[i].prefixes[k] != NULL; k++) {
+			n = strlen(families[i].prefixes[k]);
+			if (n > bestlen &&
+			    family_prefix_match(families[i].prefixes[k], path)) {
+				best = &families[i];
+				bestlen = n;
+			}
+		}
+	return best;
 }
 
 /* The row of family id. */

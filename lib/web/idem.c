@@ -1,10 +1,12 @@
 /*
  * idem.c - Idempotency-Key for every family. A request with a key first
  * claims (API key, Idempotency-Key) with an in-flight row, committed at
- * once so that concurrent duplicates see it (409). The handler's own
- * transaction then records the answer in that row before it commits, so
- * the stored answer and the write it describes land together or not at
- * all. A retry replays the stored answer byte for byte; the same key with
+ * once so that concurrent duplicates see it (409). The pipeline's
+ * transaction around the handler (app.c) then records the answer in that
+ * row before it commits, so the stored answer and the write it describes
+ * land together or not at all. Keys belong to the API key that sent them;
+ * a family with no replay window, or a caller that is not a key, keeps
+ * none. A retry replays the stored answer byte for byte; the same key with
  * another request is 422. Only 2xx answers are kept.
  */
 #include <stdlib.h>
@@ -143,15 +145,11 @@ idem_existing(struct req *r, const char *key, const unsigned char fp[32],
 	return takeover;
 }
 
+/* The claim is ours: the request runs under it. */
 static enum idem_res
-idem_claimed(struct req *r, const char *key)
+idem_claimed(struct req *r, struct idem *claim)
 {
-	if ((r->idem = calloc(1, sizeof(*r->idem))) == NULL) {
-		req_resp_error(r, 503, NULL, "out of memory");
-		return IDEM_ANSWERED;
-	}
-	r->idem->key_id = r->principal.key_id;
-	snprintf(r->idem->key, sizeof(r->idem->key), "%s", key);
+	r->idem = claim;
 	return IDEM_PROCEED;
 }
 
@@ -166,37 +164,50 @@ idem_begin(struct req *r)
 	const char	*h = req_header(r, "idempotency-key");
 	char		 key[IDEM_KEY_MAX + 1];
 	unsigned char	 fp[32];
-	enum idem_res	 res;
+	struct idem	*claim;
+	enum idem_res	 res = IDEM_ANSWERED;
 	enum db_code	 code;
 	int		 tries;
 
-	if (h == NULL)
+	/* Keys are scoped by the API key that sent them, for the family's
+	 * window: a family without either keeps no answers. */
+	if (h == NULL || r->principal.kind != PRINCIPAL_KEY ||
+	    r->family->idem_window_s <= 0)
 		return IDEM_PROCEED;
 	if (!idem_key_parse(h, key)) {
 		req_resp_error(r, 400, "invalid_idempotency_key", "Idempotency-"
 		    "Key: 1 to %d printable ASCII characters", IDEM_KEY_MAX);
 		return IDEM_ANSWERED;
 	}
+	/* Allocated before claiming, so no claim is left without its owner. */
+	if ((claim = calloc(1, sizeof(*claim))) == NULL) {
+		req_resp_error(r, 503, NULL, "out of memory");
+		return IDEM_ANSWERED;
+	}
+	claim->key_id = r->principal.key_id;
+	snprintf(claim->key, sizeof(claim->key), "%s", key);
 	idem_fingerprint(r, fp);
 	for (tries = 0; tries < 3; tries++) {
 		code = db_exec(r->db, idem_sql[SQL_IDEM_CLAIM], DB_PARAMS(
 		    DB_INT(r->principal.key_id), DB_STR(key), DB_BLOB(fp,
 		    sizeof(fp)), DB_INT(r->family->idem_window_s)));
 		if (code == DB_OK)
-			return idem_claimed(r, key);
+			return idem_claimed(r, claim);
 		if (code != DB_CONSTRAINT)
 			break;
 		if (!idem_existing(r, key, fp, &res))
-			return res;
+			goto answered;
 		code = db_exec(r->db, idem_sql[SQL_IDEM_TAKEOVER],
 		    DB_PARAMS(DB_BLOB(fp,
 		    sizeof(fp)), DB_INT(r->family->idem_window_s),
 		    DB_INT(r->principal.key_id), DB_STR(key)));
 		if (code == DB_OK && db_affected(r->db) == 1)
-			return idem_claimed(r, key);
+			return idem_claimed(r, claim);
 	}
 	req_resp_error(r, 503, NULL, "database unavailable");
-	return IDEM_ANSWERED;
+answered:
+	free(claim);
+	return res;
 }
 
 /*
@@ -207,7 +218,8 @@ idem_begin(struct req *r)
 int
 idem_store(struct req *r)
 {
-	if (r->idem == NULL)
+	/* Only a success is replayed; the key of anything else is freed. */
+	if (r->idem == NULL || r->out.status < 200 || r->out.status > 299)
 		return 1;
 	if (db_exec(r->db, idem_sql[SQL_IDEM_DONE],
 	    DB_PARAMS(DB_INT(r->out.status),

@@ -32,17 +32,20 @@ const struct db_stmts ratelimit_stmts = {
 int
 ratelimit_check(struct req *r)
 {
-	char		 scope[40], v[24];
+	char		 scope[80], v[24];
 	long long	 limit = family_rate_limit(r->family, r->conf);
 	time_t		 now = time(NULL), window = now - now % 60;
 	long long	 hits, reset = (long long)(window + 60 - now);
 
 	if (r->family->rate_scope == RATE_NONE)
 		return 1;
+	/* Each family counts apart: two families' limits never share. */
 	if (r->family->rate_scope == RATE_PER_ORG)
-		snprintf(scope, sizeof(scope), "org:%lld", r->principal.org_id);
+		snprintf(scope, sizeof(scope), "%s:org:%lld", r->family->name,
+		    r->principal.org_id);
 	else
-		snprintf(scope, sizeof(scope), "key:%lld", r->principal.key_id);
+		snprintf(scope, sizeof(scope), "%s:key:%lld", r->family->name,
+		    r->principal.key_id);
 	if (db_exec(r->db, ratelimit_sql[SQL_RATE_HIT], DB_PARAMS(DB_STR(scope),
 	    DB_INT((long long)window))) != DB_OK) {
 		req_resp_error(r, 503, NULL, "database unavailable");

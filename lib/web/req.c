@@ -286,6 +286,18 @@ req_resp_error(struct req *r, int status, const char *code, const char *fmt,
 		    code, msg, r->id));
 }
 
+/* Forget the answer set so far, headers too (a Location or a cookie of
+ * an answer that is not sent). */
+void
+req_resp_reset(struct req *r)
+{
+	r->out.status = 0;
+	r->out.headers.len = 0;
+	r->out.body.len = 0;
+	r->out.content_type = NULL;
+	r->out.undo = 0;
+}
+
 /* Keep the answer the handler set, but roll back what it wrote (a page
  * that shows an error with 200). */
 void

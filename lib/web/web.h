@@ -158,6 +158,7 @@ void		 req_resp_json(struct req *, int, struct json_object *);
 void		 req_resp_error(struct req *, int, const char *, const char *,
 		    ...) __attribute__((format(printf, 4, 5)));
 void		 req_undo(struct req *);
+void		 req_resp_reset(struct req *);
 const char	*req_status_text(int);
 int		 req_serialize(struct req *, struct buf *);
 struct json_object *req_json_body(struct req *);

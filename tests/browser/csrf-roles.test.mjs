@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { BASE, clickAndWait, gotoPage, launch, makeOrg, newPage, pathOf,
-    signIn, text } from './helpers.mjs';
+    signIn, submittedOrder, text } from './helpers.mjs';
 
 let browser, org;
 
@@ -106,10 +106,17 @@ test('CSRF: a POST without the token is refused; the cookie is HttpOnly and Same
 });
 
 test('roles: a member gets 403 on Webhooks and Keys', async () => {
+	const orderId = await submittedOrder(org.key);
 	const { context, page } = await newPage(browser);
 	await signIn(page, org.member.email, org.member.password);
 	assert.equal(pathOf(page), '/admin/approvals');
 	assert.match(await text(page.locator('header .who')), new RegExp(`^member@`));
+	// A member sees what waits, but no buttons the route would refuse.
+	const row = page.locator('tr', { hasText: orderId });
+	assert.equal(await row.count(), 1, 'the waiting order is listed');
+	assert.match(await text(row), /An admin decides\./);
+	assert.equal(await page.getByRole('button', { name: 'Approve' }).count(), 0);
+	assert.equal(await page.getByRole('button', { name: 'Reject' }).count(), 0);
 
 	for (const [link, path] of [['Webhooks', '/admin/webhooks'], ['Keys', '/admin/keys']]) {
 		const resp = await clickAndWait(page, page.getByRole('link', { name: link }));

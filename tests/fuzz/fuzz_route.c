@@ -1,5 +1,5 @@
 /*
- * fuzz_route.c - route_match (captures and all), route_family_of_path,
+ * fuzz_route.c - route_match (captures and all), family_of_path,
  * route_lookup and route_allow over the real route table, with the input
  * as a decoded request path.
  */

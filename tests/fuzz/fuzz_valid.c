@@ -13,7 +13,6 @@
 #include "mihwar.h"
 #include "fuzz.h"
 
-#define QTY_MAX		(100000000000LL * 10000)	/* as items.c */
 
 static void
 check_error(struct req *r, int ok)
@@ -97,9 +96,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		string_field(&r, b, "unit", 0, 1, 32);
 		string_field(&r, b, "category", 0, 1, 100);
 		string_field(&r, b, "userName", 1, 0, (size_t)-1);
-		decimal_field(&r, b, "stockOnHand", -QTY_MAX, QTY_MAX);
-		decimal_field(&r, b, "lowStockThreshold", 0, QTY_MAX);
-		decimal_field(&r, b, "unitCost", 0, QTY_MAX);
+		decimal_field(&r, b, "stockOnHand", -DECIMAL_MAX, DECIMAL_MAX);
+		decimal_field(&r, b, "lowStockThreshold", 0, DECIMAL_MAX);
+		decimal_field(&r, b, "unitCost", 0, DECIMAL_MAX);
 		decimal_field(&r, b, "orderedQty", INT64_MIN, INT64_MAX);
 		ok = valid_int(&r, b, "leadTimeDays", 0, 0, 3650, &lead,
 		    &present);

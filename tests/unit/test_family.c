@@ -177,6 +177,8 @@ test_family_of_path(void)
 	} cases[] = {
 		{ "/api/integrations/v1/whoami", FAM_INTEG },
 		{ "/api/integrations/v1/", FAM_INTEG },
+		{ "/api/integrations/v1", FAM_INTEG },
+		{ "/api/integrations/v10/x", FAM_CASES },
 		{ "/api/integrations/inventory", FAM_CASES },
 		{ "/api/integrations/rollback", FAM_CASES },
 		{ "/api/cases/123", FAM_CASES },

@@ -230,6 +230,39 @@ test_begin_key(void)
 	}
 }
 
+/*
+ * A caller that is not an API key, or a family with no replay window,
+ * keeps no answers: the header is not even read, and nothing is claimed
+ * (a key of 0 would be one namespace shared by every console user).
+ */
+static void
+test_begin_not_kept(void)
+{
+	static const struct {
+		const char		*name;
+		enum principal_kind	 who;
+		enum family_id		 family;
+	} cases[] = {
+		{ "console session", PRINCIPAL_SESSION, FAM_INTEG },
+		{ "no principal", PRINCIPAL_NONE, FAM_INTEG },
+		{ "SCIM: no window", PRINCIPAL_KEY, FAM_SCIM },
+		{ "settings: no window", PRINCIPAL_KEY, FAM_SETTINGS },
+	};
+	struct req	 r;
+	size_t		 i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		start(&r, cases[i].family);
+		r.principal.kind = cases[i].who;
+		req_add_header(&r, "Idempotency-Key", "");
+		CHECK(idem_begin(&r) == IDEM_PROCEED, "[%s] not proceeded",
+		    cases[i].name);
+		CHECK(r.out.status == 0 && r.idem == NULL && logbuf.len == 0,
+		    "[%s] answered %d or claimed", cases[i].name, r.out.status);
+		req_cleanup(&r);
+	}
+}
+
 /* The "idem" suite. */
 void
 test_idem_register(void)
@@ -238,6 +271,7 @@ test_idem_register(void)
 		{ "idem_key_parse", test_key_parse },
 		{ "idem_begin without a key", test_begin_no_key },
 		{ "idem_begin with a key", test_begin_key },
+		{ "idem_begin keeps nothing for others", test_begin_not_kept },
 	};
 
 	test_add_suite("idem", suite_init, suite_cleanup, tests,

@@ -169,6 +169,35 @@ test_allow(void)
 	}
 }
 
+/*
+ * The real table: an idempotent route is in a family whose callers are
+ * API keys and which has a replay window; a rate-limited one in a family
+ * with a rate policy; a public one outside the key families.
+ */
+static void
+test_table_flags(void)
+{
+	const struct family	*f;
+	size_t			 i;
+
+	for (i = 0; i < routes_len; i++) {
+		f = family_of_path(routes[i].pattern);
+		if ((routes[i].flags & ROUTE_IDEMPOTENT) == ROUTE_IDEMPOTENT)
+			CHECK((f->credential == CRED_BEARER ||
+			    f->credential == CRED_API_KEY) &&
+			    f->idem_window_s > 0, "[%s %s] idempotent in %s",
+			    routes[i].method, routes[i].pattern, f->name);
+		if (routes[i].flags & ROUTE_RATELIMIT)
+			CHECK(f->rate_scope != RATE_NONE, "[%s %s] rate-limited "
+			    "in %s, which has no rate policy", routes[i].method,
+			    routes[i].pattern, f->name);
+		if (routes[i].flags & ROUTE_PUBLIC)
+			CHECK(f->credential == CRED_NONE ||
+			    f->credential == CRED_SESSION, "[%s %s] public in "
+			    "%s", routes[i].method, routes[i].pattern, f->name);
+	}
+}
+
 /* The "route" suite. */
 void
 test_route_register(void)
@@ -177,6 +206,7 @@ test_route_register(void)
 		{ "route_match", test_match },
 		{ "route_lookup", test_lookup },
 		{ "route_allow", test_allow },
+		{ "the route table's flags fit their families", test_table_flags },
 	};
 
 	test_add_suite("route", NULL, NULL, tests, NELEM(tests));

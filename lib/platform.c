@@ -1,5 +1,5 @@
 /*
- * health.c - platform endpoints: liveness and "who am I".
+ * platform.c - the platform's own endpoints: liveness and "who am I".
  */
 #include <json-c/json.h>
 
@@ -7,7 +7,7 @@
 
 /* GET /api/healthz: 200 when the database answers, 503 when not. */
 void
-health_get(struct req *r)
+platform_health(struct req *r)
 {
 	struct json_object	*o = json_object_new_object();
 	int			 up;
@@ -24,7 +24,7 @@ health_get(struct req *r)
 
 /* GET /api/integrations/v1/whoami: the organization and key in use. */
 void
-whoami_get(struct req *r)
+platform_whoami(struct req *r)
 {
 	struct json_object	*o = json_object_new_object();
 	struct json_object	*d = json_object_new_object();
