@@ -98,6 +98,7 @@ main(void)
 	test_forecast_register();
 	test_json_register();
 	test_keys_register();
+	test_openapi_register();
 	test_orgs_register();
 	test_req_register();
 	test_route_register();

@@ -40,6 +40,7 @@ void		 test_errors_register(void);
 void		 test_forecast_register(void);
 void		 test_json_register(void);
 void		 test_keys_register(void);
+void		 test_openapi_register(void);
 void		 test_orgs_register(void);
 void		 test_req_register(void);
 void		 test_route_register(void);
