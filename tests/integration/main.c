@@ -39,6 +39,7 @@ main(void)
 	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
 	    CU_get_number_of_suites_failed();
 	CU_cleanup_registry();
+	itest_report();
 	curl_global_cleanup();
 	return failed == 0 ? 0 : 1;
 }
