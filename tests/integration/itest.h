@@ -194,6 +194,7 @@ long		 now_ms(void);
 
 void	suite_platform_register(void);
 void	suite_auth_register(void);
+void	suite_settings_register(void);
 void	suite_items_register(void);
 void	suite_ctl_register(void);
 void	suite_ingest_register(void);

@@ -24,6 +24,7 @@ main(void)
 		return 1;
 	suite_platform_register();
 	suite_auth_register();
+	suite_settings_register();
 	suite_items_register();
 	suite_ctl_register();
 	suite_ingest_register();
