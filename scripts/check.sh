@@ -6,7 +6,11 @@
 #   3. the integration tests against the real stack (private MariaDB,
 #      the sanitized FastCGI pool, the worker) behind lighttpd, then the
 #      same tests behind Apache; any sanitizer report fails the run.
-# Runtime state goes to var/test (removed at the start of each run).
+#      Behind lighttpd the CUnit suites talk to the stack through a
+#      validating proxy (Stoplight Prism) holding www/openapi.yaml, and
+#      every response it finds off the description counts as a failure.
+# www/openapi.yaml is linted too (Redocly). Runtime state goes to
+# var/test (removed at the start of each run).
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -78,19 +82,104 @@ asan_reports() {
 	fi
 }
 
-cleanup() { "$STACK" stop >/dev/null 2>&1 || true; }
+NODE_BIN=$TOP/tests/node_modules/.bin
+PRISM_PID=
+
+# The API description must be valid OpenAPI. (Two of its paths differ only
+# by method, as the route table's do: by-sku/{sku} and {id}/adjustments.)
+lint_openapi() {
+	local out=$VAR/log/openapi-lint.out
+	log "openapi lint"
+	if REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+	    "$NODE_BIN/redocly" lint --skip-rule no-ambiguous-paths \
+	    "$TOP/www/openapi.yaml" > "$out" 2>&1; then
+		PASSED=$((PASSED + 1))
+	else
+		cat "$out"
+		log "www/openapi.yaml is not valid OpenAPI"
+		FAILED=$((FAILED + 1))
+	fi
+}
+
+# Start prism proxy on a free loopback port, forwarding to the stack's
+# PORT; PRISM_PORT names it. Without --errors it only reports: answers
+# pass through unchanged, violations go to its log.
+prism_start() {
+	local try i
+	for try in 1 2 3; do
+		PRISM_PORT=$(free_port)
+		"$NODE_BIN/prism" proxy "$TOP/www/openapi.yaml" \
+		    "http://127.0.0.1:$PORT" --host 127.0.0.1 \
+		    --port "$PRISM_PORT" --cors=false \
+		    >> "$VAR/log/prism.log" 2>&1 < /dev/null &
+		PRISM_PID=$!
+		for ((i = 0; i < 600; i++)); do
+			kill -0 "$PRISM_PID" 2>/dev/null || break
+			grep -q "Prism is listening on http://127.0.0.1:$PRISM_PORT$" \
+			    "$VAR/log/prism.log" && return 0
+			sleep 0.1
+		done
+		prism_stop	# taken meanwhile, or too slow: another port
+	done
+	log "prism proxy did not start (see $VAR/log/prism.log)"
+	return 1
+}
+
+prism_stop() {
+	[ -n "$PRISM_PID" ] || return 0
+	kill "$PRISM_PID" 2>/dev/null || true
+	wait "$PRISM_PID" 2>/dev/null || true
+	PRISM_PID=
+}
+
+# Count the run through prism: a failure when it saw no request or
+# reported any response off the description (each shown after the
+# request it answered). Request violations are the tests' bad requests.
+prism_verdict() {
+	local log=$VAR/log/prism.log bad
+	if ! grep -q "Request received" "$log"; then
+		log "prism saw no requests"
+		FAILED=$((FAILED + 1))
+		return
+	fi
+	bad=$(awk '/Request received/ { req = $0 }
+	    /Violation: response/ { print req; print }' "$log")
+	if [ -n "$bad" ]; then
+		log "responses that www/openapi.yaml does not describe:"
+		echo "$bad" >&2
+		FAILED=$((FAILED + 1))
+	else
+		log "prism: every response matched www/openapi.yaml"
+		PASSED=$((PASSED + 1))
+	fi
+}
+
+cleanup() {
+	prism_stop
+	"$STACK" stop >/dev/null 2>&1 || true
+}
 
 integration() {	# integration lighttpd|apache
-	local kind=$1 weblog
+	local kind=$1 weblog base=http://127.0.0.1:$PORT direct=
 	"$STACK" web-start "$kind"
 	weblog=$VAR/log/lighttpd-error.log
 	[ "$kind" = apache ] && weblog=$VAR/log/apache-error.log
-	MIHWAR_BASE_URL=http://127.0.0.1:$PORT MIHWAR_CTL=$BUILD/mihwarctl \
+	# Behind lighttpd the suites go through prism; the few requests it
+	# cannot carry unchanged go straight to MIHWAR_DIRECT_URL (itest.c).
+	if [ "$kind" = lighttpd ]; then
+		prism_start
+		direct=$base
+		base=http://127.0.0.1:$PRISM_PORT
+	fi
+	MIHWAR_BASE_URL=$base MIHWAR_DIRECT_URL=$direct \
+	MIHWAR_CTL=$BUILD/mihwarctl \
 	MIHWAR_CONF=$VAR/mihwar.conf MIHWAR_STACK=$VAR/stack \
 	MIHWAR_WEB_LOG=$weblog MIHWAR_DB_SOCKET=$VAR/mariadb/mysqld.sock \
 	MIHWAR_MAX_BODY=$(sed -n 's/^max_body_bytes *= *//p' "$VAR/mihwar.conf") \
 	    run_cunit "integration-$kind" "$BUILD/integration-tests"
 	if [ "$kind" = lighttpd ]; then
+		prism_stop
+		prism_verdict
 		run_node webhooks tests/webhooks
 		run_node browser tests/browser
 	fi
@@ -110,6 +199,7 @@ main() {
 	log "fuzz targets"
 	tests/fuzz/run.sh "$BUILD"
 	PASSED=$((PASSED + 1))
+	lint_openapi
 
 	PORT=$(free_port)
 	export PORT

@@ -19,13 +19,26 @@ struct http_resp {
 	char	*headers;	/* raw header block, lowercase names kept as sent */
 };
 
-/* Env: MIHWAR_BASE_URL, MIHWAR_CTL, MIHWAR_CONF, MIHWAR_STACK, MIHWAR_WEB_LOG */
+/* Env: MIHWAR_BASE_URL, MIHWAR_CTL, MIHWAR_CONF, MIHWAR_STACK,
+ * MIHWAR_WEB_LOG; optional MIHWAR_DIRECT_URL (the stack itself when
+ * MIHWAR_BASE_URL is the validating proxy) */
 const char	*itest_env(const char *);
 
-/* One request; hdrs is a NULL-terminated list of "Name: value" lines. */
+/*
+ * One request; hdrs is a NULL-terminated list of "Name: value" lines. It
+ * goes to MIHWAR_BASE_URL, or to MIHWAR_DIRECT_URL when the proxy could
+ * not carry it unchanged (itest.c says which ones).
+ */
 int		 http_do(const char *method, const char *path,
 		    const char *const *hdrs, const char *body, size_t len,
 		    struct http_resp *);
+/* Send the next requests straight to the stack (1) or as usual (0): for
+ * checks the proxy would falsify. Not for use inside api_race. */
+void		 itest_direct(int);
+/* The stack's own URL (MIHWAR_DIRECT_URL, else MIHWAR_BASE_URL). */
+const char	*itest_stack_url(void);
+/* How many requests went through the proxy and how many direct. */
+void		 itest_report(void);
 void		 http_resp_free(struct http_resp *);
 /* The value of a response header (case-insensitive), malloc'd, or NULL. */
 char		*http_header(const struct http_resp *, const char *);
@@ -181,6 +194,7 @@ long		 now_ms(void);
 
 void	suite_platform_register(void);
 void	suite_auth_register(void);
+void	suite_settings_register(void);
 void	suite_items_register(void);
 void	suite_ctl_register(void);
 void	suite_ingest_register(void);

@@ -24,6 +24,7 @@ main(void)
 		return 1;
 	suite_platform_register();
 	suite_auth_register();
+	suite_settings_register();
 	suite_items_register();
 	suite_ctl_register();
 	suite_ingest_register();
@@ -41,6 +42,7 @@ main(void)
 	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
 	    CU_get_number_of_suites_failed();
 	CU_cleanup_registry();
+	itest_report();
 	curl_global_cleanup();
 	return failed == 0 ? 0 : 1;
 }

@@ -102,6 +102,7 @@ main(void)
 	test_idem_register();
 	test_json_register();
 	test_keys_register();
+	test_openapi_register();
 	test_orgs_register();
 	test_page_register();
 	test_req_register();

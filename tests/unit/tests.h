@@ -44,6 +44,7 @@ void		 test_httpout_register(void);
 void		 test_idem_register(void);
 void		 test_json_register(void);
 void		 test_keys_register(void);
+void		 test_openapi_register(void);
 void		 test_orgs_register(void);
 void		 test_page_register(void);
 void		 test_req_register(void);
