@@ -175,6 +175,7 @@ enum db_code	 db_begin(struct db *);
 enum db_code	 db_commit(struct db *);
 void		 db_rollback(struct db *);
 int		 db_in_tx(const struct db *);
+int		 db_live(void);
 enum db_code	 db_script(struct db *, const char *, size_t);
 const char	*db_errstr(struct db *);
 int		 db_transient(const struct db *);

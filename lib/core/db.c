@@ -44,6 +44,15 @@ static const char *const SQL_SESSION_INIT =
     "NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
     "NO_ENGINE_SUBSTITUTION'";
 
+static int	 db_nlive;	/* handles made and not freed */
+
+/* How many handles exist (the registry may not change under one). */
+int
+db_live(void)
+{
+	return db_nlive;
+}
+
 /* Create a handle; nothing is opened until the first use. */
 struct db *
 db_new(const struct conf *conf)
@@ -58,6 +67,7 @@ db_new(const struct conf *conf)
 		return NULL;
 	}
 	db->conf = conf;
+	db_nlive++;
 	return db;
 }
 
@@ -97,6 +107,7 @@ db_free(struct db *db)
 	db_close(db);
 	free(db->cache);
 	free(db);
+	db_nlive--;
 }
 
 static void

@@ -55,17 +55,17 @@ dbreg_build(const struct db_shape *s, size_t n)
 	size_t		 i;
 
 	buf_init(&b);
-	buf_puts(&b, s->head);
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			buf_puts(&b, ", ");
-		buf_puts(&b, s->group);
-	}
-	if (!buf_puts(&b, s->tail)) {
-		buf_cleanup(&b);
-		return NULL;
-	}
+	if (!buf_puts(&b, s->head))
+		goto fail;
+	for (i = 0; i < n; i++)
+		if ((i > 0 && !buf_puts(&b, ", ")) || !buf_puts(&b, s->group))
+			goto fail;
+	if (!buf_puts(&b, s->tail))
+		goto fail;
 	return b.data;
+fail:
+	buf_cleanup(&b);
+	return NULL;
 }
 
 static void
@@ -85,8 +85,10 @@ dbreg_free(void)
 
 /*
  * Register the n domain tables (kept, not copied) and build every shape's
- * text, replacing what was registered before. Call at start, before the
- * first database handle is made. 1 on success; 0 when out of memory.
+ * text, replacing what was registered before. Call at start, before any
+ * database handle is made: a live handle's statement cache is keyed by
+ * the texts, so registering again under one is refused. 1 on success; 0
+ * when a handle is live or memory runs out (nothing is registered then).
  */
 int
 dbreg_init(const struct db_stmts *const *tables, size_t n)
@@ -94,6 +96,11 @@ dbreg_init(const struct db_stmts *const *tables, size_t n)
 	size_t	 i, k, total = 0;
 	int	 s;
 
+	if (db_live() > 0) {
+		log_error("db: statements registered again under a live "
+		    "handle; refused");
+		return 0;
+	}
 	dbreg_free();
 	for (i = 0; i < n; i++)
 		total += tables[i]->nshapes;
@@ -102,13 +109,16 @@ dbreg_init(const struct db_stmts *const *tables, size_t n)
 		return 0;
 	for (i = 0; i < n; i++)
 		for (k = 0; k < tables[i]->nshapes; k++) {
-			dbreg_shapes[dbreg_nshapes].shape = &tables[i]->shapes[k];
+			/* Counted first, so dbreg_free takes a half-built one. */
+			dbreg_shapes[dbreg_nshapes++].shape =
+			    &tables[i]->shapes[k];
 			for (s = 0; s < DBREG_SIZES; s++)
-				if ((dbreg_shapes[dbreg_nshapes].text[s] =
+				if ((dbreg_shapes[dbreg_nshapes - 1].text[s] =
 				    dbreg_build(&tables[i]->shapes[k],
-				    dbreg_size_of(s))) == NULL)
+				    dbreg_size_of(s))) == NULL) {
+					dbreg_free();
 					return 0;
-			dbreg_nshapes++;
+				}
 		}
 	dbreg_tables = tables;
 	dbreg_ntables = n;

@@ -395,6 +395,24 @@ webhooks_read_events(struct req *r, struct json_object *b, struct buf *out)
 	return 1;
 }
 
+/* The stored filter as the API shows it: "*", or the list of types. */
+static struct json_object *
+webhooks_events_json(const char *stored)
+{
+	struct json_object	*a;
+	const char		*p = stored, *comma;
+
+	if (strcmp(stored, "*") == 0)
+		return json_object_new_string("*");
+	a = json_object_new_array();
+	for (; *p != '\0'; p = *comma ? comma + 1 : comma) {
+		comma = p + strcspn(p, ",");
+		json_object_array_add(a, json_object_new_string_len(p,
+		    (int)(comma - p)));
+	}
+	return a;
+}
+
 /* POST /api/settings/webhooks (console session, admin, CSRF token) */
 void
 webhooks_api_create(struct req *r)
@@ -423,7 +441,7 @@ webhooks_api_create(struct req *r)
 	d = json_object_new_object();
 	json_object_object_add(d, "id", json_object_new_string(id));
 	json_object_object_add(d, "url", json_object_new_string(url));
-	json_object_object_add(d, "events", json_object_new_string(events.data));
+	json_object_object_add(d, "events", webhooks_events_json(events.data));
 	json_object_object_add(d, "active", json_object_new_boolean(1));
 	json_object_object_add(d, "secret", json_object_new_string(secret));
 	json_object_object_add(o, "data", d);

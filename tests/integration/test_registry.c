@@ -39,6 +39,8 @@ test_every_statement_prepares(void)
 	CU_ASSERT_FATAL(registry_init());
 	CU_ASSERT(dbreg_count() > 100);
 	CU_ASSERT_FATAL((db = registry_db(&conf)) != NULL);
+	/* Its cache is keyed by the texts: no new ones under a live handle. */
+	CU_ASSERT(!registry_init());
 	failed = dbreg_prepare_all(db, err, sizeof(err));
 	if (failed != 0)
 		fprintf(stderr, "registry: %zu failed; first: %s\n", failed, err);
