@@ -116,7 +116,7 @@ test_body_escaping(void)
 		o = family_error_body(family_get(families[i]), 400, "invalid_json",
 		    "field \"a\"\n<b>", "rid\"2");
 		s = json_to_str(o);
-		strcpy(err, "no error");
+		snprintf(err, sizeof(err), "no error");
 		back = json_parse_body(s, strlen(s), err, sizeof(err));
 		CHECK(back != NULL, "[%s] %s does not parse: %s", name, s,
 		    err);

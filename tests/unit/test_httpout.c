@@ -301,7 +301,7 @@ test_vet(void)
 		conf.allow_private_destinations = cases[i].allow_private;
 		conf.allow_http_webhooks = cases[i].allow_http;
 		pin = (struct curl_slist *)&conf;	/* must be reset */
-		strcpy(err, "");
+		err[0] = '\0';
 		ok = httpout_vet(&conf, cases[i].url, &pin, err, sizeof(err));
 		CHECK(ok == cases[i].ok, "[%s] ok %d, want %d (%s)", name, ok,
 		    cases[i].ok, err);

@@ -122,7 +122,7 @@ test_key_parse(void)
 		snprintf(name, sizeof(name), "%s (%zu bytes)",
 		    test_esc(cases[i].in, strlen(cases[i].in)),
 		    strlen(cases[i].in));
-		strcpy(out, "untouched");
+		snprintf(out, sizeof(out), "untouched");
 		ok = idem_key_parse(cases[i].in, out);
 		CHECK(ok == cases[i].ok, "[%s] ok %d, want %d", name, ok,
 		    cases[i].ok);

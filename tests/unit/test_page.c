@@ -401,7 +401,7 @@ test_query_time(void)
 
 	for (i = 0; i < NELEM(cases); i++) {
 		start(&r, cases[i].q);
-		strcpy(out, "untouched");
+		snprintf(out, sizeof(out), "untouched");
 		present = -1;
 		ok = query_time(&r, "since", out, &present);
 		answered(cases[i].q, &r, ok, cases[i].msg);

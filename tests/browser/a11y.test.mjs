@@ -1,0 +1,104 @@
+// Every console page, filled with what it shows in use (a waiting order
+// with its lines, a subscription with a delivery and its attempts, keys,
+// a refused page, a missing page, the sign-in form with an error),
+// passes axe-core's WCAG 2 A and AA rules in Chromium.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { after, before, test } from 'node:test';
+
+import { clickAndWait, gotoPage, launch, makeOrg, newPage, signIn, sleep,
+    startReceiver, submittedOrder } from './helpers.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+let browser, org, receiver;
+
+before(async () => {
+	org = makeOrg('a11y', { member: true });
+	receiver = await startReceiver();
+	browser = await launch();
+});
+
+after(async () => {
+	await browser?.close();
+	await receiver?.close();
+});
+
+/* axe's WCAG 2 A/AA violations on the page, one line each. */
+async function violations(page) {
+	// Through the DevTools protocol, not a <script>: the page's CSP
+	// (default-src 'self') stays as it is.
+	await page.evaluate(AXE);
+	const res = await page.evaluate(() => window.axe.run(document, {
+		runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] },
+	}));
+	return res.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ` +
+	    v.nodes.map((n) => n.target.join(' ')).join(', '));
+}
+
+async function assertClean(page, what) {
+	const v = await violations(page);
+	assert.deepEqual(v, [], `${what}: ${v.join('\n')}`);
+}
+
+test('a11y: sign-in, with and without an error', async () => {
+	const { context, page } = await newPage(browser);
+	await gotoPage(page, '/admin/login');
+	await assertClean(page, 'sign-in');
+	await page.getByLabel('E-mail').fill(org.admin.email);
+	await page.getByLabel('Password').fill('not the password');
+	const resp = await clickAndWait(page, page.getByRole('button', { name: 'Sign in' }));
+	assert.notEqual(resp.status(), 303);
+	await assertClean(page, 'sign-in refused');
+	await context.close();
+});
+
+test('a11y: approvals, webhooks, a delivery log, keys, errors (admin)', async () => {
+	await submittedOrder(org.key, { vendorName: 'Axe & Co.', reference: 'PO-A11Y',
+	    notes: 'Checked by axe' });
+	const { context, page } = await newPage(browser);
+	await signIn(page, org.admin.email, org.admin.password);
+	await gotoPage(page, '/admin/approvals');
+	assert.ok((await page.content()).includes('PO-A11Y'), 'the order is listed');
+	await assertClean(page, 'approvals');
+
+	await gotoPage(page, '/admin/webhooks');
+	await assertClean(page, 'webhooks, empty');
+	await page.getByLabel('URL').fill(receiver.url);
+	await clickAndWait(page, page.getByRole('button', { name: 'Subscribe' }));
+	await assertClean(page, 'webhooks, secret shown once');
+	const link = page.getByRole('link', { name: receiver.url });
+	const logPath = await link.getAttribute('href');
+	const row = page.locator('tr', { has: link });
+	await clickAndWait(page, row.getByRole('button', { name: 'Send test event' }));
+	await assertClean(page, 'webhooks, test queued');
+	for (let i = 0; i < 50 && !receiver.got.some((g) => g.body?.event === 'webhook.test'); i++)
+		await sleep(200);
+	assert.ok(receiver.got.some((g) => g.body?.event === 'webhook.test'), 'the test event arrived');
+	await sleep(300);
+	await gotoPage(page, logPath);
+	assert.ok((await page.content()).includes('webhook.test'), 'the delivery is logged');
+	await assertClean(page, 'delivery log');
+
+	await gotoPage(page, '/admin/keys');
+	await page.getByLabel('Kind').selectOption('integration');
+	await clickAndWait(page, page.getByRole('button', { name: 'Create key' }));
+	await assertClean(page, 'keys, new key shown once');
+
+	const missing = await gotoPage(page, '/admin/no-such-page');
+	assert.equal(missing.status(), 404);
+	await assertClean(page, 'not found');
+	await context.close();
+});
+
+test('a11y: what a member sees', async () => {
+	const { context, page } = await newPage(browser);
+	await signIn(page, org.member.email, org.member.password);
+	await assertClean(page, 'approvals, member');
+	const refused = await gotoPage(page, '/admin/keys');
+	assert.equal(refused.status(), 403);
+	await assertClean(page, 'forbidden');
+	await context.close();
+});
