@@ -69,9 +69,21 @@ app_route(struct req *r)
 	/* HEAD is GET without a body; the web server drops the body. */
 	res = route_lookup(routes, routes_len, strcmp(r->in.method, "HEAD") ==
 	    0 ? "GET" : r->in.method, r->in.path, &rt, r->args, &r->nargs);
-	/* Unknown paths of a family still ask for its credential first. */
+	/* Unknown paths of a family still ask for its credential first, and
+	 * the credential comes before anything about the body. */
 	if (!principal_authenticate(r, res == ROUTE_FOUND ? rt->flags : 0))
 		return;
+	if (r->in.body_too_large ||
+	    (long long)r->in.body.len > family_body_cap(r->family, r->conf)) {
+		req_resp_error(r, 413, NULL, "body: larger than %lld bytes",
+		    family_body_cap(r->family, r->conf));
+		return;
+	}
+	if (r->in.bad_request) {
+		req_resp_error(r, 400, NULL, "body: could not be read (length "
+		    "mismatch)");
+		return;
+	}
 	switch (res) {
 	case ROUTE_FOUND:
 		r->route = rt;
@@ -96,13 +108,10 @@ void
 app_handle(struct req *r)
 {
 	r->family = family_of_path(r->in.path);
-	if (r->in.bad_request)
-		req_resp_error(r, 400, NULL, "%s", r->in.bad_request == 1 ?
-		    "path: invalid percent-encoding or UTF-8" :
-		    "body: could not be read (length mismatch)");
-	else if (r->in.body_too_large)
-		req_resp_error(r, 413, NULL, "body: larger than %lld bytes",
-		    r->conf->max_body_bytes);
+	/* A path that cannot be read cannot be routed. */
+	if (r->in.bad_request == 1)
+		req_resp_error(r, 400, NULL, "path: invalid percent-encoding or "
+		    "UTF-8");
 	else
 		app_route(r);
 	if (r->out.status == 0)

@@ -38,6 +38,8 @@ static const struct conf_key keys[] = {
 	STR(base_url),
 	INT(worker_poll_ms, 10, 600000),
 	INT(rate_limit_per_minute, 0, 1000000),
+	INT(ingest_rate_per_key, 0, 1000000),
+	INT(ingest_rate_per_org, 0, 10000000),
 	BOOL(allow_private_destinations),
 	BOOL(allow_http_webhooks),
 	STR(webhook_retry_schedule),

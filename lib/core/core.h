@@ -70,6 +70,8 @@ struct conf {
 	char		*base_url;
 	long long	 worker_poll_ms;
 	long long	 rate_limit_per_minute;
+	long long	 ingest_rate_per_key;	/* 0: the spec's 600 a minute */
+	long long	 ingest_rate_per_org;	/* 0: the spec's 3000 a minute */
 	int		 allow_private_destinations;
 	int		 allow_http_webhooks;
 	char		*webhook_retry_schedule;

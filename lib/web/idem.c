@@ -137,7 +137,7 @@ idem_existing(struct req *r, const char *key, const unsigned char fp[32],
 		req_resp_error(r, 422, "idempotency_key_reused", "Idempotency-"
 		    "Key: already used for a different request");
 	else if (strcmp(db_cell(row, 0, IC_STATE), "in_flight") == 0)
-		req_resp_error(r, 409, "idempotency_in_flight", "Idempotency-"
+		req_resp_error(r, 409, r->family->code_idem_busy, "Idempotency-"
 		    "Key: the first request with this key is still running");
 	else
 		idem_replay(r, row);
@@ -174,9 +174,10 @@ idem_begin(struct req *r)
 	if (h == NULL || r->principal.kind != PRINCIPAL_KEY ||
 	    r->family->idem_window_s <= 0)
 		return IDEM_PROCEED;
-	if (!idem_key_parse(h, key)) {
+	if (!idem_key_parse(h, key) || strlen(key) > r->family->idem_key_max) {
 		req_resp_error(r, 400, "invalid_idempotency_key", "Idempotency-"
-		    "Key: 1 to %d printable ASCII characters", IDEM_KEY_MAX);
+		    "Key: 1 to %zu printable ASCII characters",
+		    r->family->idem_key_max);
 		return IDEM_ANSWERED;
 	}
 	/* Allocated before claiming, so no claim is left without its owner. */

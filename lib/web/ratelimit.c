@@ -25,45 +25,75 @@ const struct db_stmts ratelimit_stmts = {
 	"ratelimit", ratelimit_sql, RATELIMIT_SQL__MAX, NULL, 0
 };
 
-/*
- * Count this request against its key. 1 to go on; 0 with 429 (or 503)
- * answered. Sets the X-RateLimit-* headers either way.
- */
-int
-ratelimit_check(struct req *r)
+/* Count one more request of scope in this window: *hits, or 0 on a
+ * database failure. */
+static int
+ratelimit_hit(struct req *r, const char *kind, long long id, long long window,
+    long long *hits)
 {
-	char		 scope[80], v[24];
-	long long	 limit = family_rate_limit(r->family, r->conf);
-	time_t		 now = time(NULL), window = now - now % 60;
-	long long	 hits, reset = (long long)(window + 60 - now);
+	char	 scope[80];
 
-	if (r->family->rate_scope == RATE_NONE)
-		return 1;
 	/* Each family counts apart: two families' limits never share. */
-	if (r->family->rate_scope == RATE_PER_ORG)
-		snprintf(scope, sizeof(scope), "%s:org:%lld", r->family->name,
-		    r->principal.org_id);
-	else
-		snprintf(scope, sizeof(scope), "%s:key:%lld", r->family->name,
-		    r->principal.key_id);
+	snprintf(scope, sizeof(scope), "%s:%s:%lld", r->family->name, kind, id);
 	if (db_exec(r->db, ratelimit_sql[SQL_RATE_HIT], DB_PARAMS(DB_STR(scope),
-	    DB_INT((long long)window))) != DB_OK) {
-		req_resp_error(r, 503, NULL, "database unavailable");
+	    DB_INT(window))) != DB_OK)
 		return 0;
-	}
-	hits = (long long)db_insert_id(r->db);
+	*hits = (long long)db_insert_id(r->db);
+	return 1;
+}
+
+static void
+ratelimit_headers(struct req *r, long long limit, long long hits,
+    long long reset)
+{
+	char	 v[24];
+
 	snprintf(v, sizeof(v), "%lld", limit);
 	req_resp_header(r, "X-RateLimit-Limit", v);
 	snprintf(v, sizeof(v), "%lld", hits >= limit ? 0 : limit - hits);
 	req_resp_header(r, "X-RateLimit-Remaining", v);
 	snprintf(v, sizeof(v), "%lld", reset);
 	req_resp_header(r, "X-RateLimit-Reset", v);
-	if (hits <= limit)
+}
+
+/*
+ * Count this request against its API key and its organization, as the
+ * family's limits say. 1 to go on; 0 with 429 (or 503) answered. The
+ * X-RateLimit-* headers tell the key's budget (the organization's where
+ * the family limits only that); each request gets its own count, so no
+ * two answers of one key show the same Remaining in a window.
+ */
+int
+ratelimit_check(struct req *r)
+{
+	time_t		 now = time(NULL), window = now - now % 60;
+	long long	 per_key, per_org, key_hits = 0, org_hits = 0;
+	long long	 reset = (long long)(window + 60 - now);
+	char		 v[24];
+
+	family_rate_limits(r->family, r->conf, &per_key, &per_org);
+	if ((per_key > 0 && !ratelimit_hit(r, "key", r->principal.key_id,
+	    (long long)window, &key_hits)) || (per_org > 0 &&
+	    !ratelimit_hit(r, "org", r->principal.org_id, (long long)window,
+	    &org_hits))) {
+		req_resp_error(r, 503, NULL, "database unavailable");
+		return 0;
+	}
+	if (per_key > 0)
+		ratelimit_headers(r, per_key, key_hits, reset);
+	else if (per_org > 0)
+		ratelimit_headers(r, per_org, org_hits, reset);
+	if ((per_key == 0 || key_hits <= per_key) &&
+	    (per_org == 0 || org_hits <= per_org))
 		return 1;
+	snprintf(v, sizeof(v), "%lld", reset);
 	req_resp_header(r, "Retry-After", v);
-	req_resp_error(r, 429, "rate_limited", "more than %lld requests a "
-	    "minute with this %s; retry in %lld s", limit,
-	    r->family->rate_scope == RATE_PER_ORG ? "organization" : "key",
-	    reset);
+	if (per_key > 0 && key_hits > per_key)
+		req_resp_error(r, 429, "rate_limited", "more than %lld requests "
+		    "a minute with this key; retry in %lld s", per_key, reset);
+	else
+		req_resp_error(r, 429, "rate_limited", "more than %lld requests "
+		    "a minute in this organization; retry in %lld s", per_org,
+		    reset);
 	return 0;
 }

@@ -314,15 +314,19 @@ req_status_text(int status)
 	case 201: return "Created";
 	case 202: return "Accepted";
 	case 204: return "No Content";
+	case 207: return "Multi-Status";
 	case 302: return "Found";
 	case 303: return "See Other";
 	case 304: return "Not Modified";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
+	case 402: return "Payment Required";
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 409: return "Conflict";
+	case 410: return "Gone";
+	case 412: return "Precondition Failed";
 	case 413: return "Payload Too Large";
 	case 415: return "Unsupported Media Type";
 	case 422: return "Unprocessable Entity";
@@ -342,6 +346,8 @@ req_serialize(struct req *r, struct buf *out)
 	ok = buf_printf(out, "Status: %d %s\r\n", r->out.status,
 	    req_status_text(r->out.status)) &&
 	    buf_printf(out, "X-Request-Id: %s\r\n", r->id) &&
+	    (r->family == NULL || r->family->api_version == NULL ||
+	    buf_printf(out, "X-API-Version: %s\r\n", r->family->api_version)) &&
 	    buf_puts(out, "X-Content-Type-Options: nosniff\r\n") &&
 	    buf_puts(out, "Cache-Control: no-store\r\n");
 	if (ok && r->out.status != 204 && r->out.content_type != NULL)

@@ -22,7 +22,6 @@ enum credential {
 	CRED_API_KEY,		/* X-Api-Key: <key> */
 	CRED_SESSION		/* the console's session cookie + CSRF */
 };
-enum rate_scope { RATE_NONE, RATE_PER_KEY, RATE_PER_ORG };
 struct family;
 /* The family's error body for status, a machine code and a message. */
 typedef struct json_object *(*family_error_fn)(const struct family *,
@@ -42,15 +41,24 @@ struct family {
 	const char	*code_400;	/* default code of a 400 */
 	const char	*code_413;	/* ... and of a 413 */
 	long long	 idem_window_s;	/* Idempotency-Key replay window */
-	enum rate_scope	 rate_scope;
-	long long	 rate_per_minute;	/* the spec's limit */
+	size_t		 idem_key_max;	/* longest Idempotency-Key taken */
+	const char	*code_idem_busy; /* 409: the first is still running */
+	/* Requests a minute per API key and per organization (0: none), and
+	 * the long long of struct conf that replaces each when set (> 0);
+	 * offset 0 (a string) means no such setting. */
+	long long	 rate_per_key, rate_per_org;
+	size_t		 rate_key_conf, rate_org_conf;
+	long long	 max_body_bytes; /* 0: max_body_bytes of the conf */
+	const char	*api_version;	/* X-API-Version on every answer */
 };
 const struct family *family_of_path(const char *);
 const struct family *family_get(enum family_id);
 struct json_object *family_error_body(const struct family *, int,
 		    const char *, const char *, const char *);
 const char	*family_code_for_status(const struct family *, int);
-long long	 family_rate_limit(const struct family *, const struct conf *);
+void		 family_rate_limits(const struct family *, const struct conf *,
+		    long long *, long long *);
+long long	 family_body_cap(const struct family *, const struct conf *);
 
 /* principal: who is calling, filled once by lib/auth, read by handlers */
 enum key_kind {

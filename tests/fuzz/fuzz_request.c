@@ -89,7 +89,9 @@ needs_db(struct req *r)
 	enum key_kind		 kind;
 	const char		*tok;
 
-	if (r->in.bad_request || r->in.body_too_large)
+	/* An unreadable path is refused before anything; a body only after
+	 * the credential, which may need the database. */
+	if (r->in.bad_request == 1)
 		return 0;
 	/* As app_route looks up (HEAD is served as GET). */
 	res = route_lookup(routes, routes_len, strcmp(r->in.method, "HEAD") == 0 ?

@@ -263,22 +263,57 @@ test_html_family(void)
 	    "the settings API redirects instead of answering 401");
 }
 
-/* The spec's limit, unless the operator set one for every family. */
+/* The spec's limits, per key and per organization, unless the
+ * configuration sets the family's own. */
 static void
 test_rate_limit(void)
+{
+	static const struct {
+		enum family_id	 family;
+		long long	 key, org;
+	} cases[] = {
+		{ FAM_INTEG, 120, 0 }, { FAM_INGEST, 600, 3000 },
+		{ FAM_CASES, 0, 100 }, { FAM_SCIM, 0, 0 }, { FAM_ADMIN, 0, 0 },
+	};
+	struct conf	 c;
+	long long	 k, o;
+	size_t		 i;
+
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < NELEM(cases); i++) {
+		family_rate_limits(family_get(cases[i].family), &c, &k, &o);
+		CHECK(k == cases[i].key && o == cases[i].org, "[family %d] "
+		    "%lld/%lld, want %lld/%lld", (int)cases[i].family, k, o,
+		    cases[i].key, cases[i].org);
+	}
+	c.rate_limit_per_minute = 7;
+	c.ingest_rate_per_key = 8;
+	c.ingest_rate_per_org = 9;
+	family_rate_limits(family_get(FAM_INTEG), &c, &k, &o);
+	CHECK(k == 7 && o == 0, "integrations with settings: %lld/%lld", k, o);
+	family_rate_limits(family_get(FAM_INGEST), &c, &k, &o);
+	CHECK(k == 8 && o == 9, "ingest with settings: %lld/%lld", k, o);
+	/* A setting never adds a limit the family does not have. */
+	family_rate_limits(family_get(FAM_CASES), &c, &k, &o);
+	CHECK(k == 0 && o == 100, "cases with settings: %lld/%lld", k, o);
+}
+
+/* The body cap: the family's own where it is the smaller. */
+static void
+test_body_cap(void)
 {
 	struct conf	 c;
 
 	memset(&c, 0, sizeof(c));
-	CHECK(family_rate_limit(family_get(FAM_INTEG), &c) == 120,
-	    "integrations: %lld", family_rate_limit(family_get(FAM_INTEG), &c));
-	CHECK(family_rate_limit(family_get(FAM_CASES), &c) == 100,
-	    "cases: %lld", family_rate_limit(family_get(FAM_CASES), &c));
-	CHECK(family_get(FAM_CASES)->rate_scope == RATE_PER_ORG,
-	    "cases are limited per organization");
-	c.rate_limit_per_minute = 7;
-	CHECK(family_rate_limit(family_get(FAM_INTEG), &c) == 7,
-	    "the operator's limit is not used");
+	c.max_body_bytes = 8 << 20;
+	CHECK(family_body_cap(family_get(FAM_INGEST), &c) == 1048576,
+	    "ingest: %lld", family_body_cap(family_get(FAM_INGEST), &c));
+	CHECK(family_body_cap(family_get(FAM_INTEG), &c) == 8 << 20,
+	    "integrations: %lld", family_body_cap(family_get(FAM_INTEG), &c));
+	c.max_body_bytes = 1024;
+	CHECK(family_body_cap(family_get(FAM_INGEST), &c) == 1024,
+	    "ingest under a smaller conf cap: %lld",
+	    family_body_cap(family_get(FAM_INGEST), &c));
 }
 
 /* The "family" suite. */
@@ -292,7 +327,8 @@ test_family_register(void)
 		{ "family_of_path", test_family_of_path },
 		{ "credentials", test_family_credential },
 		{ "HTML family", test_html_family },
-		{ "family_rate_limit", test_rate_limit },
+		{ "family_rate_limits", test_rate_limit },
+		{ "family_body_cap", test_body_cap },
 	};
 
 	test_add_suite("family", NULL, NULL, tests, NELEM(tests));

@@ -188,7 +188,8 @@ test_table_flags(void)
 			    f->idem_window_s > 0, "[%s %s] idempotent in %s",
 			    routes[i].method, routes[i].pattern, f->name);
 		if (routes[i].flags & ROUTE_RATELIMIT)
-			CHECK(f->rate_scope != RATE_NONE, "[%s %s] rate-limited "
+			CHECK(f->rate_per_key > 0 || f->rate_per_org > 0,
+			    "[%s %s] rate-limited "
 			    "in %s, which has no rate policy", routes[i].method,
 			    routes[i].pattern, f->name);
 		if (routes[i].flags & ROUTE_PUBLIC)
