@@ -40,6 +40,7 @@ static const struct conf_key keys[] = {
 	INT(rate_limit_per_minute, 0, 1000000),
 	INT(ingest_rate_per_key, 0, 1000000),
 	INT(ingest_rate_per_org, 0, 10000000),
+	INT(ingest_retention_days, 1, 36500),
 	BOOL(allow_private_destinations),
 	BOOL(allow_http_webhooks),
 	STR(webhook_retry_schedule),
@@ -64,6 +65,7 @@ conf_init(struct conf *c)
 	c->worker_poll_ms = 100;
 	c->rate_limit_per_minute = 0;	/* each family's own */
 	c->webhook_lease_seconds = 60;
+	c->ingest_retention_days = 400;
 	c->webhook_retry_schedule = strdup("0,5,300,1800,7200,18000,36000,36000");
 }
 

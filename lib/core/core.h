@@ -72,6 +72,7 @@ struct conf {
 	long long	 rate_limit_per_minute;
 	long long	 ingest_rate_per_key;	/* 0: the spec's 600 a minute */
 	long long	 ingest_rate_per_org;	/* 0: the spec's 3000 a minute */
+	long long	 ingest_retention_days;	/* activity events kept, 400 */
 	int		 allow_private_destinations;
 	int		 allow_http_webhooks;
 	char		*webhook_retry_schedule;
@@ -179,6 +180,7 @@ void		 db_rollback(struct db *);
 int		 db_in_tx(const struct db *);
 int		 db_live(void);
 enum db_code	 db_script(struct db *, const char *, size_t);
+enum db_code	 db_ddl(struct db *, const char *);
 const char	*db_errstr(struct db *);
 int		 db_transient(const struct db *);
 const char	*db_cell(const struct db_rows *, size_t, size_t);

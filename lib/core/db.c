@@ -6,6 +6,7 @@
  * (dbreg.c). A connection found dead is dropped and reopened,
  * so a database restart costs at most the request in flight.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -683,6 +684,43 @@ db_script(struct db *db, const char *sql, size_t len)
 		return db_code_of(db, mysql_errno(db->conn), "script",
 		    mysql_error(db->conn));
 	return DB_OK;
+}
+
+/*
+ * Run one DDL statement whose text the caller built from values it
+ * computed itself (dates, names it made), never from input. It is the
+ * one exception to constant SQL with bound values: MariaDB takes no
+ * parameter in ALTER TABLE … PARTITION, so its dates and partition names
+ * must be in the text. As a second line of defence the text may hold
+ * only letters, digits, spaces and , ( ) ' _ - (no ';', no "--" or other
+ * comment, no backslash, an even number of quotes): a slip in a caller
+ * cannot turn it into another statement. Refused inside a transaction,
+ * which DDL would commit.
+ */
+enum db_code
+db_ddl(struct db *db, const char *sql)
+{
+	const char	*p;
+	size_t		 quotes = 0;
+	enum db_code	 code;
+
+	for (p = sql; *p != '\0'; p++) {
+		if (*p == '\'')
+			quotes++;
+		else if (!isalnum((unsigned char)*p) &&
+		    strchr(" ,()_-", *p) == NULL)
+			break;
+	}
+	if (*p != '\0' || quotes % 2 != 0 || strstr(sql, "--") != NULL ||
+	    db->in_tx) {
+		db_seterr(db, "ddl", db->in_tx ? "inside a transaction" :
+		    "text outside the allowed characters");
+		log_error("db: %s", db->err);
+		return DB_ERROR;
+	}
+	if ((code = db_ensure(db)) != DB_OK)
+		return code;
+	return db_simple(db, sql, "ddl");
 }
 
 /* Borrowed cell text of row r, column c; NULL for SQL NULL. */
