@@ -137,6 +137,14 @@ ctl_migrate(struct ctl *c)
 		    db_errstr(c->db));
 		return 1;
 	}
+	/* This month's partition of activity events and the next ones, so
+	 * that events arriving before the worker's first tick land in
+	 * their month (ingest/partitions.c). */
+	if (!partitions_ensure(c->db)) {
+		fprintf(stderr, "mihwarctl: activity partitions: %s\n",
+		    db_errstr(c->db));
+		return 1;
+	}
 	if (c->json) {
 		struct json_object *o = json_object_new_object();
 

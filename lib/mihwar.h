@@ -11,6 +11,7 @@
  *   inventory/  items, orders, ingestion, forecast, predict
  *   webhooks/   webhooks, deliver
  *   scim/       scimfilter, scimpatch, scim
+ *   ingest/     apps, timeline, partitions (the console's side)
  *   console/    one page file per domain
  */
 #ifndef MIHWAR_H
@@ -22,6 +23,7 @@
 #include "inventory/inventory.h"
 #include "webhooks/webhooks.h"
 #include "scim/scim.h"
+#include "ingest/ingest.h"
 #include "console/console.h"
 
 /* registry.c: every domain's statement table, joined */

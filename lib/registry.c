@@ -12,6 +12,8 @@ static const struct db_stmts *const registry[] = {
 	&items_stmts, &orders_stmts, &ingestion_stmts, &predict_stmts,
 	&webhooks_stmts, &deliver_stmts,
 	&scim_stmts,
+	/* ingest: the console's side */
+	&apps_stmts, &timeline_stmts, &partitions_stmts,
 	&demo_stmts, &worker_stmts,
 };
 
