@@ -56,6 +56,15 @@ const struct route routes[] = {
 	{ "POST", "/admin/keys", console_key_create, ADMIN_WRITE },
 	{ "POST", "/admin/keys/{id}/revoke", console_key_revoke, ADMIN_WRITE },
 
+	/* the console's activity pages (issue 10) */
+	{ "GET", "/admin/activity", console_activity, 0 },
+	{ "GET", "/admin/ingest-apps", console_ingest_apps, ADMIN },
+	{ "POST", "/admin/ingest-apps", console_ingest_app_create, ADMIN_WRITE },
+	{ "POST", "/admin/ingest-apps/{id}/keys", console_ingest_app_key,
+	    ADMIN_WRITE },
+	{ "POST", "/admin/ingest-apps/{id}/types", console_ingest_app_types,
+	    ADMIN_WRITE },
+
 	/* SCIM 2.0 */
 	{ "GET", "/api/scim/v2/Users", scim_users_list, 0 },
 	{ "POST", "/api/scim/v2/Users", scim_users_create, WRITE },

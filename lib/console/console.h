@@ -8,6 +8,7 @@
 #include "auth/auth.h"
 #include "inventory/inventory.h"
 #include "webhooks/webhooks.h"
+#include "ingest/ingest.h"
 
 /* common.c: what the page files share */
 void		 console_home(struct req *);
@@ -36,5 +37,14 @@ void		 console_redeliver(struct req *);
 void		 console_keys(struct req *);
 void		 console_key_create(struct req *);
 void		 console_key_revoke(struct req *);
+
+/* activity.c: the activity timeline and the snapshot strip */
+void		 console_activity(struct req *);
+
+/* ingestapps.c: ingest apps, their keys and allowed event types */
+void		 console_ingest_apps(struct req *);
+void		 console_ingest_app_create(struct req *);
+void		 console_ingest_app_key(struct req *);
+void		 console_ingest_app_types(struct req *);
 
 #endif /* MIHWAR_CONSOLE_H */

@@ -75,7 +75,10 @@ html_begin(struct req *r, int status, const char *title)
 	if (r->principal.kind == PRINCIPAL_SESSION) {
 		html_raw(r, "<nav><a href=\"/admin/approvals\">Approvals</a> "
 		    "<a href=\"/admin/webhooks\">Webhooks</a> "
-		    "<a href=\"/admin/keys\">Keys</a></nav><span class=\"who\">");
+		    "<a href=\"/admin/keys\">Keys</a> "
+		    "<a href=\"/admin/activity\">Activity</a> "
+		    "<a href=\"/admin/ingest-apps\">Ingest apps</a></nav>"
+		    "<span class=\"who\">");
 		html_textf(r, "%s · %s", r->principal.email, r->principal.org_slug);
 		html_raw(r, "</span><form method=\"post\" action=\"/admin/logout\" "
 		    "class=\"inline\">");
