@@ -110,6 +110,9 @@ main(void)
 	test_scimfilter_register();
 	test_util_register();
 	test_valid_register();
+	test_apps_register();
+	test_partitions_register();
+	test_timeline_register();
 	if (CU_get_error() != CUE_SUCCESS) {
 		fprintf(stderr, "unit-tests: registering: %s\n",
 		    CU_get_error_msg());

@@ -52,5 +52,9 @@ void		 test_route_register(void);
 void		 test_scimfilter_register(void);
 void		 test_util_register(void);
 void		 test_valid_register(void);
+/* the console's side of activity ingest */
+void		 test_apps_register(void);
+void		 test_partitions_register(void);
+void		 test_timeline_register(void);
 
 #endif /* TESTS_H */
