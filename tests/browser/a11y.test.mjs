@@ -1,14 +1,16 @@
 // Every console page, filled with what it shows in use (a waiting order
 // with its lines, a subscription with a delivery and its attempts, keys,
-// a refused page, a missing page, the sign-in form with an error),
+// the activity timeline with its strip and filters, ingest apps with a
+// new key and a refused edit, a refused page, a missing page, the
+// sign-in form with an error),
 // passes axe-core's WCAG 2 A and AA rules in Chromium.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 
-import { clickAndWait, gotoPage, launch, makeOrg, newPage, signIn, sleep,
-    startReceiver, submittedOrder } from './helpers.mjs';
+import { clickAndWait, gotoPage, launch, makeOrg, newPage, seedActivity,
+    signIn, sleep, sql, startReceiver, submittedOrder } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -101,4 +103,46 @@ test('a11y: what a member sees', async () => {
 	assert.equal(refused.status(), 403);
 	await assertClean(page, 'forbidden');
 	await context.close();
+});
+
+test('a11y: activity and ingest apps, empty and in use', async () => {
+	const { context, page } = await newPage(browser);
+	await signIn(page, org.admin.email, org.admin.password);
+	await gotoPage(page, '/admin/activity');
+	await assertClean(page, 'activity, empty');
+	await gotoPage(page, '/admin/ingest-apps');
+	await assertClean(page, 'ingest apps, empty');
+
+	const act = seedActivity(org.slug, { n: 60 });
+	sql(`INSERT INTO activity_snapshots (worker_id, app_id, snapshot_type,` +
+	    ` org_id, taken_at, metrics) VALUES (${act.workers[0].id},` +
+	    ` ${act.apps[0].id}, 'tickets_open', ${act.org}, NOW(3), '{"open": 4,` +
+	    ` "sla": {"value": 0.9, "unit": "ratio", "label": "SLA"}}')`);
+	await gotoPage(page, '/admin/activity');
+	assert.equal(await page.locator('table.timeline tr[id^="event-"]').count(), 50);
+	await assertClean(page, 'activity with a strip and a full page');
+	await clickAndWait(page, page.getByRole('link', { name: 'Older' }));
+	await assertClean(page, 'activity, an older page');
+	const refused = await gotoPage(page, '/admin/activity?eventType=%3Cx%3E');
+	assert.equal(refused.status(), 400);
+	await assertClean(page, 'activity, a refused filter');
+
+	await gotoPage(page, '/admin/ingest-apps');
+	await assertClean(page, 'ingest apps with keys');
+	await page.getByLabel('Slug').fill('a11y-app');
+	await clickAndWait(page, page.getByRole('button', { name: 'Create app and key' }));
+	await assertClean(page, 'ingest apps, new key shown once');
+	await page.getByLabel('Allowed event types of a11y-app').fill('no');
+	const bad = await clickAndWait(page, page.getByRole('button',
+	    { name: 'Save the event types of a11y-app' }));
+	assert.equal(bad.status(), 400);
+	await assertClean(page, 'ingest apps, a refused edit');
+	await context.close();
+
+	const { context: mc, page: mp } = await newPage(browser);
+	await signIn(mp, org.member.email, org.member.password);
+	const resp = await gotoPage(mp, '/admin/activity');
+	assert.equal(resp.status(), 200);
+	await assertClean(mp, 'activity, member');
+	await mc.close();
 });

@@ -198,3 +198,64 @@ export async function screenshot(page, name) {
 export function sleep(ms) {
 	return new Promise((ok) => setTimeout(ok, ms));
 }
+
+/*
+ * Activity of an organization, written straight into the database (the
+ * console's pages read it; the ingest API is tested on its own): an
+ * ingest app (made with its key by mihwarctl), workers, and n events
+ * newest first from an hour ago, three to a minute (ties broken by id).
+ * Event i: app `apps[i % 5 == 0 ? 1 : 0]`, worker `workers[i % 4 < 2 ? 0
+ * : 1]`, category CATEGORIES[i % 3], type TYPES[i % 2], metadata {"n":i}.
+ */
+export const CATEGORIES = ['project_management', 'code', 'communication'];
+export const TYPES = ['ticket.opened', 'ticket.resolved'];
+
+export function orgId(slug) {
+	return Number(sql(`SELECT id FROM organizations WHERE slug = ${sqlQuote(slug)}`)[0][0]);
+}
+
+export function seedActivity(slug, { n = 30, apps = ['helpdesk', 'ci'],
+    workers = ['Alex Doe', 'Sam Roe'] } = {}) {
+	const org = orgId(slug);
+	const out = { org, apps: [], workers: [] };
+	for (const app of apps) {
+		const key = JSON.parse(ctl(['--json', 'key', 'create', '--org', slug,
+		    '--kind', 'ingest', '--app', app])).key;
+		const id = Number(sql(`SELECT id FROM ingest_apps WHERE org_id = ${org}` +
+		    ` AND slug = ${sqlQuote(app)}`)[0][0]);
+		out.apps.push({ slug: app, id, key });
+	}
+	for (const [i, name] of workers.entries()) {
+		const email = `w${i}-${randomBytes(3).toString('hex')}@${slug}.test`;
+		const [[id, publicId]] = sql(`INSERT INTO workers (public_id, org_id,` +
+		    ` display_name, email) VALUES (UUID(), ${org}, ${sqlQuote(name)},` +
+		    ` ${sqlQuote(email)}); SELECT id, public_id FROM workers WHERE` +
+		    ` id = LAST_INSERT_ID()`);
+		out.workers.push({ name, id: Number(id), publicId });
+	}
+	const [a0, a1] = [out.apps[0].id, out.apps[out.apps.length - 1].id];
+	const [w0, w1] = [out.workers[0].id, out.workers[out.workers.length - 1].id];
+	if (n > 0)
+		sql(`INSERT INTO activity_events (public_id, org_id, app_id, worker_id,` +
+		    ` event_type, category, occurred_at, duration_s, metadata)` +
+		    ` SELECT UUID(), ${org}, IF(seq % 5 = 0, ${a1}, ${a0}),` +
+		    ` IF(seq % 4 < 2, ${w0}, ${w1}),` +
+		    ` ELT(seq % 2 + 1, ${TYPES.map(sqlQuote).join(', ')}),` +
+		    ` ELT(seq % 3 + 1, ${CATEGORIES.map(sqlQuote).join(', ')}),` +
+		    ` NOW(3) - INTERVAL 1 HOUR - INTERVAL FLOOR(seq / 3) MINUTE,` +
+		    ` seq * 10, CONCAT('{"n":', seq, '}') FROM seq_0_to_${n - 1}`);
+	return out;
+}
+
+/* The org's event ids (and more columns) newest first, as the timeline
+ * must list them. */
+export function timelineIds(org, where = '1') {
+	return sql(`SELECT public_id FROM activity_events WHERE org_id = ${org}` +
+	    ` AND ${where} ORDER BY occurred_at DESC, id DESC`).map((r) => r[0]);
+}
+
+/* The ids of the events a timeline page shows, in its order. */
+export async function shownIds(page) {
+	return page.locator('table.timeline tr[id^="event-"]').evaluateAll(
+	    (rows) => rows.map((r) => r.id.slice('event-'.length)));
+}
