@@ -31,7 +31,11 @@ static const char *const timeline_sql[TIMELINE_SQL__MAX] = {
 	 * The page is picked from activity_events alone, walking
 	 * ix_act_timeline backwards from the cursor and stopping at LIMIT;
 	 * only those rows are joined for the app's and worker's names. The
-	 * filters are "? IS NULL OR …": a NULL value is no filter.
+	 * filters are "? IS NULL OR …": a NULL value is no filter, and a
+	 * filter is checked on each row of the walk. FORCE INDEX: without
+	 * it MariaDB 10.11 takes ref access on org_id alone for ORDER BY …
+	 * LIMIT, which starts at the organization's newest row and reads
+	 * every row above the cursor again on each older page.
 	 */
 	[SQL_TL_PAGE] =
 	    "SELECT e.public_id,"
@@ -40,7 +44,7 @@ static const char *const timeline_sql[TIMELINE_SQL__MAX] = {
 	    " a.slug, w.public_id, w.display_name, e.id"
 	    " FROM (SELECT id, public_id, app_id, worker_id, event_type,"
 	    "  category, occurred_at, duration_s, metadata"
-	    "  FROM activity_events"
+	    "  FROM activity_events FORCE INDEX (ix_act_timeline)"
 	    "  WHERE org_id = ? AND occurred_at >= ? AND occurred_at < ?"
 	    "  AND (occurred_at < ? OR (occurred_at = ? AND id < ?))"
 	    "  AND (? IS NULL OR app_id ="
