@@ -41,6 +41,8 @@ enum db_code	 orgs_create(struct db *, const char *, const char *,
 enum db_code	 orgs_find(struct db *, const char *, long long *);
 enum db_code	 users_create(struct db *, long long, const char *,
 		    const char *, const char *, int, char out_id[37]);
+enum db_code	 orgs_app_create(struct db *, long long, const char *,
+		    const char *, long long *, char [37]);
 enum db_code	 orgs_app_ensure(struct db *, long long, const char *,
 		    long long *);
 int		 orgs_slug_valid(const char *);

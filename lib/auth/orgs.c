@@ -103,6 +103,24 @@ orgs_find(struct db *db, const char *slug, long long *id)
 	    id, DB_PARAMS(DB_STR(slug)));
 }
 
+/*
+ * Create the org's ingest app slug named name: its row id into *id, its
+ * public id into out_id. DB_CONSTRAINT when the org has that slug.
+ */
+enum db_code
+orgs_app_create(struct db *db, long long org_id, const char *slug,
+    const char *name, long long *id, char out_id[37])
+{
+	enum db_code	 code;
+
+	crypto_uuid7(out_id);
+	code = db_exec(db, orgs_sql[SQL_APP_INSERT], DB_PARAMS(DB_STR(out_id),
+	    DB_INT(org_id), DB_STR(slug), DB_STR(name)));
+	if (code == DB_OK)
+		*id = (long long)db_insert_id(db);
+	return code;
+}
+
 /* Find the org's ingest app by slug, creating it when missing. */
 enum db_code
 orgs_app_ensure(struct db *db, long long org_id, const char *slug,
@@ -115,12 +133,7 @@ orgs_app_ensure(struct db *db, long long org_id, const char *slug,
 	    DB_PARAMS(DB_INT(org_id), DB_STR(slug)));
 	if (code != DB_NOTFOUND)
 		return code;
-	crypto_uuid7(pid);
-	code = db_exec(db, orgs_sql[SQL_APP_INSERT], DB_PARAMS(DB_STR(pid),
-	    DB_INT(org_id), DB_STR(slug), DB_STR(slug)));
-	if (code == DB_OK)
-		*id = (long long)db_insert_id(db);
-	return code;
+	return orgs_app_create(db, org_id, slug, slug, id, pid);
 }
 
 /* Create a console user with an argon2id password (NULL: none). */

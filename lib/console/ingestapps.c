@@ -221,7 +221,7 @@ console_ingest_app_create(struct req *r)
 		ingestapps_refuse(r, 400, msg);
 		goto out;
 	}
-	code = apps_create(r->db, r->principal.org_id, slug,
+	code = orgs_app_create(r->db, r->principal.org_id, slug,
 	    *name ? name : slug, &app_id, pid);
 	if (code == DB_OK && list.len > 0)
 		code = apps_types_set(r->db, r->principal.org_id, pid,

@@ -3,7 +3,8 @@
  * create one (its first key is made by the caller, keys.c), the event
  * types it may send (allowedEventTypes: none listed means every type),
  * and the view of every app with its ingest keys and last event. Every
- * query is scoped by organization.
+ * query is scoped by organization. The row is made by auth's
+ * orgs_app_create, which mihwarctl's key create uses too.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -12,14 +13,10 @@
 #include "ingest/ingest.h"
 
 enum apps_sql_id {
-	SQL_APPS_INSERT, SQL_APPS_BY_ID, SQL_APPS_SET_TYPES, SQL_APPS_LIST,
-	APPS_SQL__MAX
+	SQL_APPS_BY_ID, SQL_APPS_SET_TYPES, SQL_APPS_LIST, APPS_SQL__MAX
 };
 
 static const char *const apps_sql[APPS_SQL__MAX] = {
-	[SQL_APPS_INSERT] =
-	    "INSERT INTO ingest_apps (public_id, org_id, slug, name)"
-	    " VALUES (?, ?, ?, ?)",
 	[SQL_APPS_BY_ID] =
 	    "SELECT id FROM ingest_apps WHERE org_id = ? AND public_id = ?",
 	[SQL_APPS_SET_TYPES] =
@@ -112,24 +109,6 @@ apps_types_parse(const char *in, struct buf *out, char *err, size_t errsz)
 			return 0;
 	}
 	return 1;
-}
-
-/*
- * Create org's app slug named name; its public id into out_id and row id
- * into *id. DB_CONSTRAINT when the organization has an app of that slug.
- */
-enum db_code
-apps_create(struct db *db, long long org_id, const char *slug,
-    const char *name, long long *id, char out_id[37])
-{
-	enum db_code	 code;
-
-	crypto_uuid7(out_id);
-	code = db_exec(db, apps_sql[SQL_APPS_INSERT], DB_PARAMS(DB_STR(out_id),
-	    DB_INT(org_id), DB_STR(slug), DB_STR(name)));
-	if (code == DB_OK)
-		*id = (long long)db_insert_id(db);
-	return code;
 }
 
 /* The row id of org's app with public id pid; DB_NOTFOUND for none. */

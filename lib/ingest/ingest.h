@@ -20,8 +20,6 @@ extern const struct db_stmts	apps_stmts;
 #define APPS_TYPES_MAX		100	/* allowed event types per app */
 int		 apps_event_type_valid(const char *);
 int		 apps_types_parse(const char *, struct buf *, char *, size_t);
-enum db_code	 apps_create(struct db *, long long, const char *,
-		    const char *, long long *, char [37]);
 enum db_code	 apps_find(struct db *, long long, const char *,
 		    long long *);
 enum db_code	 apps_types_set(struct db *, long long, const char *,
