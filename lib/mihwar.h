@@ -11,6 +11,8 @@
  *   inventory/  items, orders, ingestion, forecast, predict
  *   webhooks/   webhooks, deliver
  *   scim/       scimfilter, scimpatch, scim
+ *   ingest/     activity ingest: batch, snapshots, actors, usage, store,
+ *               settings, api
  *   console/    one page file per domain
  */
 #ifndef MIHWAR_H
@@ -22,6 +24,7 @@
 #include "inventory/inventory.h"
 #include "webhooks/webhooks.h"
 #include "scim/scim.h"
+#include "ingest/ingest.h"
 #include "console/console.h"
 
 /* registry.c: every domain's statement table, joined */

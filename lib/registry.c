@@ -12,6 +12,9 @@ static const struct db_stmts *const registry[] = {
 	&items_stmts, &orders_stmts, &ingestion_stmts, &predict_stmts,
 	&webhooks_stmts, &deliver_stmts,
 	&scim_stmts,
+	/* activity ingest: the API */
+	&usage_stmts, &actors_stmts, &store_stmts, &snapshots_stmts,
+	&settings_stmts,
 	&demo_stmts, &worker_stmts,
 };
 
