@@ -206,6 +206,7 @@ void	suite_predictions_register(void);
 void	suite_scim_register(void);
 void	suite_registry_register(void);
 void	suite_outbox_register(void);
+void	suite_activity_register(void);
 void	suite_dbrestart_register(void);
 
 #endif
