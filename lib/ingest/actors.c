@@ -315,6 +315,20 @@ actors_get(struct db *db, long long org_id, struct actor_slot *s)
 	return code;
 }
 
+/* The first INGEST_TEXT_MAX characters of a name (an email may be
+ * longer than a display name may be). */
+static size_t
+actors_name_len(const char *name)
+{
+	size_t	 i = 0, chars = 0;
+
+	for (; name[i] != '\0'; i++)
+		if (((unsigned char)name[i] & 0xc0) != 0x80 &&
+		    chars++ == INGEST_TEXT_MAX)
+			break;
+	return i;
+}
+
 /* A worker for s, with email when given; *made when this row is new. */
 static enum db_code
 actors_make(struct db *db, long long org_id, long long app_id,
@@ -325,8 +339,9 @@ actors_make(struct db *db, long long org_id, long long app_id,
 
 	crypto_uuid7(pid);
 	if ((code = db_exec(db, actors_sql[SQL_ACT_CREATE], DB_PARAMS(
-	    DB_STR(pid), DB_INT(org_id), DB_STR(s->name), DB_STR(email),
-	    DB_INT(app_id)))) != DB_OK)
+	    DB_STR(pid), DB_INT(org_id), DB_STRN(s->name,
+	    actors_name_len(s->name)), DB_STR(email), DB_INT(app_id)))) !=
+	    DB_OK)
 		return code;
 	s->worker = (long long)db_insert_id(db);
 	if ((code = actors_get(db, org_id, s)) != DB_OK)

@@ -674,6 +674,15 @@ test_actors(void)
 	    "results.accepted.0.workerId"), tag, tag), 1);
 	json_object_put(o);
 
+	/* A name is at most 200 characters; an email may be longer. */
+	snprintf(ev, sizeof(ev), "{\"eventType\":\"abc\",\"category\":\"code\","
+	    "\"actor\":{\"email\":\"%0*u@acme.example\"}}", 230, tag);
+	o = ING("POST", EVENTS, auth, one(&b, ev), 202);
+	CU_ASSERT_EQUAL(db_long("SELECT CHAR_LENGTH(display_name) FROM workers "
+	    "WHERE public_id = '%s'", json_str_at(o,
+	    "results.accepted.0.workerId")), 200);
+	json_object_put(o);
+
 	/* An unknown workerId makes nothing. */
 	w0 = writes_of(org_id);
 	o = ING("POST", EVENTS, auth, one(&b, "{\"eventType\":\"abc\","
