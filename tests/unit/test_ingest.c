@@ -165,7 +165,7 @@ test_batch(void)
 	struct ingest_batch	 b;
 	struct ingest_err	 e;
 	enum batch_res		 res;
-	char			 err[160], name[32], got[16];
+	char			 err[160] = "", name[32], got[16];
 	const char		*first;
 	size_t			 i, k;
 
@@ -214,7 +214,7 @@ test_event_fields(void)
 	struct json_object	*o;
 	struct ingest_batch	 b;
 	struct ingest_err	 e;
-	char			 err[160];
+	char			 err[160] = "";
 
 	o = json_parse_body(body, strlen(body), err, sizeof(err));
 	CHECK(o != NULL, "parse: %s", err);
@@ -275,7 +275,7 @@ test_snapshot(void)
 	struct ingest_snapshot	 s;
 	struct ingest_err	 e;
 	struct json_object	*o;
-	char			 err[160], name[32];
+	char			 err[160] = "", name[32];
 	size_t			 i;
 	int			 ok;
 
