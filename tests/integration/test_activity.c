@@ -35,12 +35,7 @@ static unsigned	 tag;
 static int
 ingest_auth(const char *slug, const char *app, char *out)
 {
-	char	 tok[128], id[37];
-
-	if (!fixture_key(slug, "ingest", app, tok, id))
-		return 0;
-	snprintf(out, 200, "Authorization: Bearer %s", tok);
-	return 1;
+	return fixture_bearer(slug, "ingest", app, out);
 }
 
 /* A fresh organization with an ingest key of app "crm". */
@@ -1023,16 +1018,6 @@ test_snapshots(void)
 	    w), 1);
 }
 
-static int
-replayed(const struct http_resp *r)
-{
-	char	*h = http_header(r, "Idempotent-Replayed");
-	int	 yes = h != NULL && strcmp(h, "true") == 0;
-
-	free(h);
-	return yes;
-}
-
 /* Replay byte for byte (202 and 207), 422, a key's length, per key. */
 static void
 test_idempotency(void)
@@ -1050,7 +1035,7 @@ test_idempotency(void)
 	ev0 = events_of(org_id);
 	json_object_put(ING_KEEP("POST", EVENTS, auth, key, b.p, 207, &r1));
 	json_object_put(ING_KEEP("POST", EVENTS, auth, key, b.p, 207, &r2));
-	CU_ASSERT(!replayed(&r1) && replayed(&r2));
+	CU_ASSERT(!http_replayed(&r1) && http_replayed(&r2));
 	CU_ASSERT(r1.len == r2.len && memcmp(r1.body, r2.body, r1.len) == 0);
 	CU_ASSERT_EQUAL(events_of(org_id), ev0 + 1);
 	http_resp_free(&r1);
@@ -1067,7 +1052,7 @@ test_idempotency(void)
 	    "\"idem-%u@acme.example\"},\"metrics\":{\"n\":1}}", tag);
 	json_object_put(ING_KEEP("POST", SNAPS, auth, key2, b.p, 202, &r1));
 	json_object_put(ING_KEEP("POST", SNAPS, auth, key2, b.p, 202, &r2));
-	CU_ASSERT(replayed(&r2));
+	CU_ASSERT(http_replayed(&r2));
 	CU_ASSERT(r1.len == r2.len && memcmp(r1.body, r2.body, r1.len) == 0);
 	CU_ASSERT_EQUAL(events_of(org_id), ev0 + 2);
 	http_resp_free(&r1);
@@ -1081,7 +1066,7 @@ test_idempotency(void)
 	/* Keys belong to their API key: another key runs its own request. */
 	CU_ASSERT_FATAL(ingest_auth(org, "crm", other));
 	json_object_put(ING_KEEP("POST", SNAPS, other, key, b.p, 202, &r1));
-	CU_ASSERT(!replayed(&r1));
+	CU_ASSERT(!http_replayed(&r1));
 	http_resp_free(&r1);
 	CU_ASSERT_EQUAL(events_of(org_id), ev0 + 3);
 	sb_free(&b);
@@ -1141,7 +1126,7 @@ test_idempotency_in_progress(void)
 	pthread_join(th, NULL);
 	pclose(locker);
 	ASSERT_STATUS(&s.r, 202);
-	CU_ASSERT(!replayed(&s.r));
+	CU_ASSERT(!http_replayed(&s.r));
 	http_resp_free(&s.r);
 	o = ING_H("POST", EVENTS, a, key, body, 202);
 	json_object_put(o);
@@ -1251,16 +1236,6 @@ rl_thread(void *arg)
 	return NULL;
 }
 
-/* Wait, if need be, so that a burst starts early in a fixed minute. */
-static void
-early_in_minute(void)
-{
-	time_t	 t = time(NULL);
-
-	if (t % 60 >= 40)
-		sleep((unsigned)(60 - t % 60) + 1);
-}
-
 /* n pings, 8 connections kept alive, straight to the stack. */
 static void
 rl_run(struct rl_req *v, int n)
@@ -1297,7 +1272,7 @@ test_rate_per_key(void)
 			CU_ASSERT_FATAL(ingest_auth(slug, "crm", a));
 		for (i = 0; i < 601; i++)
 			v[i].auth = a;
-		early_in_minute();
+		early_in_minute(39);
 		t0 = time(NULL);
 		rl_run(v, 601);
 		if (t0 / 60 == time(NULL) / 60)
@@ -1342,7 +1317,7 @@ test_rate_per_org(void)
 		for (i = 0; i < 3000; i++)
 			v[i].auth = keys[i % 5];
 		last[0].auth = keys[5];
-		early_in_minute();
+		early_in_minute(39);
 		t0 = time(NULL);
 		rl_run(v, 3000);
 		rl_run(last, 1);
