@@ -36,17 +36,6 @@ batch_fail(struct ingest_err *e, const char *code, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Field of o, or NULL when absent or JSON null. Borrowed. */
-static struct json_object *
-batch_get(struct json_object *o, const char *field)
-{
-	struct json_object	*v = NULL;
-
-	if (!json_object_object_get_ex(o, field, &v))
-		return NULL;
-	return v;
-}
-
 static int
 batch_alnum(char c)
 {
@@ -96,7 +85,7 @@ static int
 batch_string(struct json_object *o, const char *pfx, const char *field,
     int required, size_t max, const char **out, struct ingest_err *e)
 {
-	struct json_object	*v = batch_get(o, field);
+	struct json_object	*v = valid_get(o, field);
 	size_t			 n;
 
 	*out = NULL;
@@ -203,7 +192,7 @@ int
 batch_object_read(struct json_object *o, const char *pfx, const char *field,
     const char **text, size_t *len, struct ingest_err *e)
 {
-	struct json_object	*v = batch_get(o, field);
+	struct json_object	*v = valid_get(o, field);
 
 	*text = NULL;
 	*len = 0;
@@ -249,7 +238,7 @@ int
 batch_actor_read(struct json_object *o, const char *pfx,
     struct ingest_actor *a, struct ingest_err *e)
 {
-	struct json_object	*v = batch_get(o, "actor");
+	struct json_object	*v = valid_get(o, "actor");
 
 	memset(a, 0, sizeof(*a));
 	if (v == NULL) {
@@ -288,7 +277,7 @@ static int
 batch_duration_read(struct json_object *o, const char *pfx, long long *out,
     struct ingest_err *e)
 {
-	struct json_object	*v = batch_get(o, "duration");
+	struct json_object	*v = valid_get(o, "duration");
 	double			 d;
 
 	*out = -1;
@@ -384,7 +373,7 @@ batch_read(struct ingest_batch *b, struct json_object *root,
 		batch_fail(e, "invalid_body", "body: expected a JSON object");
 		return BATCH_INVALID;
 	}
-	if ((arr = batch_get(root, "events")) == NULL) {
+	if ((arr = valid_get(root, "events")) == NULL) {
 		batch_fail(e, "invalid_body", "events: is required");
 		return BATCH_INVALID;
 	}

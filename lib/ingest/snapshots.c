@@ -54,13 +54,12 @@ snapshots_rich_metric(struct json_object *m, const char *key,
 	const char		*s;
 	size_t			 i;
 
-	if (json_object_object_get_ex(m, "value", &v) && v != NULL &&
-	    !snapshots_is_number(v)) {
+	if ((v = valid_get(m, "value")) != NULL && !snapshots_is_number(v)) {
 		batch_fail(e, "invalid_body", "metrics.%s.value: expected a "
 		    "number", key);
 		return 0;
 	}
-	if (json_object_object_get_ex(m, "unit", &v) && v != NULL) {
+	if ((v = valid_get(m, "unit")) != NULL) {
 		s = json_object_is_type(v, json_type_string) ?
 		    json_object_get_string(v) : "";
 		for (i = 0; units[i] != NULL && strcmp(s, units[i]) != 0; i++)
@@ -71,7 +70,7 @@ snapshots_rich_metric(struct json_object *m, const char *key,
 			return 0;
 		}
 	}
-	if (json_object_object_get_ex(m, "label", &v) && v != NULL &&
+	if ((v = valid_get(m, "label")) != NULL &&
 	    (!json_object_is_type(v, json_type_string) ||
 	    util_utf8_chars(json_object_get_string(v)) > INGEST_LABEL_MAX)) {
 		batch_fail(e, "invalid_body", "metrics.%s.label: a string of at "
@@ -168,8 +167,7 @@ snapshots_read(struct ingest_snapshot *s, struct json_object *root,
 	if (!batch_type_read(root, "", "snapshotType", &s->type, e) ||
 	    !batch_time_read(root, "", now, &s->at_ms, e))
 		return 0;
-	if (!json_object_object_get_ex(root, "metrics", &s->metrics) ||
-	    s->metrics == NULL) {
+	if ((s->metrics = valid_get(root, "metrics")) == NULL) {
 		batch_fail(e, "invalid_body", "metrics: is required");
 		return 0;
 	}
@@ -181,7 +179,7 @@ snapshots_read(struct ingest_snapshot *s, struct json_object *root,
 	if (!batch_object_read(root, "", "metadata", &text, &len, e))
 		return 0;
 	if (text != NULL) {
-		json_object_object_get_ex(root, "metadata", &s->metadata);
+		s->metadata = valid_get(root, "metadata");
 		if ((s->metadata_text = snapshots_copy(text, len)) == NULL)
 			goto nomem;
 	}

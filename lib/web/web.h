@@ -178,6 +178,7 @@ int		 req_serialize(struct req *, struct buf *);
 struct json_object *req_json_body(struct req *);
 
 /* valid.c: typed reads of JSON fields, 400 naming the field */
+struct json_object *valid_get(struct json_object *, const char *);
 int		 valid_object(struct req *, struct json_object *);
 int		 valid_string(struct req *, struct json_object *, const char *,
 		    int, size_t, size_t, const char **);
