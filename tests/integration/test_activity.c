@@ -1086,6 +1086,20 @@ slow_run(void *arg)
 	return NULL;
 }
 
+/* Poll a COUNT query every 50 ms for up to 5 s; 1 once it is not 0. */
+static int
+wait_for(const char *sql)
+{
+	int	 i;
+
+	for (i = 0; i < 100; i++) {
+		if (db_long("%s", sql) > 0)
+			return 1;
+		usleep(50 * 1000);
+	}
+	return 0;
+}
+
 /*
  * 409 idempotency_in_progress: a mariadb client holds the month's usage
  * row of an organization with a plan, so that the first request waits
@@ -1110,16 +1124,20 @@ test_idempotency_in_progress(void)
 	    "mihwar -N -B -e \"START TRANSACTION; INSERT INTO ingest_usage "
 	    "(org_id, month, events) VALUES (%ld, DATE_FORMAT(UTC_TIMESTAMP(),"
 	    " '%%Y-%%m'), 0) ON DUPLICATE KEY UPDATE events = events; "
-	    "SELECT SLEEP(4); COMMIT\" >/dev/null 2>&1",
+	    "SELECT SLEEP(6); COMMIT\" >/dev/null 2>&1",
 	    itest_env("MIHWAR_DB_SOCKET"), id);
 	locker = popen(cmd, "r");
 	CU_ASSERT_FATAL(locker != NULL);
-	usleep(1000 * 1000);
+	/* The row is held once the locker sleeps; the first request is in
+	 * flight once a transaction waits for it. */
+	CU_ASSERT_FATAL(wait_for("SELECT COUNT(*) FROM information_schema."
+	    "PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(6)%%'"));
 	s.a = a;
 	s.key = key;
 	s.body = body;
 	pthread_create(&th, NULL, slow_run, &s);
-	usleep(800 * 1000);
+	CU_ASSERT(wait_for("SELECT COUNT(*) FROM information_schema.INNODB_TRX "
+	    "WHERE trx_state = 'LOCK WAIT'"));
 	o = ING_H("POST", EVENTS, a, key, body, 409);
 	ASSERT_ERROR(o, "idempotency_in_progress", NULL);
 	json_object_put(o);
@@ -1262,6 +1280,7 @@ test_rate_per_key(void)
 	static struct rl_req	 v[601];
 	char			 slug[64], a[200], msg[200];
 	char			 seen[600];
+	struct json_object	*o;
 	time_t			 t0;
 	long			 id;
 	int			 i, ok = 0, limited = 0, dup = 0, tries;
@@ -1296,6 +1315,15 @@ test_rate_per_key(void)
 	    "repeated or odd Remaining (want 600, 1, 0)", ok, limited, dup);
 	CU_assertImplementation(ok == 600 && limited == 1 && dup == 0,
 	    __LINE__, msg, __FILE__, "", CU_FALSE);
+	/* Still in that minute, a write is refused and writes nothing. */
+	if (t0 / 60 == time(NULL) / 60) {
+		o = ING("POST", EVENTS, a, "{\"events\":[{\"eventType\":"
+		    "\"abc\",\"category\":\"code\",\"actor\":{\"email\":"
+		    "\"late@acme.example\"}}]}", 429);
+		ASSERT_ERROR(o, "rate_limited", NULL);
+		json_object_put(o);
+		CU_ASSERT_EQUAL(writes_of(id), 0);
+	}
 }
 
 /* 3000 a minute per organization, over 5 keys; the 3001st, from a 6th
