@@ -24,16 +24,25 @@ static const char *const categories[] = {
 	"ai_tools", "other", NULL
 };
 
-/* Refuse with code and a message (the field's name first). */
+/* Refuse with code and a message (the field's name first); a message
+ * cut short is cut between UTF-8 characters, so it stays JSON. */
 void
 batch_fail(struct ingest_err *e, const char *code, const char *fmt, ...)
 {
 	va_list	 ap;
+	size_t	 len;
+	int	 n;
 
 	e->code = code;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	n = vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
+	if (n >= (int)sizeof(e->msg)) {
+		len = sizeof(e->msg) - 1;
+		while (len > 0 && !util_utf8_valid(e->msg, len))
+			len--;
+		e->msg[len] = '\0';
+	}
 }
 
 static int

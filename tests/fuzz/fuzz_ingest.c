@@ -7,7 +7,7 @@
  * event is accepted or rejected, never both, and an accepted one keeps
  * every rule of the contract (type, category, the time window, duration,
  * metadata of at most 16 KiB that is a JSON object, an actor); a
- * rejected one's message names its index.
+ * rejected one's message names its index and is valid UTF-8.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -98,7 +98,8 @@ check_batch(struct json_object *root, const char *allowed)
 		if (ev->err.code != NULL) {
 			snprintf(pfx, sizeof(pfx), "events[%zu]", i);
 			if (!one_of(ev->err.code, codes) ||
-			    strncmp(ev->err.msg, pfx, strlen(pfx)) != 0)
+			    strncmp(ev->err.msg, pfx, strlen(pfx)) != 0 ||
+			    !util_utf8_valid(ev->err.msg, strlen(ev->err.msg)))
 				abort();
 			rejected++;
 			forbidden += strcmp(ev->err.code,
@@ -132,6 +133,7 @@ check_snapshot(struct json_object *root)
 	memset(&e, 0, sizeof(e));
 	if (!snapshots_read(&s, root, NOW_MS, &e)) {
 		if (e.code == NULL || e.msg[0] == '\0' ||
+		    !util_utf8_valid(e.msg, strlen(e.msg)) ||
 		    !(one_of(e.code, codes) ||
 		    strcmp(e.code, "internal_error") == 0))
 			abort();

@@ -356,6 +356,26 @@ test_next_month(void)
 		    usage_next_month_s(cases[i].now_ms), cases[i].want);
 }
 
+/* A message cut short stays valid UTF-8. */
+static void
+test_fail_cut(void)
+{
+	struct ingest_err	 e;
+	char			 id[601];
+	size_t			 i, pad;
+
+	for (pad = 0; pad < 3; pad++) {
+		for (i = 0; i < 200; i++)
+			memcpy(id + 3 * i, "\xe2\x82\xac", 3);	/* the euro sign */
+		id[600] = '\0';
+		batch_fail(&e, "worker_not_found", "%.*sno worker %s",
+		    (int)pad, "xx", id);
+		CHECK(util_utf8_valid(e.msg, strlen(e.msg)) &&
+		    strlen(e.msg) > 240, "[pad %zu] %zu bytes, %s", pad,
+		    strlen(e.msg), test_esc(e.msg, strlen(e.msg)));
+	}
+}
+
 /* The "ingest" suite. */
 void
 test_ingest_register(void)
@@ -369,6 +389,7 @@ test_ingest_register(void)
 		{ "the snapshot body", test_snapshot },
 		{ "the allowed types list", test_types_list },
 		{ "seconds to next month", test_next_month },
+		{ "a long message is cut between characters", test_fail_cut },
 	};
 
 	test_add_suite("ingest", NULL, NULL, tests, NELEM(tests));
