@@ -789,7 +789,7 @@ test_plans(void)
 	struct http_resp	 r;
 	time_t			 now = time(NULL);
 	struct tm		 tm;
-	long			 id, w0, ra, to_month;
+	long			 id = 0, w0, ra, to_month;
 	static const char	 snap[] = "{\"snapshotType\":\"tickets_open\","
 	    "\"actor\":{\"email\":\"plan@acme.example\"},\"metrics\":{\"n\":1}}";
 
@@ -884,7 +884,7 @@ test_plan_race(void)
 	char			 slug[64], a[200];
 	struct http_resp	 out[8];
 	struct json_object	*o;
-	long			 id, accepted = 0;
+	long			 id = 0, accepted = 0;
 	double			 v;
 	int			 i;
 	static const char	 body[] = "{\"events\":["
@@ -1113,7 +1113,7 @@ test_idempotency_in_progress(void)
 	struct slow		 s;
 	pthread_t		 th;
 	FILE			*locker;
-	long			 id;
+	long			 id = 0;
 	static const char	 body[] = "{\"events\":[{\"eventType\":\"abc\","
 	    "\"category\":\"code\",\"actor\":{\"email\":\"busy@acme.example\"}}]}";
 
@@ -1282,7 +1282,7 @@ test_rate_per_key(void)
 	char			 seen[600];
 	struct json_object	*o;
 	time_t			 t0;
-	long			 id;
+	long			 id = 0;
 	int			 i, ok = 0, limited = 0, dup = 0, tries;
 
 	CU_ASSERT_FATAL(fresh_org(slug, a, &id));
