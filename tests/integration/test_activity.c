@@ -1136,8 +1136,18 @@ test_idempotency_in_progress(void)
 	s.key = key;
 	s.body = body;
 	pthread_create(&th, NULL, slow_run, &s);
-	CU_ASSERT(wait_for("SELECT COUNT(*) FROM information_schema.INNODB_TRX "
-	    "WHERE trx_state = 'LOCK WAIT'"));
+	if (!wait_for("SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+	    "WHERE INFO LIKE 'INSERT INTO ingest_usage%%LAST_INSERT_ID(0)%%'")) {
+		char	*dump = NULL;
+
+		sql_query("SELECT trx_state, trx_query FROM information_schema."
+		    "INNODB_TRX; SELECT STATE, INFO FROM information_schema."
+		    "PROCESSLIST WHERE INFO IS NOT NULL", &dump);
+		fprintf(stderr, "no request waits for the held row:\n%s\n",
+		    dump ? dump : "");
+		free(dump);
+		CU_FAIL("the first request did not wait for the held row");
+	}
 	o = ING_H("POST", EVENTS, a, key, body, 409);
 	ASSERT_ERROR(o, "idempotency_in_progress", NULL);
 	json_object_put(o);
