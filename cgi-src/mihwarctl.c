@@ -27,12 +27,15 @@ static const char usage[] =
     "  migrate\n"
     "  sql-check\n"
     "  org create --slug SLUG --name NAME\n"
+    "  org update --slug SLUG [--ingest on|off] [--ingest-plan-events N|none]\n"
+    "             [--ingest-monthly-quota N|none]\n"
     "  user create --org SLUG --email EMAIL --password-stdin\n"
     "              [--role admin|member] [--platform-admin]\n"
     "  key create --org SLUG --kind integration|scim|ingest|client|admin\n"
     "             [--app SLUG] [--name NAME]\n"
     "  key list --org SLUG\n"
     "  key revoke KEY_ID\n"
+    "  app update --org SLUG --app SLUG --allowed-event-types TYPE,TYPE|\"\"\n"
     "  demo [--base-url URL]\n";
 
 static int
@@ -208,6 +211,127 @@ ctl_org_create(struct ctl *c)
 		ctl_print_json(o);
 	} else
 		printf("organization %s created (%s)\n", slug, pid);
+	return 0;
+}
+
+/* An ingest limit: N events a month (1..10^15) or "none" (unlimited). */
+static int
+ctl_ingest_limit(const char *v, long long *out)
+{
+	if (v == NULL) {
+		*out = SETTINGS_KEEP;
+		return 1;
+	}
+	if (strcmp(v, "none") == 0) {
+		*out = SETTINGS_UNLIMITED;
+		return 1;
+	}
+	return util_strtonum(v, 1, 1000000000000000LL, out);
+}
+
+static void
+ctl_print_limit(const char *what, struct json_object *v)
+{
+	if (v == NULL)
+		printf(", %s unlimited", what);
+	else
+		printf(", %s %lld events a month", what,
+		    (long long)json_object_get_int64(v));
+}
+
+/* Activity ingest of an organization: on or off, the plan's monthly
+ * allowance and its own monthly quota. */
+static int
+ctl_org_update(struct ctl *c)
+{
+	const char		*slug = ctl_opt(c, "--slug");
+	const char		*on = ctl_opt(c, "--ingest");
+	const char		*plan = ctl_opt(c, "--ingest-plan-events");
+	const char		*quota = ctl_opt(c, "--ingest-monthly-quota");
+	struct json_object	*o;
+	long long		 org_id, p, q;
+	int			 enabled = -1;
+
+	if (!ctl_check_args(c, (const char *[]){ "--slug", "--ingest",
+	    "--ingest-plan-events", "--ingest-monthly-quota", NULL },
+	    (const char *[]){ NULL }) || slug == NULL ||
+	    (on == NULL && plan == NULL && quota == NULL))
+		return ctl_usage("org update needs --slug and at least one of "
+		    "--ingest, --ingest-plan-events, --ingest-monthly-quota");
+	if (on != NULL && strcmp(on, "on") != 0 && strcmp(on, "off") != 0)
+		return ctl_usage("--ingest: on or off");
+	if (on != NULL)
+		enabled = strcmp(on, "on") == 0;
+	if (!ctl_ingest_limit(plan, &p) || !ctl_ingest_limit(quota, &q))
+		return ctl_usage("--ingest-plan-events, --ingest-monthly-quota: "
+		    "events a month (1 or more), or none for unlimited (to stop "
+		    "ingest, --ingest off)");
+	if (!ctl_find_org(c, slug, &org_id))
+		return 1;
+	if (settings_org_update(c->db, org_id, enabled, p, q) != DB_OK ||
+	    (o = settings_org_json(c->db, org_id)) == NULL)
+		return ctl_db_failed(c);
+	if (c->json) {
+		ctl_print_json(o);
+		return 0;
+	}
+	printf("organization %s: ingest %s", slug, json_object_get_boolean(
+	    json_object_object_get(o, "ingest")) ? "on" : "off");
+	ctl_print_limit("plan", json_object_object_get(o, "ingestPlanEvents"));
+	ctl_print_limit("quota", json_object_object_get(o,
+	    "ingestMonthlyQuota"));
+	printf("\n");
+	json_object_put(o);
+	return 0;
+}
+
+/* An ingest app's allowedEventTypes ("" for every type). */
+static int
+ctl_app_update(struct ctl *c)
+{
+	const char	*org = ctl_opt(c, "--org"), *app = ctl_opt(c, "--app");
+	const char	*types = ctl_opt(c, "--allowed-event-types");
+	char		 list[8192], msg[400];
+	long long	 org_id;
+
+	if (!ctl_check_args(c, (const char *[]){ "--org", "--app",
+	    "--allowed-event-types", NULL }, (const char *[]){ NULL }) ||
+	    org == NULL || app == NULL || types == NULL)
+		return ctl_usage("app update needs --org, --app and "
+		    "--allowed-event-types");
+	if (!settings_types_parse(types, list, sizeof(list))) {
+		snprintf(msg, sizeof(msg), "--allowed-event-types: \"%.200s\" "
+		    "is not an event type (3 to 64 of A-Z a-z 0-9 _ . -, "
+		    "starting and ending with a letter or digit)", list);
+		return ctl_usage(msg);
+	}
+	if (!ctl_find_org(c, org, &org_id))
+		return 1;
+	switch (settings_app_types(c->db, org_id, app, list)) {
+	case DB_OK:
+		break;
+	case DB_NOTFOUND:
+		fprintf(stderr, "mihwarctl: no ingest app %s in %s\n", app, org);
+		return 1;
+	default:
+		return ctl_db_failed(c);
+	}
+	if (c->json) {
+		struct json_object *o = json_object_new_object();
+		struct json_object *a = json_object_new_array();
+		char *t, *save;
+
+		json_object_object_add(o, "org", json_object_new_string(org));
+		json_object_object_add(o, "app", json_object_new_string(app));
+		for (t = strtok_r(list, ",", &save); t != NULL;
+		    t = strtok_r(NULL, ",", &save))
+			json_object_array_add(a, json_object_new_string(t));
+		json_object_object_add(o, "allowedEventTypes", a);
+		ctl_print_json(o);
+	} else if (*list == '\0')
+		printf("app %s of %s: every event type allowed\n", app, org);
+	else
+		printf("app %s of %s: allowed event types %s\n", app, org, list);
 	return 0;
 }
 
@@ -399,10 +523,12 @@ ctl_dispatch(struct ctl *c, const char *cmd, const char *sub)
 		{ "migrate", NULL, ctl_migrate },
 		{ "sql-check", NULL, ctl_sql_check },
 		{ "org", "create", ctl_org_create },
+		{ "org", "update", ctl_org_update },
 		{ "user", "create", ctl_user_create },
 		{ "key", "create", ctl_key_create },
 		{ "key", "list", ctl_key_list },
 		{ "key", "revoke", ctl_key_revoke },
+		{ "app", "update", ctl_app_update },
 		{ "demo", NULL, ctl_demo },
 	};
 	size_t	 i;

@@ -4,6 +4,9 @@
  * write route the one transaction around its handler, then a log line
  * with the request id.
  *
+ * The rate limit is counted right after the credential, before the body
+ * is looked at (an oversized body's 413 counts and tells the budget too).
+ *
  * Transactions belong to the pipeline, not to handlers: a ROUTE_WRITE
  * handler runs inside a transaction opened here, and its answer is its
  * outcome. A 2xx or 3xx answer is kept: the idempotency record is stored
@@ -22,30 +25,44 @@ app_keeps(const struct req *r)
 }
 
 /* Close the write route's transaction as its outcome says; 1 when it
- * was committed. */
+ * was committed. The first hdrs bytes of the response headers are the
+ * pipeline's own (X-RateLimit-*), set before the handler ran. */
 static int
-app_finish(struct req *r)
+app_finish(struct req *r, size_t hdrs)
 {
 	if (app_keeps(r) && idem_store(r) && db_commit(r->db) == DB_OK)
 		return 1;
 	db_rollback(r->db);
 	if (app_keeps(r)) {
-		/* Not the handler's answer: none of its headers either. */
+		/* Not the handler's answer: none of its headers either, but
+		 * the pipeline's stay true. */
 		req_resp_reset(r);
+		r->out.headers.len = hdrs;
 		req_resp_error(r, 503, NULL, "database unavailable; nothing "
 		    "was written");
 	}
 	return 0;
 }
 
+/* 1 when the request counts against its family's rate limits: a route
+ * marked ROUTE_RATELIMIT, or any path of a family that counts them all
+ * (rt NULL: no route). Only an API key has a budget. */
+static int
+app_rated(const struct req *r, const struct route *rt)
+{
+	if (r->principal.kind != PRINCIPAL_KEY)
+		return 0;
+	return r->family->rate_all || (rt != NULL &&
+	    (rt->flags & ROUTE_RATELIMIT));
+}
+
 /* The route's handler, inside the steps its flags ask for. */
 static void
 app_run(struct req *r, const struct route *rt)
 {
+	size_t	 hdrs = r->out.headers.len;
 	int	 committed = 0;
 
-	if ((rt->flags & ROUTE_RATELIMIT) && !ratelimit_check(r))
-		return;
 	if ((rt->flags & ROUTE_IDEMPOTENT) == ROUTE_IDEMPOTENT &&
 	    idem_begin(r) == IDEM_ANSWERED)
 		return;
@@ -54,7 +71,7 @@ app_run(struct req *r, const struct route *rt)
 	else {
 		rt->handler(r);
 		if (rt->flags & ROUTE_WRITE)
-			committed = app_finish(r);
+			committed = app_finish(r, hdrs);
 	}
 	idem_end(r, committed);
 }
@@ -72,6 +89,10 @@ app_route(struct req *r)
 	/* Unknown paths of a family still ask for its credential first, and
 	 * the credential comes before anything about the body. */
 	if (!principal_authenticate(r, res == ROUTE_FOUND ? rt->flags : 0))
+		return;
+	/* A request that counts is counted before anything about its body,
+	 * so that every answer after the key, errors too, tells the budget. */
+	if (app_rated(r, res == ROUTE_FOUND ? rt : NULL) && !ratelimit_check(r))
 		return;
 	if (r->in.body_too_large ||
 	    (long long)r->in.body.len > family_body_cap(r->family, r->conf)) {

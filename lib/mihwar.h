@@ -11,7 +11,8 @@
  *   inventory/  items, orders, ingestion, forecast, predict
  *   webhooks/   webhooks, deliver
  *   scim/       scimfilter, scimpatch, scim
- *   ingest/     apps, timeline, partitions (the console's side)
+ *   ingest/     activity ingest: batch, snapshots, actors, usage, store,
+ *               settings, api; apps, timeline, partitions (the console's side)
  *   console/    one page file per domain
  */
 #ifndef MIHWAR_H

@@ -14,6 +14,9 @@ static const struct db_stmts *const registry[] = {
 	&scim_stmts,
 	/* ingest: the console's side */
 	&apps_stmts, &timeline_stmts, &partitions_stmts,
+	/* activity ingest: the API */
+	&usage_stmts, &actors_stmts, &store_stmts, &snapshots_stmts,
+	&settings_stmts,
 	&demo_stmts, &worker_stmts,
 };
 

@@ -56,6 +56,14 @@ const struct route routes[] = {
 	{ "POST", "/admin/keys", console_key_create, ADMIN_WRITE },
 	{ "POST", "/admin/keys/{id}/revoke", console_key_revoke, ADMIN_WRITE },
 
+	/* activity ingest (activity-ingest.openapi.yaml); the family counts
+	 * every request against its limits, these say so too */
+	{ "GET", "/api/v1/ingest/ping", ingest_api_ping, ROUTE_RATELIMIT },
+	{ "POST", "/api/v1/ingest/events", ingest_api_events,
+	    IDEM | ROUTE_RATELIMIT },
+	{ "POST", "/api/v1/ingest/snapshots", ingest_api_snapshot,
+	    IDEM | ROUTE_RATELIMIT },
+
 	/* the console's activity pages (issue 10) */
 	{ "GET", "/admin/activity", console_activity, 0 },
 	{ "GET", "/admin/ingest-apps", console_ingest_apps, ADMIN },

@@ -9,12 +9,14 @@
 
 #include "auth/auth.h"
 
-/* The token of "Authorization: Bearer <token>", or NULL. */
+/* The token of "Authorization: Bearer <token>", or NULL; *sent is set
+ * when the header is there at all (another scheme, an empty token). */
 static const char *
-principal_bearer(const struct req *r)
+principal_bearer(const struct req *r, int *sent)
 {
 	const char	*h = req_header(r, "authorization");
 
+	*sent = h != NULL && h[strspn(h, " ")] != '\0';
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
 		return NULL;
 	h += 7;
@@ -39,12 +41,18 @@ principal_key(struct req *r)
 {
 	const struct family	*f = r->family;
 	const char		*tok;
+	int			 sent;
 
-	tok = f->credential == CRED_API_KEY ? req_header(r, "x-api-key") :
-	    principal_bearer(r);
+	if (f->credential == CRED_API_KEY) {
+		tok = req_header(r, "x-api-key");
+		sent = tok != NULL && *tok != '\0';
+	} else
+		tok = principal_bearer(r, &sent);
+	/* No credential at all is "missing"; one that is there but is no
+	 * usable key (another scheme, an empty token) is "invalid". */
 	if (tok == NULL || *tok == '\0')
-		return principal_refuse(r, f->code_missing,
-		    f->credential == CRED_API_KEY ?
+		return principal_refuse(r, sent ? f->code_invalid :
+		    f->code_missing, f->credential == CRED_API_KEY ?
 		    "X-Api-Key header required" :
 		    "Authorization: Bearer token required");
 	switch (keys_resolve(r->db, tok, &r->principal)) {

@@ -126,7 +126,8 @@ static const char *const prefixes_admin[] = { "/admin", NULL };
 	.content_type = JSON, .error_body = family_error_nested, \
 	.code_missing = "unauthorized", .code_invalid = "unauthorized", \
 	.code_400 = "bad_request", .code_413 = "payload_too_large", \
-	.idem_key_max = 255, .code_idem_busy = IDEM_BUSY
+	.code_json = "invalid_json", .idem_key_max = 255, \
+	.code_idem_busy = IDEM_BUSY, .code_idem_key = "invalid_idempotency_key"
 
 /* A row names the defaults first, then what differs: a later initializer
  * of a field replacing the default is the point, not a slip. */
@@ -147,18 +148,22 @@ static const struct family families[FAM__MAX] = {
 	    .content_type = "application/scim+json",
 	    .error_body = family_error_scim, .www_authenticate = "Bearer" },
 	/* activity-ingest.openapi.yaml: 600 a minute per key and 3000 per
-	 * organization, a 1 MiB body, keys of at most 200 replayed for 10
-	 * minutes. */
+	 * organization, counted on every answer after the key (X-RateLimit-*
+	 * on errors too); a 1 MiB body; keys of at most 200 replayed for 10
+	 * minutes. Its Error enum has one code for every bad request, JSON
+	 * or not, Idempotency-Key included. */
 	[FAM_INGEST] = { FAMILY_DEFAULTS, .id = FAM_INGEST,
 	    .name = "activity-ingest", .prefixes = prefixes_ingest,
 	    .credential = CRED_BEARER, .key_kinds = KEY_BIT(KEY_INGEST),
 	    .www_authenticate = "Bearer", .code_missing = "missing_auth",
 	    .code_invalid = "invalid_key", .code_400 = "invalid_body",
-	    .code_413 = "batch_too_large", .idem_window_s = 600,
-	    .idem_key_max = 200, .code_idem_busy = "idempotency_in_progress",
+	    .code_json = "invalid_body", .code_413 = "batch_too_large",
+	    .idem_window_s = 600, .idem_key_max = 200,
+	    .code_idem_busy = "idempotency_in_progress",
+	    .code_idem_key = "invalid_body",
 	    .rate_per_key = 600, .rate_per_org = 3000,
 	    .rate_key_conf = CONF(ingest_rate_per_key),
-	    .rate_org_conf = CONF(ingest_rate_per_org),
+	    .rate_org_conf = CONF(ingest_rate_per_org), .rate_all = 1,
 	    .max_body_bytes = 1048576, .api_version = "2026-04-01" },
 	/* invoice-case-integrations.md: 100 a minute per tenant. */
 	[FAM_CASES] = { FAMILY_DEFAULTS, .id = FAM_CASES,

@@ -175,7 +175,7 @@ idem_begin(struct req *r)
 	    r->family->idem_window_s <= 0)
 		return IDEM_PROCEED;
 	if (!idem_key_parse(h, key) || strlen(key) > r->family->idem_key_max) {
-		req_resp_error(r, 400, "invalid_idempotency_key", "Idempotency-"
+		req_resp_error(r, 400, r->family->code_idem_key, "Idempotency-"
 		    "Key: 1 to %zu printable ASCII characters",
 		    r->family->idem_key_max);
 		return IDEM_ANSWERED;

@@ -60,8 +60,9 @@ ratelimit_headers(struct req *r, long long limit, long long hits,
  * Count this request against its API key and its organization, as the
  * family's limits say. 1 to go on; 0 with 429 (or 503) answered. The
  * X-RateLimit-* headers tell the key's budget (the organization's where
- * the family limits only that); each request gets its own count, so no
- * two answers of one key show the same Remaining in a window.
+ * the family limits only that, or where it refuses a request the key's
+ * budget would let through); each request gets its own count, so no two
+ * answers of one key show the same Remaining in a window.
  */
 int
 ratelimit_check(struct req *r)
@@ -79,7 +80,9 @@ ratelimit_check(struct req *r)
 		req_resp_error(r, 503, NULL, "database unavailable");
 		return 0;
 	}
-	if (per_key > 0)
+	/* The organization's budget when it is the one that refuses. */
+	if (per_key > 0 && !(per_org > 0 && org_hits > per_org &&
+	    key_hits <= per_key))
 		ratelimit_headers(r, per_key, key_hits, reset);
 	else if (per_org > 0)
 		ratelimit_headers(r, per_org, org_hits, reset);

@@ -362,7 +362,8 @@ req_serialize(struct req *r, struct buf *out)
 	return ok;
 }
 
-/* The body parsed as JSON, or NULL after answering 400 (or 415). */
+/* The body parsed as JSON, or NULL after answering 400 with the family's
+ * code for a body that is not JSON. */
 struct json_object *
 req_json_body(struct req *r)
 {
@@ -371,6 +372,6 @@ req_json_body(struct req *r)
 
 	if ((o = json_parse_body(r->in.body.data ? r->in.body.data : "", r->in.body.len,
 	    err, sizeof(err))) == NULL)
-		req_resp_error(r, 400, "invalid_json", "%s", err);
+		req_resp_error(r, 400, r->family->code_json, "%s", err);
 	return o;
 }

@@ -20,7 +20,7 @@ valid_object(struct req *r, struct json_object *o)
 }
 
 /* Field of o, or NULL when absent or JSON null. Borrowed. */
-static struct json_object *
+struct json_object *
 valid_get(struct json_object *o, const char *field)
 {
 	struct json_object	*v = NULL;

@@ -39,15 +39,21 @@ struct family {
 	const char	*code_missing;	/* 401 without a credential */
 	const char	*code_invalid;	/* 401 with a wrong or revoked one */
 	const char	*code_400;	/* default code of a 400 */
+	const char	*code_json;	/* 400: the body is not JSON */
 	const char	*code_413;	/* ... and of a 413 */
 	long long	 idem_window_s;	/* Idempotency-Key replay window */
 	size_t		 idem_key_max;	/* longest Idempotency-Key taken */
 	const char	*code_idem_busy; /* 409: the first is still running */
+	const char	*code_idem_key;	/* 400: a malformed or long key */
 	/* Requests a minute per API key and per organization (0: none), and
 	 * the long long of struct conf that replaces each when set (> 0);
 	 * offset 0 (a string) means no such setting. */
 	long long	 rate_per_key, rate_per_org;
 	size_t		 rate_key_conf, rate_org_conf;
+	/* 1: every authenticated request counts against those limits and
+	 * its answer carries X-RateLimit-*, whatever its route or status;
+	 * 0: only ROUTE_RATELIMIT routes count. */
+	int		 rate_all;
 	long long	 max_body_bytes; /* 0: max_body_bytes of the conf */
 	const char	*api_version;	/* X-API-Version on every answer */
 };
@@ -172,6 +178,7 @@ int		 req_serialize(struct req *, struct buf *);
 struct json_object *req_json_body(struct req *);
 
 /* valid.c: typed reads of JSON fields, 400 naming the field */
+struct json_object *valid_get(struct json_object *, const char *);
 int		 valid_object(struct req *, struct json_object *);
 int		 valid_string(struct req *, struct json_object *, const char *,
 		    int, size_t, size_t, const char **);

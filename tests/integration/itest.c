@@ -404,14 +404,40 @@ sb_free(struct sbuf *b)
 }
 
 int
-fixture_auth(const char *org, char *auth)
+fixture_bearer(const char *org, const char *kind, const char *app,
+    char *auth)
 {
 	char	 tok[128], id[37];
 
-	if (!fixture_key(org, "integration", NULL, tok, id))
+	if (!fixture_key(org, kind, app, tok, id))
 		return 0;
 	snprintf(auth, 200, "Authorization: Bearer %s", tok);
 	return 1;
+}
+
+int
+fixture_auth(const char *org, char *auth)
+{
+	return fixture_bearer(org, "integration", NULL, auth);
+}
+
+int
+http_replayed(const struct http_resp *r)
+{
+	char	*h = http_header(r, "Idempotent-Replayed");
+	int	 yes = h != NULL && strcmp(h, "true") == 0;
+
+	free(h);
+	return yes;
+}
+
+void
+early_in_minute(int latest)
+{
+	time_t	 t = time(NULL);
+
+	if (t % 60 > latest)
+		sleep((unsigned)(60 - t % 60) + 1);
 }
 
 int

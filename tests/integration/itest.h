@@ -95,6 +95,15 @@ void		 sb_free(struct sbuf *);
 int		 fixture_org_auth(char *slug, char *auth);
 /* Another integration key of org: its header line into auth (200). */
 int		 fixture_auth(const char *org, char *auth);
+/* A key of kind (for app, or NULL) of org: "Authorization: Bearer …"
+ * into auth (200). */
+int		 fixture_bearer(const char *org, const char *kind,
+		    const char *app, char *auth);
+/* 1 when the answer is a replay (Idempotent-Replayed: true). */
+int		 http_replayed(const struct http_resp *);
+/* Sleep into the next minute when this one is past its second latest,
+ * so that what comes next starts early in a fixed one-minute window. */
+void		 early_in_minute(int latest);
 
 /*
  * One request: auth is a whole header line or NULL, extra another header
@@ -206,6 +215,7 @@ void	suite_predictions_register(void);
 void	suite_scim_register(void);
 void	suite_registry_register(void);
 void	suite_outbox_register(void);
+void	suite_activity_register(void);
 void	suite_partitions_register(void);
 void	suite_dbrestart_register(void);
 

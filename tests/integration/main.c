@@ -36,6 +36,7 @@ main(void)
 	suite_scim_register();
 	suite_registry_register();
 	suite_outbox_register();
+	suite_activity_register();
 	suite_partitions_register();
 	suite_dbrestart_register();	/* last: it restarts the database */
 	CU_basic_set_mode(CU_BRM_VERBOSE);

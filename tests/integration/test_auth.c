@@ -101,10 +101,12 @@ test_each_style(void)
 		auth_try(s, NULL, 401, ing ? "missing_auth" :
 		    strcmp(s->shape, "status") == 0 ? "401" : NULL, "missing");
 		if (strncmp(s->header, "Authorization", 13) == 0) {
+			/* A credential that is there but no Bearer key is
+			 * invalid, not missing (activity ingest tells). */
 			auth_try(s, "Authorization: Basic dXNlcjpwYXNz", 401,
-			    ing ? "missing_auth" : NULL, "basic scheme");
-			auth_try(s, "Authorization: Bearer", 401, NULL,
-			    "empty bearer");
+			    ing ? "invalid_key" : NULL, "basic scheme");
+			auth_try(s, "Authorization: Bearer", 401,
+			    ing ? "invalid_key" : NULL, "empty bearer");
 		} else
 			auth_try(s, "X-Api-Key;", 401, NULL, "empty key");
 		snprintf(hdr, sizeof(hdr), s->header, "not-a-key");

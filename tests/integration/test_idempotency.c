@@ -47,16 +47,6 @@ tagged(const char *tag)
 	    "AND external_source_id = '%s'", org_id, tag);
 }
 
-static int
-replayed(const struct http_resp *r)
-{
-	char	*h = http_header(r, "Idempotent-Replayed");
-	int	 yes = h != NULL && strcmp(h, "true") == 0;
-
-	free(h);
-	return yes;
-}
-
 static void
 same_bytes(const struct http_resp *a, const struct http_resp *b)
 {
@@ -76,14 +66,14 @@ test_replay(void)
 	body_for(body, sizeof(body), tag, 2);
 	api_do(&r1, "POST", INGEST, auth1, key, body);
 	ASSERT_STATUS(&r1, 201);
-	CU_ASSERT(!replayed(&r1));
+	CU_ASSERT(!http_replayed(&r1));
 	api_do(&r2, "POST", INGEST, auth1, key, body);
 	ASSERT_STATUS(&r2, 201);
-	CU_ASSERT(replayed(&r2));
+	CU_ASSERT(http_replayed(&r2));
 	same_bytes(&r1, &r2);
 	api_do(&r3, "POST", INGEST, auth1, key, body);
 	ASSERT_STATUS(&r3, 201);
-	CU_ASSERT(replayed(&r3));
+	CU_ASSERT(http_replayed(&r3));
 	same_bytes(&r1, &r3);
 	CU_ASSERT_EQUAL(tagged(tag), 1);
 	http_resp_free(&r1);
@@ -105,7 +95,7 @@ test_quoted_is_same_key(void)
 	ASSERT_STATUS(&r1, 201);
 	api_do(&r2, "POST", INGEST, auth1, k2, body);
 	ASSERT_STATUS(&r2, 201);
-	CU_ASSERT(replayed(&r2));
+	CU_ASSERT(http_replayed(&r2));
 	same_bytes(&r1, &r2);
 	CU_ASSERT_EQUAL(tagged(tag), 1);
 	http_resp_free(&r1);
@@ -128,7 +118,7 @@ test_other_body_422(void)
 	json_object_put(API_JSON_H("POST", INGEST, auth1, key, body, 201));
 	api_do(&r, "POST", INGEST, auth1, key, other);
 	ASSERT_STATUS(&r, 422);
-	CU_ASSERT(!replayed(&r));
+	CU_ASSERT(!http_replayed(&r));
 	o = http_json(&r);
 	ASSERT_ERROR(o, "idempotency_key_reused", NULL);
 	json_object_put(o);
@@ -260,7 +250,7 @@ test_per_api_key(void)
 	 * request, not a replay of key 1's answer. */
 	api_do(&r2, "POST", INGEST, auth2, key, body);
 	ASSERT_STATUS(&r2, 201);
-	CU_ASSERT(!replayed(&r2));
+	CU_ASSERT(!http_replayed(&r2));
 	o1 = http_json(&r1);
 	o2 = http_json(&r2);
 	CU_ASSERT(json_str_at(o1, "data.importBatchId") != NULL &&
@@ -302,11 +292,11 @@ test_reuse_after_400(void)
 	body_for(body, sizeof(body), tag, 5);
 	api_do(&r, "POST", INGEST, auth1, key, body);
 	ASSERT_STATUS(&r, 201);
-	CU_ASSERT(!replayed(&r));
+	CU_ASSERT(!http_replayed(&r));
 	http_resp_free(&r);
 	api_do(&r, "POST", INGEST, auth1, key, body);
 	ASSERT_STATUS(&r, 201);
-	CU_ASSERT(replayed(&r));
+	CU_ASSERT(http_replayed(&r));
 	http_resp_free(&r);
 	CU_ASSERT_EQUAL(tagged(tag), 1);
 }
@@ -359,7 +349,7 @@ test_order_create_replay(void)
 	api_do(&r2, "POST", "/api/integrations/v1/orders", a2, key,
 	    "{\"lines\":[{\"sku\":\"IDO-1\",\"quantity\":2}]}");
 	ASSERT_STATUS(&r2, 201);
-	CU_ASSERT(replayed(&r2));
+	CU_ASSERT(http_replayed(&r2));
 	same_bytes(&r1, &r2);
 	o = API_JSON("GET", "/api/integrations/v1/orders", a2, NULL, 200);
 	CU_ASSERT_EQUAL(json_len_at(o, "data"), 1);
@@ -398,7 +388,7 @@ test_other_writes(void)
 	ASSERT_STATUS(&r1, 200);
 	api_do(&r2, "POST", path, a2, key, "{\"delta\":-3,\"reason\":\"sold\"}");
 	ASSERT_STATUS(&r2, 200);
-	CU_ASSERT(replayed(&r2));
+	CU_ASSERT(http_replayed(&r2));
 	same_bytes(&r1, &r2);
 	http_resp_free(&r1);
 	http_resp_free(&r2);
@@ -415,7 +405,7 @@ test_other_writes(void)
 	api_do(&r2, "PUT", "/api/integrations/v1/inventory/items/by-sku/IDW-2",
 	    a2, key, "{\"name\":\"Put once\"}");
 	ASSERT_STATUS(&r2, 201);
-	CU_ASSERT(replayed(&r2));
+	CU_ASSERT(http_replayed(&r2));
 	same_bytes(&r1, &r2);
 	http_resp_free(&r1);
 	http_resp_free(&r2);
@@ -434,7 +424,7 @@ test_other_writes(void)
 	ASSERT_STATUS(&r1, 200);
 	api_do(&r2, "POST", path, a2, key, "{\"status\":\"SUBMITTED\"}");
 	ASSERT_STATUS(&r2, 200);
-	CU_ASSERT(replayed(&r2));
+	CU_ASSERT(http_replayed(&r2));
 	same_bytes(&r1, &r2);
 	http_resp_free(&r1);
 	http_resp_free(&r2);

@@ -69,16 +69,6 @@ burst_run(void *arg)
 	return NULL;
 }
 
-/* Wait, if need be, so that a burst starts early in a fixed minute. */
-static void
-early_in_minute(void)
-{
-	time_t	 t = time(NULL);
-
-	if (t % 60 >= 54)
-		sleep((unsigned)(60 - t % 60) + 1);
-}
-
 /* One burst with a fresh key; 1 if it stayed within one minute. */
 static int
 burst_once(struct burst *b, char *auth, char *tag, size_t tagsize,
@@ -98,7 +88,7 @@ burst_once(struct burst *b, char *auth, char *tag, size_t tagsize,
 	b->body = body;
 	atomic_init(&b->next, 0);
 	pthread_mutex_init(&b->mu, NULL);
-	early_in_minute();
+	early_in_minute(53);
 	t0 = time(NULL);
 	for (i = 0; i < THREADS; i++)
 		pthread_create(&th[i], NULL, burst_run, b);

@@ -39,12 +39,7 @@ static unsigned	 seq;
 static int
 scim_auth(const char *org, char *auth)
 {
-	char	 tok[128], id[37];
-
-	if (!fixture_key(org, "scim", NULL, tok, id))
-		return 0;
-	snprintf(auth, 200, "Authorization: Bearer %s", tok);
-	return 1;
+	return fixture_bearer(org, "scim", NULL, auth);
 }
 
 /* One SCIM request as the identity providers send it. */

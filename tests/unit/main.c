@@ -100,6 +100,7 @@ main(void)
 	test_html_register();
 	test_httpout_register();
 	test_idem_register();
+	test_ingest_register();
 	test_json_register();
 	test_keys_register();
 	test_openapi_register();

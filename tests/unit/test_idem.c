@@ -19,6 +19,7 @@
 	"\"rid-idem-0001\"}}"
 
 static char		 k255[256], k256[257], q255[258], q256[259];
+static char		 k200[201], k201[202];
 static struct conf	 conf;
 static struct db	*db;
 static struct buf	 logbuf;
@@ -32,6 +33,8 @@ log_capture(void *arg, const char *line, size_t n)
 static int
 suite_init(void)
 {
+	memset(k200, 'k', 200);
+	memset(k201, 'k', 201);
 	memset(k255, 'k', 255);
 	memset(k256, 'k', 256);
 	q255[0] = '"';
@@ -195,7 +198,13 @@ test_begin_key(void)
 		{ "Idempotency-Key", "", FAM_IMPEX, 400,
 		    "{\"detail\":\"Idempotency-Key: 1 to 255 printable ASCII "
 		    "characters\",\"requestId\":\"rid-idem-0001\"}" },
+		/* activity ingest: at most 200, its one 400 code */
+		{ "Idempotency-Key", k201, FAM_INGEST, 400,
+		    "{\"error\":{\"code\":\"invalid_body\",\"message\":"
+		    "\"Idempotency-Key: 1 to 200 printable ASCII characters\","
+		    "\"requestId\":\"rid-idem-0001\"}}" },
 		/* accepted: on to the (absent) database */
+		{ "Idempotency-Key", k200, FAM_INGEST, 503, NO_DB_INTEG },
 		{ "Idempotency-Key", "abc", FAM_INTEG, 503, NO_DB_INTEG },
 		{ "Idempotency-Key", "\"abc\"", FAM_INTEG, 503, NO_DB_INTEG },
 		{ "Idempotency-Key", k255, FAM_INTEG, 503, NO_DB_INTEG },

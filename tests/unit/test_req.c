@@ -505,6 +505,46 @@ test_resp_error(void)
 	}
 }
 
+/* A body that is not JSON is 400 with the family's code for it. */
+static void
+test_json_body_code(void)
+{
+	static const struct {
+		enum family_id	 family;
+		const char	*body, *want;
+	} cases[] = {
+		{ FAM_INTEG, "{", "{\"error\":{\"code\":\"invalid_json\","
+		    "\"message\":\"body: malformed JSON at byte 1: unexpected "
+		    "end\",\"requestId\":\"req-0000000001\"}}" },
+		{ FAM_INGEST, "{", "{\"error\":{\"code\":\"invalid_body\","
+		    "\"message\":\"body: malformed JSON at byte 1: unexpected "
+		    "end\",\"requestId\":\"req-0000000001\"}}" },
+		{ FAM_INGEST, "", "{\"error\":{\"code\":\"invalid_body\","
+		    "\"message\":\"body: expected a JSON document\","
+		    "\"requestId\":\"req-0000000001\"}}" },
+		{ FAM_INGEST, "{\"a\":\"\xff\"}", "{\"error\":{\"code\":"
+		    "\"invalid_body\",\"message\":\"body: not valid UTF-8\","
+		    "\"requestId\":\"req-0000000001\"}}" },
+	};
+	struct req	 r;
+	char		 name[32];
+	size_t		 i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		snprintf(name, sizeof(name), "family %d, case %zu",
+		    (int)cases[i].family, i);
+		req_init(&r, NULL, &conf);
+		req_set_id(&r, "req-0000000001");
+		r.family = family_get(cases[i].family);
+		buf_puts(&r.in.body, cases[i].body);
+		CHECK(req_json_body(&r) == NULL, "[%s] parsed", name);
+		CHECK(r.out.status == 400, "[%s] status %d", name,
+		    r.out.status);
+		CHECK_STR(name, r.out.body.data, cases[i].want);
+		req_cleanup(&r);
+	}
+}
+
 /* The "req" suite. */
 void
 test_req_register(void)
@@ -518,6 +558,8 @@ test_req_register(void)
 		{ "req_serialize", test_serialize },
 		{ "req_resp_header refuses line breaks", test_resp_header },
 		{ "req_resp_error content type and shape", test_resp_error },
+		{ "req_json_body answers the family's code",
+		    test_json_body_code },
 	};
 
 	test_add_suite("req", suite_init, suite_cleanup, tests, NELEM(tests));

@@ -42,6 +42,7 @@ void		 test_forecast_register(void);
 void		 test_html_register(void);
 void		 test_httpout_register(void);
 void		 test_idem_register(void);
+void		 test_ingest_register(void);
 void		 test_json_register(void);
 void		 test_keys_register(void);
 void		 test_openapi_register(void);
