@@ -1,23 +1,34 @@
 /*
- * rawinsert.c - the database limit of ingestion for `make bench`: the
- * rows that one 5000-line POST .../ingestion/order-lines writes, inserted
- * straight into order_history_lines with MariaDB Connector/C, the way
- * the application does it (one transaction of 10 prepared 500-row
- * INSERTs) but with nothing else around it: no HTTP, no JSON, no SKU
- * lookup, no batch row, no event.
+ * rawinsert.c - the database limit of an ingestion endpoint for `make
+ * bench`: the rows one request writes, inserted straight into their table
+ * with MariaDB Connector/C as prepared 500-row INSERTs, one transaction
+ * per request's worth, with nothing else around it: no HTTP, no JSON, no
+ * lookups, no bookkeeping rows, no event. Two targets (-k):
  *
- *   rawinsert [-c CONF] [-t THREADS] [-n TX] [-w WARMUP] ORG_SLUG
+ *   lines     one 5000-line POST .../ingestion/order-lines: 10 INSERTs
+ *             into order_history_lines per transaction (the default);
+ *   activity  one 500-event POST /api/v1/ingest/events: 1 INSERT into
+ *             activity_events per transaction, for the app APP (-a) and
+ *             the workers the API already made for it, each row as
+ *             tests/bench/run.sh's event body has it.
+ *
+ *   rawinsert [-k lines|activity] [-a APP] [-c CONF] [-t THREADS] [-n TX]
+ *       [-w WARMUP] ORG_SLUG
  *
  * CONF (default $MIHWAR_CONF, else var/bench/mihwar.conf) gives db_socket,
  * db_name, db_user and db_password. ORG_SLUG names an organization that
- * has already ingested once: its first import batch and its items (in
- * SKU order) are read back with SELECTs, and line i of every transaction
- * is line i of tests/bench/run.sh's ingestion body (item i % items,
- * order date 2025-(1 + i % 12)-(1 + i % 28), ordered (1 + i % 97).(i %
- * 100), delivered i % 97). THREADS (4) threads, one connection each,
+ * has already ingested once through the endpoint, so what the rows refer
+ * to exists and is read back with SELECTs: for lines its first import
+ * batch and its items (in SKU order), line i of every transaction being
+ * line i of tests/bench/run.sh's ingestion body (item i % items, order
+ * date 2025-(1 + i % 12)-(1 + i % 28), ordered (1 + i % 97).(i % 100),
+ * delivered i % 97); for activity the app APP (default bench) and the
+ * workers (in id order), event i being event i of run.sh's event body
+ * (worker i % workers, 2025-06-01 plus i minutes, duration i % 600 s,
+ * metadata {"n":i}). THREADS (4) threads, one connection each,
  * first run WARMUP (1) untimed transactions each, then wait for each
  * other and run TX (5) timed transactions each. The rows stay (run.sh
- * empties the table at the start of every run).
+ * empties the tables at the start of every run).
  *
  * Prints one line:
  *   BENCH rate=<rows/s> p99_ms=<ms per transaction> rows=<n> seconds=<s>
@@ -33,20 +44,31 @@
 #include <mysql.h>
 
 #define CHUNK		500	/* rows per INSERT statement, as the app */
-#define CHUNKS		10	/* statements per transaction: 5000 lines */
-#define COLS		6
+#define MAXCOLS		9
 
 struct dbconf {
 	char	*socket, *name, *user, *password;
 };
 
-/* One statement's parameters: CHUNK rows of COLS columns. */
+/* One statement's parameters: CHUNK rows; what each slot holds is the
+ * target's (lines: org, batch, item, day, quantities; activity: org,
+ * app, worker, time, duration, public id, metadata). */
 struct rows {
-	MYSQL_BIND	 b[CHUNK * COLS];
-	long long	 org[CHUNK], batch[CHUNK], item[CHUNK];
-	MYSQL_TIME	 day[CHUNK];
-	char		 oq[CHUNK][24], dq[CHUNK][24];
-	unsigned long	 oql[CHUNK], dql[CHUNK];
+	MYSQL_BIND	 b[CHUNK * MAXCOLS];
+	long long	 i1[CHUNK], i2[CHUNK], i3[CHUNK], i4[CHUNK];
+	MYSQL_TIME	 t[CHUNK];
+	char		 s1[CHUNK][40], s2[CHUNK][40];
+	unsigned long	 l1[CHUNK], l2[CHUNK];
+};
+
+/* What one kind of ingestion writes. */
+struct target {
+	const char	*name;
+	const char	*head, *group;	/* INSERT ... VALUES, one row's (?..) */
+	int		 cols, chunks;	/* per row; INSERTs per transaction */
+	int		(*load)(MYSQL *, const char *);
+	void		(*bind)(struct rows *, int);
+	void		(*fill)(struct rows *, int, int);
 };
 
 struct worker {
@@ -58,11 +80,13 @@ struct worker {
 };
 
 static struct dbconf	 conf;
-static long long	 org_id, batch_id;
-static long long	*items;
-static size_t		 nitems;
+static const struct target *target;
+static const char	*app_slug = "bench";
+static long long	 org_id, batch_id, app_id;
+static long long	*ids;		/* items (lines) or workers (activity) */
+static size_t		 nids;
 static pthread_barrier_t start_line;
-static char		 insert_sql[128 + CHUNK * 16];
+static char		 insert_sql[256 + CHUNK * 32];
 
 static double
 now(void)
@@ -171,13 +195,13 @@ select_ids(MYSQL *db, const char *sql, long long **out, size_t *n)
 static int
 select_one(MYSQL *db, const char *sql, long long *v)
 {
-	long long	*ids;
+	long long	*got;
 	size_t		 n;
 
-	if (!select_ids(db, sql, &ids, &n))
+	if (!select_ids(db, sql, &got, &n))
 		return 0;
-	*v = n > 0 ? ids[0] : 0;
-	free(ids);
+	*v = n > 0 ? got[0] : 0;
+	free(got);
 	if (*v == 0) {
 		fprintf(stderr, "rawinsert: nothing for: %s\n", sql);
 		return 0;
@@ -185,7 +209,51 @@ select_one(MYSQL *db, const char *sql, long long *v)
 	return 1;
 }
 
-/* The organization, its first import batch and its items, by SKU. */
+static int
+slug_ok(const char *slug)
+{
+	if (slug[strspn(slug, "abcdefghijklmnopqrstuvwxyz0123456789-")] ==
+	    '\0')
+		return 1;
+	fprintf(stderr, "rawinsert: %s: not a slug\n", slug);
+	return 0;
+}
+
+/* lines: the organization's first import batch and its items, by SKU. */
+static int
+lines_load(MYSQL *db, const char *slug)
+{
+	char	 sql[512];
+
+	(void)slug;
+	snprintf(sql, sizeof(sql), "SELECT MIN(id) FROM import_batches"
+	    " WHERE org_id = %lld", org_id);
+	if (!select_one(db, sql, &batch_id))
+		return 0;
+	snprintf(sql, sizeof(sql), "SELECT id FROM inventory_items"
+	    " WHERE org_id = %lld ORDER BY sku", org_id);
+	return select_ids(db, sql, &ids, &nids);
+}
+
+/* activity: the app and the workers the API made, in id order. */
+static int
+activity_load(MYSQL *db, const char *slug)
+{
+	char	 sql[512];
+
+	(void)slug;
+	if (!slug_ok(app_slug))
+		return 0;
+	snprintf(sql, sizeof(sql), "SELECT id FROM ingest_apps"
+	    " WHERE org_id = %lld AND slug = '%s'", org_id, app_slug);
+	if (!select_one(db, sql, &app_id))
+		return 0;
+	snprintf(sql, sizeof(sql), "SELECT id FROM workers"
+	    " WHERE org_id = %lld ORDER BY id", org_id);
+	return select_ids(db, sql, &ids, &nids);
+}
+
+/* The organization, then what the target needs of it. */
 static int
 load_ids(const char *slug)
 {
@@ -193,30 +261,19 @@ load_ids(const char *slug)
 	MYSQL	*db;
 	int	 ok = 0;
 
-	if (slug[strspn(slug, "abcdefghijklmnopqrstuvwxyz0123456789-")] !=
-	    '\0') {
-		fprintf(stderr, "rawinsert: %s: not a slug\n", slug);
+	if (!slug_ok(slug))
 		return 0;
-	}
 	if ((db = connect_db(sql, sizeof(sql))) == NULL) {
 		fprintf(stderr, "rawinsert: %s\n", sql);
 		return 0;
 	}
 	snprintf(sql, sizeof(sql),
 	    "SELECT id FROM organizations WHERE slug = '%s'", slug);
-	if (!select_one(db, sql, &org_id))
+	if (!select_one(db, sql, &org_id) || !target->load(db, slug))
 		goto out;
-	snprintf(sql, sizeof(sql), "SELECT MIN(id) FROM import_batches"
-	    " WHERE org_id = %lld", org_id);
-	if (!select_one(db, sql, &batch_id))
-		goto out;
-	snprintf(sql, sizeof(sql), "SELECT id FROM inventory_items"
-	    " WHERE org_id = %lld ORDER BY sku", org_id);
-	if (!select_ids(db, sql, &items, &nitems))
-		goto out;
-	if (nitems == 0) {
-		fprintf(stderr, "rawinsert: organization %s has no items\n",
-		    slug);
+	if (nids == 0) {
+		fprintf(stderr, "rawinsert: organization %s has nothing to "
+		    "write %s rows for\n", slug, target->name);
 		goto out;
 	}
 	ok = 1;
@@ -224,6 +281,115 @@ out:
 	mysql_close(db);
 	return ok;
 }
+
+static void
+bind_ll(MYSQL_BIND *b, long long *v)
+{
+	b->buffer_type = MYSQL_TYPE_LONGLONG;
+	b->buffer = v;
+}
+
+static void
+bind_str(MYSQL_BIND *b, enum enum_field_types type, void *s,
+    unsigned long *len)
+{
+	b->buffer_type = type;
+	b->buffer = s;
+	b->length = len;
+}
+
+static void
+bind_time(MYSQL_BIND *b, enum enum_field_types type, MYSQL_TIME *t)
+{
+	b->buffer_type = type;
+	b->buffer = t;
+}
+
+static void
+lines_bind(struct rows *r, int i)
+{
+	MYSQL_BIND	*row = &r->b[i * 6];
+
+	bind_ll(&row[0], &r->i1[i]);
+	bind_ll(&row[1], &r->i2[i]);
+	bind_ll(&row[2], &r->i3[i]);
+	bind_time(&row[3], MYSQL_TYPE_DATE, &r->t[i]);
+	bind_str(&row[4], MYSQL_TYPE_NEWDECIMAL, r->s1[i], &r->l1[i]);
+	bind_str(&row[5], MYSQL_TYPE_NEWDECIMAL, r->s2[i], &r->l2[i]);
+}
+
+/* Line n of run.sh's ingestion body. */
+static void
+lines_fill(struct rows *r, int i, int n)
+{
+	r->i1[i] = org_id;
+	r->i2[i] = batch_id;
+	r->i3[i] = ids[(size_t)n % nids];
+	memset(&r->t[i], 0, sizeof(r->t[i]));
+	r->t[i].year = 2025;
+	r->t[i].month = 1 + n % 12;
+	r->t[i].day = 1 + n % 28;
+	r->t[i].time_type = MYSQL_TIMESTAMP_DATE;
+	r->l1[i] = (unsigned long)snprintf(r->s1[i], sizeof(r->s1[i]),
+	    "%d.%02d", 1 + n % 97, n % 100);
+	r->l2[i] = (unsigned long)snprintf(r->s2[i], sizeof(r->s2[i]), "%d",
+	    n % 97);
+}
+
+static char		 event_type[] = "bench.event", category[] = "other";
+static unsigned long	 event_type_len = sizeof(event_type) - 1;
+static unsigned long	 category_len = sizeof(category) - 1;
+
+static void
+activity_bind(struct rows *r, int i)
+{
+	MYSQL_BIND	*row = &r->b[i * 9];
+
+	bind_str(&row[0], MYSQL_TYPE_STRING, r->s1[i], &r->l1[i]);
+	bind_ll(&row[1], &r->i1[i]);
+	bind_ll(&row[2], &r->i2[i]);
+	bind_ll(&row[3], &r->i3[i]);
+	bind_str(&row[4], MYSQL_TYPE_STRING, event_type, &event_type_len);
+	bind_str(&row[5], MYSQL_TYPE_STRING, category, &category_len);
+	bind_time(&row[6], MYSQL_TYPE_DATETIME, &r->t[i]);
+	bind_ll(&row[7], &r->i4[i]);
+	bind_str(&row[8], MYSQL_TYPE_STRING, r->s2[i], &r->l2[i]);
+}
+
+/* Event n of run.sh's event body: worker n % workers, 2025-06-01 plus n
+ * minutes, duration n % 600 s, {"n":n}; a fresh public id each. */
+static void
+activity_fill(struct rows *r, int i, int n)
+{
+	static long long	 seq;
+
+	r->l1[i] = (unsigned long)snprintf(r->s1[i], sizeof(r->s1[i]),
+	    "00000000-0000-7000-8000-%012llx", __atomic_add_fetch(&seq, 1,
+	    __ATOMIC_RELAXED));
+	r->i1[i] = org_id;
+	r->i2[i] = app_id;
+	r->i3[i] = ids[(size_t)n % nids];
+	memset(&r->t[i], 0, sizeof(r->t[i]));
+	r->t[i].year = 2025;
+	r->t[i].month = 6;
+	r->t[i].day = 1;
+	r->t[i].hour = (unsigned)(n / 60);
+	r->t[i].minute = (unsigned)(n % 60);
+	r->t[i].time_type = MYSQL_TIMESTAMP_DATETIME;
+	r->i4[i] = n % 600;
+	r->l2[i] = (unsigned long)snprintf(r->s2[i], sizeof(r->s2[i]),
+	    "{\"n\":%d}", n);
+}
+
+static const struct target targets[] = {
+	{ "lines", "INSERT INTO order_history_lines (org_id, batch_id,"
+	    " item_id, order_date, ordered_qty, delivered_qty) VALUES ",
+	    "(?,?,?,?,?,?)", 6, 10, lines_load, lines_bind, lines_fill },
+	{ "activity", "INSERT INTO activity_events (public_id, org_id, app_id,"
+	    " worker_id, event_type, category, occurred_at, duration_s,"
+	    " metadata) VALUES ", "(?,?,?,?,?,?,?,?,?)", 9, 1, activity_load,
+	    activity_bind, activity_fill },
+};
 
 static void *
 worker_run(void *arg)
@@ -233,7 +399,7 @@ worker_run(void *arg)
 	MYSQL		*db = NULL;
 	MYSQL_STMT	*st = NULL;
 	double		 t0;
-	int		 tx, c, i, n, waited = 0;
+	int		 tx, c, i, waited = 0;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		snprintf(w->err, sizeof(w->err), "out of memory");
@@ -241,24 +407,8 @@ worker_run(void *arg)
 	}
 	if ((db = connect_db(w->err, sizeof(w->err))) == NULL)
 		goto wait;
-	for (i = 0; i < CHUNK; i++) {
-		MYSQL_BIND *row = &r->b[i * COLS];
-
-		row[0].buffer_type = MYSQL_TYPE_LONGLONG;
-		row[0].buffer = &r->org[i];
-		row[1].buffer_type = MYSQL_TYPE_LONGLONG;
-		row[1].buffer = &r->batch[i];
-		row[2].buffer_type = MYSQL_TYPE_LONGLONG;
-		row[2].buffer = &r->item[i];
-		row[3].buffer_type = MYSQL_TYPE_DATE;
-		row[3].buffer = &r->day[i];
-		row[4].buffer_type = MYSQL_TYPE_NEWDECIMAL;
-		row[4].buffer = r->oq[i];
-		row[4].length = &r->oql[i];
-		row[5].buffer_type = MYSQL_TYPE_NEWDECIMAL;
-		row[5].buffer = r->dq[i];
-		row[5].length = &r->dql[i];
-	}
+	for (i = 0; i < CHUNK; i++)
+		target->bind(r, i);
 	if ((st = mysql_stmt_init(db)) == NULL ||
 	    mysql_stmt_prepare(st, insert_sql, strlen(insert_sql)) != 0 ||
 	    mysql_stmt_bind_param(st, r->b) != 0 ||
@@ -271,23 +421,9 @@ worker_run(void *arg)
 			waited = 1;
 		}
 		t0 = now();
-		for (c = 0; c < CHUNKS; c++) {
-			for (i = 0; i < CHUNK; i++) {
-				n = c * CHUNK + i;
-				r->org[i] = org_id;
-				r->batch[i] = batch_id;
-				r->item[i] = items[(size_t)n % nitems];
-				memset(&r->day[i], 0, sizeof(r->day[i]));
-				r->day[i].year = 2025;
-				r->day[i].month = 1 + n % 12;
-				r->day[i].day = 1 + n % 28;
-				r->day[i].time_type = MYSQL_TIMESTAMP_DATE;
-				r->oql[i] = (unsigned long)snprintf(r->oq[i],
-				    sizeof(r->oq[i]), "%d.%02d", 1 + n % 97,
-				    n % 100);
-				r->dql[i] = (unsigned long)snprintf(r->dq[i],
-				    sizeof(r->dq[i]), "%d", n % 97);
-			}
+		for (c = 0; c < target->chunks; c++) {
+			for (i = 0; i < CHUNK; i++)
+				target->fill(r, i, c * CHUNK + i);
 			if (mysql_stmt_execute(st) != 0)
 				goto fail;
 		}
@@ -325,8 +461,8 @@ dbl_cmp(const void *a, const void *b)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: rawinsert [-c conf] [-t threads] [-n tx]"
-	    " [-w warmup-tx] org-slug\n");
+	fprintf(stderr, "usage: rawinsert [-k lines|activity] [-a app]"
+	    " [-c conf] [-t threads] [-n tx] [-w warmup-tx] org-slug\n");
 	exit(2);
 }
 
@@ -341,8 +477,21 @@ main(int argc, char *argv[])
 
 	if (path == NULL || *path == '\0')
 		path = "var/bench/mihwar.conf";
-	while ((ch = getopt(argc, argv, "c:t:n:w:")) != -1) {
+	target = &targets[0];
+	while ((ch = getopt(argc, argv, "a:c:k:t:n:w:")) != -1) {
 		switch (ch) {
+		case 'a':
+			app_slug = optarg;
+			break;
+		case 'k':
+			for (i = 0; i < (int)(sizeof(targets) /
+			    sizeof(targets[0])); i++)
+				if (strcmp(optarg, targets[i].name) == 0)
+					break;
+			if (i == (int)(sizeof(targets) / sizeof(targets[0])))
+				usage();
+			target = &targets[i];
+			break;
 		case 'c':
 			path = optarg;
 			break;
@@ -367,12 +516,11 @@ main(int argc, char *argv[])
 		return 1;
 
 	/* Constant statement text: the 500-row VALUES list is fixed. */
-	p = insert_sql + snprintf(insert_sql, sizeof(insert_sql),
-	    "INSERT INTO order_history_lines (org_id, batch_id, item_id,"
-	    " order_date, ordered_qty, delivered_qty) VALUES ");
+	p = insert_sql + snprintf(insert_sql, sizeof(insert_sql), "%s",
+	    target->head);
 	for (i = 0; i < CHUNK; i++)
 		p += snprintf(p, sizeof(insert_sql) - (size_t)(p - insert_sql),
-		    "%s(?,?,?,?,?,?)", i ? "," : "");
+		    "%s%s", i ? "," : "", target->group);
 
 	w = calloc((size_t)nthreads, sizeof(*w));
 	all = calloc((size_t)nthreads * (size_t)ntx, sizeof(*all));
@@ -408,8 +556,9 @@ main(int argc, char *argv[])
 	qsort(all, (size_t)k, sizeof(*all), dbl_cmp);
 	j = (int)(k * 0.99);
 	printf("BENCH rate=%.1f p99_ms=%.2f rows=%lld seconds=%.2f\n",
-	    (double)k * CHUNK * CHUNKS / secs, all[j < k ? j : k - 1] * 1000,
-	    (long long)k * CHUNK * CHUNKS, secs);
+	    (double)k * CHUNK * target->chunks / secs,
+	    all[j < k ? j : k - 1] * 1000, (long long)k * CHUNK *
+	    target->chunks, secs);
 	mysql_library_end();
 	return 0;
 }

@@ -21,6 +21,12 @@
 #   transactions in each of INGEST_CONNS threads. Ingestion is rate
 #   limited; the run sets rate_limit_per_minute = 1000000 in
 #   var/bench/mihwar.conf before it starts a web server.
+# - activity ingest: POST /api/v1/ingest/events with one 500-event body
+#   (50 workers by externalId) at INGEST_CONNS connections, in events/s,
+#   against rawinsert -k activity writing the same rows into
+#   activity_events as one prepared 500-row INSERT per transaction.
+#   Ingest is rate limited too; the run lifts ingest_rate_per_key and
+#   ingest_rate_per_org the same way.
 # - the peak RSS (VmHWM) of the FastCGI pool before the ingestion runs
 #   (after every other lighttpd row) and after them.
 # - webhooks (tests/bench/webhooks.mjs): one worker's deliveries/s draining
@@ -62,6 +68,7 @@ INGEST_CONNS=${INGEST_CONNS:-4}
 RAW_TX=${RAW_TX:-15}
 ITEMS=${ITEMS:-1000}
 LINES=5000			# lines per ingestion request (the API's most)
+EVENTS=500			# events per activity batch (the contract's most)
 THREADS=2
 PROCS=4
 PORT=${BENCH_PORT:-18090}
@@ -344,21 +351,26 @@ sql() {		# sql STATEMENTS: tab-separated rows, no header
 	    "$(conf_get db_name)" -e "$1"
 }
 
-# Ingestion is rate limited (120 a minute per key by default); lift it in
-# the file the FastCGI processes read (lighttpd hands them MIHWAR_CONF,
-# not the rest of this environment). Before a web server starts.
+# Ingestion is rate limited (120 a minute per key by default; activity
+# ingest 600 per key and 3000 per organization); lift each in the file the
+# FastCGI processes read (lighttpd hands them MIHWAR_CONF, not the rest of
+# this environment). Before a web server starts.
 lift_rate_limit() {
-	local want='rate_limit_per_minute = 1000000'
-	[ "$(grep '^[[:space:]]*rate_limit_per_minute' "$CONF" | tail -1)" = \
-	    "$want" ] && return 0
-	log "setting $want in $CONF"
-	{
-		grep -v '^[[:space:]]*rate_limit_per_minute' "$CONF"
-		echo "$want"
-	} > "$CONF.tmp"
-	chgrp "$WEB_USER" "$CONF.tmp"
-	chmod 640 "$CONF.tmp"
-	mv "$CONF.tmp" "$CONF"
+	local key want
+	for key in rate_limit_per_minute ingest_rate_per_key \
+	    ingest_rate_per_org; do
+		want="$key = 1000000"
+		[ "$(grep "^[[:space:]]*$key\b" "$CONF" | tail -1)" = \
+		    "$want" ] && continue
+		log "setting $want in $CONF"
+		{
+			grep -v "^[[:space:]]*$key\b" "$CONF"
+			echo "$want"
+		} > "$CONF.tmp"
+		chgrp "$WEB_USER" "$CONF.tmp"
+		chmod 640 "$CONF.tmp"
+		mv "$CONF.tmp" "$CONF"
+	done
 }
 
 # The webhook rows send to a receiver on loopback over http.
@@ -405,6 +417,21 @@ ingest_body() {
 			    "\"2025-%02d-%02d\",\"orderedQty\":%d.%02d," \
 			    "\"deliveredQty\":%d}", (i ? "," : ""), i % skus,
 			    1 + i % 12, 1 + i % 28, 1 + i % 97, i % 100, i % 97
+		printf "]}"
+	}' > "$1"
+}
+
+# The activity batch: EVENTS events of 50 workers named by externalId.
+activity_body() {
+	awk -v n="$EVENTS" 'BEGIN {
+		printf "{\"events\":["
+		for (i = 0; i < n; i++)
+			printf "%s{\"eventType\":\"bench.event\",\"category\":" \
+			    "\"other\",\"timestamp\":\"2025-06-01T%02d:%02d:00Z\"," \
+			    "\"duration\":%d,\"actor\":{\"externalId\":" \
+			    "\"bench-worker-%d\",\"displayName\":\"Bench worker %d\"}," \
+			    "\"metadata\":{\"n\":%d}}", (i ? "," : ""), i / 60, i % 60,
+			    i % 600, i % 50, i % 50, i
 		printf "]}"
 	}' > "$1"
 }
@@ -502,6 +529,51 @@ measure_ingest() {
 	    mihwar.fcgi))
 }
 
+# One checked batch first (202, every event in; it also makes the
+# workers rawinsert writes for), then the raw limit, then the runs.
+ACTIVITY=()
+measure_activity() {
+	local hdr body out raw rawp99 events ratio note=
+	hdr=$(mktemp) body=$(mktemp)
+	curl -sS -m 60 -D "$hdr" -o "$body" -H "Authorization: Bearer $IKEY" \
+	    -H 'Content-Type: application/json' \
+	    --data-binary @"$VAR/activity.json" "$APP/api/v1/ingest/events" ||
+	    die "activity: no answer"
+	if ! head -1 "$hdr" | grep -q ' 202' ||
+	    ! tr -d ' \n' < "$body" | grep -q "\"accepted\":$EVENTS,"; then
+		log "activity: $(head -1 "$hdr"): $(head -c 300 "$body")"
+		rm -f "$hdr" "$body"
+		die "activity: want 202 and $EVENTS events accepted"
+	fi
+	rm -f "$hdr" "$body"
+	log "raw limit: rawinsert -k activity, $INGEST_CONNS threads x" \
+	    "$RAW_TX transactions of $EVENTS rows"
+	out=$(MIHWAR_CONF=$CONF "$RAWINSERT" -k activity -a bench \
+	    -t "$INGEST_CONNS" -n "$RAW_TX" -w 1 "$SLUG") ||
+	    die "rawinsert -k activity failed"
+	raw=$(sed -n 's/.* rate=\([0-9.]*\).*/\1/p' <<< "$out")
+	rawp99=$(sed -n 's/.* p99_ms=\([0-9.]*\).*/\1/p' <<< "$out")
+	[[ -n $raw && -n $rawp99 ]] || die "rawinsert: cannot read '$out'"
+	raw=$(awk -v r="$raw" 'BEGIN { printf "%.0f", r }')
+	log "raw limit: $raw rows/s (p99 $rawp99 ms a transaction)"
+	log "lighttpd: POST /api/v1/ingest/events, $EVENTS events," \
+	    "$INGEST_CONNS connections"
+	BENCH_KEY=$IKEY BENCH_BODY=$VAR/activity.json BENCH_EVENTS=$EVENTS \
+	    wrk_bench "activity" "$INGEST_DURATION" "$INGEST_WARMUP" \
+	    "$APP/api/v1/ingest/events" activity.lua "$INGEST_CONNS" 60s
+	events=$(awk -v r="$RATE" -v n="$EVENTS" 'BEGIN { printf "%.0f", r * n }')
+	ratio=$(awk -v a="$events" -v b="$raw" \
+	    'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+	if [[ $NON2XX != 0 || $ERRS != 0 ]]; then
+		note=" (**$NON2XX non-2xx or short, $ERRS socket errors**)"
+		BAD+=("activity: $NON2XX non-2xx or short, $ERRS socket errors")
+	fi
+	log "activity: $events events/s ($RATE req/s), p99 $P99 ms, $ratio of" \
+	    "the raw limit"
+	ACTIVITY+=("| lighttpd: POST /api/v1/ingest/events$note | $events \
+| $P99 | $raw | $rawp99 | $ratio |")
+}
+
 run_lighttpd() {
 	local app hello pool
 
@@ -517,6 +589,7 @@ run_lighttpd() {
 	    hello.fcgi))
 	stop_hello_lighttpd	# not needed any more: out of the way
 	measure_ingest
+	measure_activity
 	[ "$(children "$(cat "$RUN/lighttpd.pid")" mihwar.fcgi)" = "$pool" ] ||
 	    log "warning: the FastCGI pool changed during the ingestion runs"
 	measure_webhooks
@@ -568,6 +641,19 @@ print_table() {
 	echo "| what | lines/s | p99 ms | raw rows/s | raw p99 ms | ratio to raw |"
 	echo "|---|---:|---:|---:|---:|---:|"
 	printf '%s\n' "${INGEST[@]}"
+	echo
+	echo "Activity ingest: the same $EVENTS-event body (50 workers by" \
+	    "externalId) every request, wrk -c$INGEST_CONNS" \
+	    "-d$INGEST_DURATION after a $INGEST_WARMUP warm-up. Raw limit," \
+	    "measured just before: tests/bench/rawinsert -k activity, the" \
+	    "same rows into activity_events (same indexes and partitions)," \
+	    "$INGEST_CONNS threads x $RAW_TX transactions of one prepared" \
+	    "$EVENTS-row INSERT; its p99 is per transaction. Aim: 0.5 of raw," \
+	    "p99 under 250 ms a batch."
+	echo
+	echo "| what | events/s | p99 ms | raw rows/s | raw p99 ms | ratio to raw |"
+	echo "|---|---:|---:|---:|---:|---:|"
+	printf '%s\n' "${ACTIVITY[@]}"
 	echo "$WEBHOOKS"
 	echo
 	echo "Peak RSS (VmHWM) of mihwar.fcgi, max over the pool:" \
@@ -612,7 +698,9 @@ stack setup
 lift_rate_limit
 allow_local_webhooks
 sql 'TRUNCATE TABLE order_history_lines' || die "cannot empty order_history_lines"
+sql 'TRUNCATE TABLE activity_events' || die "cannot empty activity_events"
 ingest_body "$VAR/ingest.json"
+activity_body "$VAR/activity.json"
 SLUG=bench-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
 MIHWAR_CONF=$VAR/mihwar.conf "$BUILD/mihwarctl" --json org create \
     --slug "$SLUG" --name Bench > /dev/null
@@ -620,7 +708,12 @@ KEY=$(MIHWAR_CONF=$VAR/mihwar.conf "$BUILD/mihwarctl" --json key create \
     --org "$SLUG" --kind integration |
     sed -n 's/.*"key" *: *"\([^"]*\)".*/\1/p')
 [ -n "$KEY" ] || die "mihwarctl key create: no key"
-log "organization $SLUG, integration key ${KEY:0:12}..."
+IKEY=$(MIHWAR_CONF=$VAR/mihwar.conf "$BUILD/mihwarctl" --json key create \
+    --org "$SLUG" --kind ingest --app bench |
+    sed -n 's/.*"key" *: *"\([^"]*\)".*/\1/p')
+[ -n "$IKEY" ] || die "mihwarctl key create --kind ingest: no key"
+log "organization $SLUG, integration key ${KEY:0:12}..., ingest key" \
+    "${IKEY:0:12}..."
 
 run_lighttpd
 run_apache
