@@ -219,6 +219,8 @@ struct json_object *json_parse_body(const char *, size_t, char *, size_t);
 const char	*json_to_str(struct json_object *);
 struct json_object *json_time(const char *);
 void		 json_put_str(struct json_object *, const char *, const char *);
+int		 json_write_str(struct buf *, const char *);
+int		 json_write_member(struct buf *, const char *, const char *);
 
 /* decimal.c: fixed-point quantities and money, scale 4 */
 #define DECIMAL_BUFSZ	32

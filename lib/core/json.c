@@ -280,6 +280,44 @@ json_time(const char *sql)
 	return json_object_new_string(s);
 }
 
+/*
+ * Append s to b as a JSON string, quoted and escaped (RFC 8259: the
+ * quote, the backslash and control characters; s is valid UTF-8, which
+ * passes as it is). For answers written straight into the response, with
+ * no object tree and no malloc per value. 1, or 0 when out of memory.
+ */
+int
+json_write_str(struct buf *b, const char *s)
+{
+	const char	*run = s;
+	char		 esc[8];
+
+	if (!buf_puts(b, "\""))
+		return 0;
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s >= 0x20 && *s != '"' && *s != '\\')
+			continue;
+		if (!buf_append(b, run, (size_t)(s - run)))
+			return 0;
+		if (*s == '"' || *s == '\\')
+			snprintf(esc, sizeof(esc), "\\%c", *s);
+		else
+			snprintf(esc, sizeof(esc), "\\u%04x", (unsigned char)*s);
+		if (!buf_puts(b, esc))
+			return 0;
+		run = s + 1;
+	}
+	return buf_append(b, run, (size_t)(s - run)) && buf_puts(b, "\"");
+}
+
+/* "key": then the string v, or null for NULL; after the first member. */
+int
+json_write_member(struct buf *b, const char *key, const char *v)
+{
+	return buf_puts(b, ",") && json_write_str(b, key) && buf_puts(b, ":") &&
+	    (v != NULL ? json_write_str(b, v) : buf_puts(b, "null"));
+}
+
 /* o[k] = the string v, or JSON null when v is NULL (SQL NULL). */
 void
 json_put_str(struct json_object *o, const char *k, const char *v)

@@ -115,51 +115,61 @@ ingest_api_overflow(struct ingest_batch *b, size_t fit, enum usage_limit lim)
 	}
 }
 
-/* The 202/207 body: counts, then each event in input order under
- * results.accepted or results.rejected. */
-static struct json_object *
-ingest_api_batch_json(struct req *r, const struct ingest_batch *b,
-    const struct actors *act)
+/* The accepted (want 1) or rejected events of b, in input order, as the
+ * members of a JSON array. */
+static int
+ingest_api_batch_list(struct buf *o, const struct ingest_batch *b,
+    const struct actors *act, int want)
 {
-	struct json_object	*o = json_object_new_object();
-	struct json_object	*res = json_object_new_object();
-	struct json_object	*acc = json_object_new_array();
-	struct json_object	*rej = json_object_new_array();
-	struct json_object	*e;
 	const struct ingest_event *ev;
 	char			 at[25];
 	size_t			 i;
+	int			 first = 1, ok = 1;
 
-	for (i = 0; i < b->n; i++) {
+	for (i = 0; i < b->n && ok; i++) {
 		ev = &b->v[i];
-		e = json_object_new_object();
-		json_object_object_add(e, "index",
-		    json_object_new_int64((int64_t)i));
-		if (ev->err.code != NULL) {
-			json_put_str(e, "code", ev->err.code);
-			json_put_str(e, "message", ev->err.msg);
-			json_object_array_add(rej, e);
+		if ((ev->err.code == NULL) != want)
 			continue;
+		ok = buf_printf(o, "%s{\"index\":%zu", first ? "" : ",", i);
+		first = 0;
+		if (!want) {
+			ok = ok && json_write_member(o, "code", ev->err.code) &&
+			    json_write_member(o, "message", ev->err.msg);
+		} else {
+			batch_time_json(ev->at_ms, at);
+			ok = ok && json_write_member(o, "id", ev->id) &&
+			    json_write_member(o, "eventType", ev->type) &&
+			    json_write_member(o, "timestamp", at) &&
+			    json_write_member(o, "workerId",
+			    act->v[ev->actor.slot].public_id);
 		}
-		batch_time_json(ev->at_ms, at);
-		json_put_str(e, "id", ev->id);
-		json_put_str(e, "eventType", ev->type);
-		json_put_str(e, "timestamp", at);
-		json_put_str(e, "workerId",
-		    act->v[ev->actor.slot].public_id);
-		json_object_array_add(acc, e);
+		ok = ok && buf_puts(o, "}");
 	}
-	json_put_str(o, "requestId", r->id);
-	json_object_object_add(o, "accepted",
-	    json_object_new_int64((int64_t)(b->n - b->nrejected)));
-	json_object_object_add(o, "rejected",
-	    json_object_new_int64((int64_t)b->nrejected));
-	json_object_object_add(o, "batchLimit",
-	    json_object_new_int(INGEST_BATCH_MAX));
-	json_object_object_add(res, "accepted", acc);
-	json_object_object_add(res, "rejected", rej);
-	json_object_object_add(o, "results", res);
-	return o;
+	return ok;
+}
+
+/*
+ * The 202/207 body: counts, then each event in input order under
+ * results.accepted or results.rejected. Written straight into the
+ * response: 500 events as json-c objects cost a malloc per field.
+ */
+static void
+ingest_api_batch_answer(struct req *r, const struct ingest_batch *b,
+    const struct actors *act)
+{
+	struct buf	*o = &r->out.body;
+
+	o->len = 0;
+	if (buf_puts(o, "{\"requestId\":") && json_write_str(o, r->id) &&
+	    buf_printf(o, ",\"accepted\":%zu,\"rejected\":%zu,"
+	    "\"batchLimit\":%d,\"results\":{\"accepted\":[",
+	    b->n - b->nrejected, b->nrejected, INGEST_BATCH_MAX) &&
+	    ingest_api_batch_list(o, b, act, 1) &&
+	    buf_puts(o, "],\"rejected\":[") &&
+	    ingest_api_batch_list(o, b, act, 0) && buf_puts(o, "]}}"))
+		req_resp_written(r, b->nrejected == 0 ? 202 : 207);
+	else
+		req_resp_error(r, 503, NULL, "out of memory");
 }
 
 /* Write the accepted events of ev[0..n): their workers, the events, the
@@ -255,8 +265,7 @@ ingest_api_events(struct req *r)
 		snprintf(v, sizeof(v), "%lld", usage_next_month_s(now));
 		req_resp_header(r, "Retry-After", v);
 	}
-	req_resp_json(r, b.nrejected == 0 ? 202 : 207,
-	    ingest_api_batch_json(r, &b, &act));
+	ingest_api_batch_answer(r, &b, &act);
 out:
 	actors_cleanup(&act);
 	batch_cleanup(&b);

@@ -259,6 +259,15 @@ req_resp_json(struct req *r, int status, struct json_object *o)
 		r->out.content_type = r->family->content_type;
 }
 
+/* Answer status with the JSON the handler wrote into r->out.body. */
+void
+req_resp_written(struct req *r, int status)
+{
+	r->out.status = status;
+	if (r->out.content_type == NULL)
+		r->out.content_type = r->family->content_type;
+}
+
 /* Answer an error in the shape of the request's family. */
 void
 req_resp_error(struct req *r, int status, const char *code, const char *fmt,

@@ -169,6 +169,7 @@ int		 req_url_decode(const char *, size_t, char **);
 void		 req_set_id(struct req *, const char *);
 void		 req_resp_header(struct req *, const char *, const char *);
 void		 req_resp_json(struct req *, int, struct json_object *);
+void		 req_resp_written(struct req *, int);
 void		 req_resp_error(struct req *, int, const char *, const char *,
 		    ...) __attribute__((format(printf, 4, 5)));
 void		 req_undo(struct req *);
