@@ -253,6 +253,54 @@ test_to_str(void)
 }
 
 /* The "json" suite. */
+/*
+ * The writer for answers written straight into a buffer: the quote, the
+ * backslash and control characters escaped, UTF-8 as it is, and what it
+ * writes parses back to the same string.
+ */
+static void
+test_write_str(void)
+{
+	static const struct {
+		const char	*in, *out;
+	} cases[] = {
+		{ "", "\"\"" },
+		{ "plain", "\"plain\"" },
+		{ "a\"b", "\"a\\\"b\"" },
+		{ "a\\b", "\"a\\\\b\"" },
+		{ "line\nnext\ttab", "\"line\\u000anext\\u0009tab\"" },
+		{ "\x01\x1f", "\"\\u0001\\u001f\"" },
+		{ "caf\xc3\xa9 \xe2\x82\xac", "\"caf\xc3\xa9 \xe2\x82\xac\"" },
+		{ "</script>", "\"</script>\"" },
+	};
+	struct json_object	*o;
+	struct buf		 b;
+	char			 err[160];
+	size_t			 i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		buf_init(&b);
+		CHECK(json_write_str(&b, cases[i].in), "[%zu] failed", i);
+		CHECK(b.len == strlen(cases[i].out) &&
+		    memcmp(b.data, cases[i].out, b.len) == 0, "[%zu] wrote %.*s, "
+		    "want %s", i, (int)b.len, b.data, cases[i].out);
+		err[0] = '\0';
+		o = json_parse_body(b.data, b.len, err, sizeof(err));
+		CHECK(o != NULL && json_object_is_type(o, json_type_string) &&
+		    strcmp(json_object_get_string(o), cases[i].in) == 0,
+		    "[%zu] does not parse back: %s", i, err);
+		json_object_put(o);
+		buf_cleanup(&b);
+	}
+	buf_init(&b);
+	buf_puts(&b, "{\"a\":1");
+	CHECK(json_write_member(&b, "k\"", "v") &&
+	    json_write_member(&b, "n", NULL) && buf_puts(&b, "}"),
+	    "members failed");
+	CHECK_STR("members", b.data, "{\"a\":1,\"k\\\"\":\"v\",\"n\":null}");
+	buf_cleanup(&b);
+}
+
 void
 test_json_register(void)
 {
@@ -264,6 +312,7 @@ test_json_register(void)
 		{ "json_parse_body null document", test_null_document },
 		{ "json_parse_body reads only len bytes", test_length_bound },
 		{ "json_to_str", test_to_str },
+		{ "json_write_str and json_write_member", test_write_str },
 	};
 
 	test_add_suite("json", NULL, NULL, tests, NELEM(tests));
