@@ -467,111 +467,88 @@ measure_reads() {
 	    "$APP$API/inventory/items?limit=50" auth.lua
 }
 
-# One checked ingestion request first: 201, every line in, and the lifted
-# rate limit in force (it also makes the batch rawinsert writes under).
-check_ingest() {
-	local hdr body
-	hdr=$(mktemp) body=$(mktemp)
-	curl -sS -m 60 -D "$hdr" -o "$body" -H "Authorization: Bearer $KEY" \
-	    -H 'Content-Type: application/json' --data-binary @"$VAR/ingest.json" \
-	    "$APP$API/ingestion/order-lines" || die "ingestion: no answer"
-	if ! head -1 "$hdr" | grep -q ' 201' ||
-	    ! tr -d ' \n' < "$body" | grep -q "\"inserted\":$LINES,"; then
-		log "ingestion: $(head -1 "$hdr"): $(head -c 300 "$body")"
-		rm -f "$hdr" "$body"
-		die "ingestion: want 201 and $LINES lines inserted"
+# check_batch WHAT KEY URL BODY STATUS WANT: one request first, answered
+# STATUS with WANT in its body (every row in), and the lifted rate limit
+# in force; it also makes what rawinsert's rows refer to (a batch, the
+# workers).
+check_batch() {
+	local what=$1 key=$2 url=$3 body=$4 status=$5 want=$6 hdr out
+	hdr=$(mktemp) out=$(mktemp)
+	curl -sS -m 60 -D "$hdr" -o "$out" -H "Authorization: Bearer $key" \
+	    -H 'Content-Type: application/json' --data-binary @"$body" \
+	    "$url" || die "$what: no answer"
+	if ! head -1 "$hdr" | grep -q " $status" ||
+	    ! tr -d ' \n' < "$out" | grep -qF "$want"; then
+		log "$what: $(head -1 "$hdr"): $(head -c 300 "$out")"
+		rm -f "$hdr" "$out"
+		die "$what: want $status and $want"
 	fi
 	if ! grep -qi '^X-RateLimit-Limit: 1000000' "$hdr"; then
-		log "ingestion: $(grep -i '^X-RateLimit-Limit' "$hdr")"
-		rm -f "$hdr" "$body"
-		die "ingestion: the FastCGI processes did not read" \
-		    "rate_limit_per_minute = 1000000 from $CONF"
+		log "$what: $(grep -i '^X-RateLimit-Limit' "$hdr")"
+		rm -f "$hdr" "$out"
+		die "$what: the FastCGI processes did not read the lifted" \
+		    "rate limits from $CONF"
 	fi
-	rm -f "$hdr" "$body"
+	rm -f "$hdr" "$out"
 }
 
-# The raw limit first, then the ingestion runs (whichever runs second
-# inserts into a bigger table, with the other's pages still being
-# flushed: this order errs against Mihwar).
-INGEST=()
-measure_ingest() {
-	local lines raw rawp99 ratio out note=
-	check_ingest
-	log "raw limit: rawinsert, $INGEST_CONNS threads x $RAW_TX" \
-	    "transactions of $LINES rows"
-	out=$(MIHWAR_CONF=$CONF "$RAWINSERT" -t "$INGEST_CONNS" -n "$RAW_TX" \
-	    -w 1 "$SLUG") || die "rawinsert failed"
+# measure_batch WHAT KEY URL BODY N UNIT WANT RAWINSERT-ARGS...: the raw
+# limit first (rawinsert with those arguments), then the endpoint with the
+# same body every request (batch.lua; an answer without WANT counts as
+# not 2xx); sets ROW to the table's row. The raw limit runs first: the
+# run second inserts into a bigger table, with the other's pages still
+# being flushed, so this order errs against Mihwar.
+measure_batch() {
+	local what=$1 key=$2 url=$3 body=$4 n=$5 unit=$6 want=$7 out raw
+	local rawp99 rows ratio note=
+	shift 7
+	log "raw limit: rawinsert $*, $INGEST_CONNS threads x $RAW_TX" \
+	    "transactions"
+	out=$(MIHWAR_CONF=$CONF "$RAWINSERT" "$@" -t "$INGEST_CONNS" \
+	    -n "$RAW_TX" -w 1 "$SLUG") || die "rawinsert $* failed"
 	raw=$(sed -n 's/.* rate=\([0-9.]*\).*/\1/p' <<< "$out")
 	rawp99=$(sed -n 's/.* p99_ms=\([0-9.]*\).*/\1/p' <<< "$out")
 	[[ -n $raw && -n $rawp99 ]] || die "rawinsert: cannot read '$out'"
 	raw=$(awk -v r="$raw" 'BEGIN { printf "%.0f", r }')
 	log "raw limit: $raw rows/s (p99 $rawp99 ms a transaction)"
-
-	log "lighttpd: POST $API/ingestion/order-lines, $LINES lines," \
-	    "$INGEST_CONNS connections"
-	BENCH_KEY=$KEY BENCH_BODY=$VAR/ingest.json BENCH_LINES=$LINES \
-	    wrk_bench "ingestion" "$INGEST_DURATION" "$INGEST_WARMUP" \
-	    "$APP$API/ingestion/order-lines" ingest.lua "$INGEST_CONNS" 60s
-	lines=$(awk -v r="$RATE" -v n="$LINES" 'BEGIN { printf "%.0f", r * n }')
-	ratio=$(awk -v a="$lines" -v b="$raw" \
+	log "lighttpd: POST ${url#$APP}, $n $unit, $INGEST_CONNS connections"
+	BENCH_KEY=$key BENCH_BODY=$body BENCH_WANT=$want \
+	    wrk_bench "$what" "$INGEST_DURATION" "$INGEST_WARMUP" "$url" \
+	    batch.lua "$INGEST_CONNS" 60s
+	rows=$(awk -v r="$RATE" -v n="$n" 'BEGIN { printf "%.0f", r * n }')
+	ratio=$(awk -v a="$rows" -v b="$raw" \
 	    'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
 	if [[ $NON2XX != 0 || $ERRS != 0 ]]; then
 		note=" (**$NON2XX non-2xx or short, $ERRS socket errors**)"
-		BAD+=("ingestion: $NON2XX non-2xx or short, $ERRS socket errors")
+		BAD+=("$what: $NON2XX non-2xx or short, $ERRS socket errors")
 	fi
-	log "ingestion: $lines lines/s ($RATE req/s), p99 $P99 ms, $ratio of" \
+	log "$what: $rows $unit/s ($RATE req/s), p99 $P99 ms, $ratio of" \
 	    "the raw limit, $NON2XX non-2xx or short, $ERRS errors"
-	INGEST+=("| lighttpd: POST $API/ingestion/order-lines$note | $lines \
-| $P99 | $raw | $rawp99 | $ratio |")
+	ROW="| lighttpd: POST ${url#$APP}$note | $rows | $P99 | $raw | $rawp99 \
+| $ratio |"
+}
+
+INGEST=()
+measure_ingest() {
+	check_batch ingestion "$KEY" "$APP$API/ingestion/order-lines" \
+	    "$VAR/ingest.json" 201 "\"inserted\":$LINES,"
+	measure_batch ingestion "$KEY" "$APP$API/ingestion/order-lines" \
+	    "$VAR/ingest.json" "$LINES" lines "\"inserted\":$LINES," -k lines
+	INGEST+=("$ROW")
 	INGEST_RSS=$(peak_rss $(children "$(cat "$RUN/lighttpd.pid")" \
 	    mihwar.fcgi))
 	INGEST_RSS_NOW=$(rss_now $(children "$(cat "$RUN/lighttpd.pid")" \
 	    mihwar.fcgi))
 }
 
-# One checked batch first (202, every event in; it also makes the
-# workers rawinsert writes for), then the raw limit, then the runs.
 ACTIVITY=()
 measure_activity() {
-	local hdr body out raw rawp99 events ratio note=
-	hdr=$(mktemp) body=$(mktemp)
-	curl -sS -m 60 -D "$hdr" -o "$body" -H "Authorization: Bearer $IKEY" \
-	    -H 'Content-Type: application/json' \
-	    --data-binary @"$VAR/activity.json" "$APP/api/v1/ingest/events" ||
-	    die "activity: no answer"
-	if ! head -1 "$hdr" | grep -q ' 202' ||
-	    ! tr -d ' \n' < "$body" | grep -q "\"accepted\":$EVENTS,"; then
-		log "activity: $(head -1 "$hdr"): $(head -c 300 "$body")"
-		rm -f "$hdr" "$body"
-		die "activity: want 202 and $EVENTS events accepted"
-	fi
-	rm -f "$hdr" "$body"
-	log "raw limit: rawinsert -k activity, $INGEST_CONNS threads x" \
-	    "$RAW_TX transactions of $EVENTS rows"
-	out=$(MIHWAR_CONF=$CONF "$RAWINSERT" -k activity -a bench \
-	    -t "$INGEST_CONNS" -n "$RAW_TX" -w 1 "$SLUG") ||
-	    die "rawinsert -k activity failed"
-	raw=$(sed -n 's/.* rate=\([0-9.]*\).*/\1/p' <<< "$out")
-	rawp99=$(sed -n 's/.* p99_ms=\([0-9.]*\).*/\1/p' <<< "$out")
-	[[ -n $raw && -n $rawp99 ]] || die "rawinsert: cannot read '$out'"
-	raw=$(awk -v r="$raw" 'BEGIN { printf "%.0f", r }')
-	log "raw limit: $raw rows/s (p99 $rawp99 ms a transaction)"
-	log "lighttpd: POST /api/v1/ingest/events, $EVENTS events," \
-	    "$INGEST_CONNS connections"
-	BENCH_KEY=$IKEY BENCH_BODY=$VAR/activity.json BENCH_EVENTS=$EVENTS \
-	    wrk_bench "activity" "$INGEST_DURATION" "$INGEST_WARMUP" \
-	    "$APP/api/v1/ingest/events" activity.lua "$INGEST_CONNS" 60s
-	events=$(awk -v r="$RATE" -v n="$EVENTS" 'BEGIN { printf "%.0f", r * n }')
-	ratio=$(awk -v a="$events" -v b="$raw" \
-	    'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-	if [[ $NON2XX != 0 || $ERRS != 0 ]]; then
-		note=" (**$NON2XX non-2xx or short, $ERRS socket errors**)"
-		BAD+=("activity: $NON2XX non-2xx or short, $ERRS socket errors")
-	fi
-	log "activity: $events events/s ($RATE req/s), p99 $P99 ms, $ratio of" \
-	    "the raw limit"
-	ACTIVITY+=("| lighttpd: POST /api/v1/ingest/events$note | $events \
-| $P99 | $raw | $rawp99 | $ratio |")
+	check_batch activity "$IKEY" "$APP/api/v1/ingest/events" \
+	    "$VAR/activity.json" 202 "\"accepted\":$EVENTS,"
+	measure_batch activity "$IKEY" "$APP/api/v1/ingest/events" \
+	    "$VAR/activity.json" "$EVENTS" events "\"accepted\":$EVENTS," \
+	    -k activity -a bench
+	ACTIVITY+=("$ROW")
 }
 
 run_lighttpd() {
