@@ -41,7 +41,7 @@ test_valid(void)
 	size_t			 i;
 
 	for (i = 0; i < NELEM(cases); i++) {
-		strcpy(err, SENTINEL);
+		snprintf(err, sizeof(err), "%s", SENTINEL);
 		o = json_parse_body(cases[i].in, strlen(cases[i].in), err,
 		    sizeof(err));
 		if (!CHECK(o != NULL, "[%s] refused: %s",
@@ -93,7 +93,7 @@ test_invalid(void)
 
 	for (i = 0; i < NELEM(cases); i++) {
 		len = cases[i].len ? cases[i].len : strlen(cases[i].in);
-		strcpy(err, SENTINEL);
+		snprintf(err, sizeof(err), "%s", SENTINEL);
 		o = json_parse_body(cases[i].in, len, err, sizeof(err));
 		CHECK(o == NULL, "[%s] accepted as %s", cases[i].name,
 		    o ? json_to_str(o) : "");
@@ -129,7 +129,7 @@ test_not_json(void)
 	size_t			 i;
 
 	for (i = 0; i < NELEM(cases); i++) {
-		strcpy(err, SENTINEL);
+		snprintf(err, sizeof(err), "%s", SENTINEL);
 		o = json_parse_body(cases[i].in, strlen(cases[i].in), err,
 		    sizeof(err));
 		CHECK(o == NULL, "[%s] accepted as %s", cases[i].name,
@@ -164,7 +164,7 @@ test_depth(void)
 
 	for (i = 0; i < NELEM(cases); i++) {
 		nested(doc, cases[i].depth);
-		strcpy(err, SENTINEL);
+		snprintf(err, sizeof(err), "%s", SENTINEL);
 		o = json_parse_body(doc, strlen(doc), err, sizeof(err));
 		CHECK((o != NULL) == cases[i].ok, "[depth %d] %s: %s",
 		    cases[i].depth, o ? "accepted" : "refused", err);
@@ -190,7 +190,7 @@ test_null_document(void)
 	size_t			 i;
 
 	for (i = 0; i < NELEM(cases); i++) {
-		strcpy(err, SENTINEL);
+		snprintf(err, sizeof(err), "%s", SENTINEL);
 		o = json_parse_body(cases[i], strlen(cases[i]), err,
 		    sizeof(err));
 		CHECK(o == NULL, "[%s] not NULL",
@@ -219,7 +219,7 @@ test_length_bound(void)
 	size_t			 i;
 
 	for (i = 0; i < NELEM(cases); i++) {
-		strcpy(err, SENTINEL);
+		snprintf(err, sizeof(err), "%s", SENTINEL);
 		o = json_parse_body(cases[i].in, cases[i].len, err,
 		    sizeof(err));
 		if (CHECK(o != NULL, "[%s] refused: %s",
