@@ -291,30 +291,34 @@ ctl_app_update(struct ctl *c)
 {
 	const char	*org = ctl_opt(c, "--org"), *app = ctl_opt(c, "--app");
 	const char	*types = ctl_opt(c, "--allowed-event-types");
-	char		 list[8192], msg[400];
+	char		 msg[400], err[300];
+	struct buf	 list;
 	long long	 org_id;
+	int		 rc = 1;
 
 	if (!ctl_check_args(c, (const char *[]){ "--org", "--app",
 	    "--allowed-event-types", NULL }, (const char *[]){ NULL }) ||
 	    org == NULL || app == NULL || types == NULL)
 		return ctl_usage("app update needs --org, --app and "
 		    "--allowed-event-types");
-	if (!settings_types_parse(types, list, sizeof(list))) {
-		snprintf(msg, sizeof(msg), "--allowed-event-types: \"%.200s\" "
-		    "is not an event type (3 to 64 of A-Z a-z 0-9 _ . -, "
-		    "starting and ending with a letter or digit)", list);
+	buf_init(&list);
+	/* The console's parser: the same rules wherever types are set. */
+	if (!apps_types_parse(types, &list, err, sizeof(err))) {
+		buf_cleanup(&list);
+		snprintf(msg, sizeof(msg), "--allowed-event-types: %s", err);
 		return ctl_usage(msg);
 	}
 	if (!ctl_find_org(c, org, &org_id))
-		return 1;
-	switch (settings_app_types(c->db, org_id, app, list)) {
+		goto out;
+	switch (settings_app_types(c->db, org_id, app, list.data)) {
 	case DB_OK:
 		break;
 	case DB_NOTFOUND:
 		fprintf(stderr, "mihwarctl: no ingest app %s in %s\n", app, org);
-		return 1;
+		goto out;
 	default:
-		return ctl_db_failed(c);
+		rc = ctl_db_failed(c);
+		goto out;
 	}
 	if (c->json) {
 		struct json_object *o = json_object_new_object();
@@ -323,16 +327,20 @@ ctl_app_update(struct ctl *c)
 
 		json_object_object_add(o, "org", json_object_new_string(org));
 		json_object_object_add(o, "app", json_object_new_string(app));
-		for (t = strtok_r(list, ",", &save); t != NULL;
+		for (t = strtok_r(list.data, ",", &save); t != NULL;
 		    t = strtok_r(NULL, ",", &save))
 			json_object_array_add(a, json_object_new_string(t));
 		json_object_object_add(o, "allowedEventTypes", a);
 		ctl_print_json(o);
-	} else if (*list == '\0')
+	} else if (*list.data == '\0')
 		printf("app %s of %s: every event type allowed\n", app, org);
 	else
-		printf("app %s of %s: allowed event types %s\n", app, org, list);
-	return 0;
+		printf("app %s of %s: allowed event types %s\n", app, org,
+		    list.data);
+	rc = 0;
+out:
+	buf_cleanup(&list);
+	return rc;
 }
 
 /* One line from stdin without its newline; 0 when empty or too long. */

@@ -93,9 +93,9 @@ activity_filter(struct req *r, struct activity_query *q,
 		snprintf(msg, msgsz, "app: not an app of this organization.");
 	else if (q->worker && strlen(q->worker) != 36)
 		snprintf(msg, msgsz, "worker: not a worker id.");
-	else if (q->category && !timeline_category_valid(q->category))
+	else if (q->category && !batch_category_valid(q->category))
 		snprintf(msg, msgsz, "category: not one of the categories.");
-	else if (q->type && !apps_event_type_valid(q->type))
+	else if (q->type && !batch_type_valid(q->type))
 		snprintf(msg, msgsz, "eventType: 3 to 64 of A-Z a-z 0-9 _ . -, "
 		    "starting and ending with a letter or digit.");
 	else if (q->from && !activity_time(q->from, f->from, from_shown))
@@ -199,7 +199,7 @@ activity_form(struct req *r, const struct activity_query *q,
 	html_raw(r, "</select></label><label>Category <select "
 	    "name=\"category\">");
 	activity_option(r, "", "All categories", q->category);
-	for (i = 0; (c = timeline_category_at(i)) != NULL; i++)
+	for (i = 0; (c = batch_category_at(i)) != NULL; i++)
 		activity_option(r, c, c, q->category);
 	html_raw(r, "</select></label><label>Event type <input "
 	    "name=\"eventType\" maxlength=\"64\" value=\"");

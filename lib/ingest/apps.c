@@ -6,7 +6,6 @@
  * query is scoped by organization. The row is made by auth's
  * orgs_app_create, which mihwarctl's key create uses too.
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,24 +32,6 @@ static const char *const apps_sql[APPS_SQL__MAX] = {
 const struct db_stmts apps_stmts = {
 	"apps", apps_sql, APPS_SQL__MAX, NULL, 0
 };
-
-/*
- * An event type as the contract's pattern has it:
- * ^[A-Za-z0-9][A-Za-z0-9_.-]{1,62}[A-Za-z0-9]$ (3 to 64 characters).
- */
-int
-apps_event_type_valid(const char *s)
-{
-	size_t	 i, n = strlen(s);
-
-	if (n < 3 || n > 64 || !isalnum((unsigned char)s[0]) ||
-	    !isalnum((unsigned char)s[n - 1]))
-		return 0;
-	for (i = 1; i < n - 1; i++)
-		if (!isalnum((unsigned char)s[i]) && strchr("_.-", s[i]) == NULL)
-			return 0;
-	return 1;
-}
 
 /* 1 when t is one of the comma-separated list. */
 static int
@@ -92,7 +73,7 @@ apps_types_parse(const char *in, struct buf *out, char *err, size_t errsz)
 		memcpy(t, in, n);
 		t[n] = '\0';
 		in += n;
-		if (!apps_event_type_valid(t)) {
+		if (!batch_type_valid(t)) {
 			snprintf(err, errsz, "\"%s\" is not an event type: 3 to "
 			    "64 of A-Z a-z 0-9 _ . -, starting and ending with "
 			    "a letter or digit.", t);

@@ -317,6 +317,27 @@ batch_duration_read(struct json_object *o, const char *pfx, long long *out,
 	return 0;
 }
 
+/* 1 when s is one of the contract's event categories. */
+int
+batch_category_valid(const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; categories[i] != NULL; i++)
+		if (strcmp(s, categories[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The i-th category of the contract (EventCategory); NULL after the
+ * last. */
+const char *
+batch_category_at(size_t i)
+{
+	return i < sizeof(categories) / sizeof(categories[0]) ? categories[i] :
+	    NULL;
+}
+
 static int
 batch_category_read(struct json_object *o, const char *pfx,
     const char **out, struct ingest_err *e)

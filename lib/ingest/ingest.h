@@ -66,6 +66,8 @@ void		 batch_cleanup(struct ingest_batch *);
 void		 batch_fail(struct ingest_err *, const char *, const char *,
 		    ...) __attribute__((format(printf, 3, 4)));
 int		 batch_type_valid(const char *);
+int		 batch_category_valid(const char *);
+const char	*batch_category_at(size_t);
 int		 batch_type_allowed(const char *, const char *);
 int		 batch_type_read(struct json_object *, const char *,
 		    const char *, const char **, struct ingest_err *);
@@ -157,7 +159,6 @@ extern const struct db_stmts	settings_stmts;
 #define SETTINGS_UNLIMITED	(-1)	/* NULL: no limit */
 enum db_code	 settings_org_update(struct db *, long long, int, long long,
 		    long long);
-int		 settings_types_parse(const char *, char *, size_t);
 enum db_code	 settings_app_types(struct db *, long long, const char *,
 		    const char *);
 struct json_object *settings_org_json(struct db *, long long);
@@ -174,7 +175,6 @@ void		 ingest_api_snapshot(struct req *);
 /* apps.c: ingest apps, their allowed event types and keys */
 extern const struct db_stmts	apps_stmts;
 #define APPS_TYPES_MAX		100	/* allowed event types per app */
-int		 apps_event_type_valid(const char *);
 int		 apps_types_parse(const char *, struct buf *, char *, size_t);
 enum db_code	 apps_find(struct db *, long long, const char *,
 		    long long *);
@@ -214,8 +214,6 @@ struct timeline_filter {
 	char		 before_at[24];	/* the cursor: rows older than */
 	long long	 before_id;	/* (before_at, before_id) */
 };
-int		 timeline_category_valid(const char *);
-const char	*timeline_category_at(size_t);
 int		 timeline_cursor_parse(const char *, struct timeline_filter *);
 struct timeline_event {
 	const char	*id, *occurred_at, *event_type, *category;

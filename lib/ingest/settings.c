@@ -62,53 +62,8 @@ settings_org_update(struct db *db, long long org_id, int enabled,
 }
 
 /*
- * Event types separated by commas (spaces around each ignored), into out
- * as the column keeps them: each valid (batch_type_valid), in the order
- * given, without repeats; "" (or only spaces) for none. 0 when an entry
- * is empty or not a valid type (out then holds it) or the list does not
- * fit outsz.
- */
-int
-settings_types_parse(const char *in, char *out, size_t outsz)
-{
-	const char	*p = in, *tok;
-	char		 t[65];
-	size_t		 k, len = 0;
-
-	if (outsz == 0)
-		return 0;
-	out[0] = '\0';
-	if (in[strspn(in, " ")] == '\0')
-		return 1;
-	for (;;) {
-		p += strspn(p, " ");
-		tok = p;
-		k = strcspn(p, ",");
-		p += k;
-		while (k > 0 && tok[k - 1] == ' ')
-			k--;
-		snprintf(t, sizeof(t), "%.*s", (int)k, tok);
-		if (k >= sizeof(t) || !batch_type_valid(t)) {
-			snprintf(out, outsz, "%.*s", (int)k, tok);
-			return 0;
-		}
-		if (len == 0 || !batch_type_allowed(out, t)) {
-			if (len + k + 2 > outsz)
-				return 0;
-			if (len > 0)
-				out[len++] = ',';
-			memcpy(out + len, t, k + 1);
-			len += k;
-		}
-		if (*p == '\0')
-			return 1;
-		p++;
-	}
-}
-
-/*
  * Set the allowedEventTypes of org_id's app slug to types (as
- * settings_types_parse wrote them; "" for every type). DB_NOTFOUND when
+ * apps_types_parse wrote them; "" for every type). DB_NOTFOUND when
  * the organization has no such app.
  */
 enum db_code

@@ -76,31 +76,6 @@ const struct db_stmts timeline_stmts = {
 	"timeline", timeline_sql, TIMELINE_SQL__MAX, NULL, 0
 };
 
-/* The event categories of the contract (EventCategory). */
-static const char *const timeline_categories[] = {
-	"communication", "project_management", "code", "calendar", "design",
-	"ai_tools", "other", NULL
-};
-
-int
-timeline_category_valid(const char *s)
-{
-	size_t	 i;
-
-	for (i = 0; timeline_categories[i] != NULL; i++)
-		if (strcmp(s, timeline_categories[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/* The i-th category of the contract; NULL after the last. */
-const char *
-timeline_category_at(size_t i)
-{
-	return i < sizeof(timeline_categories) / sizeof(timeline_categories[0]) ?
-	    timeline_categories[i] : NULL;
-}
-
 /*
  * Set f's cursor from c, a cursor timeline_list gave; 0 when c is not
  * one. The cursor is "t1.<occurred_at in ms>.<row id>", base64url.

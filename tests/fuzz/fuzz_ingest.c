@@ -2,8 +2,8 @@
  * fuzz_ingest.c - the activity-ingest parsers, without a database: the
  * input as a request body through json_parse_body, then batch_read (the
  * events body, with one of three allowedEventTypes lists) and
- * snapshots_read (the snapshot body); the input as text through
- * settings_types_parse. A refusal always has a code and a message; every
+ * snapshots_read (the snapshot body); fuzz_timeline takes the
+ * allowed-types list. A refusal always has a code and a message; every
  * event is accepted or rejected, never both, and an accepted one keeps
  * every rule of the contract (type, category, the time window, duration,
  * metadata of at most 16 KiB that is a JSON object, an actor); a
@@ -155,25 +155,6 @@ check_snapshot(struct json_object *root)
 	snapshots_cleanup(&s);
 }
 
-/* The allowed-types list: what it keeps is valid types, commas between. */
-static void
-check_types(const uint8_t *data, size_t size)
-{
-	char	*in, out[512], *t, *save;
-
-	if ((in = strndup((const char *)data, size)) == NULL)
-		return;
-	if (settings_types_parse(in, out, sizeof(out))) {
-		if (strlen(out) >= sizeof(out))
-			abort();
-		for (t = strtok_r(out, ",", &save); t != NULL;
-		    t = strtok_r(NULL, ",", &save))
-			if (!batch_type_valid(t))
-				abort();
-	}
-	free(in);
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -183,7 +164,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct json_object	*root;
 	char			 err[160];
 
-	check_types(data, size);
 	if ((root = json_parse_body((const char *)data, size, err,
 	    sizeof(err))) == NULL)
 		return 0;

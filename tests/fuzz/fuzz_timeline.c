@@ -44,7 +44,7 @@ types(const char *s)
 		abort();
 	for (t = strtok_r(copy, ",", &save); t != NULL;
 	    t = strtok_r(NULL, ",", &save))
-		if (!apps_event_type_valid(t))
+		if (!batch_type_valid(t))
 			abort();
 	if (strstr(out.data, ",,") != NULL || out.data[0] == ',')
 		abort();
@@ -65,8 +65,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[n] = '\0';
 	cursor(s);
 	types(s);
-	(void)apps_event_type_valid(s);
-	(void)timeline_category_valid(s);
+	(void)batch_type_valid(s);
+	(void)batch_category_valid(s);
 	free(s);
 	if (nul != NULL && n + 1 < size &&
 	    (rest = strndup((const char *)nul + 1, size - n - 1)) != NULL) {

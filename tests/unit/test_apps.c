@@ -29,7 +29,7 @@ test_event_type(void)
 	size_t	 i;
 
 	for (i = 0; i < NELEM(cases); i++)
-		CHECK(apps_event_type_valid(cases[i].s) == cases[i].ok,
+		CHECK(batch_type_valid(cases[i].s) == cases[i].ok,
 		    "[%s] want %d", test_esc(cases[i].s, strlen(cases[i].s)),
 		    cases[i].ok);
 }
@@ -101,7 +101,7 @@ void
 test_apps_register(void)
 {
 	static const struct test_def tests[] = {
-		{ "apps_event_type_valid: the contract's pattern",
+		{ "batch_type_valid: the contract's pattern",
 		    test_event_type },
 		{ "apps_types_parse", test_types_parse },
 		{ "apps_types_parse: at most APPS_TYPES_MAX", test_types_max },

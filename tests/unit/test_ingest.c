@@ -305,38 +305,6 @@ test_snapshot(void)
 }
 
 static void
-test_types_list(void)
-{
-	static const struct {
-		const char	*in;
-		int		 ok;
-		const char	*out;
-	} cases[] = {
-		{ "", 1, "" }, { "   ", 1, "" },
-		{ "abc", 1, "abc" },
-		{ "abc,def", 1, "abc,def" },
-		{ " abc , def ", 1, "abc,def" },
-		{ "abc,def,abc", 1, "abc,def" },
-		{ "ab", 0, "ab" },
-		{ "abc,,def", 0, "" },
-		{ "abc,", 0, "" },
-		{ ",abc", 0, "" },
-		{ "abc,d e f", 0, "d e f" },
-	};
-	char	 out[64];
-	size_t	 i;
-	int	 ok;
-
-	for (i = 0; i < NELEM(cases); i++) {
-		ok = settings_types_parse(cases[i].in, out, sizeof(out));
-		CHECK(ok == cases[i].ok, "[%s] ok %d", cases[i].in, ok);
-		CHECK_STR(cases[i].in, out, cases[i].out);
-	}
-	/* too long for out */
-	CHECK(!settings_types_parse("abc,def", out, 5), "fits in 5");
-}
-
-static void
 test_next_month(void)
 {
 	static const struct {
@@ -387,7 +355,6 @@ test_ingest_register(void)
 		{ "the events body, each event alone", test_batch },
 		{ "an accepted event's fields", test_event_fields },
 		{ "the snapshot body", test_snapshot },
-		{ "the allowed types list", test_types_list },
 		{ "seconds to next month", test_next_month },
 		{ "a long message is cut between characters", test_fail_cut },
 	};

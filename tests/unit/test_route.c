@@ -41,8 +41,8 @@ check_args(const char *name, char **args, size_t nargs, const char *want)
 
 	for (i = 0; i < nargs; i++) {
 		if (i > 0)
-			strcat(got, "|");
-		strncat(got, args[i], 64);
+			strncat(got, "|", sizeof(got) - strlen(got) - 1);
+		strncat(got, args[i], sizeof(got) - strlen(got) - 1);
 	}
 	CHECK_STR(name, got, want);
 }

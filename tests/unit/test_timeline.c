@@ -27,12 +27,12 @@ test_categories(void)
 	size_t	 i;
 
 	for (i = 0; i < NELEM(want); i++) {
-		CHECK_STR(want[i], timeline_category_at(i), want[i]);
-		CHECK(timeline_category_valid(want[i]), "[%s]", want[i]);
+		CHECK_STR(want[i], batch_category_at(i), want[i]);
+		CHECK(batch_category_valid(want[i]), "[%s]", want[i]);
 	}
-	CHECK(timeline_category_at(NELEM(want)) == NULL, "after the last");
-	CHECK(!timeline_category_valid("Code"), "[Code]");
-	CHECK(!timeline_category_valid(""), "[]");
+	CHECK(batch_category_at(NELEM(want)) == NULL, "after the last");
+	CHECK(!batch_category_valid("Code"), "[Code]");
+	CHECK(!batch_category_valid(""), "[]");
 }
 
 /* text as a cursor is encoded: base64url without padding. */
