@@ -11,7 +11,9 @@
  * handler runs inside a transaction opened here, and its answer is its
  * outcome. A 2xx or 3xx answer is kept: the idempotency record is stored
  * in the same transaction and it is committed, once. Any other answer,
- * or one the handler marked with req_undo(), is rolled back. A commit
+ * or one the handler marked with req_undo(), is rolled back, unless the
+ * handler marked an error answer with req_keep() (the record of a
+ * refusal, its refused step undone to a savepoint). A commit
  * that fails answers 503 with nothing written. No handler commits.
  */
 #include <string.h>
@@ -21,7 +23,9 @@
 static int
 app_keeps(const struct req *r)
 {
-	return r->out.status >= 200 && r->out.status < 400 && !r->out.undo;
+	if (r->out.undo)
+		return 0;
+	return (r->out.status >= 200 && r->out.status < 400) || r->out.keep;
 }
 
 /* Close the write route's transaction as its outcome says; 1 when it

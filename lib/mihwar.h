@@ -13,6 +13,8 @@
  *   scim/       scimfilter, scimpatch, scim
  *   ingest/     activity ingest: batch, snapshots, actors, usage, store,
  *               settings, api; apps, timeline, partitions (the console's side)
+ *   cases/      invoice cases: cases, stock, payables, ledger, integrate,
+ *               export
  *   console/    one page file per domain
  */
 #ifndef MIHWAR_H
@@ -25,6 +27,7 @@
 #include "webhooks/webhooks.h"
 #include "scim/scim.h"
 #include "ingest/ingest.h"
+#include "cases/cases.h"
 #include "console/console.h"
 
 /* registry.c: every domain's statement table, joined */

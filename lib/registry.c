@@ -17,6 +17,9 @@ static const struct db_stmts *const registry[] = {
 	/* activity ingest: the API */
 	&usage_stmts, &actors_stmts, &store_stmts, &snapshots_stmts,
 	&settings_stmts,
+	/* invoice cases */
+	&cases_stmts, &stock_stmts, &payables_stmts, &ledger_stmts,
+	&integrate_stmts, &export_stmts,
 	&demo_stmts, &worker_stmts,
 };
 

@@ -73,6 +73,31 @@ const struct route routes[] = {
 	{ "POST", "/admin/ingest-apps/{id}/types", console_ingest_app_types,
 	    ADMIN_WRITE },
 
+	/* invoice cases (invoice-case-integrations.md); the family counts
+	 * every request against the organization's limit */
+	{ "GET", "/api/cases", cases_list, 0 },
+	{ "POST", "/api/cases", cases_create, IDEM },
+	{ "GET", "/api/cases/settings", cases_settings_get, 0 },
+	{ "PUT", "/api/cases/settings", cases_settings_put, WRITE },
+	{ "GET", "/api/cases/sku-aliases", aliases_list, 0 },
+	{ "POST", "/api/cases/sku-aliases", aliases_create, IDEM },
+	{ "DELETE", "/api/cases/sku-aliases/{id}", aliases_delete, WRITE },
+	{ "GET", "/api/cases/{id}", cases_get, 0 },
+	{ "POST", "/api/cases/{id}/approve", cases_approve, IDEM },
+	{ "POST", "/api/cases/{id}/reject", cases_reject, IDEM },
+	{ "POST", "/api/cases/{id}/artifacts", artifacts_upload, IDEM },
+	{ "POST", "/api/cases/{id}/export", export_create, IDEM },
+	{ "POST", "/api/integrations/inventory", integrate_post, IDEM },
+	{ "POST", "/api/integrations/ap", integrate_post, IDEM },
+	{ "POST", "/api/integrations/accounting", integrate_post, IDEM },
+	{ "POST", "/api/integrations/rollback", integrate_rollback, IDEM },
+	{ "GET", "/api/vendors", vendors_list, 0 },
+	{ "GET", "/api/vendors/{id}", vendors_get, 0 },
+	{ "GET", "/api/accounting/entries", ledger_entries_list, 0 },
+	{ "GET", "/api/accounting/trial-balance", ledger_trial_balance, 0 },
+	/* an export's capability URL: the unguessable name is the credential */
+	{ "GET", "/api/exports/{name}", export_download, ROUTE_PUBLIC },
+
 	/* SCIM 2.0 */
 	{ "GET", "/api/scim/v2/Users", scim_users_list, 0 },
 	{ "POST", "/api/scim/v2/Users", scim_users_create, WRITE },

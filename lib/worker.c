@@ -56,6 +56,7 @@ static const worker_job_fn	 jobs[] = {
 	deliver_fanout_job,
 	deliver_job,
 	predict_job,
+	integrate_auto_job,
 	worker_housekeeping,
 	partitions_job,
 };

@@ -181,6 +181,7 @@ integration() {	# integration lighttpd|apache
 		prism_stop
 		prism_verdict
 		run_node webhooks tests/webhooks
+		run_node cases tests/cases
 		run_node browser tests/browser
 	fi
 	"$STACK" web-stop

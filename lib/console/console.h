@@ -9,6 +9,7 @@
 #include "inventory/inventory.h"
 #include "webhooks/webhooks.h"
 #include "ingest/ingest.h"
+#include "cases/cases.h"
 
 /* common.c: what the page files share */
 void		 console_home(struct req *);

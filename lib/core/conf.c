@@ -41,6 +41,7 @@ static const struct conf_key keys[] = {
 	INT(ingest_rate_per_key, 0, 1000000),
 	INT(ingest_rate_per_org, 0, 10000000),
 	INT(ingest_retention_days, 1, 36500),
+	INT(cases_rate_per_org, 0, 10000000),
 	BOOL(allow_private_destinations),
 	BOOL(allow_http_webhooks),
 	STR(webhook_retry_schedule),

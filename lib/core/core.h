@@ -73,6 +73,7 @@ struct conf {
 	long long	 ingest_rate_per_key;	/* 0: the spec's 600 a minute */
 	long long	 ingest_rate_per_org;	/* 0: the spec's 3000 a minute */
 	long long	 ingest_retention_days;	/* activity events kept, 400 */
+	long long	 cases_rate_per_org;	/* 0: the spec's 100 a minute */
 	int		 allow_private_destinations;
 	int		 allow_http_webhooks;
 	char		*webhook_retry_schedule;
@@ -177,6 +178,8 @@ uint64_t	 db_insert_id(struct db *);
 enum db_code	 db_begin(struct db *);
 enum db_code	 db_commit(struct db *);
 void		 db_rollback(struct db *);
+enum db_code	 db_savepoint(struct db *);
+enum db_code	 db_rollback_to_savepoint(struct db *);
 int		 db_in_tx(const struct db *);
 int		 db_live(void);
 enum db_code	 db_script(struct db *, const char *, size_t);
@@ -230,6 +233,9 @@ int		 decimal_from_json(struct json_object *, int64_t *);
 void		 decimal_format(int64_t, char [DECIMAL_BUFSZ]);
 struct json_object *decimal_to_json(int64_t);
 struct json_object *decimal_sql_to_json(const char *);
+void		 decimal_format_money(int64_t, char [DECIMAL_BUFSZ]);
+struct json_object *decimal_money_json(int64_t);
+int		 decimal_cents(int64_t);
 
 /* httpout.c: outbound HTTP with the SSRF guard */
 struct sockaddr;
@@ -258,6 +264,12 @@ enum event_type {
 	EVENT_ORDER_STATUS_CHANGED,
 	EVENT_ORDER_FULFILLED,
 	EVENT_WEBHOOK_TEST,
+	EVENT_CASE_APPROVED,
+	EVENT_INTEGRATION_INVENTORY_SUCCESS,
+	EVENT_INTEGRATION_AP_SUCCESS,
+	EVENT_INTEGRATION_ACCOUNTING_SUCCESS,
+	EVENT_INTEGRATION_FAILED,
+	EVENT_INTEGRATION_ROLLED_BACK,
 	EVENT__MAX
 };
 #define EVENT_BIT(t)	(1u << (t))

@@ -643,6 +643,29 @@ db_commit(struct db *db)
 	return code;
 }
 
+/*
+ * A savepoint inside the open transaction, and going back to it: a step
+ * that may be refused (one system of an invoice case) is undone on its
+ * own while the record of the refusal is kept.
+ */
+enum db_code
+db_savepoint(struct db *db)
+{
+	if (!db->in_tx) {
+		db_seterr(db, "savepoint", "no transaction is open");
+		return DB_ERROR;
+	}
+	return db_simple(db, "SAVEPOINT mihwar_step", "savepoint");
+}
+
+enum db_code
+db_rollback_to_savepoint(struct db *db)
+{
+	if (!db->in_tx)
+		return DB_ERROR;
+	return db_simple(db, "ROLLBACK TO SAVEPOINT mihwar_step", "rollback to");
+}
+
 /* 1 while a transaction is open. */
 int
 db_in_tx(const struct db *db)

@@ -126,3 +126,37 @@ decimal_sql_to_json(const char *sql)
 		return NULL;
 	return decimal_to_json(v);
 }
+
+/* 1 when v (scale 4) is a whole number of cents. */
+int
+decimal_cents(int64_t v)
+{
+	return v % 100 == 0;
+}
+
+/* Money as text with at least two decimals: "1100.00", "0.125". */
+void
+decimal_format_money(int64_t v, char out[DECIMAL_BUFSZ])
+{
+	char	*dot;
+	size_t	 n;
+
+	decimal_format(v, out);
+	n = strlen(out);
+	if ((dot = strchr(out, '.')) == NULL) {
+		snprintf(out + n, DECIMAL_BUFSZ - n, ".00");
+		return;
+	}
+	if (n - (size_t)(dot - out) == 2)
+		snprintf(out + n, DECIMAL_BUFSZ - n, "0");
+}
+
+/* A JSON number carrying money's text, two decimals at least. */
+struct json_object *
+decimal_money_json(int64_t v)
+{
+	char	 s[DECIMAL_BUFSZ];
+
+	decimal_format_money(v, s);
+	return json_object_new_double_s((double)v / 10000.0, s);
+}

@@ -41,6 +41,21 @@ static const struct event_def events_catalogue[EVENT__MAX] = {
 	    "orderId, status" },
 	[EVENT_WEBHOOK_TEST] = { "webhook.test", 0,
 	    "subscriptionId" },
+	/* What automatic case integration starts from; not for webhooks. */
+	[EVENT_CASE_APPROVED] = { "case.approved", 0,
+	    "case_id, approved_by" },
+	[EVENT_INTEGRATION_INVENTORY_SUCCESS] = {
+	    "integration.inventory.success", 1,
+	    "case_id, items_created, items_updated" },
+	[EVENT_INTEGRATION_AP_SUCCESS] = { "integration.ap.success", 1,
+	    "case_id, bill_id, vendor_id, amount, due_date" },
+	[EVENT_INTEGRATION_ACCOUNTING_SUCCESS] = {
+	    "integration.accounting.success", 1,
+	    "case_id, entry_id, total_debits, total_credits" },
+	[EVENT_INTEGRATION_FAILED] = { "integration.failed", 1,
+	    "case_id, system, error_code, errors" },
+	[EVENT_INTEGRATION_ROLLED_BACK] = { "integration.rolled_back", 1,
+	    "case_id, rollback_status" },
 };
 
 enum events_sql_id {

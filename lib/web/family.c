@@ -105,7 +105,8 @@ static const char *const prefixes_settings[] = { "/api/settings/", NULL };
 static const char *const prefixes_scim[] = { "/api/scim/v2/", NULL };
 static const char *const prefixes_ingest[] = { "/api/v1/ingest/", NULL };
 static const char *const prefixes_cases[] = {
-	"/api/cases/", "/api/integrations/", NULL
+	"/api/cases", "/api/integrations/", "/api/vendors", "/api/accounting",
+	NULL
 };
 static const char *const prefixes_fulfill[] = {
 	"/api/onboarding/", "/api/products/", "/api/orders/", "/api/chat/",
@@ -165,12 +166,14 @@ static const struct family families[FAM__MAX] = {
 	    .rate_key_conf = CONF(ingest_rate_per_key),
 	    .rate_org_conf = CONF(ingest_rate_per_org), .rate_all = 1,
 	    .max_body_bytes = 1048576, .api_version = "2026-04-01" },
-	/* invoice-case-integrations.md: 100 a minute per tenant. */
+	/* invoice-case-integrations.md: 100 a minute per tenant, across
+	 * its keys, on every request of the family. */
 	[FAM_CASES] = { FAMILY_DEFAULTS, .id = FAM_CASES,
 	    .name = "invoice-cases", .prefixes = prefixes_cases,
 	    .credential = CRED_BEARER, .key_kinds = KEY_BIT(KEY_INTEGRATION),
 	    .www_authenticate = "Bearer", .idem_window_s = DAY_SECONDS,
-	    .rate_per_org = 100 },
+	    .rate_per_org = 100, .rate_org_conf = CONF(cases_rate_per_org),
+	    .rate_all = 1 },
 	[FAM_FULFILL] = { FAMILY_DEFAULTS, .id = FAM_FULFILL,
 	    .name = "fulfillment", .prefixes = prefixes_fulfill,
 	    .credential = CRED_API_KEY,

@@ -305,6 +305,7 @@ req_resp_reset(struct req *r)
 	r->out.body.len = 0;
 	r->out.content_type = NULL;
 	r->out.undo = 0;
+	r->out.keep = 0;
 }
 
 /* Keep the answer the handler set, but roll back what it wrote (a page
@@ -313,6 +314,15 @@ void
 req_undo(struct req *r)
 {
 	r->out.undo = 1;
+}
+
+/* Commit what the handler wrote although its answer is an error: the
+ * record of a refusal (an audit line, a failed state), whose refused
+ * step the handler undid itself to a savepoint. Never stored for replay. */
+void
+req_keep(struct req *r)
+{
+	r->out.keep = 1;
 }
 
 const char *

@@ -139,6 +139,7 @@ struct req_out {
 	struct buf	 body;
 	const char	*content_type;
 	int		 undo;		/* roll back the writes, keep the answer */
+	int		 keep;		/* commit the writes of an error answer */
 };
 struct req {
 	struct req_in	 in;
@@ -173,6 +174,7 @@ void		 req_resp_written(struct req *, int);
 void		 req_resp_error(struct req *, int, const char *, const char *,
 		    ...) __attribute__((format(printf, 4, 5)));
 void		 req_undo(struct req *);
+void		 req_keep(struct req *);
 void		 req_resp_reset(struct req *);
 const char	*req_status_text(int);
 int		 req_serialize(struct req *, struct buf *);
