@@ -359,17 +359,23 @@ cases_money(struct req *r, struct json_object *o, const char *field,
 	return 1;
 }
 
-/* A calendar date YYYY-MM-DD. */
-static int
+/* A calendar date YYYY-MM-DD (1900 on): digits where digits go. */
+int
 cases_date_valid(const char *s)
 {
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
 	    30, 31 };
-	int	 y, m, d, n = 0;
+	int	 y, m, d, i;
 
-	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 ||
-	    n != 10 || s[4] != '-' || s[7] != '-' || y < 1900 || m < 1 ||
-	    m > 12 || d < 1 || d > mdays[m - 1])
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
 		return 0;
 	return !(m == 2 && d == 29 && (y % 4 != 0 ||
 	    (y % 100 == 0 && y % 400 != 0)));
@@ -377,7 +383,7 @@ cases_date_valid(const char *s)
 
 /* quantity x unit_price (scale 4 each) rounded half up to the cent, at
  * scale 4; 0 when it overflows. */
-static int
+int
 cases_line_amount(int64_t qty, int64_t price, int64_t *out)
 {
 	__int128	 p = (__int128)qty * price;	/* scale 8 */

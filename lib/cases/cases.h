@@ -60,6 +60,8 @@ enum db_code	 cases_decide(struct db *, long long, const char *,
 		    const char *, const char *, const char *,
 		    struct json_object **);
 int		 cases_may_integrate(const char *);
+int		 cases_date_valid(const char *);
+int		 cases_line_amount(int64_t, int64_t, int64_t *);
 struct case_settings {
 	int		 auto_enabled;
 	int		 auto_systems[CASE_SYS__MAX];	/* run order; -1 ends */
