@@ -395,11 +395,6 @@ cases_line_amount(int64_t qty, int64_t price, int64_t *out)
 	return 1;
 }
 
-struct new_line {
-	const char	*sku, *description;
-	int64_t		 quantity, unit_price, line_total;
-};
-
 static int
 cases_read_line(struct req *r, struct json_object *o, struct new_line *l)
 {
@@ -435,13 +430,6 @@ cases_read_line(struct req *r, struct json_object *o, struct new_line *l)
 	}
 	return 1;
 }
-
-struct new_case {
-	const char	*number, *date, *vendor, *vendor_ref, *currency;
-	int64_t		 subtotal, tax, total;
-	struct new_line	*lines;
-	size_t		 nlines;
-};
 
 static int
 cases_read_lines(struct req *r, struct json_object *b, struct new_case *nc)
@@ -479,7 +467,12 @@ cases_read_lines(struct req *r, struct json_object *b, struct new_case *nc)
 	return 1;
 }
 
-static int
+/*
+ * Read and check a new case from body b: 1 with nc filled (strings
+ * borrowed from b; free nc->lines), or 0 after answering 400 (a field of
+ * the wrong type or size) or 422 (a rule of the invoice broken).
+ */
+int
 cases_read(struct req *r, struct json_object *b, struct new_case *nc)
 {
 	memset(nc, 0, sizeof(*nc));

@@ -42,6 +42,18 @@ enum case_system { CASE_SYS_INVENTORY, CASE_SYS_AP, CASE_SYS_ACCOUNTING,
 	CASE_SYS__MAX };
 
 /* cases.c: cases, their decisions, settings and audit log */
+struct new_line {
+	const char	*sku, *description;
+	int64_t		 quantity, unit_price, line_total;
+};
+struct new_case {
+	const char	*number, *date, *vendor, *vendor_ref, *currency;
+	int64_t		 subtotal, tax, total;
+	struct new_line	*lines;
+	size_t		 nlines;
+};
+int		 cases_read(struct req *, struct json_object *,
+		    struct new_case *);
 extern const struct db_stmts	cases_stmts;
 void		 cases_create(struct req *);
 void		 cases_list(struct req *);
