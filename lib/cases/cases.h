@@ -142,12 +142,18 @@ enum case_res	 ledger_rollback(struct case_step *);
 void		 ledger_entries_list(struct req *);
 void		 ledger_trial_balance(struct req *);
 enum db_code	 ledger_seed_accounts(struct db *, long long);
+/* A journal entry with its lines, strings borrowed from rows: case_id
+ * is the case's public id, reverses_id the public id of the entry a
+ * reversal undoes (else NULL), reversed_at set once an entry is
+ * reversed. */
 struct case_entry_line {
 	const char	*account_code, *account_name;
 	int64_t		 debit, credit;
 };
 struct case_entry {
 	const char	*id, *reverses_id, *entry_date, *memo, *created_at;
+	const char	*case_id, *currency, *reversed_at;
+	long long	 rowid;
 	int64_t		 total_debits, total_credits;
 	size_t		 nlines;
 	struct case_entry_line *lines;
