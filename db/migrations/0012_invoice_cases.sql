@@ -151,6 +151,8 @@ CREATE TABLE invoice_case_settings (
 
 -- Inventory: SKU aliases (vendor_ref NULL: global), and every stock and
 -- cost change a case made, so that a rollback restores them exactly.
+-- A move is live until reversed_at is set; live_line lets one case line
+-- be posted only once at a time (a rollback frees it to post again).
 CREATE TABLE vendor_sku_aliases (
   id            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   public_id     VARCHAR(64)   NOT NULL,
@@ -181,6 +183,9 @@ CREATE TABLE invoice_case_stock_moves (
   prev_archived  TINYINT(1)    NOT NULL,
   reversed_at    DATETIME(3)   NULL,
   created_at     DATETIME(3)   NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+  live_line      INT UNSIGNED  AS (IF(reversed_at IS NULL, line_no, NULL))
+                 PERSISTENT,
+  UNIQUE KEY uq_move_live_line (case_id, live_line),
   KEY ix_move_case (case_id, reversed_at, id),
   CONSTRAINT fk_move_case FOREIGN KEY (case_id) REFERENCES invoice_cases (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

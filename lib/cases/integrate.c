@@ -500,7 +500,7 @@ integrate_rollback_one(struct db *db, long long org_id,
 {
 	struct case_step	 st;
 	enum case_res		 res = CASE_TRANSIENT;
-	char			 state[17];
+	char			 state[17], detail[300];
 
 	*status = "not_integrated";
 	if (integrate_state(db, c->rowid, sys, state) != DB_OK)
@@ -518,8 +518,11 @@ integrate_rollback_one(struct db *db, long long org_id,
 		res = systems[sys].rollback(&st);
 	if (res == CASE_REFUSED && db_rollback_to_savepoint(db) == DB_OK) {
 		*status = st.code ? st.code : "ROLLBACK_FAILED";
+		/* The refusal's message (which SKU, ...) is only told here. */
+		snprintf(detail, sizeof(detail), "%s%s%s", systems[sys].name,
+		    st.message[0] ? ": " : "", st.message);
 		res = cases_audit(db, org_id, c->rowid, actor, "rollback",
-		    *status, systems[sys].name) == DB_OK ? res : CASE_TRANSIENT;
+		    *status, detail) == DB_OK ? res : CASE_TRANSIENT;
 	} else if (res == CASE_DONE || res == CASE_NOTHING) {
 		*status = "success";
 		if (db_exec(db, integrate_sql[SQL_STATE_ROLLED_BACK], DB_PARAMS(

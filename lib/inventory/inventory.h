@@ -34,6 +34,21 @@ struct json_object *items_fetch_json(struct db *, long long, const char *,
 enum db_code	 items_stock_change(struct db *, long long, const char *,
 		    int64_t, const char *, const char *, const char *,
 		    struct stock_change *);
+/* An item as another domain posts to it by SKU (invoice cases): its
+ * ids, and the cost and archived flag a rollback restores. */
+struct item_ref {
+	long long	 rowid;
+	char		 item_id[37];
+	int64_t		 unit_cost;	/* when has_cost */
+	int		 has_cost, archived;
+};
+enum db_code	 items_lock_by_sku(struct db *, long long, const char *,
+		    struct item_ref *);
+enum db_code	 items_create_minimal(struct db *, long long, const char *,
+		    const char *, struct item_ref *);
+enum db_code	 items_set_cost(struct db *, long long, const char *,
+		    const int64_t *);
+enum db_code	 items_set_archived(struct db *, long long, const char *, int);
 
 /* forecast.c: demand forecasting */
 enum forecast_method {

@@ -19,7 +19,7 @@
 enum items_sql_id {
 	SQL_ITEM_INSERT, SQL_ITEM_BY_ID, SQL_ITEM_LIST, SQL_ITEM_LOCK_SKU,
 	SQL_ITEM_UPDATE, SQL_ITEM_LOCK_STOCK, SQL_ITEM_SET_STOCK,
-	SQL_ADJ_INSERT, ITEMS_SQL__MAX
+	SQL_ADJ_INSERT, SQL_ITEM_SET_COST, SQL_ITEM_SET_ARCHIVED, ITEMS_SQL__MAX
 };
 
 static const char *const items_sql[ITEMS_SQL__MAX] = {
@@ -38,7 +38,7 @@ static const char *const items_sql[ITEMS_SQL__MAX] = {
 	    "  OR name LIKE ?)"
 	    " ORDER BY id LIMIT ?",
 	[SQL_ITEM_LOCK_SKU] =
-	    "SELECT id, public_id FROM inventory_items"
+	    "SELECT id, public_id, unit_cost, archived FROM inventory_items"
 	    " WHERE org_id = ? AND sku = ? FOR UPDATE",
 	[SQL_ITEM_UPDATE] =
 	    "UPDATE inventory_items SET name = COALESCE(?, name),"
@@ -55,6 +55,12 @@ static const char *const items_sql[ITEMS_SQL__MAX] = {
 	[SQL_ADJ_INSERT] =
 	    "INSERT INTO stock_adjustments (org_id, item_id, delta, stock_after,"
 	    " source, reason, actor) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	[SQL_ITEM_SET_COST] =
+	    "UPDATE inventory_items SET unit_cost = ?"
+	    " WHERE org_id = ? AND public_id = ?",
+	[SQL_ITEM_SET_ARCHIVED] =
+	    "UPDATE inventory_items SET archived = ?"
+	    " WHERE org_id = ? AND public_id = ?",
 };
 
 const struct db_stmts items_stmts = {
@@ -164,10 +170,10 @@ items_read(struct req *r, struct json_object *b, struct item_input *in,
 	    valid_bool(r, b, "archived", &in->archived);
 }
 
-/* Insert the item (inside the caller's transaction). */
+/* Insert the item of org (inside the caller's transaction). */
 static enum db_code
-items_insert(struct req *r, const char *sku, const struct item_input *in,
-    char id[37])
+items_insert(struct db *db, long long org_id, const char *sku,
+    const struct item_input *in, char id[37])
 {
 	char	 stock[DECIMAL_BUFSZ], low[DECIMAL_BUFSZ], cost[DECIMAL_BUFSZ];
 
@@ -175,8 +181,8 @@ items_insert(struct req *r, const char *sku, const struct item_input *in,
 	decimal_format(in->low, low);
 	decimal_format(in->cost, cost);
 	crypto_uuid7(id);
-	return db_exec(r->db, items_sql[SQL_ITEM_INSERT], DB_PARAMS(DB_STR(id),
-	    DB_INT(r->principal.org_id), DB_STR(sku), DB_STR(in->name),
+	return db_exec(db, items_sql[SQL_ITEM_INSERT], DB_PARAMS(DB_STR(id),
+	    DB_INT(org_id), DB_STR(sku), DB_STR(in->name),
 	    DB_STR(in->unit ? in->unit : "each"), DB_STR(in->category),
 	    DB_STR(stock), DB_STR(in->has_low ? low : NULL),
 	    DB_STR(in->has_cost ? cost : NULL), DB_INT(in->has_lead ?
@@ -209,7 +215,7 @@ items_create(struct req *r)
 	if (!items_read(r, b, &in, 1) ||
 	    !valid_string(r, b, "sku", 1, 1, 128, &sku))
 		goto out;
-	switch (items_insert(r, sku, &in, id)) {
+	switch (items_insert(r->db, r->principal.org_id, sku, &in, id)) {
 	case DB_OK:
 		items_answer(r, 201, id);
 		break;
@@ -255,7 +261,8 @@ items_upsert(struct req *r, const char *sku, const struct item_input *in)
 		if (in->name == NULL)
 			req_resp_error(r, 400, "invalid_body", "name: is required "
 			    "to create an item");
-		else switch (items_insert(r, sku, in, id)) {
+		else switch (items_insert(r->db, r->principal.org_id, sku, in,
+		    id)) {
 		case DB_OK:
 			items_answer(r, 201, id);
 			break;
@@ -369,6 +376,87 @@ out:
 	free(search);
 	free(like);
 }
+
+/* --- for other domains: posting to an item by SKU ------------------- */
+
+static void
+items_ref_from_row(const struct db_rows *rows, struct item_ref *ref)
+{
+	memset(ref, 0, sizeof(*ref));
+	ref->rowid = atoll(db_cell(rows, 0, 0));
+	snprintf(ref->item_id, sizeof(ref->item_id), "%s", db_cell(rows, 0, 1));
+	ref->has_cost = db_cell(rows, 0, 2) != NULL &&
+	    decimal_parse(db_cell(rows, 0, 2), &ref->unit_cost);
+	ref->archived = strcmp(db_cell(rows, 0, 3), "1") == 0;
+}
+
+/*
+ * The item sku of org, locked FOR UPDATE in the caller's transaction,
+ * into ref: DB_NOTFOUND when there is none (the SKU's gap stays locked
+ * until the transaction ends, so a create that follows cannot race).
+ */
+enum db_code
+items_lock_by_sku(struct db *db, long long org_id, const char *sku,
+    struct item_ref *ref)
+{
+	struct db_rows	*rows = NULL;
+	enum db_code	 code;
+
+	memset(ref, 0, sizeof(*ref));
+	if ((code = db_query(db, &rows, items_sql[SQL_ITEM_LOCK_SKU],
+	    DB_PARAMS(DB_INT(org_id), DB_STR(sku)))) != DB_OK)
+		return code;
+	if (rows->nrows == 0)
+		code = DB_NOTFOUND;
+	else
+		items_ref_from_row(rows, ref);
+	db_rows_free(rows);
+	return code;
+}
+
+/*
+ * Create the item sku of org with name, unit "each", no stock and no
+ * cost, in the caller's transaction; ref says which it is.
+ * DB_CONSTRAINT when the SKU exists already.
+ */
+enum db_code
+items_create_minimal(struct db *db, long long org_id, const char *sku,
+    const char *name, struct item_ref *ref)
+{
+	struct item_input	 in;
+	enum db_code		 code;
+
+	memset(&in, 0, sizeof(in));
+	memset(ref, 0, sizeof(*ref));
+	in.name = name;
+	if ((code = items_insert(db, org_id, sku, &in, ref->item_id)) == DB_OK)
+		ref->rowid = (long long)db_insert_id(db);
+	return code;
+}
+
+/* Set the unit cost of item public_id of org; cost NULL clears it. */
+enum db_code
+items_set_cost(struct db *db, long long org_id, const char *public_id,
+    const int64_t *cost)
+{
+	char	 c[DECIMAL_BUFSZ];
+
+	if (cost != NULL)
+		decimal_format(*cost, c);
+	return db_exec(db, items_sql[SQL_ITEM_SET_COST], DB_PARAMS(
+	    DB_STR(cost ? c : NULL), DB_INT(org_id), DB_STR(public_id)));
+}
+
+/* Archive (1) or unarchive (0) item public_id of org. */
+enum db_code
+items_set_archived(struct db *db, long long org_id, const char *public_id,
+    int archived)
+{
+	return db_exec(db, items_sql[SQL_ITEM_SET_ARCHIVED], DB_PARAMS(
+	    DB_INT(archived != 0), DB_INT(org_id), DB_STR(public_id)));
+}
+
+/* --- the one stock-change path --------------------------------------- */
 
 static enum db_code
 items_stock_event(struct db *db, long long org_id, const struct stock_change *c,
