@@ -120,7 +120,10 @@ enum case_res	 payables_integrate(struct case_step *);
 enum case_res	 payables_rollback(struct case_step *);
 void		 vendors_list(struct req *);
 void		 vendors_get(struct req *);
-/* Views for the case page and the console: the case's bills. */
+/* Views for the case page and the console: every bill of a case, void
+ * ones too, newest first, with its vendor; strings borrowed from rows,
+ * created_at and voided_at as SQL DATETIME text (voided_at NULL while
+ * the bill is live). */
 struct case_bill {
 	const char	*id, *vendor_id, *vendor_name, *status, *due_date,
 			*created_at, *voided_at;
