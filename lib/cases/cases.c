@@ -680,6 +680,7 @@ cases_decide(struct db *db, long long org_id, const char *public_id,
     struct json_object **out)
 {
 	struct invoice_case	 c;
+	struct case_settings	 s;
 	struct json_object	*ev;
 	enum db_code		 code;
 	int			 approve = strcmp(status, "approved") == 0;
@@ -696,9 +697,15 @@ cases_decide(struct db *db, long long org_id, const char *public_id,
 	    approve ? "approve" : "reject", status, note)) != DB_OK)
 		goto done;
 	if (approve) {
+		/* The settings at approval decide whether the worker posts
+		 * the case, not those it finds when it gets to it. */
+		if ((code = cases_settings_load(db, org_id, &s)) != DB_OK)
+			goto done;
 		ev = json_object_new_object();
 		json_put_str(ev, "case_id", c.id);
 		json_put_str(ev, "approved_by", actor);
+		json_object_object_add(ev, "auto_integrate",
+		    json_object_new_boolean(s.auto_enabled));
 		if ((code = events_emit(db, org_id, EVENT_CASE_APPROVED, ev)) !=
 		    DB_OK)
 			goto done;

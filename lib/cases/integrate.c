@@ -699,23 +699,22 @@ integrate_rollback(struct req *r)
 
 /* --- automatic integration ------------------------------------------ */
 
-/* case.approved: queue the case when its organization integrates
- * automatically (the settings at approval time decide). */
+/* case.approved: queue the case when its organization integrated
+ * automatically at approval time (the event says so). */
 static enum db_code
 integrate_auto_queue(struct db *db, const struct event *ev, void *ctx)
 {
-	struct json_object	*p, *id;
-	struct case_settings	 s;
-	enum db_code		 code;
+	struct json_object	*p, *id, *on;
+	enum db_code		 code = DB_OK;
 
 	(void)ctx;
-	if ((code = cases_settings_load(db, ev->org_id, &s)) != DB_OK)
-		return code;
-	if (!s.auto_enabled)
+	if ((p = json_tokener_parse(ev->payload)) == NULL) {
+		log_warn("cases: event %lld: payload is not JSON", ev->id);
 		return DB_OK;
-	if ((p = json_tokener_parse(ev->payload)) == NULL)
-		return DB_OK;	/* not ours to fix; logged by nobody else */
-	if (json_object_object_get_ex(p, "case_id", &id))
+	}
+	if (json_object_object_get_ex(p, "auto_integrate", &on) &&
+	    json_object_get_boolean(on) &&
+	    json_object_object_get_ex(p, "case_id", &id))
 		code = db_exec(db, integrate_sql[SQL_AUTO_QUEUE], DB_PARAMS(
 		    DB_INT(ev->org_id), DB_STR(json_object_get_string(id))));
 	json_object_put(p);

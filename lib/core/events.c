@@ -43,7 +43,7 @@ static const struct event_def events_catalogue[EVENT__MAX] = {
 	    "subscriptionId" },
 	/* What automatic case integration starts from; not for webhooks. */
 	[EVENT_CASE_APPROVED] = { "case.approved", 0,
-	    "case_id, approved_by" },
+	    "case_id, approved_by, auto_integrate" },
 	[EVENT_INTEGRATION_INVENTORY_SUCCESS] = {
 	    "integration.inventory.success", 1,
 	    "case_id, items_created, items_updated" },
