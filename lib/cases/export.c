@@ -581,9 +581,9 @@ out:
 
 /* --- serving a link --------------------------------------------------- */
 
-/* Content-Disposition: attachment with an ASCII fallback name (anything
- * but letters, digits, . _ - becomes _) and the UTF-8 name of RFC 6266 /
- * RFC 8187, percent-encoded. */
+/* Content-Disposition: attachment with an ASCII fallback name (any other
+ * character than letters, digits, . _ - becomes one _) and the UTF-8 name
+ * of RFC 6266 / RFC 8187, percent-encoded. */
 static void
 export_disposition(struct req *r, const char *filename)
 {
@@ -591,15 +591,17 @@ export_disposition(struct req *r, const char *filename)
 	struct buf		 h;
 	const unsigned char	*p;
 	char			*ascii;
-	size_t			 i, n = strlen(filename);
+	size_t			 j = 0;
 	int			 ok;
 
-	if ((ascii = strdup(filename)) == NULL)
+	if ((ascii = malloc(strlen(filename) + 1)) == NULL)
 		return;
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)ascii[i]) &&
-		    strchr("._-", ascii[i]) == NULL)
-			ascii[i] = '_';
+	for (p = (const unsigned char *)filename; *p != '\0'; p++)
+		if (isalnum(*p) || strchr("._-", *p) != NULL)
+			ascii[j++] = (char)*p;
+		else if ((*p & 0xC0) != 0x80)	/* not a continuation byte */
+			ascii[j++] = '_';
+	ascii[j] = '\0';
 	buf_init(&h);
 	ok = buf_printf(&h, "attachment; filename=\"%s\"; filename*=UTF-8''",
 	    ascii);
@@ -740,7 +742,6 @@ artifact_filename(struct req *r, const struct artifact_type *t,
 	char	*q = NULL;
 	int	 ok = 1;
 
-	/* Read with room to tell "too long" from a cut. */
 	if (!query_string(r, "filename", ARTIFACT_NAME_MAX, &q))
 		return 0;
 	if (q == NULL)
