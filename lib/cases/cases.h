@@ -216,5 +216,17 @@ void		 export_download(struct req *);
 void		 artifacts_upload(struct req *);
 void		 artifacts_list_json(struct db *, long long, long long,
 		    struct json_object *);
+/* Pure pieces, for the unit tests and fuzz targets: the CSV export of a
+ * case (header and one row; no line items), an export link's name
+ * ("export-<64 hex>.csv", "artifact-<64 hex>.png") split, and whether a
+ * name can name an artifact file. */
+int		 export_csv(const struct invoice_case *, struct buf *);
+struct export_name {
+	int	 artifact;	/* artifact-…, else export-… */
+	char	 token[65];	/* 64 lowercase hex digits */
+	char	 ext[8];	/* json, csv, pdf, png, jpg, … */
+};
+int		 export_name_parse(const char *, struct export_name *);
+int		 artifact_filename_ok(const char *);
 
 #endif /* MIHWAR_CASES_H */

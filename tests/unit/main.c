@@ -97,6 +97,7 @@ main(void)
 	test_decimal_register();
 	test_family_register();
 	test_events_register();
+	test_export_register();
 	test_forecast_register();
 	test_html_register();
 	test_httpout_register();

@@ -39,6 +39,7 @@ void		 test_crypto_register(void);
 void		 test_decimal_register(void);
 void		 test_family_register(void);
 void		 test_events_register(void);
+void		 test_export_register(void);
 void		 test_forecast_register(void);
 void		 test_html_register(void);
 void		 test_httpout_register(void);
