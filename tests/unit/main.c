@@ -59,7 +59,8 @@ test_check_str(const char *file, const char *func, unsigned int line,
 
 /*
  * n bytes with non-printables as \xNN, into one of four static buffers
- * (so a message may hold a few); long input ends in "...".
+ * (so a message may hold a few); long input ends in "..." (room for an
+ * escape and the "..." with its NUL is kept in the loop).
  */
 const char *
 test_esc(const void *p, size_t n)
@@ -70,7 +71,7 @@ test_esc(const void *p, size_t n)
 	char			*out = ring[next++ % 4];
 	size_t			 i, j = 0;
 
-	for (i = 0; i < n && j + 5 < sizeof(ring[0]); i++) {
+	for (i = 0; i < n && j + 4 + 4 < sizeof(ring[0]); i++) {
 		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\')
 			out[j++] = (char)s[i];
 		else
