@@ -98,16 +98,12 @@ out:
 	orders_decisions_cleanup(&d);
 }
 
-/* Who sent the case and when, its amounts, its lines, and the decision
- * form (admins) under the case's row. */
+/* The case's lines and amounts, and the decision form (admins), under
+ * the case's row. */
 static void
 console_case_waiting_detail(struct req *r, const struct case_waiting *c)
 {
-	html_raw(r, "<tr class=\"case-lines\"><td colspan=\"8\"><p>Sent by ");
-	html_text(r, c->created_by);
-	html_raw(r, " at ");
-	html_text(r, c->created_at);
-	html_raw(r, ".</p>");
+	html_raw(r, "<tr class=\"case-lines\"><td colspan=\"8\">");
 	console_case_lines(r, c->lines, c->nlines, c->subtotal, c->tax,
 	    c->total, c->currency);
 	/* Deciding is the admin's (the route refuses others). */
