@@ -19,7 +19,7 @@ static const struct db_stmts *const registry[] = {
 	&settings_stmts,
 	/* invoice cases */
 	&cases_stmts, &stock_stmts, &payables_stmts, &ledger_stmts,
-	&integrate_stmts, &export_stmts,
+	&integrate_stmts, &export_stmts, &views_stmts,
 	&demo_stmts, &worker_stmts,
 };
 

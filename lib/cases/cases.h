@@ -229,4 +229,57 @@ struct export_name {
 int		 export_name_parse(const char *, struct export_name *);
 int		 artifact_filename_ok(const char *);
 
+/* views.c: what the console reads of cases (strings borrowed from rows) */
+extern const struct db_stmts	views_stmts;
+#define CASES_WAITING_MAX	200	/* pending cases one list holds */
+struct case_waiting {
+	const char	*id, *invoice_number, *invoice_date, *vendor_name,
+			*vendor_ref, *currency, *created_by, *created_at;
+	int64_t		 subtotal, tax, total;
+	size_t		 nlines;
+	struct case_line *lines;	/* into cases_waiting.lines */
+};
+struct cases_waiting {
+	struct case_waiting	*v;
+	size_t			 n;
+	struct case_line	*lines;
+	size_t			 nlines;
+	struct db_rows		*rows;
+};
+enum db_code	 cases_waiting_list(struct db *, long long,
+		    struct cases_waiting *);
+void		 cases_waiting_cleanup(struct cases_waiting *);
+struct case_decided {
+	const char	*id, *invoice_number, *vendor_name, *currency, *status,
+			*decided_by, *decided_at, *note;
+	int64_t		 total;
+};
+struct cases_decided {
+	struct case_decided	*v;
+	size_t			 n;
+	struct db_rows		*rows;
+};
+enum db_code	 cases_decided_list(struct db *, long long,
+		    struct cases_decided *);
+void		 cases_decided_cleanup(struct cases_decided *);
+struct case_audit_entry {
+	const char	*actor, *action, *result, *detail, *at;
+};
+struct case_artifact {
+	const char	*id, *filename, *content_type, *created_by,
+			*created_at;
+	long long	 size_bytes;
+};
+struct case_view {
+	struct invoice_case	 c;
+	struct case_audit_entry	*audit;
+	size_t			 naudit;
+	struct case_artifact	*artifacts;
+	size_t			 nartifacts;
+	struct db_rows		*audit_rows, *artifact_rows;
+};
+enum db_code	 case_view(struct db *, long long, const char *,
+		    struct case_view *);
+void		 case_view_cleanup(struct case_view *);
+
 #endif /* MIHWAR_CASES_H */

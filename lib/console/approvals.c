@@ -1,7 +1,10 @@
 /*
  * approvals.c - the console's approvals page: purchase orders waiting
  * for approval, approve or reject with a note (audited by the orders
- * domain), and the recent decisions. Open to members and admins.
+ * domain), invoice cases waiting for approval with their lines (decided
+ * through /admin/cases/{id}/approve|reject, cases.c), and the recent
+ * decisions of both. Open to members and admins; only admins see the
+ * forms.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -95,14 +98,129 @@ out:
 	orders_decisions_cleanup(&d);
 }
 
+/* The case's lines and amounts, and the decision form (admins), under
+ * the case's row. */
 static void
-console_approvals_page(struct req *r, const char *notice, const char *cls)
+console_case_waiting_detail(struct req *r, const struct case_waiting *c)
+{
+	html_raw(r, "<tr class=\"case-lines\"><td colspan=\"8\">");
+	console_case_lines(r, c->lines, c->nlines, c->subtotal, c->tax,
+	    c->total, c->currency);
+	/* Deciding is the admin's (the route refuses others). */
+	if (principal_is_admin(&r->principal))
+		console_case_decide_form(r, c->id, c->vendor_name, c->total,
+		    c->currency, "approvals");
+	else
+		html_raw(r, "<p class=\"muted\">An admin decides.</p>");
+	html_raw(r, "</td></tr>\n");
+}
+
+static void
+console_case_waiting_row(struct req *r, const struct case_waiting *c)
+{
+	html_raw(r, "<tbody id=\"");
+	html_text(r, c->id);
+	html_raw(r, "\"><tr><td><a href=\"/admin/cases/");
+	html_text(r, c->id);
+	html_raw(r, "\">");
+	html_text(r, c->id);
+	html_raw(r, "</a></td>");
+	console_cell(r, c->vendor_name);
+	console_cell(r, c->invoice_number);
+	console_cell(r, c->invoice_date);
+	console_int(r, (long long)c->nlines, 1);
+	console_money(r, c->total, c->currency);
+	console_cell(r, c->created_by);
+	console_cell(r, c->created_at);
+	html_raw(r, "</tr>\n");
+	console_case_waiting_detail(r, c);
+	html_raw(r, "</tbody>\n");
+}
+
+static void
+console_cases_waiting(struct req *r, const struct cases_waiting *w)
+{
+	size_t	 i;
+
+	html_raw(r, "<h2>Invoice cases waiting for approval</h2>\n");
+	if (w->n == 0) {
+		html_raw(r, "<p class=\"muted\">No invoice case is waiting."
+		    "</p>\n");
+		return;
+	}
+	html_raw(r, "<table class=\"cases\"><thead><tr><th>Case</th>"
+	    "<th>Vendor</th><th>Invoice</th><th>Invoice date</th>"
+	    "<th>Lines</th><th>Total</th><th>Sent by</th><th>Sent at</th>"
+	    "</tr></thead>\n");
+	for (i = 0; i < w->n; i++)
+		console_case_waiting_row(r, &w->v[i]);
+	html_raw(r, "</table>\n");
+	if (w->n >= CASES_WAITING_MAX) {
+		html_raw(r, "<p class=\"muted\">");
+		html_textf(r, "The oldest %d are shown; decide these to see "
+		    "the next.", CASES_WAITING_MAX);
+		html_raw(r, "</p>\n");
+	}
+}
+
+static void
+console_cases_decided(struct req *r, const struct cases_decided *d)
+{
+	const struct case_decided	*c;
+	size_t				 i;
+
+	html_raw(r, "<h2>Recent invoice case decisions</h2>\n");
+	if (d->n == 0) {
+		html_raw(r, "<p class=\"muted\">No invoice case has been "
+		    "decided yet.</p>\n");
+		return;
+	}
+	html_raw(r, "<table class=\"cases-decided\"><tr><th>Case</th>"
+	    "<th>Vendor</th><th>Invoice</th><th>Total</th><th>Outcome</th>"
+	    "<th>By</th><th>Note</th><th>When</th><th>Status now</th>"
+	    "</tr>\n");
+	for (i = 0; i < d->n; i++) {
+		c = &d->v[i];
+		html_raw(r, "<tr><td><a href=\"/admin/cases/");
+		html_text(r, c->id);
+		html_raw(r, "\">");
+		html_text(r, c->id);
+		html_raw(r, "</a></td>");
+		console_cell(r, c->vendor_name);
+		console_cell(r, c->invoice_number);
+		console_money(r, c->total, c->currency);
+		console_cell(r, strcmp(c->status, "rejected") == 0 ?
+		    "rejected" : "approved");
+		console_cell(r, c->decided_by);
+		console_cell(r, c->note);
+		console_cell(r, c->decided_at);
+		console_cell(r, c->status);
+		html_raw(r, "</tr>\n");
+	}
+	html_raw(r, "</table>\n");
+}
+
+/*
+ * The approvals page, with notice (of class cls) when there is one:
+ * the purchase orders and the invoice cases waiting, then the recent
+ * decisions of each.
+ */
+void
+console_approvals_show(struct req *r, const char *notice, const char *cls)
 {
 	struct orders_waiting	 w;
+	struct cases_waiting	 cw;
+	struct cases_decided	 cd;
+	enum db_code		 code;
 	size_t			 i;
 
-	if (!console_begin(r, orders_waiting_list(r->db, r->principal.org_id,
-	    &w), "Approvals", notice, cls))
+	memset(&cw, 0, sizeof(cw));
+	memset(&cd, 0, sizeof(cd));
+	if ((code = orders_waiting_list(r->db, r->principal.org_id, &w)) ==
+	    DB_OK && (code = cases_waiting_list(r->db, r->principal.org_id,
+	    &cw)) == DB_OK)
+		code = cases_decided_list(r->db, r->principal.org_id, &cd);
+	if (!console_begin(r, code, "Approvals", notice, cls))
 		goto out;
 	html_raw(r, "<h2>Purchase orders waiting for approval</h2>\n");
 	if (w.n == 0)
@@ -118,17 +236,25 @@ console_approvals_page(struct req *r, const char *notice, const char *cls)
 			console_waiting_row(r, &w.v[i]);
 		html_raw(r, "</table>\n");
 	}
+	console_cases_waiting(r, &cw);
 	console_decisions(r);
+	console_cases_decided(r, &cd);
 	html_end(r);
 out:
+	cases_decided_cleanup(&cd);
+	cases_waiting_cleanup(&cw);
 	orders_waiting_cleanup(&w);
 }
 
-/* GET /admin/approvals */
+/* GET /admin/approvals (shows the flash of a case decided here). */
 void
 console_approvals(struct req *r)
 {
-	console_approvals_page(r, NULL, NULL);
+	char		 flash[300];
+	const char	*notice, *cls = NULL;
+
+	notice = console_case_flash_take(r, flash, sizeof(flash), &cls);
+	console_approvals_show(r, notice, cls);
 }
 
 /* POST /admin/approvals/{id}: approve or reject, audited. */
@@ -144,7 +270,7 @@ console_approve(struct req *r)
 	to = action && strcmp(action, "approve") == 0 ? "APPROVED" :
 	    action && strcmp(action, "reject") == 0 ? "REJECTED" : NULL;
 	if (to == NULL || (note && strlen(note) > 1000)) {
-		console_approvals_page(r, "Choose approve or reject (a note of "
+		console_approvals_show(r, "Choose approve or reject (a note of "
 		    "at most 1000 characters).", "error");
 		goto out;
 	}
@@ -155,10 +281,10 @@ console_approve(struct req *r)
 		html_redirect(r, "/admin/approvals");
 	else {
 		req_undo(r);
-		console_approvals_page(r, m == ORDER_NOT_FOUND ? "No such order." :
-		    m == ORDER_BAD_MOVE ? "That order is no longer waiting for "
-		    "approval." : "The database is unavailable; nothing changed.",
-		    "error");
+		console_approvals_show(r, m == ORDER_NOT_FOUND ?
+		    "No such order." : m == ORDER_BAD_MOVE ? "That order is "
+		    "no longer waiting for approval." : "The database is "
+		    "unavailable; nothing changed.", "error");
 	}
 out:
 	free(action);

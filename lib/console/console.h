@@ -23,9 +23,24 @@ void		 console_int(struct req *, long long, int);
 void		 console_flash_redirect(struct req *, const char *,
 		    const char *, const char *);
 
-/* approvals.c: purchase orders waiting for approval */
+/* approvals.c: purchase orders and invoice cases waiting for approval */
 void		 console_approvals(struct req *);
+void		 console_approvals_show(struct req *, const char *,
+		    const char *);
 void		 console_approve(struct req *);
+
+/* cases.c: an invoice case's page, and its decisions and actions */
+void		 console_case(struct req *);
+void		 console_case_show(struct req *, const char *, const char *,
+		    const char *);
+void		 console_case_action(struct req *);
+void		 console_case_decide_form(struct req *, const char *,
+		    const char *, int64_t, const char *, const char *);
+void		 console_case_lines(struct req *, const struct case_line *,
+		    size_t, int64_t, int64_t, int64_t, const char *);
+void		 console_money(struct req *, int64_t, const char *);
+const char	*console_case_flash_take(struct req *, char *, size_t,
+		    const char **);
 
 /* subscriptions.c: webhook subscriptions and their delivery log */
 void		 console_webhooks(struct req *);

@@ -1,5 +1,8 @@
 // Every console page, filled with what it shows in use (a waiting order
-// with its lines, a subscription with a delivery and its attempts, keys,
+// with its lines, a waiting invoice case with its lines and decision
+// form, a case's page pending, approved with its system buttons, after
+// an integration and rejected, a subscription with a delivery and its
+// attempts, keys,
 // the activity timeline with its strip and filters, ingest apps with a
 // new key and a refused edit, a refused page, a missing page, the
 // sign-in form with an error),
@@ -9,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 
-import { clickAndWait, gotoPage, launch, makeOrg, newPage, seedActivity,
+import { api, clickAndWait, gotoPage, launch, makeOrg, newPage, seedActivity,
     signIn, sleep, sql, startReceiver, submittedOrder } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
@@ -103,6 +106,73 @@ test('a11y: what a member sees', async () => {
 	assert.equal(refused.status(), 403);
 	await assertClean(page, 'forbidden');
 	await context.close();
+});
+
+/* A pending invoice case of org in EUR with two lines; its case_id. */
+async function pendingCase(vendor) {
+	const n = Math.random().toString(36).slice(2, 8);
+	const r = await api(org.key, 'POST', '/api/cases', {
+		invoice_number: `INV-A11Y-${n}`, invoice_date: '2026-01-20',
+		vendor_name: vendor, currency: 'EUR',
+		line_items: [
+			{ sku: `A11Y-${n}`, description: 'Paper', quantity: 10,
+			    unit_price: 100, line_total: 1000 },
+			{ sku: `A11Y-INK-${n}`, description: 'Ink', quantity: 2.5,
+			    unit_price: 4.1234, line_total: 10.31 },
+		],
+		subtotal: 1010.31, tax: 110.20, total: 1120.51,
+	});
+	assert.equal(r.status, 201, r.text);
+	return r.body.case_id;
+}
+
+test('a11y: invoice cases on approvals and on their page (admin and member)', async () => {
+	const id = await pendingCase('Axe Paper & Co.');
+	const other = await pendingCase('Second Vendor');
+	const { context, page } = await newPage(browser);
+	await signIn(page, org.admin.email, org.admin.password);
+	await gotoPage(page, '/admin/approvals');
+	assert.equal(await page.locator(`tbody[id="${id}"] table.lines`).count(), 1,
+	    'the case waits with its lines');
+	await assertClean(page, 'approvals with waiting invoice cases');
+
+	await gotoPage(page, `/admin/cases/${id}`);
+	assert.equal(await page.locator('form.decide').count(), 1);
+	await assertClean(page, 'case page, pending, with its decision form');
+	await page.getByRole('checkbox').check();
+	await clickAndWait(page, page.getByRole('button', { name: 'Approve' }));
+	assert.equal(await page.locator('.notice.ok').count(), 1);
+	assert.equal(await page.locator('table.systems form.act').count(), 3);
+	await assertClean(page, 'case page, approved, with a flash and the system buttons');
+	for (const system of ['ap', 'accounting']) {
+		await page.locator(`#system-${system}`).getByRole('checkbox').check();
+		await clickAndWait(page, page.locator(`#system-${system}`).getByRole('button'));
+		assert.equal(await page.locator('.notice').count(), 1);
+	}
+	await assertClean(page, 'case page after integrations (a bill, a journal entry)');
+
+	await gotoPage(page, '/admin/approvals');
+	const tb = page.locator(`tbody[id="${other}"]`);
+	await tb.getByLabel('Note').fill('Not ours');
+	await clickAndWait(page, tb.getByRole('button', { name: 'Reject' }));
+	assert.equal(await page.locator('table.cases-decided tr').count(), 3);
+	await assertClean(page, 'approvals with a flash and case decisions');
+	await gotoPage(page, `/admin/cases/${other}`);
+	await assertClean(page, 'case page, rejected');
+	const missing = await gotoPage(page, '/admin/cases/case-none');
+	assert.equal(missing.status(), 404);
+	await assertClean(page, 'case page, not found');
+	await context.close();
+
+	const { context: mc, page: mp } = await newPage(browser);
+	const waiting = await pendingCase('Member View Ltd');
+	await signIn(mp, org.member.email, org.member.password);
+	assert.equal(await mp.locator(`tbody[id="${waiting}"]`).count(), 1);
+	await assertClean(mp, 'approvals with a waiting case, member');
+	await gotoPage(mp, `/admin/cases/${id}`);
+	assert.equal(await mp.locator('main form').count(), 0);
+	await assertClean(mp, 'case page, member');
+	await mc.close();
 });
 
 test('a11y: activity and ingest apps, empty and in use', async () => {
