@@ -100,16 +100,6 @@ cases_may_integrate(const char *status)
 	    strcmp(status, "needs_review") == 0);
 }
 
-static int64_t
-cases_dec(const char *s)
-{
-	int64_t	 v = 0;
-
-	if (s != NULL)
-		(void)decimal_parse(s, &v);
-	return v;
-}
-
 /* Fill c's fields from row 0 of c->rows. */
 static void
 cases_from_row(struct invoice_case *c)
@@ -124,9 +114,9 @@ cases_from_row(struct invoice_case *c)
 	c->vendor_name = db_cell(rows, 0, CC_VENDOR);
 	c->vendor_ref = db_cell(rows, 0, CC_VREF);
 	c->currency = db_cell(rows, 0, CC_CURRENCY);
-	c->subtotal = cases_dec(db_cell(rows, 0, CC_SUBTOTAL));
-	c->tax = cases_dec(db_cell(rows, 0, CC_TAX));
-	c->total = cases_dec(db_cell(rows, 0, CC_TOTAL));
+	c->subtotal = decimal_sql(db_cell(rows, 0, CC_SUBTOTAL));
+	c->tax = decimal_sql(db_cell(rows, 0, CC_TAX));
+	c->total = decimal_sql(db_cell(rows, 0, CC_TOTAL));
 	c->created_by = db_cell(rows, 0, CC_CREATED_BY);
 	c->created_at = db_cell(rows, 0, CC_CREATED_AT);
 	c->decided_by = db_cell(rows, 0, CC_DECIDED_BY);
@@ -152,9 +142,9 @@ cases_load_lines(struct db *db, struct invoice_case *c)
 		c->lines[i].line_no = atoi(db_cell(l, i, 0));
 		c->lines[i].sku = db_cell(l, i, 1);
 		c->lines[i].description = db_cell(l, i, 2);
-		c->lines[i].quantity = cases_dec(db_cell(l, i, 3));
-		c->lines[i].unit_price = cases_dec(db_cell(l, i, 4));
-		c->lines[i].line_total = cases_dec(db_cell(l, i, 5));
+		c->lines[i].quantity = decimal_sql(db_cell(l, i, 3));
+		c->lines[i].unit_price = decimal_sql(db_cell(l, i, 4));
+		c->lines[i].line_total = decimal_sql(db_cell(l, i, 5));
 	}
 	c->nlines = l->nrows;
 	return DB_OK;
@@ -212,18 +202,6 @@ cases_set_status(struct db *db, long long case_rowid, const char *status)
 	    DB_PARAMS(DB_STR(status), DB_INT(case_rowid)));
 }
 
-/* --- JSON shapes ---------------------------------------------------- */
-
-static struct json_object *
-cases_money_cell(const char *sql)
-{
-	int64_t	 v;
-
-	if (sql == NULL || !decimal_parse(sql, &v))
-		return NULL;
-	return decimal_money_json(v);
-}
-
 /* The list's summary of one case row. */
 static struct json_object *
 cases_summary_json(const struct db_rows *rows, size_t i)
@@ -242,11 +220,11 @@ cases_summary_json(const struct db_rows *rows, size_t i)
 	json_put_str(o, "vendor_id", db_cell(rows, i, CC_VREF));
 	json_put_str(o, "currency", db_cell(rows, i, CC_CURRENCY));
 	json_object_object_add(o, "subtotal",
-	    cases_money_cell(db_cell(rows, i, CC_SUBTOTAL)));
+	    decimal_sql_to_money_json(db_cell(rows, i, CC_SUBTOTAL)));
 	json_object_object_add(o, "tax",
-	    cases_money_cell(db_cell(rows, i, CC_TAX)));
+	    decimal_sql_to_money_json(db_cell(rows, i, CC_TAX)));
 	json_object_object_add(o, "total",
-	    cases_money_cell(db_cell(rows, i, CC_TOTAL)));
+	    decimal_sql_to_money_json(db_cell(rows, i, CC_TOTAL)));
 	json_object_object_add(o, "line_count", json_object_new_int64(
 	    atoll(db_cell(rows, i, CC_NLINES))));
 	json_put_str(o, "created_by", db_cell(rows, i, CC_CREATED_BY));

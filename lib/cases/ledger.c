@@ -107,29 +107,6 @@ const struct db_stmts ledger_stmts = {
 	"ledger", ledger_sql, LEDGER_SQL__MAX, NULL, 0
 };
 
-/* An amount from SQL DECIMAL text; 0 for NULL. */
-static int64_t
-ledger_amount(const char *sql)
-{
-	int64_t	 v = 0;
-
-	if (sql != NULL)
-		(void)decimal_parse(sql, &v);
-	return v;
-}
-
-/* Money from SQL DECIMAL text; JSON null should a sum ever overflow
- * the fixed point (10^14 of a currency). */
-static struct json_object *
-ledger_money_sql(const char *sql)
-{
-	int64_t	 v;
-
-	if (sql == NULL || !decimal_parse(sql, &v))
-		return NULL;
-	return decimal_money_json(v);
-}
-
 /*
  * INSERT IGNORE the starting chart of org: 1400 Inventory (asset), 6300
  * Tax Expense (expense), 2100 Accounts Payable (liability). Accounts
@@ -378,8 +355,8 @@ ledger_reverse(struct case_step *s, const struct db_rows *live)
 	if (db_exec(s->db, ledger_sql[SQL_ENTRY_REVERSED], DB_PARAMS(
 	    DB_INT(orig), DB_INT(s->org_id))) != DB_OK ||
 	    ledger_insert_entry(s, id, orig, db_cell(live, 0, 1), memo,
-	    db_cell(live, 0, 3), ledger_amount(db_cell(live, 0, 5)),
-	    ledger_amount(db_cell(live, 0, 4)), &rowid) != DB_OK ||
+	    db_cell(live, 0, 3), decimal_sql(db_cell(live, 0, 5)),
+	    decimal_sql(db_cell(live, 0, 4)), &rowid) != DB_OK ||
 	    db_exec(s->db, ledger_sql[SQL_LINES_REVERSE], DB_PARAMS(
 	    DB_INT(rowid), DB_INT(orig), DB_INT(s->org_id))) != DB_OK)
 		return CASE_TRANSIENT;
@@ -425,8 +402,8 @@ ledger_entry_add(struct case_entries *e, size_t i, size_t nlines)
 	en->entry_date = db_cell(rows, i, EC_DATE);
 	en->memo = db_cell(rows, i, EC_MEMO);
 	en->currency = db_cell(rows, i, EC_CURRENCY);
-	en->total_debits = ledger_amount(db_cell(rows, i, EC_DEBITS));
-	en->total_credits = ledger_amount(db_cell(rows, i, EC_CREDITS));
+	en->total_debits = decimal_sql(db_cell(rows, i, EC_DEBITS));
+	en->total_credits = decimal_sql(db_cell(rows, i, EC_CREDITS));
 	en->reversed_at = db_cell(rows, i, EC_REVERSED_AT);
 	en->created_at = db_cell(rows, i, EC_CREATED_AT);
 	en->lines = &e->lines[nlines];
@@ -459,8 +436,8 @@ ledger_entries_query(struct db *db, struct case_entries *e, const char *sql,
 		l = &e->lines[nlines++];
 		l->account_code = db_cell(e->rows, i, EC_CODE);
 		l->account_name = db_cell(e->rows, i, EC_NAME);
-		l->debit = ledger_amount(db_cell(e->rows, i, EC_DEBIT));
-		l->credit = ledger_amount(db_cell(e->rows, i, EC_CREDIT));
+		l->debit = decimal_sql(db_cell(e->rows, i, EC_DEBIT));
+		l->credit = decimal_sql(db_cell(e->rows, i, EC_CREDIT));
 		en->nlines++;
 	}
 	return DB_OK;
@@ -569,11 +546,11 @@ ledger_account_json(const struct db_rows *rows, size_t i)
 	json_put_str(o, "name", db_cell(rows, i, TC_NAME));
 	json_put_str(o, "type", db_cell(rows, i, TC_TYPE));
 	json_object_object_add(o, "debit",
-	    ledger_money_sql(db_cell(rows, i, TC_DEBIT)));
+	    decimal_sql_to_money_json(db_cell(rows, i, TC_DEBIT)));
 	json_object_object_add(o, "credit",
-	    ledger_money_sql(db_cell(rows, i, TC_CREDIT)));
+	    decimal_sql_to_money_json(db_cell(rows, i, TC_CREDIT)));
 	json_object_object_add(o, "balance",
-	    ledger_money_sql(db_cell(rows, i, TC_BALANCE)));
+	    decimal_sql_to_money_json(db_cell(rows, i, TC_BALANCE)));
 	return o;
 }
 
@@ -603,9 +580,9 @@ ledger_trial_balance(struct req *r)
 			continue;
 		}
 		json_object_object_add(o, "total_debits",
-		    ledger_money_sql(db_cell(rows, i, TC_DEBIT)));
+		    decimal_sql_to_money_json(db_cell(rows, i, TC_DEBIT)));
 		json_object_object_add(o, "total_credits",
-		    ledger_money_sql(db_cell(rows, i, TC_CREDIT)));
+		    decimal_sql_to_money_json(db_cell(rows, i, TC_CREDIT)));
 		json_object_object_add(o, "balanced", json_object_new_boolean(
 		    strcmp(db_cell(rows, i, TC_BALANCED), "1") == 0));
 	}

@@ -332,18 +332,6 @@ out:
 	return res;
 }
 
-/* --- the vendors endpoints ------------------------------------------- */
-
-static struct json_object *
-payables_money_cell(const char *sql)
-{
-	int64_t	 v;
-
-	if (sql == NULL || !decimal_parse(sql, &v))
-		return NULL;
-	return decimal_money_json(v);
-}
-
 /* A vendor row (VENDOR_COLUMNS) as the API shows it. */
 static struct json_object *
 payables_vendor_json(const struct db_rows *rows, size_t i)
@@ -354,7 +342,7 @@ payables_vendor_json(const struct db_rows *rows, size_t i)
 	json_put_str(o, "name", db_cell(rows, i, VC_NAME));
 	json_put_str(o, "currency", db_cell(rows, i, VC_CURRENCY));
 	json_object_object_add(o, "balance",
-	    payables_money_cell(db_cell(rows, i, VC_BALANCE)));
+	    decimal_sql_to_money_json(db_cell(rows, i, VC_BALANCE)));
 	json_object_object_add(o, "open_bills", json_object_new_int64(
 	    atoll(db_cell(rows, i, VC_OPEN))));
 	json_object_object_add(o, "created_at",
@@ -376,7 +364,7 @@ payables_bill_json(const struct db_rows *rows, size_t i)
 	json_put_str(o, "case_id", db_cell(rows, i, BC_CASE));
 	json_put_str(o, "invoice_number", db_cell(rows, i, BC_NUMBER));
 	json_object_object_add(o, "amount",
-	    payables_money_cell(db_cell(rows, i, BC_AMOUNT)));
+	    decimal_sql_to_money_json(db_cell(rows, i, BC_AMOUNT)));
 	json_put_str(o, "currency", db_cell(rows, i, BC_CURRENCY));
 	json_put_str(o, "bill_date", db_cell(rows, i, BC_DATE));
 	json_put_str(o, "due_date", db_cell(rows, i, BC_DUE));

@@ -51,17 +51,6 @@ const struct db_stmts views_stmts = {
 	"views", views_sql, VIEWS_SQL__MAX, NULL, 0
 };
 
-/* A DECIMAL cell as fixed point; 0 for NULL (the columns are NOT NULL). */
-static int64_t
-views_dec(const char *sql)
-{
-	int64_t	 v = 0;
-
-	if (sql != NULL && !decimal_parse(sql, &v))
-		v = 0;
-	return v;
-}
-
 enum waiting_col {
 	VW_ID, VW_NUMBER, VW_DATE, VW_VENDOR, VW_VREF, VW_CURRENCY,
 	VW_SUBTOTAL, VW_TAX, VW_TOTAL, VW_CREATED_BY, VW_CREATED_AT,
@@ -81,9 +70,9 @@ views_waiting_add(struct cases_waiting *w, size_t i)
 	c->vendor_name = db_cell(rows, i, VW_VENDOR);
 	c->vendor_ref = db_cell(rows, i, VW_VREF);
 	c->currency = db_cell(rows, i, VW_CURRENCY);
-	c->subtotal = views_dec(db_cell(rows, i, VW_SUBTOTAL));
-	c->tax = views_dec(db_cell(rows, i, VW_TAX));
-	c->total = views_dec(db_cell(rows, i, VW_TOTAL));
+	c->subtotal = decimal_sql(db_cell(rows, i, VW_SUBTOTAL));
+	c->tax = decimal_sql(db_cell(rows, i, VW_TAX));
+	c->total = decimal_sql(db_cell(rows, i, VW_TOTAL));
 	c->created_by = db_cell(rows, i, VW_CREATED_BY);
 	c->created_at = db_cell(rows, i, VW_CREATED_AT);
 	c->lines = &w->lines[w->nlines];
@@ -121,9 +110,9 @@ cases_waiting_list(struct db *db, long long org_id, struct cases_waiting *w)
 		l->line_no = atoi(db_cell(w->rows, i, VW_LINE_NO));
 		l->sku = db_cell(w->rows, i, VW_SKU);
 		l->description = db_cell(w->rows, i, VW_DESCRIPTION);
-		l->quantity = views_dec(db_cell(w->rows, i, VW_QTY));
-		l->unit_price = views_dec(db_cell(w->rows, i, VW_PRICE));
-		l->line_total = views_dec(db_cell(w->rows, i, VW_LINE_TOTAL));
+		l->quantity = decimal_sql(db_cell(w->rows, i, VW_QTY));
+		l->unit_price = decimal_sql(db_cell(w->rows, i, VW_PRICE));
+		l->line_total = decimal_sql(db_cell(w->rows, i, VW_LINE_TOTAL));
 		c->nlines++;
 	}
 	return DB_OK;
@@ -165,7 +154,7 @@ cases_decided_list(struct db *db, long long org_id, struct cases_decided *d)
 		c->invoice_number = db_cell(d->rows, d->n, VD_NUMBER);
 		c->vendor_name = db_cell(d->rows, d->n, VD_VENDOR);
 		c->currency = db_cell(d->rows, d->n, VD_CURRENCY);
-		c->total = views_dec(db_cell(d->rows, d->n, VD_TOTAL));
+		c->total = decimal_sql(db_cell(d->rows, d->n, VD_TOTAL));
 		c->status = db_cell(d->rows, d->n, VD_STATUS);
 		c->decided_by = db_cell(d->rows, d->n, VD_BY);
 		c->decided_at = db_cell(d->rows, d->n, VD_AT);

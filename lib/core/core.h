@@ -236,6 +236,8 @@ struct json_object *decimal_sql_to_json(const char *);
 void		 decimal_format_money(int64_t, char [DECIMAL_BUFSZ]);
 struct json_object *decimal_money_json(int64_t);
 int		 decimal_cents(int64_t);
+int64_t		 decimal_sql(const char *);
+struct json_object *decimal_sql_to_money_json(const char *);
 
 /* httpout.c: outbound HTTP with the SSRF guard */
 struct sockaddr;

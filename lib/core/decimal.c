@@ -127,6 +127,29 @@ decimal_sql_to_json(const char *sql)
 	return decimal_to_json(v);
 }
 
+/* A DECIMAL cell as fixed point; 0 for NULL or text that is none. */
+int64_t
+decimal_sql(const char *sql)
+{
+	int64_t	 v = 0;
+
+	if (sql == NULL || !decimal_parse(sql, &v))
+		return 0;
+	return v;
+}
+
+/* Money from a DECIMAL cell, two decimals at least; JSON null for NULL
+ * (or a sum past the fixed point's range). */
+struct json_object *
+decimal_sql_to_money_json(const char *sql)
+{
+	int64_t	 v;
+
+	if (sql == NULL || !decimal_parse(sql, &v))
+		return NULL;
+	return decimal_money_json(v);
+}
+
 /* 1 when v (scale 4) is a whole number of cents. */
 int
 decimal_cents(int64_t v)
