@@ -18,6 +18,7 @@ import { verify as octokitVerify } from '@octokit/webhooks-methods';
 import standardwebhooks from 'standardwebhooks';
 
 import { Receiver } from './receiver.mjs';
+import { call, invoice } from '../cases/lib.mjs';
 import {
 	checkEnv, fixture, sql, q, until, sleep, delivery, attempts,
 	mihwarSignature, sameBytes, startWorker, stopWorker, stackCmd,
@@ -775,4 +776,64 @@ test('the worker\'s housekeeping drops expired idempotency keys and old ' +
 		if (stackWorkerPid() === null)
 			await stackCmd('worker-start');
 	}
+});
+
+test('invoice cases: the integration events are offered, and a subscriber ' +
+    'receives integration.ap.success, integration.rolled_back and ' +
+    'integration.failed signed, with the contract\'s payload, and nothing it ' +
+    'did not ask for', { timeout: 30000 }, async () => {
+	const f = await fixture();
+	const rcv = await receiver();
+	const api = (m, p, b) => call(f.key, m, p, b);
+	const page = await f.get('/admin/webhooks');
+	for (const t of ['integration.inventory.success', 'integration.ap.success',
+	    'integration.accounting.success', 'integration.failed',
+	    'integration.rolled_back'])
+		assert.ok(page.text.includes(`value="${t}"`), `the form offers ${t}`);
+	assert.ok(!page.text.includes('value="case.approved"'),
+	    'case.approved is the worker\'s own');
+	const sub = await f.subscribe(rcv.url('/cases'), ['integration.ap.success',
+	    'integration.rolled_back', 'integration.failed']);
+
+	const inv = invoice();
+	const c = await api('POST', '/api/cases', inv);
+	assert.equal(c.status, 201, c.text);
+	const id = c.json.case_id;
+	assert.equal((await api('POST', `/api/cases/${id}/approve`)).status, 200);
+	const ap = await api('POST', '/api/integrations/ap', { case_id: id });
+	assert.equal(ap.status, 200, ap.text);
+	assert.equal((await api('POST', '/api/integrations/inventory',
+	    { case_id: id })).status, 200);
+	const [got] = await rcv.waitForCount(1, 10000);
+	assert.equal(eventOf(got), 'integration.ap.success');
+	assert.deepEqual(envelope(got).payload, { case_id: id,
+	    bill_id: ap.json.bill_id, vendor_id: ap.json.vendor_id,
+	    amount: 1212.2, due_date: '2026-02-19' });
+	assert.match(got.body.toString('utf8'), /"amount":1212\.20/);
+	await assertSigned(got, sub.secret, 'integration.ap.success');
+
+	const rb = await api('POST', '/api/integrations/rollback',
+	    { case_id: id, systems: ['ap'] });
+	assert.equal(rb.status, 200, rb.text);
+	const [, back] = await rcv.waitForCount(2, 10000);
+	assert.equal(eventOf(back), 'integration.rolled_back');
+	assert.deepEqual(envelope(back).payload, { case_id: id,
+	    rollback_status: { ap: 'success' } });
+	await assertSigned(back, sub.secret, 'integration.rolled_back');
+
+	const bad = await api('POST', '/api/cases', invoice({
+	    vendor_id: 'vendor-unknown' }));
+	await api('POST', `/api/cases/${bad.json.case_id}/approve`);
+	const refused = await api('POST', '/api/integrations/ap',
+	    { case_id: bad.json.case_id });
+	assert.equal(refused.status, 422, refused.text);
+	const [, , failed] = await rcv.waitForCount(3, 10000);
+	assert.equal(eventOf(failed), 'integration.failed');
+	assert.deepEqual(envelope(failed).payload, { case_id: bad.json.case_id,
+	    system: 'ap', error_code: 'VENDOR_NOT_FOUND', errors: [] });
+	await assertSigned(failed, sub.secret, 'integration.failed');
+	await sleep(700);
+	assert.deepEqual(rcv.received().map(eventOf), ['integration.ap.success',
+	    'integration.rolled_back', 'integration.failed'],
+	    'inventory.success went to a subscriber that did not ask for it');
 });
