@@ -15,6 +15,8 @@
  *               settings, api; apps, timeline, partitions (the console's side)
  *   cases/      invoice cases: cases, stock, payables, ledger, integrate,
  *               export
+ *   fulfillment/ storefronts: printful, onboarding, chat, fusage, dpi,
+ *               products, orders
  *   console/    one page file per domain
  */
 #ifndef MIHWAR_H
@@ -28,6 +30,7 @@
 #include "scim/scim.h"
 #include "ingest/ingest.h"
 #include "cases/cases.h"
+#include "fulfillment/fulfillment.h"
 #include "console/console.h"
 
 /* registry.c: every domain's statement table, joined */

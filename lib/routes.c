@@ -101,6 +101,30 @@ const struct route routes[] = {
 	/* an export's capability URL: the unguessable name is the credential */
 	{ "GET", "/api/exports/{name}", export_download, ROUTE_PUBLIC },
 
+	/* fulfillment (fulfillment.openapi.json): X-Api-Key, client (fc_live_)
+	 * or platform admin (fa_live_); onboarding, chat and the two
+	 * providers' webhooks take none (the Stripe signature and the token
+	 * in Printful's URL are theirs) */
+	{ "GET", "/api/onboarding/check-slug/{slug}", onboarding_check_slug,
+	    ROUTE_PUBLIC },
+	{ "POST", "/api/onboarding/request", onboarding_request,
+	    ROUTE_PUBLIC | WRITE },
+	{ "POST", "/api/products/create", fproducts_create, IDEM },
+	{ "GET", "/api/orders/pending", forders_pending, 0 },
+	{ "GET", "/api/orders", forders_list, 0 },
+	{ "GET", "/api/orders/{id}", forders_get, 0 },
+	{ "POST", "/api/orders/{id}/client-approve", forders_client_approve,
+	    IDEM },
+	{ "POST", "/api/orders/{id}/client-reject", forders_client_reject, IDEM },
+	{ "POST", "/api/orders/{id}/admin-approve", forders_admin_approve, IDEM },
+	{ "POST", "/api/orders/{id}/admin-reject", forders_admin_reject, IDEM },
+	{ "POST", "/api/chat/{slug}", chat_post, ROUTE_PUBLIC },
+	{ "GET", "/api/me/usage", usage_me, 0 },
+	{ "POST", "/api/stripe/webhook", forders_stripe_webhook,
+	    ROUTE_PUBLIC | WRITE },
+	{ "POST", "/api/printful/webhook/{token}", forders_printful_webhook,
+	    ROUTE_PUBLIC | WRITE },
+
 	/* SCIM 2.0 */
 	{ "GET", "/api/scim/v2/Users", scim_users_list, 0 },
 	{ "POST", "/api/scim/v2/Users", scim_users_create, WRITE },

@@ -57,6 +57,7 @@ static const worker_job_fn	 jobs[] = {
 	deliver_job,
 	predict_job,
 	integrate_auto_job,
+	forders_recover_job,
 	worker_housekeeping,
 	partitions_job,
 };

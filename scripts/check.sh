@@ -49,6 +49,7 @@ run_node() {	# run_node NAME DIR: node's test runner over a folder
 	MIHWAR_CONF=$VAR/mihwar.conf MIHWAR_STACK=$VAR/stack MIHWAR_VAR=$VAR \
 	MIHWAR_DB_SOCKET=$VAR/mariadb/mysqld.sock \
 	MIHWAR_WORKER=$BUILD/mihwar-worker \
+	MIHWAR_PRINTFUL_URL=http://127.0.0.1:$PRINTFUL_PORT \
 	    node --test --test-reporter=tap "$1" > "$out" 2>&1 || rc=$?
 	cat "$out"
 	count_node "$out"
@@ -154,8 +155,38 @@ prism_verdict() {
 	fi
 }
 
+# The Printful stand-in the fulfillment tests reach through
+# printful_api_base (tests/fulfillment/printful-standin.mjs).
+printful_start() {
+	local i p
+	# The stack's PORT is not listening yet: skip it by hand.
+	for p in $(seq 18180 18280); do
+		[ "$p" != "$PORT" ] || continue
+		ss -ltn "sport = :$p" | grep -q LISTEN || break
+	done
+	PRINTFUL_PORT=$p
+	node tests/fulfillment/printful-standin.mjs --port "$PRINTFUL_PORT" \
+	    --token pf-test-token > "$VAR/log/printful.log" 2>&1 < /dev/null &
+	PRINTFUL_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q "listening on http://127.0.0.1:$PRINTFUL_PORT" \
+		    "$VAR/log/printful.log" && return 0
+		sleep 0.1
+	done
+	log "the Printful stand-in did not start (see $VAR/log/printful.log)"
+	return 1
+}
+
+printful_stop() {
+	[ -n "${PRINTFUL_PID:-}" ] || return 0
+	kill "$PRINTFUL_PID" 2>/dev/null || true
+	wait "$PRINTFUL_PID" 2>/dev/null || true
+	PRINTFUL_PID=
+}
+
 cleanup() {
 	prism_stop
+	printful_stop
 	"$STACK" stop >/dev/null 2>&1 || true
 }
 
@@ -182,6 +213,7 @@ integration() {	# integration lighttpd|apache
 		prism_verdict
 		run_node webhooks tests/webhooks
 		run_node cases tests/cases
+		run_node fulfillment tests/fulfillment
 		run_node browser tests/browser
 	fi
 	"$STACK" web-stop
@@ -211,6 +243,7 @@ main() {
 	export ASAN_OPTIONS=log_path=$VAR/log/asan:detect_leaks=1
 	export UBSAN_OPTIONS=log_path=$VAR/log/asan:print_stacktrace=1
 	"$STACK" setup
+	printful_start
 	# Tests reach their receivers on loopback over http, retry within
 	# seconds, and take over a dead worker's delivery after 5 s.
 	cat >> "$VAR/mihwar.conf" <<-CONF
@@ -218,6 +251,10 @@ main() {
 	allow_http_webhooks = true
 	webhook_retry_schedule = 0,1,1,1
 	webhook_lease_seconds = 5
+	printful_api_base = http://127.0.0.1:$PRINTFUL_PORT
+	printful_api_token = pf-test-token
+	printful_webhook_token = pfwh-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	stripe_webhook_secret = whsec_test$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')
 	CONF
 	"$STACK" worker-start
 	integration lighttpd

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PKGS="gcc make pkg-config curl ca-certificates wrk lighttpd apache2 spawn-fcgi
       libfcgi-dev mariadb-server mariadb-client libmariadb-dev libjson-c-dev
-      libsodium-dev libcurl4-openssl-dev libcunit1-dev libcsv-dev valgrind iproute2
+      libsodium-dev libcurl4-openssl-dev libcunit1-dev libcsv-dev libpng-dev libjpeg62-turbo-dev valgrind iproute2
       nodejs npm chromium fonts-dejavu-core"
 
 # node and npm may come with the machine rather than from Debian.

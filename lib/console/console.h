@@ -10,6 +10,7 @@
 #include "webhooks/webhooks.h"
 #include "ingest/ingest.h"
 #include "cases/cases.h"
+#include "fulfillment/fulfillment.h"
 
 /* common.c: what the page files share */
 void		 console_home(struct req *);

@@ -42,6 +42,12 @@ static const struct conf_key keys[] = {
 	INT(ingest_rate_per_org, 0, 10000000),
 	INT(ingest_retention_days, 1, 36500),
 	INT(cases_rate_per_org, 0, 10000000),
+	STR(printful_api_base),
+	STR(printful_api_token),
+	STR(printful_webhook_token),
+	STR(stripe_webhook_secret),
+	INT(onboarding_per_hour, 1, 1000000),
+	INT(chat_per_minute, 1, 1000000),
 	BOOL(allow_private_destinations),
 	BOOL(allow_http_webhooks),
 	STR(webhook_retry_schedule),
@@ -67,6 +73,9 @@ conf_init(struct conf *c)
 	c->rate_limit_per_minute = 0;	/* each family's own */
 	c->webhook_lease_seconds = 60;
 	c->ingest_retention_days = 400;
+	c->printful_api_base = strdup("https://api.printful.com");
+	c->onboarding_per_hour = 10;
+	c->chat_per_minute = 30;
 	c->webhook_retry_schedule = strdup("0,5,300,1800,7200,18000,36000,36000");
 }
 

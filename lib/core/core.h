@@ -74,6 +74,12 @@ struct conf {
 	long long	 ingest_rate_per_org;	/* 0: the spec's 3000 a minute */
 	long long	 ingest_retention_days;	/* activity events kept, 400 */
 	long long	 cases_rate_per_org;	/* 0: the spec's 100 a minute */
+	char		*printful_api_base;	/* https://api.printful.com */
+	char		*printful_api_token;	/* Bearer, NULL: not set up */
+	char		*printful_webhook_token; /* the secret in its URL */
+	char		*stripe_webhook_secret;	/* whsec_…, NULL: refuse all */
+	long long	 onboarding_per_hour;	/* requests per address, 10 */
+	long long	 chat_per_minute;	/* per slug and address, 30 */
 	int		 allow_private_destinations;
 	int		 allow_http_webhooks;
 	char		*webhook_retry_schedule;
@@ -244,13 +250,26 @@ struct sockaddr;
 struct curl_slist;
 struct httpout_res {
 	long		 status;	/* 0: no HTTP answer */
-	struct buf	 body;		/* the first 64 KiB */
+	struct buf	 body;		/* the first cap bytes (64 KiB) */
+	int		 over;		/* more than that came */
+	int		 timed_out;	/* the total timeout ran out */
 	int64_t		 ms;
 	char		 error[256];
+};
+struct httpout_req {
+	const char		*method, *url, *agent;
+	const struct curl_slist	*hdrs;
+	const char		*body;		/* NULL: none */
+	size_t			 len;
+	size_t			 cap;		/* body kept; 0: 64 KiB */
+	int			 stop_over;	/* give up past cap */
+	long			 timeout_ms;	/* total; 0: 15 s */
 };
 int		 httpout_addr_private(const struct sockaddr *);
 int		 httpout_vet(const struct conf *, const char *,
 		    struct curl_slist **, char *, size_t);
+int		 httpout_request(const struct conf *,
+		    const struct httpout_req *, struct httpout_res *);
 int		 httpout_post(const struct conf *, const char *,
 		    const struct curl_slist *, const char *, size_t,
 		    struct httpout_res *);

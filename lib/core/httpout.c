@@ -126,66 +126,113 @@ out:
 	return ok;
 }
 
+/* What the body sink keeps: the first cap bytes; over says more came. */
+struct httpout_sinkbuf {
+	struct buf	*b;
+	size_t		 cap;
+	int		*over;
+	int		 stop;	/* stop reading once over (a download) */
+};
+
 static size_t
 httpout_sink(char *data, size_t size, size_t n, void *arg)
 {
-	struct buf	*b = arg;
-	size_t		 len = size * n, room;
+	struct httpout_sinkbuf	*s = arg;
+	size_t			 len = size * n, room;
 
-	/* Keep the first HTTPOUT_CAP bytes; read and drop the rest. */
-	room = b->len < HTTPOUT_CAP ? HTTPOUT_CAP - b->len : 0;
-	if (room > 0)
-		buf_append(b, data, len < room ? len : room);
+	/* Keep the first cap bytes; read and drop the rest. */
+	room = s->b->len < s->cap ? s->cap - s->b->len : 0;
+	if (room > 0 && !buf_append(s->b, data, len < room ? len : room))
+		return 0;
+	if (len > room) {
+		*s->over = 1;
+		if (s->stop)
+			return 0;
+	}
 	return len;
 }
 
 /*
- * POST body to url with the header lines hdrs. res gets the status (0
- * when no answer), the start of the response body, the duration and an
- * error text. 1 when an HTTP answer came back.
+ * One request: q's method, URL, header lines and body (NULL for none).
+ * res gets the status (0 when no answer), the first q->cap bytes of the
+ * response body (64 KiB when 0; res->over when more came), the duration
+ * and an error text (with q->stop_over, reading stops there). 1 when an
+ * HTTP answer came back whole.
  */
 int
-httpout_post(const struct conf *conf, const char *url,
-    const struct curl_slist *hdrs, const char *body, size_t len,
+httpout_request(const struct conf *conf, const struct httpout_req *q,
     struct httpout_res *res)
 {
 	CURL			*c;
 	struct curl_slist	*pin = NULL;
+	struct httpout_sinkbuf	 sink;
 	CURLcode		 rc;
 	int64_t			 t0 = util_now_ms();
 
 	memset(res, 0, sizeof(*res));
 	buf_init(&res->body);
-	if (!httpout_vet(conf, url, &pin, res->error, sizeof(res->error)))
+	if (!httpout_vet(conf, q->url, &pin, res->error, sizeof(res->error)))
 		return 0;
 	if ((c = curl_easy_init()) == NULL) {
 		snprintf(res->error, sizeof(res->error), "out of memory");
 		curl_slist_free_all(pin);
 		return 0;
 	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
+	sink.b = &res->body;
+	sink.cap = q->cap > 0 ? q->cap : HTTPOUT_CAP;
+	sink.over = &res->over;
+	sink.stop = q->stop_over;
+	curl_easy_setopt(c, CURLOPT_URL, q->url);
 	curl_easy_setopt(c, CURLOPT_RESOLVE, pin);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-	/* Below the delivery lease, so no other worker retries meanwhile. */
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, conf->webhook_lease_seconds *
-	    1000 - 1000 < 15000 ? (long)(conf->webhook_lease_seconds * 1000 -
-	    1000) : 15000L);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "Mihwar-Webhooks/1");
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, q->timeout_ms > 0 ?
+	    q->timeout_ms : 15000L);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, q->hdrs);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, q->method);
+	if (q->body != NULL) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, q->body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)q->len);
+	}
+	curl_easy_setopt(c, CURLOPT_USERAGENT, q->agent ? q->agent :
+	    "Mihwar/1");
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, httpout_sink);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &res->body);
-	if ((rc = curl_easy_perform(c)) == CURLE_OK)
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && res->over))
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->status);
-	else
+	if (rc != CURLE_OK)
 		snprintf(res->error, sizeof(res->error), "%s",
 		    curl_easy_strerror(rc));
+	res->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
 	res->ms = util_now_ms() - t0;
 	curl_easy_cleanup(c);
 	curl_slist_free_all(pin);
 	return rc == CURLE_OK;
+}
+
+/*
+ * POST body to url with the header lines hdrs, within the delivery
+ * lease (so no other worker retries meanwhile): a webhook delivery.
+ */
+int
+httpout_post(const struct conf *conf, const char *url,
+    const struct curl_slist *hdrs, const char *body, size_t len,
+    struct httpout_res *res)
+{
+	struct httpout_req	 q;
+	long			 lease = (long)conf->webhook_lease_seconds * 1000;
+
+	memset(&q, 0, sizeof(q));
+	q.method = "POST";
+	q.url = url;
+	q.hdrs = hdrs;
+	q.body = body;
+	q.len = len;
+	q.timeout_ms = lease - 1000 < 15000 ? lease - 1000 : 15000;
+	q.agent = "Mihwar-Webhooks/1";
+	return httpout_request(conf, &q, res);
 }

@@ -109,8 +109,8 @@ static const char *const prefixes_cases[] = {
 	NULL
 };
 static const char *const prefixes_fulfill[] = {
-	"/api/onboarding/", "/api/products/", "/api/orders/", "/api/chat/",
-	"/api/me/", NULL
+	"/api/onboarding/", "/api/products/", "/api/orders", "/api/chat/",
+	"/api/me/", "/api/stripe/", "/api/printful/", NULL
 };
 static const char *const prefixes_impex[] = {
 	"/api/v1/integrations", "/api/v1/webhooks/", "/api/v1/import-export/",

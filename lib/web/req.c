@@ -325,6 +325,21 @@ req_keep(struct req *r)
 	r->out.keep = 1;
 }
 
+/*
+ * Commit what a write route wrote so far and go on in a new transaction
+ * of the pipeline: for a step that must be visible before an outside
+ * call (an order claimed before it is sent to Printful, so a second
+ * approval sees the claim). 0 when the commit or the new transaction
+ * failed; the caller answers 503.
+ */
+int
+req_commit_step(struct req *r)
+{
+	if (!db_in_tx(r->db) || db_commit(r->db) != DB_OK)
+		return 0;
+	return db_begin(r->db) == DB_OK;
+}
+
 const char *
 req_status_text(int status)
 {

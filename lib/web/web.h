@@ -175,6 +175,7 @@ void		 req_resp_error(struct req *, int, const char *, const char *,
 		    ...) __attribute__((format(printf, 4, 5)));
 void		 req_undo(struct req *);
 void		 req_keep(struct req *);
+int		 req_commit_step(struct req *);
 void		 req_resp_reset(struct req *);
 const char	*req_status_text(int);
 int		 req_serialize(struct req *, struct buf *);

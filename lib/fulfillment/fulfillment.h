@@ -1,0 +1,71 @@
+/*
+ * fulfillment/fulfillment.h - storefront fulfillment
+ * (fulfillment.openapi.json): clients onboard and get a key; products
+ * are Printful sync products made from a DPI-checked design; orders come
+ * from Stripe Checkout and pass two human gates (the client, then a
+ * platform operator) before one submission to Printful; Printful's
+ * webhooks track production; customers ask the storefront's chat; usage
+ * is counted. An organization is a client. Owns its tables; the
+ * console reads it through the views declared here.
+ */
+#ifndef MIHWAR_FULFILLMENT_H
+#define MIHWAR_FULFILLMENT_H
+
+#include "auth/auth.h"
+
+/* printful.c: Printful's API v1 (Bearer token, {code, result} envelope) */
+struct printful_res {
+	int			 ok;		/* 2xx with a 2xx code */
+	long			 status;	/* HTTP status; 0: no answer */
+	int			 timed_out;
+	struct json_object	*result;	/* the envelope's result */
+	char			 error[256];
+};
+int		 printful_call(const struct conf *, const char *, const char *,
+		    struct json_object *, struct printful_res *);
+void		 printful_res_cleanup(struct printful_res *);
+
+/* onboarding.c: slugs, onboarding requests, allowed embed origins */
+extern const struct db_stmts	onboarding_stmts;
+void		 onboarding_check_slug(struct req *);
+void		 onboarding_request(struct req *);
+int		 onboarding_origin_allowed(const char *, const char *);
+
+/* chat.c: the storefront's order-aware chat (no LLM) */
+extern const struct db_stmts	chat_stmts;
+void		 chat_post(struct req *);
+
+/* fusage.c: what a client used */
+extern const struct db_stmts	usage_fulfill_stmts;
+void		 usage_me(struct req *);
+enum db_code	 usage_record(struct db *, long long, const char *,
+		    const char *);
+
+/* dpi.c: an image's kind, pixel size and density (libpng, libjpeg) */
+enum image_kind { IMAGE_NONE, IMAGE_PNG, IMAGE_JPEG };
+struct image_info {
+	enum image_kind	 kind;
+	unsigned long	 width, height;	/* pixels */
+	int		 dpi;		/* -1: no density in the file */
+};
+int		 dpi_read(const unsigned char *, size_t, struct image_info *,
+		    char *, size_t);
+
+/* products.c: POST /api/products/create */
+extern const struct db_stmts	fproducts_stmts;
+void		 fproducts_create(struct req *);
+
+/* orders.c: orders from Stripe, the two gates, Printful's webhooks */
+extern const struct db_stmts	forders_stmts;
+void		 forders_stripe_webhook(struct req *);
+void		 forders_printful_webhook(struct req *);
+void		 forders_pending(struct req *);
+void		 forders_list(struct req *);
+void		 forders_get(struct req *);
+void		 forders_client_approve(struct req *);
+void		 forders_client_reject(struct req *);
+void		 forders_admin_approve(struct req *);
+void		 forders_admin_reject(struct req *);
+int		 forders_recover_job(struct db *, const struct conf *);
+
+#endif /* MIHWAR_FULFILLMENT_H */
