@@ -67,5 +67,18 @@ void		 forders_client_reject(struct req *);
 void		 forders_admin_approve(struct req *);
 void		 forders_admin_reject(struct req *);
 int		 forders_recover_job(struct db *, const struct conf *);
+/* The platform operator's decision on an order, for the API and the
+ * console alike (the same claim, submission and record): status is
+ * what the API answers (200, 404, 409, 422, 502, 503), message a
+ * sentence for a person, keep set when an error's writes (a released
+ * claim) must be committed (req_keep). */
+struct forder_outcome {
+	int		 status;
+	int		 keep;
+	long long	 printful_order_id;	/* on success */
+	char		 message[256];
+};
+void		 forders_admin_decide(struct req *, const char *, int,
+		    const char *, const char *, struct forder_outcome *);
 
 #endif /* MIHWAR_FULFILLMENT_H */
