@@ -30,33 +30,21 @@ const struct db_stmts ratelimit_stmts = {
 	"ratelimit", ratelimit_sql, RATELIMIT_SQL__MAX, NULL, 0
 };
 
-/* The rate_counters.scope column's width. */
-#define RATELIMIT_SCOPE_MAX	80
-
-/* Count one more request of scope in the window starting at window:
- * *hits, or 0 on a database failure. */
-static int
-ratelimit_count(struct db *db, const char *scope, long long window,
-    long long *hits)
-{
-	if (db_exec(db, ratelimit_sql[SQL_RATE_HIT], DB_PARAMS(DB_STR(scope),
-	    DB_INT(window))) != DB_OK)
-		return 0;
-	*hits = (long long)db_insert_id(db);
-	return 1;
-}
-
 /* Count one more request of scope in this window: *hits, or 0 on a
  * database failure. */
 static int
 ratelimit_hit(struct req *r, const char *kind, long long id, long long window,
     long long *hits)
 {
-	char	 scope[RATELIMIT_SCOPE_MAX];
+	char	 scope[80];
 
 	/* Each family counts apart: two families' limits never share. */
 	snprintf(scope, sizeof(scope), "%s:%s:%lld", r->family->name, kind, id);
-	return ratelimit_count(r->db, scope, window, hits);
+	if (db_exec(r->db, ratelimit_sql[SQL_RATE_HIT], DB_PARAMS(DB_STR(scope),
+	    DB_INT(window))) != DB_OK)
+		return 0;
+	*hits = (long long)db_insert_id(r->db);
+	return 1;
 }
 
 static void
@@ -118,6 +106,9 @@ ratelimit_check(struct req *r)
 	return 0;
 }
 
+/* The rate_counters.scope column's width. */
+#define RATELIMIT_SCOPE_MAX	80
+
 /*
  * Count a request that has no key against scope (ASCII, at most 79
  * bytes: "onboarding:addr:<ip>"), in fixed windows of window_s seconds;
@@ -127,13 +118,17 @@ ratelimit_check(struct req *r)
  * whatever the handler answers next, a 400 too, and concurrent callers
  * must not queue on the counter's row while the handler works. 1 to go
  * on; 0 with the answer (429, or 503) set.
+ *
+ * The row is keyed by the window's end, not its start: the worker
+ * forgets rows whose window_start is ten minutes old (worker.c), which
+ * must not drop a window of an hour while it still runs.
  */
 int
 ratelimit_scope_check(struct req *r, const char *scope, long long limit,
     long long window_s)
 {
 	time_t		 now = time(NULL);
-	long long	 window, hits = 0, retry;
+	long long	 end, hits, retry;
 	char		 v[24];
 
 	if (window_s < 1 || strlen(scope) >= RATELIMIT_SCOPE_MAX) {
@@ -142,19 +137,25 @@ ratelimit_scope_check(struct req *r, const char *scope, long long limit,
 		req_resp_error(r, 500, NULL, "internal error");
 		return 0;
 	}
-	window = (long long)now - (long long)now % window_s;
-	if (!ratelimit_count(r->db, scope, window, &hits) ||
-	    (db_in_tx(r->db) && !req_commit_step(r))) {
+	end = (long long)now - (long long)now % window_s + window_s;
+	if (db_exec(r->db, ratelimit_sql[SQL_RATE_HIT], DB_PARAMS(DB_STR(scope),
+	    DB_INT(end))) != DB_OK) {
+		req_resp_error(r, 503, NULL, "database unavailable");
+		return 0;
+	}
+	/* Read before the commit, which is a statement of its own. */
+	hits = (long long)db_insert_id(r->db);
+	if (db_in_tx(r->db) && !req_commit_step(r)) {
 		req_resp_error(r, 503, NULL, "database unavailable");
 		return 0;
 	}
 	if (hits <= limit)
 		return 1;
-	retry = window + window_s - (long long)now;
-	snprintf(v, sizeof(v), "%lld", retry > 0 ? retry : 1);
+	retry = end - (long long)now;
+	snprintf(v, sizeof(v), "%lld", retry);
 	req_resp_header(r, "Retry-After", v);
 	req_resp_error(r, 429, "rate_limited", "too many requests: at most "
 	    "%lld every %lld s from this address; retry in %lld s", limit,
-	    window_s, retry > 0 ? retry : 1);
+	    window_s, retry);
 	return 0;
 }
