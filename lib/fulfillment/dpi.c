@@ -110,7 +110,7 @@ static int
 dpi_png(const unsigned char *p, size_t n, struct image_info *info,
     char *err, size_t errsz)
 {
-	static const png_byte	 keep_phys[] = { 'p', 'H', 'Y', 's', '\0' };
+	static const png_byte	 keep_phys[] = { 'p', 'H', 'Y', 's', 0 };
 	struct dpi_png_src	 src = { p, n, 0, "" };
 	png_structp		 png;
 	png_infop		 pi;
@@ -319,7 +319,7 @@ dpi_jpeg(const unsigned char *p, size_t n, struct image_info *info,
 {
 	struct jpeg_decompress_struct	 c;
 	struct dpi_jpeg_err		 e;
-	volatile int			 ok = 0;	/* read after a longjmp */
+	volatile int			 ok = 0;	/* after a longjmp */
 
 	memset(&c, 0, sizeof(c));
 	c.err = jpeg_std_error(&e.mgr);

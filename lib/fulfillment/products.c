@@ -92,7 +92,7 @@ static const struct product_variant poster_variants[] = {
 /* What a productType means: its DPI rules, print area and catalog. */
 struct product_kind {
 	const char			*name;
-	const char			*noun;		/* in messages */
+	const char			*noun;	/* in messages */
 	int				 reject_below;	/* 0: never */
 	int				 warn_below;
 	unsigned			 area_w, area_h; /* inches */
@@ -360,7 +360,8 @@ product_download(struct req *r, const char *url, struct httpout_res *res)
 		return 0;
 	}
 	if (res->over) {
-		product_refuse_design(r, -1, "the design is larger than 50 MiB");
+		product_refuse_design(r, -1, "the design is larger than "
+		    "50 MiB");
 		return 0;
 	}
 	if (res->status < 200 || res->status > 299) {
@@ -614,11 +615,12 @@ product_mockups(struct req *r, const struct product_input *in,
     struct json_object *urls, char *why, size_t whysz)
 {
 	char			 key[128];
-	int64_t			 deadline = util_now_ms() + MOCKUP_WAIT_MS;
 	enum mockup_state	 st;
+	int64_t			 deadline;
 
 	if (!mockup_create(r, in, key, sizeof(key), why, whysz))
 		return 0;
+	deadline = util_now_ms() + MOCKUP_WAIT_MS;
 	/* Polled at once first: a quick task costs no sleep. */
 	while ((st = mockup_poll(r, key, urls, why, whysz)) ==
 	    MOCKUP_PENDING) {

@@ -84,7 +84,7 @@ struct jpeg_spec {
 	int			 jfif;		/* write a JFIF APP0 */
 	int			 unit;		/* its density_unit */
 	unsigned		 density;	/* its X and Y density */
-	const unsigned char	*exif;		/* an APP1 marker's data */
+	const unsigned char	*exif;		/* APP1 marker data */
 	size_t			 exif_len;
 };
 
@@ -289,7 +289,7 @@ test_jpeg_exif(void)
 		unsigned	 jfif_density;
 		int		 big;
 		uint32_t	 num, den;
-		unsigned	 unit;		/* 0: no ResolutionUnit tag */
+		unsigned	 unit;	/* 0: no ResolutionUnit tag */
 		int		 dpi;
 	} cases[] = {
 		{ "II inch 300", 0, 0, 0, 0, 300, 1, 2, 300 },
