@@ -22,6 +22,7 @@ static const struct db_stmts *const registry[] = {
 	&integrate_stmts, &export_stmts, &views_stmts,
 	/* storefront fulfillment */
 	&onboarding_stmts, &chat_stmts, &usage_fulfill_stmts,
+	&fproducts_stmts, &forders_stmts,
 	&demo_stmts, &worker_stmts,
 };
 

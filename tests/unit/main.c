@@ -96,6 +96,7 @@ main(void)
 	test_conf_register();
 	test_crypto_register();
 	test_decimal_register();
+	test_dpi_register();
 	test_family_register();
 	test_events_register();
 	test_export_register();
