@@ -106,9 +106,10 @@ void		 forders_admin_reject(struct req *);
 int		 forders_recover_job(struct db *, const struct conf *);
 /* The platform operator's decision on an order, for the API and the
  * console alike (the same claim, submission and record): status is
- * what the API answers (200, 404, 409, 422, 502, 503), message a
- * sentence for a person, keep set when an error's writes (a released
- * claim) must be committed (req_keep). */
+ * what the API answers (200, 403 when the caller is no platform admin,
+ * 404, 409, 422, 502, 503), message a sentence for a person, keep set
+ * when an error's writes (a released claim) must be committed
+ * (req_keep). */
 struct forder_outcome {
 	int		 status;
 	int		 keep;

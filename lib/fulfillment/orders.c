@@ -1067,6 +1067,14 @@ forders_admin_decide(struct req *r, const char *id, int approve,
 	enum db_code	 code;
 
 	memset(out, 0, sizeof(*out));
+	memset(&o, 0, sizeof(o));
+	/* Whoever calls it (API key or console session), only an operator
+	 * decides. */
+	if (!r->principal.platform_admin) {
+		forders_outcome(out, 403, 0, "order: only a platform operator "
+		    "decides an order pending_admin_approval");
+		return;
+	}
 	code = forder_load(r->db, SQL_ORDER_LOCK, DB_PARAMS(DB_STR(id)), &o);
 	if (code == DB_NOTFOUND)
 		forders_outcome(out, 404, 0, "order: no order %s", id);
