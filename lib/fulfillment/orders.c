@@ -960,7 +960,6 @@ forders_submit(struct req *r, const struct forder *o,
 	struct printful_res	 res;
 	long long		 pid;
 	char			 pstatus[32];
-
 	const char		*why;
 	int			 refused;
 
