@@ -40,7 +40,12 @@ CREATE TABLE fulfill_products (
 -- Stripe event: stripe_events). Money is DECIMAL. items and
 -- shipping_address are the JSON the contract shows (OrderItem[],
 -- ShippingAddress). submit_state guards the one submission to Printful:
--- claimed by a conditional update, released on failure.
+-- NULL, then 'submitting' (claimed by a conditional update and committed
+-- before the call), then 'submitted'; a failure releases it to NULL, and
+-- a claim older than a minute (its process died) is resolved by the
+-- worker, which asks Printful for the order by its external id.
+-- Printful's webhooks find an order by its id (public_id, the external
+-- id) or by printful_order_id.
 CREATE TABLE fulfill_orders (
   id                       BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   public_id                CHAR(36)      NOT NULL,
@@ -72,6 +77,8 @@ CREATE TABLE fulfill_orders (
   KEY ix_forder_org_status (org_id, status, id),
   KEY ix_forder_status (status, id),
   KEY ix_forder_email (org_id, customer_email, id),
+  KEY ix_forder_printful (printful_order_id),
+  KEY ix_forder_submit (submit_state, submit_claimed_at),
   CONSTRAINT fk_forder_org FOREIGN KEY (org_id) REFERENCES organizations (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 

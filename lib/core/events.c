@@ -33,12 +33,18 @@ static const struct event_def events_catalogue[EVENT__MAX] = {
 	    "itemId, sku, previousStock, nextStock, source" },
 	[EVENT_INVENTORY_STOCKOUT_RESOLVED] = { "inventory.stockout.resolved",
 	    1, "itemId, sku, previousStock, nextStock, source" },
+	/* Purchase orders carry no source; a storefront order (issue 12)
+	 * carries source "fulfillment" and its client's slug. */
 	[EVENT_ORDER_CREATED] = { "order.created", 1,
-	    "orderId, status, vendorName, lineCount" },
+	    "orderId, status, vendorName, lineCount; a storefront order: "
+	    "orderId, status, source (\"fulfillment\"), clientSlug, total" },
 	[EVENT_ORDER_STATUS_CHANGED] = { "order.status_changed", 1,
-	    "orderId, status, previousStatus" },
+	    "orderId, status, previousStatus; a storefront order also "
+	    "source (\"fulfillment\"), clientSlug, and statusNote when "
+	    "Printful failed or canceled it" },
 	[EVENT_ORDER_FULFILLED] = { "order.fulfilled", 1,
-	    "orderId, status" },
+	    "orderId, status; a storefront order also source "
+	    "(\"fulfillment\"), clientSlug, printfulOrderId" },
 	[EVENT_WEBHOOK_TEST] = { "webhook.test", 0,
 	    "subscriptionId" },
 	/* What automatic case integration starts from; not for webhooks. */

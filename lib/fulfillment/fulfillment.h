@@ -60,6 +60,43 @@ int		 dpi_read(const unsigned char *, size_t, struct image_info *,
 extern const struct db_stmts	fproducts_stmts;
 void		 fproducts_create(struct req *);
 
+/* stripe.c: Stripe's signature and Checkout Session, read (no SQL) */
+#define STRIPE_TOLERANCE_S	300	/* seconds either way of now */
+#define STRIPE_MAX_V1		8	/* v1 signatures one header may carry */
+#define STRIPE_MAX_ITEMS	100	/* OrderItem in one order */
+struct stripe_sig {
+	int64_t		 t;
+	size_t		 nv1;
+	char		 v1[STRIPE_MAX_V1][65];	/* "" when not 64 hex */
+};
+enum stripe_verdict {
+	STRIPE_OK, STRIPE_NO_SECRET, STRIPE_MISSING, STRIPE_MALFORMED,
+	STRIPE_STALE, STRIPE_MISMATCH
+};
+int		 stripe_sig_parse(const char *, struct stripe_sig *);
+enum stripe_verdict stripe_verify(const char *, const char *, const void *,
+		    size_t, int64_t);
+const char	*stripe_verdict_text(enum stripe_verdict);
+/* The order a paid Checkout Session stands for. */
+struct stripe_order {
+	const char		*session_id, *payment_intent;	/* borrowed */
+	const char		*client_slug, *email;		/* borrowed */
+	char			 currency[4];
+	int64_t			 total;		/* scale 4, from cents */
+	struct json_object	*items;		/* OrderItem[], owned */
+	struct json_object	*shipping;	/* ShippingAddress or NULL */
+};
+enum stripe_read {
+	STRIPE_READ_OK, STRIPE_READ_UNPAID, STRIPE_READ_NO_CLIENT,
+	STRIPE_READ_BAD_ITEMS, STRIPE_READ_BAD_SESSION
+};
+enum stripe_read stripe_session_read(struct json_object *,
+		    struct stripe_order *, char *, size_t);
+void		 stripe_order_cleanup(struct stripe_order *);
+int		 stripe_items_read(const char *, struct json_object **, char *,
+		    size_t);
+int		 stripe_url_ok(const char *);
+
 /* orders.c: orders from Stripe, the two gates, Printful's webhooks */
 extern const struct db_stmts	forders_stmts;
 void		 forders_stripe_webhook(struct req *);
@@ -74,9 +111,10 @@ void		 forders_admin_reject(struct req *);
 int		 forders_recover_job(struct db *, const struct conf *);
 /* The platform operator's decision on an order, for the API and the
  * console alike (the same claim, submission and record): status is
- * what the API answers (200, 404, 409, 422, 502, 503), message a
- * sentence for a person, keep set when an error's writes (a released
- * claim) must be committed (req_keep). */
+ * what the API answers (200, 403 when the caller is no platform admin,
+ * 404, 409, 422, 502, 503), message a sentence for a person, keep set
+ * when an error's writes (a released claim) must be committed
+ * (req_keep). */
 struct forder_outcome {
 	int		 status;
 	int		 keep;

@@ -138,6 +138,18 @@ page_parse(struct req *r, struct page *pg)
 	return ok;
 }
 
+/* The opaque cursor that page_parse reads back as after_id last_id, for
+ * a list whose body has a shape of its own. */
+void
+page_cursor(long long last_id, char out[PAGE_CURSOR_BUFSZ])
+{
+	char	 text[32];
+
+	snprintf(text, sizeof(text), CURSOR_TAG "%lld", last_id);
+	sodium_bin2base64(out, PAGE_CURSOR_BUFSZ, (unsigned char *)text,
+	    strlen(text), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
 /*
  * Answer 200 {"data": arr, "nextCursor": …}: a cursor after last_id when
  * more rows follow, else null. arr is consumed.
@@ -147,13 +159,11 @@ page_respond(struct req *r, struct json_object *arr, long long last_id,
     size_t more)
 {
 	struct json_object	*o = json_object_new_object();
-	char			 text[32], enc[64];
+	char			 enc[PAGE_CURSOR_BUFSZ];
 
 	json_object_object_add(o, "data", arr);
 	if (more) {
-		snprintf(text, sizeof(text), CURSOR_TAG "%lld", last_id);
-		sodium_bin2base64(enc, sizeof(enc), (unsigned char *)text,
-		    strlen(text), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		page_cursor(last_id, enc);
 		json_object_object_add(o, "nextCursor",
 		    json_object_new_string(enc));
 	} else

@@ -200,7 +200,9 @@ struct page {
 	long long	 limit;
 	long long	 after_id;	/* rows with a larger id come next */
 };
+#define PAGE_CURSOR_BUFSZ	64
 int		 page_parse(struct req *, struct page *);
+void		 page_cursor(long long, char [PAGE_CURSOR_BUFSZ]);
 void		 page_respond(struct req *, struct json_object *, long long,
 		    size_t);
 typedef struct json_object *(*page_row_fn)(const struct db_rows *, size_t);
