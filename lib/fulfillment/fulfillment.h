@@ -59,6 +59,7 @@ int		 dpi_read(const unsigned char *, size_t, struct image_info *,
 /* products.c: POST /api/products/create */
 extern const struct db_stmts	fproducts_stmts;
 void		 fproducts_create(struct req *);
+long		 fproducts_variant_id(const char *, const char *);
 
 /* stripe.c: Stripe's signature and Checkout Session, read (no SQL) */
 #define STRIPE_TOLERANCE_S	300	/* seconds either way of now */

@@ -675,35 +675,11 @@ forders_client_reject(struct req *r)
 	forders_client_decide(r, 0);
 }
 
-/* Printful catalog variants by the contract's sizes: shirts (and
- * "default") are the Bella+Canvas 3001 (catalog product 71) in black,
- * whose M, L and XL are the 4017, 4018 and 4019 of Printful's own
- * example; a poster is the Enhanced Matte Paper Poster 18x24 in
- * (variant 1, the print area the DPI check assumes) in every size. */
-static const struct {
-	const char	*size;
-	long long	 shirt;
-} forders_variants[] = {
-	{ "XS", 9527 }, { "S", 4016 }, { "M", 4017 }, { "L", 4018 },
-	{ "XL", 4019 }, { "2XL", 4020 }, { "3XL", 5295 }, { "4XL", 5296 },
-	{ "5XL", 5297 },
-};
-#define POSTER_VARIANT	1
-
+/* The catalog variant of an order item: products.c's one table. */
 static long long
 forders_variant(const char *type, const char *size)
 {
-	size_t	 i;
-
-	if (type == NULL || size == NULL)
-		return 0;
-	if (strcmp(type, "poster") == 0)
-		return POSTER_VARIANT;
-	for (i = 0; i < sizeof(forders_variants) / sizeof(forders_variants[0]);
-	    i++)
-		if (strcmp(forders_variants[i].size, size) == 0)
-			return forders_variants[i].shirt;
-	return 0;
+	return fproducts_variant_id(type, size);
 }
 
 static const char *

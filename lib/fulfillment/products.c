@@ -166,6 +166,30 @@ product_kind_colored(const struct product_kind *k)
 	return k->variants[0].color != NULL;
 }
 
+/*
+ * The catalog variant an order item of type and size is made as: a
+ * garment in black (an OrderItem names no colour), a poster at 18x24 in
+ * (its size enum is the garments'); 0 when there is none. The one table
+ * for products and orders alike.
+ */
+long
+fproducts_variant_id(const char *type, const char *size)
+{
+	const struct product_kind	*k;
+	size_t				 i;
+
+	if (type == NULL || size == NULL ||
+	    (k = product_kind_named(type)) == NULL)
+		return 0;
+	if (!product_kind_colored(k))
+		return strcmp(k->name, "poster") == 0 ? 1 : 0;
+	for (i = 0; i < k->nvariants; i++)
+		if (strcmp(k->variants[i].size, size) == 0 &&
+		    strcmp(k->variants[i].color, "black") == 0)
+			return k->variants[i].id;
+	return 0;
+}
+
 /* Validation ----------------------------------------------------------- */
 
 /* designUrl: an absolute http or https URL with a host. */
