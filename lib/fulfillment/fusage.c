@@ -60,9 +60,7 @@ usage_record(struct db *db, long long org, const char *kind, const char *ref)
 
 /*
  * One event as listed: the contract's {eventType, orderId, metadata,
- * createdAt} (orderId for an order, metadata.productId for a product)
- * and the same as {type, refId} for callers that want one reference
- * whatever the kind.
+ * createdAt} (orderId for an order, metadata.productId for a product).
  */
 static struct json_object *
 fusage_event_json(const struct db_rows *rows, size_t i)
@@ -80,8 +78,6 @@ fusage_event_json(const struct db_rows *rows, size_t i)
 	json_object_object_add(o, "metadata", meta);
 	json_object_object_add(o, "createdAt",
 	    json_time(db_cell(rows, i, FE_CREATED)));
-	json_put_str(o, "type", kind);
-	json_put_str(o, "refId", ref);
 	return o;
 }
 
