@@ -20,6 +20,8 @@ static const struct db_stmts *const registry[] = {
 	/* invoice cases */
 	&cases_stmts, &stock_stmts, &payables_stmts, &ledger_stmts,
 	&integrate_stmts, &export_stmts, &views_stmts,
+	/* fulfillment: the console's side */
+	&views_fulfill_stmts,
 	&demo_stmts, &worker_stmts,
 };
 
