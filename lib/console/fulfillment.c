@@ -23,7 +23,7 @@
 #define FUL_FLASH_OK	"f+"	/* the session flash of a decision */
 #define FUL_FLASH_ERR	"f!"
 #define FUL_FLASH_TEXT	250	/* bytes of text the session's flash holds */
-#define FUL_NOTE_MAX	1000	/* characters of a rejection's note */
+#define FUL_NOTE_MAX	2000	/* characters of a note, as the API's */
 #define FUL_ID_MAX	36	/* an order's public id, a UUID */
 #define FUL_WAITING	"pending_admin_approval"
 
@@ -221,14 +221,22 @@ console_ful_form_open(struct req *r, const char *id, const char *action)
 	html_csrf(r);
 }
 
-/* Approve (which only asks, on the next page) and Reject with a note. */
+/* Approve (which only asks, on the next page) and Reject with a note;
+ * neither while a submission holds the order. */
 static void
 console_ful_forms(struct req *r, const struct fview_order *o)
 {
+	if (o->submitting) {
+		html_raw(r, "<p class=\"notice error\">A submission to Printful "
+		    "holds this order and its outcome is not known yet; it is "
+		    "checked with Printful within minutes, so it cannot be "
+		    "decided now.</p>\n");
+		return;
+	}
 	console_ful_form_open(r, o->id, "approve");
 	html_raw(r, "<button>Approve</button></form>");
 	console_ful_form_open(r, o->id, "reject");
-	html_raw(r, "<label>Note <input name=\"note\" maxlength=\"1000\">"
+	html_raw(r, "<label>Note <input name=\"note\" maxlength=\"2000\">"
 	    "</label><button class=\"danger\">Reject</button></form>\n");
 }
 
@@ -400,7 +408,7 @@ console_ful_note(struct req *r, char **note)
 	if ((got = req_form_param(r, "note", note)) < 0)
 		return "The note is not valid form data; nothing changed.";
 	if (got == 1 && util_utf8_chars(*note) > FUL_NOTE_MAX)
-		return "A note has at most 1000 characters; nothing changed.";
+		return "A note has at most 2000 characters; nothing changed.";
 	if (*note != NULL && (*note)[0] == '\0') {
 		free(*note);
 		*note = NULL;
@@ -501,6 +509,13 @@ console_fulfillment_action(struct req *r)
 		snprintf(msg, sizeof(msg), "Order %s is no longer waiting for "
 		    "admin approval (it is %s); nothing changed.", w.v[0].id,
 		    w.v[0].status);
+		console_ful_refuse(r, 409, msg);
+		goto out;
+	}
+	if (w.v[0].submitting) {
+		snprintf(msg, sizeof(msg), "Order %s is being submitted to "
+		    "Printful; its outcome is checked within minutes. Nothing "
+		    "changed.", w.v[0].id);
 		console_ful_refuse(r, 409, msg);
 		goto out;
 	}

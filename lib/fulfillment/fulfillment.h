@@ -108,6 +108,7 @@ struct fview_order {
 				*status_note, *customer_email, *currency,
 				*paid_at;	/* "YYYY-MM-DD HH:MM:SS", UTC */
 	int64_t			 total;		/* scale 4 */
+	int			 submitting;	/* claimed for Printful */
 	struct fview_item	*items;
 	size_t			 nitems;
 	int			 items_unreadable; /* not an OrderItem[] */

@@ -23,7 +23,7 @@ enum views_fulfill_sql_id {
 	"SELECT o.public_id, g.name, g.slug, o.status, o.status_note," \
 	" o.customer_email, o.currency, o.total, o.items," \
 	" o.shipping_address," \
-	" DATE_FORMAT(o.created_at, '%Y-%m-%d %H:%i:%s')" \
+	" DATE_FORMAT(o.created_at, '%Y-%m-%d %H:%i:%s'), o.submit_state" \
 	" FROM fulfill_orders o JOIN organizations g ON g.id = o.org_id"
 
 static const char *const views_fulfill_sql[VIEWS_FULFILL_SQL__MAX] = {
@@ -42,7 +42,8 @@ const struct db_stmts views_fulfill_stmts = {
 
 enum fview_col {
 	FV_ID, FV_CLIENT_NAME, FV_CLIENT_SLUG, FV_STATUS, FV_STATUS_NOTE,
-	FV_EMAIL, FV_CURRENCY, FV_TOTAL, FV_ITEMS, FV_ADDRESS, FV_PAID_AT
+	FV_EMAIL, FV_CURRENCY, FV_TOTAL, FV_ITEMS, FV_ADDRESS, FV_PAID_AT,
+	FV_SUBMIT
 };
 
 /* The JSON text s parsed (owned by the caller), or NULL when it is
@@ -161,6 +162,7 @@ fviews_add(struct fview_orders *w, size_t i)
 	o->currency = db_cell(rows, i, FV_CURRENCY);
 	o->total = decimal_sql(db_cell(rows, i, FV_TOTAL));
 	o->paid_at = db_cell(rows, i, FV_PAID_AT);
+	o->submitting = db_cell(rows, i, FV_SUBMIT) != NULL;
 	fviews_address(o, db_cell(rows, i, FV_ADDRESS));
 	return fviews_items(o, db_cell(rows, i, FV_ITEMS));
 }

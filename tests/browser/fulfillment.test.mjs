@@ -277,12 +277,12 @@ test('Reject takes a note: the order is rejected_by_admin with it, and nothing g
 	const { context, page } = await operatorPage();
 	await gotoPage(page, PAGE);
 
-	// A note over 1000 characters is refused, nothing changed.
+	// A note over 2000 characters (as the API's) is refused, nothing changed.
 	const long = await page.request.post(`${BASE}${PAGE}/${id}/reject`, {
-		form: { csrf: await csrfOf(page), note: 'x'.repeat(1001) }, maxRedirects: 0,
+		form: { csrf: await csrfOf(page), note: 'é'.repeat(2001) }, maxRedirects: 0,
 	});
 	assert.equal(long.status(), 400);
-	assert.match(await long.text(), /A note has at most 1000 characters; nothing changed\./);
+	assert.match(await long.text(), /A note has at most 2000 characters; nothing changed\./);
 	assert.deepEqual(orderRow(id), ['pending_admin_approval', '-', '-']);
 
 	const note = 'Design is someone else\'s art — "do not print"';
@@ -346,6 +346,26 @@ test('an order no longer waiting is refused at both steps; unknown orders and ac
 	}
 	assert.deepEqual(orderRow(id), ['rejected_by_admin', '-', '-']);
 	assert.deepEqual(await printfulMentions(id), []);
+
+	// An order a submission holds (its outcome not known yet): no
+	// buttons, and neither step is taken.
+	const held = insertOrder(c);
+	sql(`UPDATE fulfill_orders SET submit_state = 'submitting', submit_claimed_at = NOW(3)` +
+	    ` WHERE public_id = ${sqlQuote(held)}`);
+	await gotoPage(page, PAGE);
+	const hb = orderBody(page, held);
+	assert.equal(await hb.count(), 1);
+	assert.equal(await hb.locator('form').count(), 0);
+	assert.match(await text(hb.locator('.notice.error')), /^A submission to Printful holds this order/);
+	for (const action of ['approve', 'confirm', 'reject']) {
+		const r = await page.request.post(`${BASE}${PAGE}/${held}/${action}`, {
+			form: { csrf, note: 'held' }, maxRedirects: 0,
+		});
+		assert.equal(r.status(), 409, `held: ${action}`);
+		assert.match(await r.text(), /is being submitted to Printful; its outcome is checked within minutes\. Nothing changed\./);
+	}
+	assert.deepEqual(orderRow(held), ['pending_admin_approval', '-', '-']);
+	assert.deepEqual(await printfulMentions(held), []);
 
 	for (const path of [`${PAGE}/${randomUUID()}/confirm`, `${PAGE}/${'9'.repeat(80)}/approve`,
 	    `${PAGE}/${id}/submit`]) {
