@@ -135,6 +135,12 @@ function orderBody(page, id) {
 	return page.locator(`tbody[id="order-${id}"]`);
 }
 
+/* The page's own notice (a decision's flash), under its heading: orders
+ * in the list may carry notices of their own. */
+function flash(page, cls = '') {
+	return page.locator(`main > .notice${cls ? `.${cls}` : ''}`);
+}
+
 /* The CSRF token of a signed-in page (its sign-out form's). */
 async function csrfOf(page) {
 	return page.locator('form[action="/admin/logout"] input[name="csrf"]').inputValue();
@@ -252,7 +258,7 @@ test('Approve asks first, without JavaScript: the page names the order and the a
 	const [status, , pfId] = orderRow(id);
 	assert.equal(status, 'submitted_to_printful');
 	assert.match(pfId, /^\d+$/);
-	assert.equal(await text(page.locator('.notice.ok')),
+	assert.equal(await text(flash(page, 'ok')),
 	    `Submitted order ${id} of ${c.name} to Printful for 29.99 USD (Printful order ${pfId}).`);
 	const sent = await printfulOrders(id);
 	assert.equal(sent.length, 1, 'exactly one POST /orders');
@@ -261,7 +267,7 @@ test('Approve asks first, without JavaScript: the page names the order and the a
 
 	// A reload repeats nothing; nor does the same confirmation sent again.
 	await page.reload({ waitUntil: 'load' });
-	assert.equal(await page.locator('.notice').count(), 0);
+	assert.equal(await flash(page).count(), 0);
 	const again = await page.request.post(`${BASE}${PAGE}/${id}/confirm`, {
 		form: { csrf: await csrfOf(page) }, maxRedirects: 0,
 	});
@@ -291,7 +297,7 @@ test('Reject takes a note: the order is rejected_by_admin with it, and nothing g
 	const resp = await clickAndWait(page, tb.getByRole('button', { name: 'Reject' }));
 	assert.equal(resp.status(), 200);
 	assert.equal(pathOf(page), PAGE);
-	assert.equal(await text(page.locator('.notice.ok')),
+	assert.equal(await text(flash(page, 'ok')),
 	    `Rejected order ${id} of ${c.name} (12.50 USD).`);
 	assert.deepEqual(orderRow(id), ['rejected_by_admin', note, '-']);
 	assert.equal(await orderBody(page, id).count(), 0);
@@ -309,7 +315,7 @@ test('Printful failing: the order is not submitted, waits again with the reason,
 	const resp = await clickAndWait(page, page.getByRole('button', { name: 'Submit to Printful' }));
 	assert.equal(resp.status(), 200);
 	assert.equal(pathOf(page), PAGE);
-	assert.match(await text(page.locator('.notice.error')),
+	assert.match(await text(flash(page, 'error')),
 	    new RegExp(`^Order ${id} was not submitted: .+`));
 	const [status, reason, pfId] = orderRow(id);
 	assert.equal(status, 'pending_admin_approval');
@@ -334,7 +340,7 @@ test('an order no longer waiting is refused at both steps; unknown orders and ac
 	sql(`UPDATE fulfill_orders SET status = 'rejected_by_admin' WHERE public_id = ${sqlQuote(id)}`);
 	const resp = await clickAndWait(page, tb.getByRole('button', { name: 'Approve' }));
 	assert.equal(resp.status(), 409);
-	assert.equal(await text(page.locator('.notice.error')),
+	assert.equal(await text(flash(page, 'error')),
 	    `Order ${id} is no longer waiting for admin approval (it is rejected_by_admin); nothing changed.`);
 	assert.equal(await orderBody(page, id).count(), 0);
 	const csrf = await csrfOf(page);
