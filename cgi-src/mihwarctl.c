@@ -1,7 +1,8 @@
 /*
  * mihwarctl.c - the operator's command line over libmihwar: migrations,
- * organizations, users and keys. Exit 0 on success, 1 when the work
- * failed (database down, conflict), 2 for bad arguments.
+ * organizations, users, keys and the origins a storefront client's chat
+ * may be embedded on. Exit 0 on success, 1 when the work failed
+ * (database down, conflict), 2 for bad arguments.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@ static const char usage[] =
     "  key list --org SLUG\n"
     "  key revoke KEY_ID\n"
     "  app update --org SLUG --app SLUG --allowed-event-types TYPE,TYPE|\"\"\n"
+    "  client set-domains --org SLUG --domains HOST,HOST|\"\"\n"
     "  demo [--base-url URL]\n";
 
 static int
@@ -343,6 +345,59 @@ out:
 	return rc;
 }
 
+/*
+ * The origins a client's storefront chat may be embedded on: bare hosts
+ * (https://host) or http(s)://host[:port], separated by commas; ""
+ * clears them (browsers are then refused).
+ */
+static int
+ctl_client_set_domains(struct ctl *c)
+{
+	const char	*org = ctl_opt(c, "--org");
+	const char	*domains = ctl_opt(c, "--domains");
+	char		 msg[400], err[300];
+	struct buf	 list;
+	long long	 org_id;
+	int		 rc = 1;
+
+	if (!ctl_check_args(c, (const char *[]){ "--org", "--domains", NULL },
+	    (const char *[]){ NULL }) || org == NULL || domains == NULL)
+		return ctl_usage("client set-domains needs --org and --domains");
+	buf_init(&list);
+	/* The console's parser: the same rules wherever origins are set. */
+	if (!onboarding_domains_parse(domains, &list, err, sizeof(err))) {
+		buf_cleanup(&list);
+		snprintf(msg, sizeof(msg), "--domains: %s", err);
+		return ctl_usage(msg);
+	}
+	if (!ctl_find_org(c, org, &org_id))
+		goto out;
+	if (onboarding_domains_set(c->db, org_id, list.data) != DB_OK) {
+		rc = ctl_db_failed(c);
+		goto out;
+	}
+	if (c->json) {
+		struct json_object *o = json_object_new_object();
+		struct json_object *a = json_object_new_array();
+		char *t, *save;
+
+		json_object_object_add(o, "org", json_object_new_string(org));
+		for (t = strtok_r(list.data, ",", &save); t != NULL;
+		    t = strtok_r(NULL, ",", &save))
+			json_object_array_add(a, json_object_new_string(t));
+		json_object_object_add(o, "allowedDomains", a);
+		ctl_print_json(o);
+	} else if (*list.data == '\0')
+		printf("client %s: no allowed origins (browsers are refused)\n",
+		    org);
+	else
+		printf("client %s: allowed origins %s\n", org, list.data);
+	rc = 0;
+out:
+	buf_cleanup(&list);
+	return rc;
+}
+
 /* One line from stdin without its newline; 0 when empty or too long. */
 static int
 ctl_read_password(char *pw, size_t sz)
@@ -537,6 +592,7 @@ ctl_dispatch(struct ctl *c, const char *cmd, const char *sub)
 		{ "key", "list", ctl_key_list },
 		{ "key", "revoke", ctl_key_revoke },
 		{ "app", "update", ctl_app_update },
+		{ "client", "set-domains", ctl_client_set_domains },
 		{ "demo", NULL, ctl_demo },
 	};
 	size_t	 i;

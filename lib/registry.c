@@ -20,7 +20,8 @@ static const struct db_stmts *const registry[] = {
 	/* invoice cases */
 	&cases_stmts, &stock_stmts, &payables_stmts, &ledger_stmts,
 	&integrate_stmts, &export_stmts, &views_stmts,
-	/* fulfillment: the console's side */
+	/* storefront fulfillment, and the console's views of its orders */
+	&onboarding_stmts, &chat_stmts, &usage_fulfill_stmts,
 	&views_fulfill_stmts,
 	&demo_stmts, &worker_stmts,
 };

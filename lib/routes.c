@@ -63,6 +63,8 @@ const struct route routes[] = {
 	{ "GET", "/admin/keys", console_keys, ADMIN },
 	{ "POST", "/admin/keys", console_key_create, ADMIN_WRITE },
 	{ "POST", "/admin/keys/{id}/revoke", console_key_revoke, ADMIN_WRITE },
+	{ "GET", "/admin/storefront", console_storefront, ADMIN },
+	{ "POST", "/admin/storefront", console_storefront_set, ADMIN_WRITE },
 
 	/* activity ingest (activity-ingest.openapi.yaml); the family counts
 	 * every request against its limits, these say so too */

@@ -30,6 +30,11 @@ const struct db_stmts worker_stmts = {
 
 typedef int	(*worker_job_fn)(struct db *, const struct conf *);
 
+/* Rate windows are kept past the longest one counted (sign-in's 15
+ * minutes, onboarding's hour), or a window would be forgotten while it
+ * is still counting and its limit would reset early. */
+#define RATE_KEEP_S	(2 * 3600)
+
 /*
  * Once a minute: forget expired idempotency keys and old rate windows.
  * The cadence is per process; the work is safe to repeat anywhere.
@@ -46,7 +51,7 @@ worker_housekeeping(struct db *db, const struct conf *conf)
 	last = now;
 	if (db_exec(db, worker_sql[SQL_IDEM_EXPIRE], DB_NONE) != DB_OK ||
 	    db_exec(db, worker_sql[SQL_RATE_EXPIRE], DB_PARAMS(DB_INT(
-	    (long long)(now - 600)))) != DB_OK)
+	    (long long)(now - RATE_KEEP_S)))) != DB_OK)
 		log_warn("worker: housekeeping failed: %s", db_errstr(db));
 	return 0;
 }

@@ -68,4 +68,8 @@ void		 console_ingest_app_create(struct req *);
 void		 console_ingest_app_key(struct req *);
 void		 console_ingest_app_types(struct req *);
 
+/* storefront.c: where the storefront chat may be embedded */
+void		 console_storefront(struct req *);
+void		 console_storefront_set(struct req *);
+
 #endif /* MIHWAR_CONSOLE_H */

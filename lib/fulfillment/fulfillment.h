@@ -30,6 +30,11 @@ extern const struct db_stmts	onboarding_stmts;
 void		 onboarding_check_slug(struct req *);
 void		 onboarding_request(struct req *);
 int		 onboarding_origin_allowed(const char *, const char *);
+int		 onboarding_origin_normalize(const char *, char *, size_t);
+int		 onboarding_domains_parse(const char *, struct buf *, char *,
+		    size_t);
+enum db_code	 onboarding_domains_set(struct db *, long long, const char *);
+enum db_code	 onboarding_domains_get(struct db *, long long, struct buf *);
 
 /* chat.c: the storefront's order-aware chat (no LLM) */
 extern const struct db_stmts	chat_stmts;

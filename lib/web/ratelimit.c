@@ -4,8 +4,13 @@
  * so the limit holds across the whole pool and every host. Fixed
  * one-minute windows: one upsert per request, whose LAST_INSERT_ID
  * hands back the new count without a second round trip.
+ *
+ * Callers without a key (onboarding, a storefront's chat) are counted
+ * by a scope the handler names ("onboarding:addr:<ip>") in fixed windows
+ * of any length, in the same table.
  */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "web/web.h"
@@ -98,5 +103,59 @@ ratelimit_check(struct req *r)
 		req_resp_error(r, 429, "rate_limited", "more than %lld requests "
 		    "a minute in this organization; retry in %lld s", per_org,
 		    reset);
+	return 0;
+}
+
+/* The rate_counters.scope column's width. */
+#define RATELIMIT_SCOPE_MAX	80
+
+/*
+ * Count a request that has no key against scope (ASCII, at most 79
+ * bytes: "onboarding:addr:<ip>"), in fixed windows of window_s seconds;
+ * more than limit in one window are refused with 429 and Retry-After
+ * (the seconds left in the window). Inside a write route's transaction
+ * the count is committed at once (req_commit_step): it must hold
+ * whatever the handler answers next, a 400 too, and concurrent callers
+ * must not queue on the counter's row while the handler works. 1 to go
+ * on; 0 with the answer (429, or 503) set.
+ *
+ * The row is keyed by the window's end, not its start: the worker
+ * forgets rows whose window_start is ten minutes old (worker.c), which
+ * must not drop a window of an hour while it still runs.
+ */
+int
+ratelimit_scope_check(struct req *r, const char *scope, long long limit,
+    long long window_s)
+{
+	time_t		 now = time(NULL);
+	long long	 end, hits, retry;
+	char		 v[24];
+
+	if (window_s < 1 || strlen(scope) >= RATELIMIT_SCOPE_MAX) {
+		log_error("req id=%s: rate limit scope %s: bad window or too "
+		    "long", r->id, scope);
+		req_resp_error(r, 500, NULL, "internal error");
+		return 0;
+	}
+	end = (long long)now - (long long)now % window_s + window_s;
+	if (db_exec(r->db, ratelimit_sql[SQL_RATE_HIT], DB_PARAMS(DB_STR(scope),
+	    DB_INT(end))) != DB_OK) {
+		req_resp_error(r, 503, NULL, "database unavailable");
+		return 0;
+	}
+	/* Read before the commit, which is a statement of its own. */
+	hits = (long long)db_insert_id(r->db);
+	if (db_in_tx(r->db) && !req_commit_step(r)) {
+		req_resp_error(r, 503, NULL, "database unavailable");
+		return 0;
+	}
+	if (hits <= limit)
+		return 1;
+	retry = end - (long long)now;
+	snprintf(v, sizeof(v), "%lld", retry);
+	req_resp_header(r, "Retry-After", v);
+	req_resp_error(r, 429, "rate_limited", "too many requests: at most "
+	    "%lld every %lld s from this address; retry in %lld s", limit,
+	    window_s, retry);
 	return 0;
 }

@@ -221,9 +221,11 @@ enum idem_res	 idem_begin(struct req *);
 int		 idem_store(struct req *);
 void		 idem_end(struct req *, int);
 
-/* ratelimit.c: fixed one-minute windows in the database */
+/* ratelimit.c: fixed windows in the database, per key or by scope */
 extern const struct db_stmts	ratelimit_stmts;
 int		 ratelimit_check(struct req *);
+int		 ratelimit_scope_check(struct req *, const char *, long long,
+		    long long);
 
 /* html.c: the escaping HTML writer of the console */
 void		 html_text(struct req *, const char *);

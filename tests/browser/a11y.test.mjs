@@ -4,9 +4,10 @@
 // an integration and rejected, a subscription with a delivery and its
 // attempts, keys,
 // the activity timeline with its strip and filters, ingest apps with a
-// new key and a refused edit, the fulfillment gate with a waiting order
-// and its confirmation page, a refused page, a missing page, the
-// sign-in form with an error),
+// new key and a refused edit, the storefront's allowed origins, none,
+// set and a refused list, the fulfillment gate with a waiting order and
+// its confirmation page, a refused page, a missing page, the sign-in
+// form with an error),
 // passes axe-core's WCAG 2 A and AA rules in Chromium.
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -217,6 +218,42 @@ test('a11y: activity and ingest apps, empty and in use', async () => {
 	const resp = await gotoPage(mp, '/admin/activity');
 	assert.equal(resp.status(), 200);
 	await assertClean(mp, 'activity, member');
+	await mc.close();
+});
+
+test('a11y: the storefront\'s allowed origins, none, set and refused', async () => {
+	const { context, page } = await newPage(browser);
+	await signIn(page, org.admin.email, org.admin.password);
+	await gotoPage(page, '/admin/storefront');
+	assert.match(await page.locator('#origins-none').innerText(),
+	    /embed not configured/);
+	await assertClean(page, 'storefront, no origins');
+
+	const field = page.getByLabel(/^Allowed origins/);
+	await field.fill('shop.a11y.example, http://localhost:3000');
+	let resp = await clickAndWait(page, page.getByRole('button',
+	    { name: 'Save the origins' }));
+	assert.equal(resp.status(), 200);
+	assert.deepEqual(await page.locator('#origins li').allInnerTexts(),
+	    ['https://shop.a11y.example', 'http://localhost:3000']);
+	assert.deepEqual(sql('SELECT allowed_domains FROM organizations WHERE ' +
+	    `slug = '${org.slug}'`), [['https://shop.a11y.example,' +
+	    'http://localhost:3000']]);
+	await assertClean(page, 'storefront with origins');
+
+	await field.fill('*.a11y.example');
+	resp = await clickAndWait(page, page.getByRole('button',
+	    { name: 'Save the origins' }));
+	assert.equal(resp.status(), 400);
+	assert.equal(await field.inputValue(), '*.a11y.example');
+	assert.equal(await page.locator('#origins li').count(), 2);
+	await assertClean(page, 'storefront, a refused list');
+	await context.close();
+
+	// A member does not set them.
+	const { context: mc, page: mp } = await newPage(browser);
+	await signIn(mp, org.member.email, org.member.password);
+	assert.equal((await gotoPage(mp, '/admin/storefront')).status(), 403);
 	await mc.close();
 });
 

@@ -749,14 +749,17 @@ test('the worker\'s housekeeping drops expired idempotency keys and old ' +
 		await sql('UPDATE idempotency_keys SET expires_at = NOW(3) - ' +
 		    `INTERVAL 1 MINUTE WHERE api_key_id = ${keyId} AND ` +
 		    `idem_key = ${q(oldKey)}`);
-		// A window from an hour ago and the current one.
+		// A window from three hours ago (past the two hours kept for
+		// the longest limit, onboarding's hour), one from an hour ago
+		// (still kept) and the current one.
 		const minute = 'UNIX_TIMESTAMP() DIV 60 * 60';
 		await sql('INSERT INTO rate_counters (scope, window_start, ' +
-		    `hits) VALUES (${q(scope)}, ${minute} - 3600, 7), ` +
-		    `(${q(scope)}, ${minute}, 3)`);
-		const [oldWin, curWin] = await windows();
+		    `hits) VALUES (${q(scope)}, ${minute} - 10800, 7), ` +
+		    `(${q(scope)}, ${minute} - 3600, 5), (${q(scope)}, ${minute}, 3)`);
+		const [oldWin, hourWin, curWin] = await windows();
 		assert.deepEqual(await idem(), [newKey, oldKey].sort());
-		assert.equal(curWin - oldWin, 3600);
+		assert.equal(curWin - oldWin, 10800);
+		assert.equal(curWin - hourWin, 3600);
 
 		// Housekeeping runs on a worker's first tick.
 		await stackCmd('worker-start');
@@ -765,8 +768,8 @@ test('the worker\'s housekeeping drops expired idempotency keys and old ' +
 		    'the expired key and the old window to be dropped');
 		assert.deepEqual(await idem(), [newKey],
 		    'the valid idempotency key was dropped');
-		assert.deepEqual(await windows(), [curWin],
-		    'the current rate window was dropped');
+		assert.deepEqual(await windows(), [hourWin, curWin],
+		    'a window of the last two hours was dropped');
 		// ... and still answers a retry with the first response.
 		const again = await f.api('POST', '/orders', po,
 		    { 'idempotency-key': newKey });
