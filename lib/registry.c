@@ -20,9 +20,10 @@ static const struct db_stmts *const registry[] = {
 	/* invoice cases */
 	&cases_stmts, &stock_stmts, &payables_stmts, &ledger_stmts,
 	&integrate_stmts, &export_stmts, &views_stmts,
-	/* storefront fulfillment */
+	/* storefront fulfillment, and the console's views of its orders */
 	&onboarding_stmts, &chat_stmts, &usage_fulfill_stmts,
 	&fproducts_stmts, &forders_stmts,
+	&views_fulfill_stmts,
 	&demo_stmts, &worker_stmts,
 };
 

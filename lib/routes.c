@@ -48,6 +48,11 @@ const struct route routes[] = {
 	{ "GET", "/admin/cases/{id}", console_case, 0 },
 	{ "POST", "/admin/cases/{id}/{action}", console_case_action,
 	    ADMIN_WRITE },
+	/* the human gate of fulfillment orders: platform admins only (the
+	 * handlers answer 403 to anyone else) */
+	{ "GET", "/admin/fulfillment", console_fulfillment, 0 },
+	{ "POST", "/admin/fulfillment/{id}/{action}",
+	    console_fulfillment_action, ADMIN_WRITE },
 	{ "GET", "/admin/webhooks", console_webhooks, ADMIN },
 	{ "POST", "/admin/webhooks", console_webhook_create, ADMIN_WRITE },
 	{ "GET", "/admin/webhooks/{id}", console_webhook_log, ADMIN },

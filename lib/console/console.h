@@ -43,6 +43,10 @@ void		 console_money(struct req *, int64_t, const char *);
 const char	*console_case_flash_take(struct req *, char *, size_t,
 		    const char **);
 
+/* fulfillment.c: the platform operator's gate on fulfillment orders */
+void		 console_fulfillment(struct req *);
+void		 console_fulfillment_action(struct req *);
+
 /* subscriptions.c: webhook subscriptions and their delivery log */
 void		 console_webhooks(struct req *);
 void		 console_webhook_create(struct req *);

@@ -125,4 +125,49 @@ struct forder_outcome {
 void		 forders_admin_decide(struct req *, const char *, int,
 		    const char *, const char *, struct forder_outcome *);
 
+/*
+ * console: the platform operator's gate (/admin/fulfillment) reads the
+ * orders waiting for admin approval through these views and decides
+ * them with forders_admin_decide, the API's own decision.
+ *
+ * views.c: orders as the console shows them, across every client (the
+ * operator's view, the point of it). Strings are borrowed from the
+ * view's rows and from its items and address as parsed; fviews_cleanup
+ * frees them all, and is safe on a zeroed view and after a failure.
+ */
+extern const struct db_stmts	views_fulfill_stmts;
+#define FVIEWS_WAITING_MAX	200	/* waiting orders one list holds */
+struct fview_item {			/* an OrderItem; NULL: not given */
+	const char	*title, *type, *size, *image_url;
+	long long	 quantity;
+	int64_t		 price;		/* scale 4 */
+	int		 has_quantity, has_price;
+};
+struct fview_address {			/* a ShippingAddress; NULL: not given */
+	const char	*name, *line1, *line2, *city, *state, *postal_code,
+			*country;
+};
+struct fview_order {
+	const char		*id, *client_name, *client_slug, *status,
+				*status_note, *customer_email, *currency,
+				*paid_at;	/* "YYYY-MM-DD HH:MM:SS", UTC */
+	int64_t			 total;		/* scale 4 */
+	int			 submitting;	/* claimed for Printful */
+	struct fview_item	*items;
+	size_t			 nitems;
+	int			 items_unreadable; /* not an OrderItem[] */
+	int			 has_address;
+	struct fview_address	 address;
+	struct json_object	*json_items, *json_address;	/* owned */
+};
+struct fview_orders {
+	struct fview_order	*v;
+	size_t			 n;
+	struct db_rows		*rows;
+};
+enum db_code	 fviews_waiting(struct db *, struct fview_orders *);
+enum db_code	 fviews_order(struct db *, const char *,
+		    struct fview_orders *);
+void		 fviews_cleanup(struct fview_orders *);
+
 #endif /* MIHWAR_FULFILLMENT_H */

@@ -77,8 +77,12 @@ html_begin(struct req *r, int status, const char *title)
 		    "<a href=\"/admin/webhooks\">Webhooks</a> "
 		    "<a href=\"/admin/keys\">Keys</a> "
 		    "<a href=\"/admin/activity\">Activity</a> "
-		    "<a href=\"/admin/ingest-apps\">Ingest apps</a></nav>"
-		    "<span class=\"who\">");
+		    "<a href=\"/admin/ingest-apps\">Ingest apps</a>");
+		/* The operator's gate across organizations: theirs alone. */
+		if (r->principal.platform_admin)
+			html_raw(r, " <a href=\"/admin/fulfillment\">"
+			    "Fulfillment</a>");
+		html_raw(r, "</nav><span class=\"who\">");
 		html_textf(r, "%s · %s", r->principal.email, r->principal.org_slug);
 		html_raw(r, "</span><form method=\"post\" action=\"/admin/logout\" "
 		    "class=\"inline\">");

@@ -5,16 +5,19 @@
 // attempts, keys,
 // the activity timeline with its strip and filters, ingest apps with a
 // new key and a refused edit, the storefront's allowed origins, none,
-// set and a refused list, a refused page, a missing page, the sign-in
+// set and a refused list, the fulfillment gate with a waiting order and
+// its confirmation page, a refused page, a missing page, the sign-in
 // form with an error),
 // passes axe-core's WCAG 2 A and AA rules in Chromium.
 import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 
-import { api, clickAndWait, gotoPage, launch, makeOrg, newPage, seedActivity,
-    signIn, sleep, sql, startReceiver, submittedOrder } from './helpers.mjs';
+import { BASE, api, clickAndWait, ctl, gotoPage, launch, makeOrg, newPage, orgId,
+    seedActivity, signIn, sleep, sql, sqlQuote, startReceiver,
+    submittedOrder } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -252,4 +255,54 @@ test('a11y: the storefront\'s allowed origins, none, set and refused', async () 
 	await signIn(mp, org.member.email, org.member.password);
 	assert.equal((await gotoPage(mp, '/admin/storefront')).status(), 403);
 	await mc.close();
+});
+
+/* A fulfillment order of the organization slug waiting for admin
+ * approval: a design on this site (shown) and one elsewhere (linked). */
+function waitingFulfillmentOrder(slug) {
+	const id = randomUUID();
+	const items = [
+		{ productTitle: 'Axe Tee', productType: 'shirt', size: 'M', quantity: 2,
+		    price: 19.5, imageUrl: `${BASE}/designs/axe-tee.png` },
+		{ productTitle: 'Axe Poster', productType: 'poster', size: 'L', quantity: 1,
+		    price: 12, imageUrl: 'https://cdn.example.test/axe-poster.png' },
+	];
+	const address = { name: 'Ada Axe', line1: '1 Audit Road', city: 'Leeds',
+	    state: 'WYK', postal_code: 'LS1 1AA', country: 'GB' };
+	sql('INSERT INTO fulfill_orders (public_id, org_id, status, status_note,' +
+	    ' customer_email, items, shipping_address, total, currency,' +
+	    ` stripe_session_id) VALUES (${sqlQuote(id)}, ${orgId(slug)},` +
+	    ` 'pending_admin_approval', 'Checked by the store',` +
+	    ` 'ada@example.test', ${sqlQuote(JSON.stringify(items))},` +
+	    ` ${sqlQuote(JSON.stringify(address))}, 51.00, 'GBP',` +
+	    ` 'cs_test_a11y_${randomBytes(8).toString('hex')}')`);
+	return id;
+}
+
+test('a11y: the fulfillment gate with a waiting order, its confirmation page, and its 403', async () => {
+	const operator = { email: `operator@${org.slug}.test`,
+	    password: `pw-${randomBytes(9).toString('hex')}` };
+	ctl(['user', 'create', '--org', org.slug, '--email', operator.email,
+	    '--password-stdin', '--role', 'admin', '--platform-admin'],
+	    operator.password + '\n');
+	const id = waitingFulfillmentOrder(org.slug);
+	const { context, page } = await newPage(browser);
+	await signIn(page, operator.email, operator.password);
+	await assertClean(page, 'approvals, platform admin (the navigation links the gate)');
+	await gotoPage(page, '/admin/fulfillment');
+	const order = page.locator(`tbody[id="order-${id}"]`);
+	assert.equal(await order.locator('table.items tr').count(), 3, 'the order waits with its items');
+	assert.equal(await order.locator('img').count(), 1, 'the design on this site is shown');
+	await assertClean(page, 'fulfillment gate with a waiting order');
+	await clickAndWait(page, order.getByRole('button', { name: 'Approve' }));
+	assert.equal(await page.locator('#confirm-question').count(), 1);
+	await assertClean(page, 'fulfillment confirmation page');
+	await context.close();
+
+	const { context: ac, page: ap } = await newPage(browser);
+	await signIn(ap, org.admin.email, org.admin.password);
+	const refused = await gotoPage(ap, '/admin/fulfillment');
+	assert.equal(refused.status(), 403);
+	await assertClean(ap, 'fulfillment gate refused to an organization admin');
+	await ac.close();
 });
