@@ -552,28 +552,6 @@ out:
 
 /* --- reading ---------------------------------------------------------- */
 
-static void
-cases_status_param(struct req *r, char **status, int *ok)
-{
-	size_t	 i;
-
-	*ok = 0;
-	if (!query_string(r, "status", 16, status))
-		return;
-	if (*status == NULL) {
-		*ok = 1;
-		return;
-	}
-	for (i = 0; case_statuses[i] != NULL; i++)
-		if (strcmp(*status, case_statuses[i]) == 0) {
-			*ok = 1;
-			return;
-		}
-	req_resp_error(r, 400, "invalid_query", "status: %s is not one of "
-	    "pending, approved, rejected, integrated, failed, needs_review",
-	    *status);
-}
-
 /* GET /api/cases */
 void
 cases_list(struct req *r)
@@ -581,12 +559,9 @@ cases_list(struct req *r)
 	struct page	 pg;
 	struct db_rows	*rows = NULL;
 	char		*status = NULL;
-	int		 ok;
 
-	if (!page_parse(r, &pg))
-		return;
-	cases_status_param(r, &status, &ok);
-	if (!ok)
+	if (!page_parse(r, &pg) ||
+	    !query_enum(r, "status", case_statuses, &status))
 		goto out;
 	if (db_query(r->db, &rows, cases_sql[SQL_CASE_LIST], DB_PARAMS(
 	    DB_INT(r->principal.org_id), DB_INT(pg.after_id), DB_STR(status),

@@ -574,23 +574,12 @@ console_case_refuse(struct req *r, const struct invoice_case *c,
 		r->out.status = status;
 }
 
-/* Cut s to at most n bytes, at a character's start. */
-static void
-console_utf8_cut(char *s, size_t n)
-{
-	if (strlen(s) <= n)
-		return;
-	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-		n--;
-	s[n] = '\0';
-}
-
 /* What happened, flashed, then back to the form's page. */
 static void
 console_case_flash(struct req *r, const struct case_form *f, int ok,
     char *text)
 {
-	console_utf8_cut(text, CASE_FLASH_TEXT);
+	util_utf8_cut(text, CASE_FLASH_TEXT);
 	console_flash_redirect(r, ok ? CASE_FLASH_OK : CASE_FLASH_ERR, text,
 	    f->page);
 }

@@ -344,22 +344,11 @@ console_ful_refuse(struct req *r, int status, const char *why)
 		r->out.status = status;
 }
 
-/* Cut s to at most n bytes, at a character's start. */
-static void
-console_ful_cut(char *s, size_t n)
-{
-	if (strlen(s) <= n)
-		return;
-	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-		n--;
-	s[n] = '\0';
-}
-
 /* What happened, flashed, then back to the list (POST-redirect-GET). */
 static void
 console_ful_flash(struct req *r, int ok, char *text)
 {
-	console_ful_cut(text, FUL_FLASH_TEXT);
+	util_utf8_cut(text, FUL_FLASH_TEXT);
 	console_flash_redirect(r, ok ? FUL_FLASH_OK : FUL_FLASH_ERR, text,
 	    FUL_PAGE);
 }

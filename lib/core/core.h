@@ -35,6 +35,7 @@ void		 util_sql_time(int64_t, char out[24]);
 void		 util_sql_date(int64_t, char out[11]);
 int		 util_utf8_valid(const char *, size_t);
 size_t		 util_utf8_chars(const char *);
+void		 util_utf8_cut(char *, size_t);
 void		 util_hex(const unsigned char *, size_t, char *);
 char		*util_strdup(const char *);
 int64_t		 util_now_ms(void);

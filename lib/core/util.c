@@ -156,6 +156,18 @@ util_utf8_chars(const char *s)
 	return n;
 }
 
+/* Cut the valid UTF-8 string s to at most n bytes, at a character's
+ * start (never inside one). */
+void
+util_utf8_cut(char *s, size_t n)
+{
+	if (strlen(s) <= n)
+		return;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	s[n] = '\0';
+}
+
 /* Lowercase hex of n bytes into out, which holds 2n+1 bytes. */
 void
 util_hex(const unsigned char *p, size_t n, char *out)

@@ -498,28 +498,6 @@ forders_pending(struct req *r)
 	db_rows_free(rows);
 }
 
-/* ?status=: one of the contract's statuses, or NULL for all. */
-static int
-forders_status_query(struct req *r, char **status)
-{
-	size_t	 i;
-
-	if (!query_string(r, "status", 32, status))
-		return 0;
-	if (*status == NULL)
-		return 1;
-	for (i = 0; order_statuses[i] != NULL; i++)
-		if (strcmp(*status, order_statuses[i]) == 0)
-			return 1;
-	req_resp_error(r, 400, NULL, "status: expected one of "
-	    "pending_client_approval, pending_admin_approval, "
-	    "submitted_to_printful, in_production, shipped, "
-	    "rejected_by_client, rejected_by_admin");
-	free(*status);
-	*status = NULL;
-	return 0;
-}
-
 /*
  * GET /api/orders?status=&limit=&cursor=: a client's orders, or every
  * client's for a platform admin, oldest first, paged.
@@ -533,7 +511,8 @@ forders_list(struct req *r)
 	enum db_code	 code;
 	size_t		 n;
 
-	if (!page_parse(r, &pg) || !forders_status_query(r, &status))
+	if (!page_parse(r, &pg) ||
+	    !query_enum(r, "status", order_statuses, &status))
 		return;
 	if (r->principal.platform_admin)
 		code = db_query(r->db, &rows, forders_sql[SQL_LIST_ALL],

@@ -233,24 +233,6 @@ orders_get(struct req *r)
 	req_resp_json(r, 200, o);
 }
 
-static int
-orders_status_param(struct req *r, char **status)
-{
-	size_t	 i;
-
-	if (!query_string(r, "status", 16, status))
-		return 0;
-	if (*status == NULL)
-		return 1;
-	for (i = 0; order_statuses[i] != NULL; i++)
-		if (strcmp(*status, order_statuses[i]) == 0)
-			return 1;
-	req_resp_error(r, 400, "invalid_query", "status: %s is not one of "
-	    "DRAFT, SUBMITTED, APPROVED, RECEIVED, REJECTED, FULFILLED",
-	    *status);
-	return 0;
-}
-
 /* GET /api/integrations/v1/orders */
 void
 orders_list(struct req *r)
@@ -260,7 +242,8 @@ orders_list(struct req *r)
 	char			 after[24], *status = NULL;
 	int			 has_after;
 
-	if (!page_parse(r, &pg) || !orders_status_param(r, &status) ||
+	if (!page_parse(r, &pg) ||
+	    !query_enum(r, "status", order_statuses, &status) ||
 	    !query_time(r, "createdAfter", after, &has_after))
 		goto out;
 	if (db_query(r->db, &rows, orders_sql[SQL_ORDER_LIST], DB_PARAMS(

@@ -44,6 +44,33 @@ query_string(struct req *r, const char *name, size_t maxlen, char **out)
 	return 1;
 }
 
+/* One of choices (NULL-terminated); *out NULL when absent; else 400
+ * listing them. */
+int
+query_enum(struct req *r, const char *name, const char *const *choices,
+    char **out)
+{
+	struct buf	 list;
+	size_t		 i;
+
+	if (!query_string(r, name, 64, out))
+		return 0;
+	if (*out == NULL)
+		return 1;
+	for (i = 0; choices[i] != NULL; i++)
+		if (strcmp(*out, choices[i]) == 0)
+			return 1;
+	buf_init(&list);
+	for (i = 0; choices[i] != NULL; i++)
+		buf_printf(&list, "%s%s", i ? ", " : "", choices[i]);
+	req_resp_error(r, 400, "invalid_query", "%s: %s is not one of %s",
+	    name, *out, list.data ? list.data : "");
+	buf_cleanup(&list);
+	free(*out);
+	*out = NULL;
+	return 0;
+}
+
 /* true/false/1/0; *out keeps its default when absent. */
 int
 query_bool(struct req *r, const char *name, int *out)

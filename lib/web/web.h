@@ -211,6 +211,8 @@ void		 page_respond_rows(struct req *, const struct db_rows *,
 int		 query_bool(struct req *, const char *, int *);
 int		 query_time(struct req *, const char *, char out[24], int *);
 int		 query_string(struct req *, const char *, size_t, char **);
+int		 query_enum(struct req *, const char *, const char *const *,
+		    char **);
 
 /* idem.c: Idempotency-Key, written once for every family */
 extern const struct db_stmts	idem_stmts;

@@ -201,7 +201,7 @@ test_items(void)
 		{ "second bad", "[" ITEM("") ",{}]", 0, "items[1]" },
 	};
 	struct json_object	*out;
-	char			 why[256];
+	char			 why[256] = "";
 	size_t			 i;
 	int			 ok;
 
@@ -289,11 +289,12 @@ test_session(void)
 	struct stripe_order	 o;
 	struct json_object	*s;
 	enum stripe_read	 res;
-	char			 why[256];
+	char			 why[256] = "";
 	size_t			 i;
 
 	for (i = 0; i < NELEM(cases); i++) {
 		s = session(cases[i].extra);
+		why[0] = '\0';
 		res = stripe_session_read(s, &o, why, sizeof(why));
 		CHECK(res == cases[i].want, "[%s] read %d, want %d (%s)",
 		    cases[i].name, (int)res, (int)cases[i].want, why);
@@ -349,7 +350,7 @@ test_session_refused(void)
 	struct stripe_order	 o;
 	struct json_object	*s;
 	enum stripe_read	 res;
-	char			 why[256];
+	char			 why[256] = "";
 	size_t			 i;
 
 	for (i = 0; i < NELEM(cases); i++) {

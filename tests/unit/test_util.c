@@ -3,6 +3,7 @@
  * growable buffers and hex.
  */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -249,6 +250,36 @@ test_hex(void)
 }
 
 /* The "util" suite. */
+static void
+test_utf8_cut(void)
+{
+	static const struct {
+		const char	*in;
+		size_t		 n;
+		const char	*out;
+	} cases[] = {
+		{ "abcdef", 3, "abc" },
+		{ "abc", 3, "abc" },
+		{ "abc", 10, "abc" },
+		{ "ab\xc3\xa9", 3, "ab" },		/* not inside é */
+		{ "ab\xc3\xa9", 4, "ab\xc3\xa9" },
+		{ "\xe2\x82\xac\xe2\x82\xac", 4, "\xe2\x82\xac" },
+		{ "\xf0\x9f\x98\x80x", 2, "" },
+		{ "x", 0, "" },
+	};
+	char	 buf[32];
+	size_t	 i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		snprintf(buf, sizeof(buf), "%s", cases[i].in);
+		util_utf8_cut(buf, cases[i].n);
+		CHECK_STR(test_esc(cases[i].in, strlen(cases[i].in)), buf,
+		    cases[i].out);
+		CHECK(util_utf8_valid(buf, strlen(buf)), "[%zu] still UTF-8",
+		    i);
+	}
+}
+
 void
 test_util_register(void)
 {
@@ -258,6 +289,7 @@ test_util_register(void)
 		{ "buf_append", test_buf_append },
 		{ "buf_printf", test_buf_printf },
 		{ "util_hex", test_hex },
+		{ "util_utf8_cut", test_utf8_cut },
 	};
 
 	test_add_suite("util", NULL, NULL, tests, NELEM(tests));
