@@ -276,7 +276,8 @@ util_offset(const char *s, long *off)
 
 /*
  * An ISO 8601 date ("2026-03-15") or date-time ("2026-03-15T10:00:00Z",
- * "…T10:00:00.250+02:00", "…T10:00Z"; without a zone it is taken as UTC,
+ * "…T10:00:00.250+02:00", "…T10:00Z", "…T10:00" as a browser's
+ * datetime-local sends a whole minute; without a zone it is taken as UTC,
  * as ERP exports usually mean) as milliseconds since the epoch. 0 when
  * it is not one.
  */
@@ -290,7 +291,7 @@ util_parse_time(const char *s, int64_t *ms)
 
 	if (strlen(s) == 10)
 		return util_parse_date(s, ms);
-	if (strlen(s) < 17 || strlen(s) > 35 || !util_ymd(s, &tm) ||
+	if (strlen(s) < 16 || strlen(s) > 35 || !util_ymd(s, &tm) ||
 	    (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
 		return 0;
 	if ((tm.tm_hour = util_2d(s + 11)) < 0 || tm.tm_hour > 23 ||

@@ -243,4 +243,29 @@ void		 html_notice(struct req *, const char *, const char *);
 void		 html_error_page(struct req *, int, const char *);
 void		 html_redirect(struct req *, const char *);
 
+/* svg.c: charts drawn by the server as inline SVG, escaped like html.c,
+ * readable without colour (each series has its own pattern and a
+ * label). Values are fixed point at scale 4. A series with lo and hi
+ * draws its band of bounds; a missing point is has[i] == 0 (NULL: all
+ * present). */
+enum chart_style { CHART_LINE, CHART_DASHED, CHART_BARS, CHART_STEP };
+struct chart_series {
+	const char	*label;
+	enum chart_style style;
+	const int64_t	*y;		/* nx values */
+	const int64_t	*lo, *hi;	/* bounds, or NULL */
+	const int	*has;		/* present points, or NULL */
+};
+struct chart {
+	const char			*title;		/* <title> */
+	const char			*desc;		/* <desc> */
+	const char			*y_unit;	/* the axis label */
+	size_t				 nx;
+	const char *const		*x_labels;	/* nx of them */
+	size_t				 nseries;
+	const struct chart_series	*series;
+};
+void		 svg_chart(struct req *, const struct chart *);
+void		 svg_chart_buf(struct buf *, const struct chart *);
+
 #endif /* MIHWAR_WEB_H */

@@ -251,6 +251,39 @@ test_hex(void)
 
 /* The "util" suite. */
 static void
+test_parse_time(void)
+{
+	static const struct {
+		const char	*s;
+		int		 ok;
+		int64_t		 ms;
+	} cases[] = {
+		{ "2026-03-15", 1, 1773532800000LL },
+		{ "2026-03-15T10:00:00Z", 1, 1773568800000LL },
+		{ "2026-03-15T10:00:00.250+02:00", 1, 1773561600250LL },
+		{ "2026-03-15T10:00Z", 1, 1773568800000LL },
+		/* a datetime-local input drops zero seconds */
+		{ "2026-03-15T10:00", 1, 1773568800000LL },
+		{ "2026-03-15T10:00:01", 1, 1773568801000LL },
+		{ "2026-03-15T10:0", 0, 0 },
+		{ "2026-03-15T1000", 0, 0 },
+		{ "2026-03-15T24:00", 0, 0 },
+		{ "2026-03-15X10:00", 0, 0 },
+		{ "2026-03-15T10:00:00.", 0, 0 },
+	};
+	int64_t	 ms;
+	size_t	 i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		ms = 0;
+		if (CHECK(util_parse_time(cases[i].s, &ms) == cases[i].ok,
+		    "[%s] parses: %d", cases[i].s, cases[i].ok) && cases[i].ok)
+			CHECK(ms == cases[i].ms, "[%s] is %lld, got %lld",
+			    cases[i].s, (long long)cases[i].ms, (long long)ms);
+	}
+}
+
+static void
 test_utf8_cut(void)
 {
 	static const struct {
@@ -290,6 +323,7 @@ test_util_register(void)
 		{ "buf_printf", test_buf_printf },
 		{ "util_hex", test_hex },
 		{ "util_utf8_cut", test_utf8_cut },
+		{ "util_parse_time", test_parse_time },
 	};
 
 	test_add_suite("util", NULL, NULL, tests, NELEM(tests));
