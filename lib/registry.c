@@ -10,6 +10,7 @@ static const struct db_stmts *const registry[] = {
 	&idem_stmts, &ratelimit_stmts,
 	&keys_stmts, &orgs_stmts, &session_stmts,
 	&items_stmts, &orders_stmts, &ingestion_stmts, &predict_stmts,
+	&stockview_stmts,
 	&webhooks_stmts, &deliver_stmts,
 	&scim_stmts,
 	/* ingest: the console's side */

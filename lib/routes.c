@@ -29,6 +29,8 @@ const struct route routes[] = {
 	{ "GET", "/api/integrations/v1/inventory/items/{id}", items_get, 0 },
 	{ "GET", "/api/integrations/v1/orders", orders_list, 0 },
 	{ "POST", "/api/integrations/v1/orders", orders_create, IDEM },
+	{ "POST", "/api/integrations/v1/orders/from-suggestions",
+	    orders_from_suggestions, IDEM },
 	{ "GET", "/api/integrations/v1/orders/{id}", orders_get, 0 },
 	{ "POST", "/api/integrations/v1/orders/{id}/status", orders_set_status,
 	    IDEM },

@@ -124,4 +124,77 @@ enum db_code	 orders_decisions_list(struct db *, long long,
 		    struct orders_decisions *);
 void		 orders_decisions_cleanup(struct orders_decisions *);
 
+/*
+ * stockview.c: what the console's inventory pages show (typed views;
+ * strings borrowed from rows) and purchase-order drafts made from the
+ * forecast's suggestions. Amounts at scale 4.
+ */
+extern const struct db_stmts	stockview_stmts;
+enum stock_sort { STOCK_BY_COVER, STOCK_BY_NAME };
+struct stock_filter {
+	int		 low_only;	/* at or below the threshold */
+	int		 out_only;	/* nothing on hand */
+	const char	*search;	/* SKU or name contains; NULL: any */
+	const char	*category;	/* exact; NULL: any */
+	const char	*cursor;	/* from the previous page; NULL: first */
+	long long	 limit;		/* 1..200 */
+};
+struct stock_row {
+	const char	*id, *sku, *name, *category, *unit;
+	const char	*supplier;	/* the vendor it was last ordered from */
+	int64_t		 stock, threshold, suggestion, daily_rate;
+	int		 has_threshold, has_suggestion, has_rate;
+	int64_t		 cover_days;	/* stock / daily_rate, scale 4 */
+	int		 has_cover;	/* 0: no forecast, or no demand */
+	int		 low, out;	/* low: at or below the threshold */
+};
+struct stock_rows {
+	struct stock_row	*v;
+	size_t			 n;
+	char			 next_cursor[128];	/* "" at the end */
+	struct db_rows		*rows;
+};
+enum db_code	 stockview_list(struct db *, long long,
+		    const struct stock_filter *, struct stock_rows *);
+void		 stockview_list_cleanup(struct stock_rows *);
+int		 stockview_cursor_valid(const char *);
+/* One item: its history and the numbers its chart draws. */
+struct stock_move {
+	const char	*at, *source, *reason, *actor;
+	int64_t		 delta, after;
+};
+struct stock_point {
+	const char	*start, *end;	/* YYYY-MM-DD */
+	int64_t		 qty, lo, hi;	/* demand, or forecast and bounds */
+};
+struct stock_item_view {
+	struct stock_row	 item;
+	const char		*period_kind;	/* DAY, WEEK, MONTH; NULL */
+	const char		*method;	/* the forecast's, or NULL */
+	struct stock_move	*moves;		/* newest first, at most 100 */
+	size_t			 nmoves;
+	struct stock_point	*demand;	/* past periods, oldest first */
+	size_t			 ndemand;
+	struct stock_point	*forecast;	/* future periods */
+	size_t			 nforecast;
+	struct db_rows		*rows[4];
+};
+enum db_code	 stockview_item(struct db *, long long, const char *,
+		    struct stock_item_view *);
+void		 stockview_item_cleanup(struct stock_item_view *);
+/* Drafts from suggestions: one DRAFT purchase order per supplier (items
+ * without one share a draft without a vendor), written with their
+ * order.created events in the caller's transaction. qty 0 in a line
+ * takes the item's suggestion. The drafts' ids into ids (caller frees
+ * the json array). DB_NOTFOUND: an item is not this organization's;
+ * DB_CONSTRAINT: nothing to order (no quantity above 0). */
+struct reorder_line {
+	const char	*item_id;
+	int64_t		 qty;		/* 0: the suggestion */
+};
+enum db_code	 stockview_reorder(struct db *, long long,
+		    const struct reorder_line *, size_t, const char *,
+		    struct json_object **);
+void		 orders_from_suggestions(struct req *);
+
 #endif /* MIHWAR_INVENTORY_H */
