@@ -86,6 +86,16 @@ struct json_object *orders_fetch_json(struct db *, long long, const char *,
 		    enum db_code *);
 enum order_move	 orders_transition(struct db *, long long, const char *,
 		    const char *, const char *, const char *, char [16]);
+/* A line of a new order: an item of the organization (row id), its
+ * quantity and its unit cost when has_cost. */
+struct order_new_line {
+	long long	 item;
+	int64_t		 qty, cost;
+	int		 has_cost;
+};
+enum db_code	 orders_draft_write(struct db *, long long, const char *,
+		    const char *, const char *, const struct order_new_line *,
+		    size_t, char [37]);
 /* Views for the console; strings are borrowed from the list. */
 struct order_waiting_line {
 	const char	*sku, *name;
