@@ -115,6 +115,7 @@ main(void)
 	test_route_register();
 	test_scimfilter_register();
 	test_stripe_register();
+	test_svg_register();
 	test_util_register();
 	test_valid_register();
 	test_apps_register();
