@@ -116,6 +116,7 @@ main(void)
 	test_scimfilter_register();
 	test_stockview_register();
 	test_stripe_register();
+	test_svg_register();
 	test_util_register();
 	test_valid_register();
 	test_apps_register();
