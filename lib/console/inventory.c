@@ -924,13 +924,9 @@ inv_point_cell(struct req *r, int64_t v, int has)
 {
 	char	 t[DECIMAL_BUFSZ];
 
-	if (!has) {
-		console_cell(r, NULL);
-		return;
-	}
 	decimal_format(v, t);
 	html_raw(r, "<td class=\"num\">");
-	html_text(r, t);
+	html_text(r, has ? t : "—");
 	html_raw(r, "</td>");
 }
 
