@@ -396,7 +396,7 @@ inv_submit_form(struct req *r, const struct inv_drafts *d, size_t k)
 			first = 0;
 		}
 	html_raw(r, "\"><button aria-label=\"");
-	html_textf(r, "Submit %s for approval", d->ids[k]);
+	html_textf(r, "Submit for approval: %s", d->ids[k]);
 	html_raw(r, "\">Submit for approval</button></form>");
 }
 

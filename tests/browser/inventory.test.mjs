@@ -451,11 +451,11 @@ test('reorder: drafts per supplier from the chosen suggestions, submitted, then 
 	// Submit the vendor's draft: it waits for approval, audited; the
 	// other draft is still listed with its button.
 	resp = await clickAndWait(page, page.getByRole('button',
-	    { name: `Submit ${nile.id} for approval` }));
+	    { name: `Submit for approval: ${nile.id}` }));
 	assert.equal(resp.status(), 200);
 	assert.equal(await text(page.locator('.notice.ok')), `Purchase order ${nile.id} was ` +
 	    'submitted for approval; it waits on the Approvals page.');
-	assert.equal(await page.getByRole('button', { name: `Submit ${drafts.none.id} for approval` })
+	assert.equal(await page.getByRole('button', { name: `Submit for approval: ${drafts.none.id}` })
 	    .count(), 1);
 	assert.deepEqual(sql('SELECT h.from_status, h.to_status, h.actor FROM order_status_history h' +
 	    ' JOIN purchase_orders o ON o.id = h.order_id WHERE o.public_id = ' +
