@@ -139,7 +139,8 @@ inv_page_link(struct req *r, const char *cursor, const char *label,
 	    NULL) {
 		amp = strchr(p, '&');
 		len = amp ? (size_t)(amp - p) : strlen(p);
-		if (len == 0 || strncmp(p, "cursor=", 7) == 0)
+		if (len == 0 || (strncmp(p, "cursor", 6) == 0 && (len == 6 ||
+		    p[6] == '=')))
 			continue;
 		buf_printf(&url, "%s%.*s", url.len ? "&" : "", (int)len, p);
 	}
@@ -600,18 +601,45 @@ console_inventory(struct req *r)
 /* --- the reorder and the submission ------------------------------------ */
 
 /*
- * The chosen items of the form (every item=ID) with their quantities
- * (qty-ID; empty: the suggestion, 0: not ordered) into l and *n; NULL,
- * or what is wrong.
+ * The quantity of item id in the form (qty-ID) into *v, and whether to
+ * order it into *take: empty takes the suggestion (0), a typed 0 orders
+ * nothing. NULL, or what is wrong.
+ */
+static const char *
+inv_reorder_qty(struct req *r, const char *id, int64_t *v, int *take)
+{
+	char		 name[8 + INV_ID_LEN], *qty = NULL;
+	const char	*bad = NULL;
+
+	*v = 0;
+	snprintf(name, sizeof(name), "qty-%s", id);
+	if (req_form_param(r, name, &qty) < 0)
+		return "The form is not valid: a quantity is not "
+		    "percent-encoded.";
+	if (qty != NULL && *qty != '\0' && (!decimal_parse(qty, v) ||
+	    *v < 0 || *v > INV_QTY_MAX))
+		bad = "Each quantity is a number of 0 or more with at most 4 "
+		    "decimals (empty: the suggestion).";
+	*take = qty == NULL || *qty == '\0' || *v > 0;
+	free(qty);
+	return bad;
+}
+
+/*
+ * The chosen items of the form (every item=ID, each once; ids in ids,
+ * *chosen of them, for the caller to free) and the lines to order of
+ * them into l and *n. NULL, or what is wrong.
  */
 static const char *
 inv_reorder_read(struct req *r, struct reorder_line *l, char **ids,
     size_t *n, size_t *chosen)
 {
-	const char	*p, *amp, *body = r->in.body.data ? r->in.body.data : "";
-	char		 name[8 + INV_ID_LEN], *qty = NULL, *id;
+	const char	*p, *amp, *bad, *body = r->in.body.data ?
+			    r->in.body.data : "";
+	char		*id;
 	size_t		 len, i;
 	int64_t		 v;
+	int		 take;
 
 	*n = *chosen = 0;
 	for (p = body; *p != '\0'; p = amp ? amp + 1 : "") {
@@ -633,24 +661,12 @@ inv_reorder_read(struct req *r, struct reorder_line *l, char **ids,
 			return "Choose at most 200 items at once.";
 		}
 		ids[(*chosen)++] = id;
-		snprintf(name, sizeof(name), "qty-%s", id);
-		if (req_form_param(r, name, &qty) < 0)
-			return "The form is not valid: a quantity is not "
-			    "percent-encoded.";
-		v = 0;
-		if (qty != NULL && *qty != '\0' && (!decimal_parse(qty, &v) ||
-		    v < 0 || v > INV_QTY_MAX)) {
-			free(qty);
-			return "Each quantity is a number of 0 or more with at "
-			    "most 4 decimals (empty: the suggestion).";
-		}
-		/* A quantity typed as 0 orders nothing of the item. */
-		if (qty == NULL || *qty == '\0' || v > 0) {
+		if ((bad = inv_reorder_qty(r, id, &v, &take)) != NULL)
+			return bad;
+		if (take) {
 			l[*n].item_id = id;
 			l[(*n)++].qty = v;
 		}
-		free(qty);
-		qty = NULL;
 	}
 	return *chosen == 0 ? "Choose at least one item to order." : NULL;
 }
