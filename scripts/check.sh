@@ -213,6 +213,7 @@ integration() {	# integration lighttpd|apache
 		prism_verdict
 		run_node webhooks tests/webhooks
 		run_node cases tests/cases
+		run_node inventory tests/inventory
 		run_node fulfillment tests/fulfillment
 		run_node browser tests/browser
 	fi

@@ -86,6 +86,16 @@ struct json_object *orders_fetch_json(struct db *, long long, const char *,
 		    enum db_code *);
 enum order_move	 orders_transition(struct db *, long long, const char *,
 		    const char *, const char *, const char *, char [16]);
+/* A line of a new order: an item of the organization (row id), its
+ * quantity and its unit cost when has_cost. */
+struct order_new_line {
+	long long	 item;
+	int64_t		 qty, cost;
+	int		 has_cost;
+};
+enum db_code	 orders_draft_write(struct db *, long long, const char *,
+		    const char *, const char *, const struct order_new_line *,
+		    size_t, char [37]);
 /* Views for the console; strings are borrowed from the list. */
 struct order_waiting_line {
 	const char	*sku, *name;
@@ -158,6 +168,17 @@ enum db_code	 stockview_list(struct db *, long long,
 		    const struct stock_filter *, struct stock_rows *);
 void		 stockview_list_cleanup(struct stock_rows *);
 int		 stockview_cursor_valid(const char *);
+/* A cursor's sort key; only stockview.c needs it, declared so the unit
+ * tests reach it. */
+struct stock_cursor {
+	int		 nocover;	/* the row has no days of cover */
+	int64_t		 cover;		/* its days of cover; 0 without */
+	long long	 id;		/* its row id */
+	char		 name[77];	/* its name's first 19 characters */
+};
+int		 stockview_cursor_encode(const struct stock_cursor *,
+		    char [128]);
+int		 stockview_cursor_decode(const char *, struct stock_cursor *);
 /* One item: its history and the numbers its chart draws. */
 struct stock_move {
 	const char	*at, *source, *reason, *actor;

@@ -259,15 +259,10 @@ out:
 	free(status);
 }
 
-struct oline {
-	long long	 item;
-	int64_t		 qty, cost;
-	int		 has_cost;
-};
-
 /* The item a line names (itemId or sku); 0 after answering. */
 static int
-orders_line_item(struct req *r, struct json_object *o, struct oline *l)
+orders_line_item(struct req *r, struct json_object *o,
+    struct order_new_line *l)
 {
 	const char	*id, *sku;
 	struct db_rows	*rows = NULL;
@@ -296,8 +291,8 @@ orders_line_item(struct req *r, struct json_object *o, struct oline *l)
 }
 
 static int
-orders_read_lines(struct req *r, struct json_object *arr, struct oline *l,
-    size_t n)
+orders_read_lines(struct req *r, struct json_object *arr,
+    struct order_new_line *l, size_t n)
 {
 	struct json_object	*o;
 	size_t			 i;
@@ -322,8 +317,8 @@ orders_read_lines(struct req *r, struct json_object *arr, struct oline *l,
 }
 
 static enum db_code
-orders_insert_lines(struct req *r, long long order, const struct oline *l,
-    size_t n)
+orders_insert_lines(struct db *db, long long org_id, long long order,
+    const struct order_new_line *l, size_t n)
 {
 	char		 id[37], q[DECIMAL_BUFSZ], c[DECIMAL_BUFSZ];
 	enum db_code	 code = DB_OK;
@@ -333,17 +328,17 @@ orders_insert_lines(struct req *r, long long order, const struct oline *l,
 		crypto_uuid7(id);
 		decimal_format(l[i].qty, q);
 		decimal_format(l[i].cost, c);
-		code = db_exec(r->db, orders_sql[SQL_OLINE_INSERT],
-		    DB_PARAMS(DB_STR(id),
-		    DB_INT(order), DB_INT(r->principal.org_id), DB_INT(l[i].item),
-		    DB_STR(q), DB_STR(l[i].has_cost ? c : NULL)));
+		code = db_exec(db, orders_sql[SQL_OLINE_INSERT],
+		    DB_PARAMS(DB_STR(id), DB_INT(order), DB_INT(org_id),
+		    DB_INT(l[i].item), DB_STR(q),
+		    DB_STR(l[i].has_cost ? c : NULL)));
 	}
 	return code;
 }
 
 static enum db_code
-orders_created_event(struct req *r, const char *id, const char *vendor,
-    size_t n)
+orders_created_event(struct db *db, long long org_id, const char *id,
+    const char *vendor, size_t n)
 {
 	struct json_object	*p = json_object_new_object();
 
@@ -352,34 +347,54 @@ orders_created_event(struct req *r, const char *id, const char *vendor,
 	json_put_str(p, "vendorName", vendor);
 	json_object_object_add(p, "lineCount", json_object_new_int64(
 	    (int64_t)n));
-	return events_emit(r->db, r->principal.org_id, EVENT_ORDER_CREATED, p);
+	return events_emit(db, org_id, EVENT_ORDER_CREATED, p);
+}
+
+/*
+ * Write a DRAFT order of org (vendor by name, created when new; ref,
+ * notes and vendor may be NULL) with its n lines and its order.created
+ * event, inside the caller's transaction: the one path of POST /orders
+ * and of drafts from suggestions (stockview.c). The lines' items must
+ * be org's. Its public id into id.
+ */
+enum db_code
+orders_draft_write(struct db *db, long long org_id, const char *vendor,
+    const char *ref, const char *notes, const struct order_new_line *l,
+    size_t n, char id[37])
+{
+	char		 vid[37];
+	long long	 vendor_id = 0, order;
+	enum db_code	 code;
+
+	if (vendor != NULL) {
+		crypto_uuid7(vid);
+		if ((code = db_exec(db, orders_sql[SQL_VENDOR_UPSERT],
+		    DB_PARAMS(DB_STR(vid), DB_INT(org_id), DB_STR(vendor)))) !=
+		    DB_OK)
+			return code;
+		vendor_id = (long long)db_insert_id(db);
+	}
+	crypto_uuid7(id);
+	if ((code = db_exec(db, orders_sql[SQL_ORDER_INSERT],
+	    DB_PARAMS(DB_STR(id), DB_INT(org_id), DB_ID(vendor_id),
+	    DB_STR(ref), DB_STR(notes)))) != DB_OK)
+		return code;
+	order = (long long)db_insert_id(db);
+	if ((code = orders_insert_lines(db, org_id, order, l, n)) != DB_OK)
+		return code;
+	return orders_created_event(db, org_id, id, vendor, n);
 }
 
 /* Write the order inside the open transaction and answer it. */
 static int
 orders_write(struct req *r, const char *vendor, const char *ref,
-    const char *notes, const struct oline *l, size_t n)
+    const char *notes, const struct order_new_line *l, size_t n)
 {
-	char			 id[37], vid[37];
-	long long		 vendor_id = 0, order;
+	char			 id[37];
 	struct json_object	*o;
 
-	if (vendor != NULL) {
-		crypto_uuid7(vid);
-		if (db_exec(r->db, orders_sql[SQL_VENDOR_UPSERT],
-		    DB_PARAMS(DB_STR(vid),
-		    DB_INT(r->principal.org_id), DB_STR(vendor))) != DB_OK)
-			return 0;
-		vendor_id = (long long)db_insert_id(r->db);
-	}
-	crypto_uuid7(id);
-	if (db_exec(r->db, orders_sql[SQL_ORDER_INSERT], DB_PARAMS(DB_STR(id),
-	    DB_INT(r->principal.org_id), DB_ID(vendor_id), DB_STR(ref),
-	    DB_STR(notes))) != DB_OK)
-		return 0;
-	order = (long long)db_insert_id(r->db);
-	if (orders_insert_lines(r, order, l, n) != DB_OK ||
-	    orders_created_event(r, id, vendor, n) != DB_OK ||
+	if (orders_draft_write(r->db, r->principal.org_id, vendor, ref, notes,
+	    l, n, id) != DB_OK ||
 	    (o = orders_data(r->db, r->principal.org_id, id)) == NULL)
 		return 0;
 	req_resp_json(r, 201, o);
@@ -392,7 +407,7 @@ orders_create(struct req *r)
 {
 	struct json_object	*b, *arr;
 	const char		*vendor, *ref, *notes;
-	struct oline		*l = NULL;
+	struct order_new_line	*l = NULL;
 	size_t			 n = 0;
 
 	if ((b = req_json_body(r)) == NULL)

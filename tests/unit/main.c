@@ -114,6 +114,7 @@ main(void)
 	test_req_register();
 	test_route_register();
 	test_scimfilter_register();
+	test_stockview_register();
 	test_stripe_register();
 	test_util_register();
 	test_valid_register();

@@ -55,6 +55,7 @@ void		 test_page_register(void);
 void		 test_req_register(void);
 void		 test_route_register(void);
 void		 test_scimfilter_register(void);
+void		 test_stockview_register(void);
 void		 test_stripe_register(void);
 void		 test_util_register(void);
 void		 test_valid_register(void);
