@@ -47,6 +47,14 @@ const struct route routes[] = {
 	{ "POST", "/admin/logout", session_logout, WRITE },
 	{ "GET", "/admin/approvals", console_approvals, 0 },
 	{ "POST", "/admin/approvals/{id}", console_approve, ADMIN_WRITE },
+	/* inventory (issue 19): every signed-in user sees it; admins
+	 * order */
+	{ "GET", "/admin/inventory", console_inventory, 0 },
+	{ "POST", "/admin/inventory/reorder", console_inventory_reorder,
+	    ADMIN_WRITE },
+	{ "POST", "/admin/inventory/drafts/{id}/submit",
+	    console_inventory_submit, ADMIN_WRITE },
+	{ "GET", "/admin/inventory/{id}", console_inventory_item, 0 },
 	{ "GET", "/admin/cases/{id}", console_case, 0 },
 	{ "POST", "/admin/cases/{id}/{action}", console_case_action,
 	    ADMIN_WRITE },

@@ -30,6 +30,13 @@ void		 console_approvals_show(struct req *, const char *,
 		    const char *);
 void		 console_approve(struct req *);
 
+/* inventory.c: items with stock, cover and suggestions; drafts made
+ * from them; one item's chart and history */
+void		 console_inventory(struct req *);
+void		 console_inventory_item(struct req *);
+void		 console_inventory_reorder(struct req *);
+void		 console_inventory_submit(struct req *);
+
 /* cases.c: an invoice case's page, and its decisions and actions */
 void		 console_case(struct req *);
 void		 console_case_show(struct req *, const char *, const char *,

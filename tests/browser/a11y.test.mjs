@@ -6,8 +6,9 @@
 // the activity timeline with its strip and filters, ingest apps with a
 // new key and a refused edit, the storefront's allowed origins, none,
 // set and a refused list, the fulfillment gate with a waiting order and
-// its confirmation page, a refused page, a missing page, the sign-in
-// form with an error),
+// its confirmation page, the inventory with rows, filtered, refused
+// and with drafts made, an item's page with its chart, a refused page,
+// a missing page, the sign-in form with an error),
 // passes axe-core's WCAG 2 A and AA rules in Chromium.
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -305,4 +306,79 @@ test('a11y: the fulfillment gate with a waiting order, its confirmation page, an
 	assert.equal(refused.status(), 403);
 	await assertClean(ap, 'fulfillment gate refused to an organization admin');
 	await ac.close();
+});
+
+/* Two items of org with three weeks of daily demand ending yesterday
+ * (one low and bought from a vendor), once the worker has forecast
+ * them: their ids. */
+async function inventoryWithForecast() {
+	const n = randomBytes(3).toString('hex');
+	const specs = [
+		{ sku: `A11Y-OAT-${n}`, name: 'Oat milk', unit: 'l', category: 'Dairy',
+		    stockOnHand: 4, lowStockThreshold: 10, unitCost: 1.2, daily: 5 },
+		{ sku: `A11Y-CUP-${n}`, name: 'Paper cups', stockOnHand: 900,
+		    lowStockThreshold: 50, daily: 30 },
+	];
+	const ids = [];
+	for (const { daily, ...body } of specs) {
+		const r = await api(org.key, 'POST', '/api/integrations/v1/inventory/items', body);
+		assert.equal(r.status, 201, r.text);
+		ids.push(r.body.data.id);
+	}
+	let r = await api(org.key, 'POST', '/api/integrations/v1/orders', {
+		vendorName: 'Axe Dairy', lines: [{ sku: specs[0].sku, quantity: 1 }] });
+	assert.equal(r.status, 201, r.text);
+	const lines = [];
+	for (let d = 21; d >= 1; d--) {
+		const date = new Date(Date.now() - d * 86400000).toISOString().slice(0, 10);
+		for (const s of specs)
+			lines.push({ sku: s.sku, orderedQty: s.daily + d % 3, orderDate: date });
+	}
+	r = await api(org.key, 'POST', '/api/integrations/v1/ingestion/order-lines',
+	    { periodKind: 'DAY', lines });
+	assert.equal(r.status, 201, r.text);
+	for (let i = 0; i < 120; i++) {
+		r = await api(org.key, 'GET', `/api/integrations/v1/predictions?itemId=${ids[0]}`);
+		if (r.body?.data?.length > 0)
+			return ids;
+		await sleep(250);
+	}
+	assert.fail('the worker made no predictions in 30 s');
+}
+
+test('a11y: inventory with rows, filtered, refused, with drafts made; an item with its chart', async () => {
+	const [oat] = await inventoryWithForecast();
+	const { context, page } = await newPage(browser);
+	await signIn(page, org.admin.email, org.admin.password);
+	await gotoPage(page, '/admin/inventory');
+	assert.ok(await page.locator('table.stock tbody tr').count() >= 2, 'rows');
+	assert.equal(await page.locator(`tr[id="item-${oat}"] input[type=checkbox]`).count(), 1);
+	await assertClean(page, 'inventory with rows and the reorder form');
+	await gotoPage(page, '/admin/inventory?low=1&q=oat');
+	assert.equal(await page.locator(`tr[id="item-${oat}"]`).count(), 1);
+	await assertClean(page, 'inventory, filtered');
+	const refused = await gotoPage(page, '/admin/inventory?low=yes');
+	assert.equal(refused.status(), 400);
+	await assertClean(page, 'inventory, a refused filter');
+
+	await gotoPage(page, `/admin/inventory/${oat}`);
+	assert.equal(await page.locator('figure.chart svg').count(), 1);
+	assert.ok(await page.locator('table.chart-data tbody tr').count() > 21, 'demand and forecast');
+	await assertClean(page, 'an item with its chart');
+
+	await gotoPage(page, '/admin/inventory');
+	const resp = await clickAndWait(page, page.getByRole('button',
+	    { name: 'Create draft purchase orders' }));
+	assert.equal(resp.status(), 200);
+	assert.ok(await page.locator('table.drafts tbody tr').count() >= 1, 'drafts listed');
+	await assertClean(page, 'inventory with the drafts made');
+	await context.close();
+
+	const { context: mc, page: mp } = await newPage(browser);
+	await signIn(mp, org.member.email, org.member.password);
+	await gotoPage(mp, '/admin/inventory');
+	await assertClean(mp, 'inventory, member');
+	await gotoPage(mp, `/admin/inventory/${oat}`);
+	await assertClean(mp, 'an item, member');
+	await mc.close();
 });
