@@ -34,20 +34,6 @@ activity_query_free(struct activity_query *q)
 	free(q->cursor);
 }
 
-/* Parameter name of the query into *out; an empty one is no value. 0
- * when it is not valid percent-encoding. */
-static int
-activity_param(struct req *r, const char *name, char **out)
-{
-	if (req_query_param(r->in.query, name, out) < 0)
-		return 0;
-	if (*out != NULL && **out == '\0') {
-		free(*out);
-		*out = NULL;
-	}
-	return 1;
-}
-
 /* A time of the form ("2026-11-30T09:00", UTC unless it names a zone)
  * as SQL text into sql and as the form shows it into shown. */
 static int
@@ -77,14 +63,14 @@ activity_filter(struct req *r, struct activity_query *q,
 {
 	memset(f, 0, sizeof(*f));
 	f->limit = ACTIVITY_LIMIT;
-	if (!activity_param(r, "app", &q->app) ||
-	    !activity_param(r, "worker", &q->worker) ||
-	    !activity_param(r, "category", &q->category) ||
-	    !activity_param(r, "eventType", &q->type) ||
-	    !activity_param(r, "from", &q->from) ||
-	    !activity_param(r, "to", &q->to) ||
-	    !activity_param(r, "limit", &q->limit) ||
-	    !activity_param(r, "cursor", &q->cursor)) {
+	if (!console_query_param(r, "app", &q->app) ||
+	    !console_query_param(r, "worker", &q->worker) ||
+	    !console_query_param(r, "category", &q->category) ||
+	    !console_query_param(r, "eventType", &q->type) ||
+	    !console_query_param(r, "from", &q->from) ||
+	    !console_query_param(r, "to", &q->to) ||
+	    !console_query_param(r, "limit", &q->limit) ||
+	    !console_query_param(r, "cursor", &q->cursor)) {
 		snprintf(msg, msgsz, "The address is not valid: a filter is "
 		    "not percent-encoded.");
 		return 0;

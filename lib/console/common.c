@@ -4,6 +4,7 @@
  * that shows a secret once.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -99,4 +100,18 @@ console_flash_redirect(struct req *r, const char *tag, const char *secret,
 	else
 		html_error_page(r, 503, "The database is unavailable.");
 	sodium_memzero(flash, sizeof(flash));
+}
+
+/* Parameter name of the page's query into *out (caller frees), an empty
+ * one as none; 0 when it is not valid percent-encoding or not UTF-8. */
+int
+console_query_param(struct req *r, const char *name, char **out)
+{
+	if (req_query_param(r->in.query, name, out) < 0)
+		return 0;
+	if (*out != NULL && **out == '\0') {
+		free(*out);
+		*out = NULL;
+	}
+	return *out == NULL || util_utf8_valid(*out, strlen(*out));
 }

@@ -19,6 +19,7 @@ int		 console_begin(struct req *, enum db_code, const char *,
 void		 console_secret(struct req *, const char *, const char *,
 		    const char *);
 void		 console_cell(struct req *, const char *);
+int		 console_query_param(struct req *, const char *, char **);
 void		 console_decimal(struct req *, int64_t, int);
 void		 console_int(struct req *, long long, int);
 void		 console_flash_redirect(struct req *, const char *,

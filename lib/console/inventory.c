@@ -57,20 +57,6 @@ inv_query_free(struct inv_query *q)
 
 /* --- reading the filters ----------------------------------------------- */
 
-/* Parameter name of the query into *out, an empty one as none; 0 when
- * it is not valid percent-encoding or not UTF-8. */
-static int
-inv_param(struct req *r, const char *name, char **out)
-{
-	if (req_query_param(r->in.query, name, out) < 0)
-		return 0;
-	if (*out != NULL && **out == '\0') {
-		free(*out);
-		*out = NULL;
-	}
-	return *out == NULL || util_utf8_valid(*out, strlen(*out));
-}
-
 /* A box of the filter form: absent, or "1" (its value when ticked). */
 static int
 inv_box(const char *v, int *on)
@@ -89,11 +75,11 @@ inv_filter(struct req *r, struct inv_query *q, struct stock_filter *f,
 {
 	memset(f, 0, sizeof(*f));
 	f->limit = INV_LIMIT;
-	if (!inv_param(r, "low", &q->low) || !inv_param(r, "out", &q->out) ||
-	    !inv_param(r, "q", &q->search) ||
-	    !inv_param(r, "category", &q->category) ||
-	    !inv_param(r, "cursor", &q->cursor) ||
-	    !inv_param(r, "limit", &q->limit))
+	if (!console_query_param(r, "low", &q->low) || !console_query_param(r, "out", &q->out) ||
+	    !console_query_param(r, "q", &q->search) ||
+	    !console_query_param(r, "category", &q->category) ||
+	    !console_query_param(r, "cursor", &q->cursor) ||
+	    !console_query_param(r, "limit", &q->limit))
 		snprintf(msg, msgsz, "The address is not valid: a filter is "
 		    "not percent-encoded UTF-8.");
 	else if (!inv_box(q->low, &f->low_only))
