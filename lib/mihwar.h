@@ -17,6 +17,7 @@
  *               export
  *   fulfillment/ storefronts: printful, onboarding, chat, fusage, dpi,
  *               products, orders
+ *   checklists/ schedule, templates, instances
  *   console/    one page file per domain
  */
 #ifndef MIHWAR_H
@@ -31,6 +32,7 @@
 #include "ingest/ingest.h"
 #include "cases/cases.h"
 #include "fulfillment/fulfillment.h"
+#include "checklists/checklists.h"
 #include "console/console.h"
 
 /* registry.c: every domain's statement table, joined */

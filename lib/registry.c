@@ -25,6 +25,8 @@ static const struct db_stmts *const registry[] = {
 	&onboarding_stmts, &chat_stmts, &usage_fulfill_stmts,
 	&fproducts_stmts, &forders_stmts,
 	&views_fulfill_stmts,
+	/* checklists */
+	&cltemplates_stmts, &clinstances_stmts, &clscheduler_stmts,
 	&demo_stmts, &worker_stmts,
 };
 

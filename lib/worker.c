@@ -63,6 +63,7 @@ static const worker_job_fn	 jobs[] = {
 	predict_job,
 	integrate_auto_job,
 	forders_recover_job,
+	clinstances_job,
 	worker_housekeeping,
 	partitions_job,
 };

@@ -11,6 +11,7 @@
 #include "ingest/ingest.h"
 #include "cases/cases.h"
 #include "fulfillment/fulfillment.h"
+#include "checklists/checklists.h"
 
 /* common.c: what the page files share */
 void		 console_home(struct req *);

@@ -62,6 +62,11 @@ static const struct event_def events_catalogue[EVENT__MAX] = {
 	    "case_id, system, error_code, errors" },
 	[EVENT_INTEGRATION_ROLLED_BACK] = { "integration.rolled_back", 1,
 	    "case_id, rollback_status" },
+	[EVENT_CHECKLIST_COMPLETED] = { "checklist.completed", 1,
+	    "checklistInstanceId, templateId, templateTitle, dueDate, "
+	    "completedAt, completedBy, late" },
+	[EVENT_CHECKLIST_MISSED] = { "checklist.missed", 1,
+	    "checklistInstanceId, templateId, templateTitle, dueDate" },
 };
 
 enum events_sql_id {

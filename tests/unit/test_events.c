@@ -31,6 +31,8 @@ static const struct {
 	    "integration.accounting.success", 1 },
 	{ EVENT_INTEGRATION_FAILED, "integration.failed", 1 },
 	{ EVENT_INTEGRATION_ROLLED_BACK, "integration.rolled_back", 1 },
+	{ EVENT_CHECKLIST_COMPLETED, "checklist.completed", 1 },
+	{ EVENT_CHECKLIST_MISSED, "checklist.missed", 1 },
 };
 
 static void
@@ -61,7 +63,7 @@ static void
 test_parse_refuses(void)
 {
 	static const char *const bad[] = {
-		"", "checklist.completed", "checklist.missed", "order",
+		"", "checklist.skipped", "checklist", "order",
 		"order.", "ORDER.CREATED", "order.created ", " order.created",
 		"order.created,order.fulfilled", "*", "inventory.stockout.",
 		"inventory", "webhook", "webhook.test2",
@@ -116,10 +118,10 @@ test_offered(void)
 		{ "order.created", 1, NULL },
 		{ "inventory.stockout.resolved", 1, NULL },
 		{ "import.completed", 1, NULL },
-		{ "checklist.completed", 0,
-		    "checklist.completed is not emitted by this server" },
-		{ "checklist.missed", 0,
-		    "checklist.missed is not emitted by this server" },
+		{ "checklist.completed", 1, NULL },
+		{ "checklist.missed", 1, NULL },
+		{ "checklist.skipped", 0,
+		    "checklist.skipped is not emitted by this server" },
 		{ "webhook.test", 0, "webhook.test is sent only to the "
 		    "subscription it is addressed to" },
 		{ "", 0, "this event type is not emitted by this server" },

@@ -650,13 +650,13 @@ test('the event catalogue: a subscription to one type receives only that ' +
 	    'webhook_subscriptions s JOIN organizations o ON o.id = s.org_id ' +
 	    `WHERE o.slug = ${q(f.slug)} ORDER BY s.id`)).map(([u]) => u);
 
-	// Not offered: checklist.* (nothing emits it), webhook.test (sent
+	// Not offered: a type nothing emits, webhook.test (sent
 	// only by a test request), the settings API and the console form.
 	for (const [events, want] of [
-		[['checklist.completed'], 'events[0]: checklist.completed is ' +
+		[['checklist.skipped'], 'events[0]: checklist.skipped is ' +
 		    'not emitted by this server'],
-		[['order.created', 'checklist.missed'], 'events[1]: ' +
-		    'checklist.missed is not emitted by this server'],
+		[['order.created', 'order.cancelled'], 'events[1]: ' +
+		    'order.cancelled is not emitted by this server'],
 		[['webhook.test'], 'events[0]: webhook.test is sent only to ' +
 		    'the subscription it is addressed to'],
 	]) {
@@ -667,17 +667,19 @@ test('the event catalogue: a subscription to one type receives only that ' +
 		assert.equal(res.json?.error?.message, want);
 	}
 	const form = await f.post('/admin/webhooks', { url: rcvOne.url('/no'),
-	    event: 'checklist.completed' });
+	    event: 'checklist.skipped' });
 	assert.equal(form.status, 400, form.text.slice(0, 300));
-	assert.ok(form.text.includes('event: checklist.completed is not ' +
+	assert.ok(form.text.includes('event: checklist.skipped is not ' +
 	    'emitted by this server'), form.text.slice(0, 600));
 	assert.deepEqual(await urls(), [], 'a refused request wrote a ' +
 	    'subscription');
 	const page = await f.get('/admin/webhooks');
 	assert.equal(page.status, 200);
 	assert.ok(page.text.includes('value="order.status_changed"'));
-	assert.ok(!page.text.includes('checklist.'), 'the form offers ' +
-	    'checklist events');
+	assert.ok(page.text.includes('value="checklist.missed"'),
+	    'the form offers checklist.missed now that checklists exist');
+	assert.ok(!page.text.includes('checklist.skipped'), 'the form offers ' +
+	    'a type nothing emits');
 	assert.ok(!page.text.includes('value="webhook.test"'), 'the form ' +
 	    'offers webhook.test');
 
@@ -688,7 +690,7 @@ test('the event catalogue: a subscription to one type receives only that ' +
 	// A row of a type this server does not know (an older or newer
 	// server wrote it) is skipped, and the events after it still go.
 	await sql('INSERT INTO events (public_id, org_id, type, payload) ' +
-	    'SELECT UUID(), id, \'checklist.completed\', \'{}\' FROM ' +
+	    'SELECT UUID(), id, \'checklist.skipped\', \'{}\' FROM ' +
 	    `organizations WHERE slug = ${q(f.slug)}`);
 	const order = await f.order();
 	await f.setStatus(order.id, 'SUBMITTED');

@@ -1,0 +1,51 @@
+/*
+ * checklists/checklists.h - opening, closing and cleaning routines:
+ * templates on a daily or weekly schedule in the organization's time
+ * zone, the instances the worker makes ahead of each due time, done by
+ * API or in the console, checklist.completed and checklist.missed.
+ */
+#ifndef MIHWAR_CHECKLISTS_H
+#define MIHWAR_CHECKLISTS_H
+
+#include "auth/auth.h"
+
+/* schedule.c: local times in an IANA zone, no database (unit-tested) */
+struct cl_schedule {
+	int		 weekly;		/* else daily */
+	int		 weekdays[8];		/* [1..7], ISO: 1 Monday */
+	int		 hour, minute;		/* local */
+};
+int		 schedule_tz_valid(const char *);
+int		 schedule_parse_time(const char *, int *, int *);
+int		 schedule_due_times(const struct cl_schedule *, const char *,
+		    int64_t, int64_t, int64_t *, size_t, size_t *);
+int		 schedule_local_date(const char *, int64_t, char [11]);
+
+/* templates.c: the templates API */
+extern const struct db_stmts	cltemplates_stmts;
+void		 cltemplates_list(struct req *);
+void		 cltemplates_create(struct req *);
+void		 cltemplates_get(struct req *);
+void		 cltemplates_patch(struct req *);
+void		 cltemplates_delete(struct req *);
+
+/* instances.c: instances and their completion */
+extern const struct db_stmts	clinstances_stmts;
+void		 clinstances_list(struct req *);
+void		 clinstances_complete(struct req *);
+/* Complete instance id of org as actor (req-free, for the console too):
+ * 0 done; else an HTTP status (404, 409, 422) with why. */
+int		 clinstances_complete_ids(struct db *, long long, const char *,
+		    const char *const *, size_t, const char *, const char *,
+		    char *, size_t);
+
+/* scheduler.c: the worker's jobs: make the instances ahead of their due
+ * times (idempotently, any number of workers), and mark missed the open
+ * ones past their grace, writing checklist.missed once. tick runs both
+ * as of now_ms (the worker passes the clock; mihwarctl checklists tick
+ * --now passes a test's). */
+extern const struct db_stmts	clscheduler_stmts;
+int		 clinstances_job(struct db *, const struct conf *);
+int		 clinstances_tick(struct db *, int64_t);
+
+#endif /* MIHWAR_CHECKLISTS_H */
