@@ -21,8 +21,28 @@ int		 schedule_due_times(const struct cl_schedule *, const char *,
 		    int64_t, int64_t, int64_t *, size_t, size_t *);
 int		 schedule_local_date(const char *, int64_t, char [11]);
 
-/* templates.c: the templates API */
+/* templates.c: the templates API, and the same writes for the console */
 extern const struct db_stmts	cltemplates_stmts;
+#define CL_ITEMS_MAX	100
+struct cl_template_in {
+	const char		*title;			/* 1..200 */
+	size_t			 nitems;		/* 1..CL_ITEMS_MAX */
+	const char *const	*item_text;		/* 1..500 each */
+	const int		*item_required;
+	struct cl_schedule	 schedule;
+	long long		 due_after_minutes;	/* grace, 0..1440 */
+	int			 active;
+};
+/* Create (id NULL) or replace template id of org in the caller's
+ * transaction; its open instances still ahead are dropped so the
+ * scheduler remakes them by the new schedule. 0 with the id in out_id;
+ * else an HTTP status (400, 404) with why naming the field. */
+int		 cltemplates_write(struct db *, long long, const char *,
+		    const struct cl_template_in *, char [37], char *, size_t);
+/* Deactivate/activate or delete (soft) template id: 0, 404 or 503. */
+int		 cltemplates_set_active(struct db *, long long, const char *,
+		    int);
+int		 cltemplates_remove(struct db *, long long, const char *);
 void		 cltemplates_list(struct req *);
 void		 cltemplates_create(struct req *);
 void		 cltemplates_get(struct req *);
