@@ -713,7 +713,10 @@ cltemplates_patch(struct req *r)
 		return;
 	if (!cltemplates_read(r, b, &body, 0))
 		goto out;
-	if (db_query(r->db, &rows, cltemplates_sql[SQL_TPL_ONE], DB_PARAMS(
+	/* locked before it is read, so two PATCHes merge one after the
+	 * other rather than each over the same old fields */
+	if (cltemplates_lock(r->db, r->principal.org_id, r->args[0]) < 0 ||
+	    db_query(r->db, &rows, cltemplates_sql[SQL_TPL_ONE], DB_PARAMS(
 	    DB_INT(r->principal.org_id), DB_STR(r->args[0]))) != DB_OK) {
 		req_resp_error(r, 503, NULL, "database unavailable");
 		goto out;
