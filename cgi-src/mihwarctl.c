@@ -1,7 +1,8 @@
 /*
  * mihwarctl.c - the operator's command line over libmihwar: migrations,
  * organizations, users, keys and the origins a storefront client's chat
- * may be embedded on. Exit 0 on success, 1 when the work failed
+ * may be embedded on, an organization's time zone, and a checklist tick
+ * at a given instant (a test and operations driver). Exit 0 on success, 1 when the work failed
  * (database down, conflict), 2 for bad arguments.
  */
 #include <stdio.h>
@@ -29,7 +30,7 @@ static const char usage[] =
     "  sql-check\n"
     "  org create --slug SLUG --name NAME\n"
     "  org update --slug SLUG [--ingest on|off] [--ingest-plan-events N|none]\n"
-    "             [--ingest-monthly-quota N|none]\n"
+    "             [--ingest-monthly-quota N|none] [--timezone ZONE]\n"
     "  user create --org SLUG --email EMAIL --password-stdin\n"
     "              [--role admin|member] [--platform-admin]\n"
     "  key create --org SLUG --kind integration|scim|ingest|client|admin\n"
@@ -38,6 +39,7 @@ static const char usage[] =
     "  key revoke KEY_ID\n"
     "  app update --org SLUG --app SLUG --allowed-event-types TYPE,TYPE|\"\"\n"
     "  client set-domains --org SLUG --domains HOST,HOST|\"\"\n"
+    "  checklists tick --now ISO8601\n"
     "  demo [--base-url URL]\n";
 
 static int
@@ -241,8 +243,11 @@ ctl_print_limit(const char *what, struct json_object *v)
 		    (long long)json_object_get_int64(v));
 }
 
-/* Activity ingest of an organization: on or off, the plan's monthly
- * allowance and its own monthly quota. */
+/*
+ * An organization's settings: activity ingest on or off, the plan's
+ * monthly allowance and its own monthly quota, and its time zone (an
+ * IANA name the system tz database has; checklists are due in it).
+ */
 static int
 ctl_org_update(struct ctl *c)
 {
@@ -250,16 +255,22 @@ ctl_org_update(struct ctl *c)
 	const char		*on = ctl_opt(c, "--ingest");
 	const char		*plan = ctl_opt(c, "--ingest-plan-events");
 	const char		*quota = ctl_opt(c, "--ingest-monthly-quota");
+	const char		*tz = ctl_opt(c, "--timezone");
 	struct json_object	*o;
+	char			 zone[65];
 	long long		 org_id, p, q;
 	int			 enabled = -1;
 
 	if (!ctl_check_args(c, (const char *[]){ "--slug", "--ingest",
-	    "--ingest-plan-events", "--ingest-monthly-quota", NULL },
-	    (const char *[]){ NULL }) || slug == NULL ||
-	    (on == NULL && plan == NULL && quota == NULL))
+	    "--ingest-plan-events", "--ingest-monthly-quota", "--timezone",
+	    NULL }, (const char *[]){ NULL }) || slug == NULL ||
+	    (on == NULL && plan == NULL && quota == NULL && tz == NULL))
 		return ctl_usage("org update needs --slug and at least one of "
-		    "--ingest, --ingest-plan-events, --ingest-monthly-quota");
+		    "--ingest, --ingest-plan-events, --ingest-monthly-quota, "
+		    "--timezone");
+	if (tz != NULL && !schedule_tz_valid(tz))
+		return ctl_usage("--timezone: an IANA time zone name, such as "
+		    "Europe/Berlin or UTC");
 	if (on != NULL && strcmp(on, "on") != 0 && strcmp(on, "off") != 0)
 		return ctl_usage("--ingest: on or off");
 	if (on != NULL)
@@ -270,9 +281,14 @@ ctl_org_update(struct ctl *c)
 		    "ingest, --ingest off)");
 	if (!ctl_find_org(c, slug, &org_id))
 		return 1;
-	if (settings_org_update(c->db, org_id, enabled, p, q) != DB_OK ||
+	if ((on != NULL || plan != NULL || quota != NULL) &&
+	    settings_org_update(c->db, org_id, enabled, p, q) != DB_OK)
+		return ctl_db_failed(c);
+	if ((tz != NULL && clscheduler_org_timezone_set(c->db, org_id, tz) !=
+	    DB_OK) || clscheduler_org_timezone(c->db, org_id, zone) != DB_OK ||
 	    (o = settings_org_json(c->db, org_id)) == NULL)
 		return ctl_db_failed(c);
+	json_put_str(o, "timezone", zone);
 	if (c->json) {
 		ctl_print_json(o);
 		return 0;
@@ -282,7 +298,7 @@ ctl_org_update(struct ctl *c)
 	ctl_print_limit("plan", json_object_object_get(o, "ingestPlanEvents"));
 	ctl_print_limit("quota", json_object_object_get(o,
 	    "ingestMonthlyQuota"));
-	printf("\n");
+	printf(", timezone %s\n", zone);
 	json_object_put(o);
 	return 0;
 }
@@ -564,6 +580,39 @@ ctl_key_revoke(struct ctl *c)
 	return 0;
 }
 
+/*
+ * One checklist tick as of --now (ISO 8601): the instances due in the
+ * next 36 hours made, the open ones past their grace marked missed. The
+ * worker does this on the real clock; this drives it at a chosen instant
+ * for tests (a schedule across a DST change) and for operations.
+ */
+static int
+ctl_checklists_tick(struct ctl *c)
+{
+	const char		*now = ctl_opt(c, "--now");
+	struct json_object	*o;
+	int64_t			 ms;
+	int			 made, missed;
+
+	if (!ctl_check_args(c, (const char *[]){ "--now", NULL },
+	    (const char *[]){ NULL }) || now == NULL)
+		return ctl_usage("checklists tick needs --now");
+	if (!util_parse_time(now, &ms))
+		return ctl_usage("--now: an ISO 8601 instant, such as "
+		    "2026-03-29T05:00:00Z");
+	clinstances_tick_counts(c->db, ms, &made, &missed);
+	if (c->json) {
+		o = json_object_new_object();
+		json_object_object_add(o, "made", json_object_new_int(made));
+		json_object_object_add(o, "missed",
+		    json_object_new_int(missed));
+		ctl_print_json(o);
+	} else
+		printf("checklists: %d instances made, %d marked missed\n",
+		    made, missed);
+	return 0;
+}
+
 static int
 ctl_demo(struct ctl *c)
 {
@@ -593,6 +642,7 @@ ctl_dispatch(struct ctl *c, const char *cmd, const char *sub)
 		{ "key", "revoke", ctl_key_revoke },
 		{ "app", "update", ctl_app_update },
 		{ "client", "set-domains", ctl_client_set_domains },
+		{ "checklists", "tick", ctl_checklists_tick },
 		{ "demo", NULL, ctl_demo },
 	};
 	size_t	 i;

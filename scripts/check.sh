@@ -214,6 +214,7 @@ integration() {	# integration lighttpd|apache
 		run_node webhooks tests/webhooks
 		run_node cases tests/cases
 		run_node inventory tests/inventory
+		run_node checklists tests/checklists
 		run_node fulfillment tests/fulfillment
 		run_node browser tests/browser
 	fi

@@ -67,5 +67,10 @@ int		 clinstances_complete_ids(struct db *, long long, const char *,
 extern const struct db_stmts	clscheduler_stmts;
 int		 clinstances_job(struct db *, const struct conf *);
 int		 clinstances_tick(struct db *, int64_t);
+void		 clinstances_tick_counts(struct db *, int64_t, int *, int *);
+/* The organization's IANA zone (mihwarctl org update --timezone). */
+enum db_code	 clscheduler_org_timezone(struct db *, long long, char [65]);
+enum db_code	 clscheduler_org_timezone_set(struct db *, long long,
+		    const char *);
 
 #endif /* MIHWAR_CHECKLISTS_H */

@@ -113,6 +113,7 @@ main(void)
 	test_page_register();
 	test_req_register();
 	test_route_register();
+	test_schedule_register();
 	test_scimfilter_register();
 	test_stockview_register();
 	test_stripe_register();

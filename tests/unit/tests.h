@@ -54,6 +54,7 @@ void		 test_orgs_register(void);
 void		 test_page_register(void);
 void		 test_req_register(void);
 void		 test_route_register(void);
+void		 test_schedule_register(void);
 void		 test_scimfilter_register(void);
 void		 test_stockview_register(void);
 void		 test_stripe_register(void);
