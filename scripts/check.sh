@@ -40,6 +40,9 @@ count_node() {
 	FAILED=$((FAILED + ${f:-0}))
 }
 
+# One file at a time: some files stop and start the stack's worker, which
+# a file running beside them would need (2 cores run them one by one
+# anyway; a larger machine must too).
 run_node() {	# run_node NAME DIR: node's test runner over a folder
 	local name=$1 out=$VAR/log/$1.out rc=0
 	shift
@@ -50,7 +53,8 @@ run_node() {	# run_node NAME DIR: node's test runner over a folder
 	MIHWAR_DB_SOCKET=$VAR/mariadb/mysqld.sock \
 	MIHWAR_WORKER=$BUILD/mihwar-worker \
 	MIHWAR_PRINTFUL_URL=http://127.0.0.1:$PRINTFUL_PORT \
-	    node --test --test-reporter=tap "$1" > "$out" 2>&1 || rc=$?
+	    node --test --test-concurrency=1 --test-reporter=tap "$1" \
+	    > "$out" 2>&1 || rc=$?
 	cat "$out"
 	count_node "$out"
 	[ $rc -eq 0 ] || { log "$name failed (exit $rc)"; return 1; }
