@@ -27,6 +27,7 @@ static const struct db_stmts *const registry[] = {
 	&views_fulfill_stmts,
 	/* checklists */
 	&cltemplates_stmts, &clinstances_stmts, &clscheduler_stmts,
+	&views_checklists_stmts,
 	&demo_stmts, &worker_stmts,
 };
 

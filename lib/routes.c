@@ -69,6 +69,17 @@ const struct route routes[] = {
 	{ "POST", "/admin/inventory/drafts/{id}/submit",
 	    console_inventory_submit, ADMIN_WRITE },
 	{ "GET", "/admin/inventory/{id}", console_inventory_item, 0 },
+	/* checklists (issue 17): every signed-in user ticks them; admins
+	 * keep the templates and the time zone */
+	{ "GET", "/admin/checklists", console_checklists, 0 },
+	{ "POST", "/admin/checklists/instances/{id}",
+	    console_checklist_complete, WRITE },
+	{ "POST", "/admin/checklists/templates",
+	    console_checklist_template_create, ADMIN_WRITE },
+	{ "POST", "/admin/checklists/templates/{id}/{action}",
+	    console_checklist_template_action, ADMIN_WRITE },
+	{ "POST", "/admin/checklists/timezone", console_checklist_timezone,
+	    ADMIN_WRITE },
 	{ "GET", "/admin/cases/{id}", console_case, 0 },
 	{ "POST", "/admin/cases/{id}/{action}", console_case_action,
 	    ADMIN_WRITE },

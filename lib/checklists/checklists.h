@@ -73,4 +73,64 @@ enum db_code	 clscheduler_org_timezone(struct db *, long long, char [65]);
 enum db_code	 clscheduler_org_timezone_set(struct db *, long long,
 		    const char *);
 
+/* views.c: what the console's checklists page reads, as typed views
+ * (strings borrowed from the view's rows; each view's cleanup frees it
+ * all, and is safe on a zeroed view and after a failure), and the
+ * organization's time zone. */
+extern const struct db_stmts	views_checklists_stmts;
+#define CLVIEWS_DAYS		14	/* the days at a glance, today's last */
+#define CLVIEWS_MAX		500	/* instances or templates one view holds */
+struct clview_item {
+	const char	*id, *text;
+	int		 required, done;
+};
+struct clview_instance {
+	const char		*id, *title, *status,	/* open|completed|missed */
+				*local_date, *completed_by;
+	int64_t			 due_ms, grace_ms, completed_ms; /* 0: not done */
+	int			 late;
+	struct clview_item	*items;			/* into the view's */
+	size_t			 nitems;
+};
+struct clview_instances {
+	struct clview_instance	*v;
+	size_t			 n;
+	struct clview_item	*items;
+	struct db_rows		*rows, *item_rows;
+};
+enum db_code	 clviews_instances(struct db *, long long, const char *, int64_t,
+		    struct clview_instances *);
+void		 clviews_instances_cleanup(struct clview_instances *);
+struct clview_day {			/* one template's instances of a day */
+	const char	*template_id, *title, *local_date, *status;
+	int		 late;
+};
+struct clview_days {
+	struct clview_day	*v;
+	size_t			 n;
+	struct db_rows		*rows;
+};
+enum db_code	 clviews_days(struct db *, long long, const char *,
+		    const char *, struct clview_days *);
+void		 clviews_days_cleanup(struct clview_days *);
+struct clview_template {
+	const char		*id, *title, *kind, *weekdays, *time;
+	long long		 grace;
+	int			 active;
+	struct clview_item	*items;
+	size_t			 nitems;
+};
+struct clview_templates {
+	struct clview_template	*v;
+	size_t			 n;
+	struct clview_item	*items;
+	struct db_rows		*rows, *item_rows;
+};
+enum db_code	 clviews_templates(struct db *, long long,
+		    struct clview_templates *);
+void		 clviews_templates_cleanup(struct clview_templates *);
+enum db_code	 clviews_timezone(struct db *, long long, char *, size_t);
+enum db_code	 clviews_timezone_set(struct db *, long long, const char *);
+int		 clviews_local(const char *, int64_t, char [11], char [6]);
+
 #endif /* MIHWAR_CHECKLISTS_H */

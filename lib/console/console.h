@@ -81,4 +81,12 @@ void		 console_ingest_app_types(struct req *);
 void		 console_storefront(struct req *);
 void		 console_storefront_set(struct req *);
 
+/* checklists.c: today's checklists to tick, what is overdue, the last
+ * days at a glance; templates and the time zone for admins */
+void		 console_checklists(struct req *);
+void		 console_checklist_complete(struct req *);
+void		 console_checklist_template_create(struct req *);
+void		 console_checklist_template_action(struct req *);
+void		 console_checklist_timezone(struct req *);
+
 #endif /* MIHWAR_CONSOLE_H */

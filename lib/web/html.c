@@ -75,6 +75,7 @@ html_begin(struct req *r, int status, const char *title)
 	if (r->principal.kind == PRINCIPAL_SESSION) {
 		html_raw(r, "<nav><a href=\"/admin/approvals\">Approvals</a> "
 		    "<a href=\"/admin/inventory\">Inventory</a> "
+		    "<a href=\"/admin/checklists\">Checklists</a> "
 		    "<a href=\"/admin/webhooks\">Webhooks</a> "
 		    "<a href=\"/admin/keys\">Keys</a> "
 		    "<a href=\"/admin/activity\">Activity</a> "

@@ -382,3 +382,58 @@ test('a11y: inventory with rows, filtered, refused, with drafts made; an item wi
 	await assertClean(mp, 'an item, member');
 	await mc.close();
 });
+
+test('a11y: checklists with today\'s, overdue and refused ones, the 14 days, templates (admin and member)', async () => {
+	// Instances by SQL as root: the scheduler makes only due times ahead.
+	const oid = orgId(org.slug);
+	const tpl = randomUUID();
+	sql('INSERT INTO checklist_templates (public_id, org_id, title, schedule_kind, ' +
+	    `due_time, due_after_minutes) VALUES ('${tpl}', ${oid}, 'Axe opening checks', ` +
+	    "'daily', '07:00', 15)");
+	for (const [i, text, req] of [[1, 'Unlock the doors', 1], [2, 'Water the plants', 0]])
+		sql('INSERT INTO checklist_template_items (public_id, template_id, org_id, ' +
+		    `position, text, required) SELECT UUID(), id, org_id, ${i}, '${text}', ${req} ` +
+		    `FROM checklist_templates WHERE public_id = '${tpl}'`);
+	const inst = {};
+	for (const [k, offset, at, status, late] of [['today', 0, '23:59', 'open', 0],
+	    ['overdue', -1, '07:00', 'missed', 0], ['late', -2, '07:00', 'completed', 1],
+	    ['ontime', -3, '07:00', 'completed', 0]]) {
+		const d = new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
+		inst[k] = randomUUID();
+		sql('INSERT INTO checklist_instances (public_id, org_id, template_id, ' +
+		    'template_title, due_at, grace_until, local_date, status, late, completed_at, ' +
+		    `completed_by) SELECT '${inst[k]}', org_id, id, title, '${d} ${at}', ` +
+		    `'${d} ${at}' + INTERVAL 15 MINUTE, '${d}', '${status}', ${late}, ` +
+		    (status === 'completed' ? `'${d} ${at}', 'user:axe@example.test'` : 'NULL, NULL') +
+		    ` FROM checklist_templates WHERE public_id = '${tpl}'`);
+		sql('INSERT INTO checklist_instance_items (public_id, instance_id, org_id, position, ' +
+		    'text, required) SELECT UUID(), i.id, i.org_id, ti.position, ti.text, ti.required ' +
+		    'FROM checklist_instances i JOIN checklist_template_items ti ON ti.template_id = ' +
+		    `i.template_id WHERE i.public_id = '${inst[k]}'`);
+	}
+	const { context, page } = await newPage(browser);
+	await signIn(page, org.admin.email, org.admin.password);
+	await gotoPage(page, '/admin/checklists');
+	assert.equal(await page.locator(`section[id="i-${inst.today}"]`).count(), 1);
+	assert.equal(await page.locator(`section[id="i-${inst.overdue}"]`).count(), 1);
+	assert.equal(await page.locator('#glance-table td', { hasText: 'on time' }).count(), 1);
+	assert.equal(await page.locator('#templates-table').count(), 1);
+	await assertClean(page, 'checklists, admin');
+	const refused = await clickAndWait(page, page.locator(`section[id="i-${inst.today}"]`)
+	    .getByRole('button', { name: 'Mark done' }));
+	assert.equal(refused.status(), 422);
+	await assertClean(page, 'checklists, a refused "Mark done"');
+	await page.getByLabel(/time zone/).fill('Nowhere/Else');
+	const tz = await clickAndWait(page, page.getByRole('button', { name: 'Save the time zone' }));
+	assert.equal(tz.status(), 400);
+	await assertClean(page, 'checklists, a refused time zone');
+	await context.close();
+
+	const { context: mc, page: mp } = await newPage(browser);
+	await signIn(mp, org.member.email, org.member.password);
+	await gotoPage(mp, '/admin/checklists');
+	assert.equal(await mp.locator(`section[id="i-${inst.today}"]`).count(), 1);
+	assert.equal(await mp.locator('#templates-table').count(), 0);
+	await assertClean(mp, 'checklists, member');
+	await mc.close();
+});
