@@ -129,8 +129,6 @@ struct clview_templates {
 enum db_code	 clviews_templates(struct db *, long long,
 		    struct clview_templates *);
 void		 clviews_templates_cleanup(struct clview_templates *);
-enum db_code	 clviews_timezone(struct db *, long long, char *, size_t);
-enum db_code	 clviews_timezone_set(struct db *, long long, const char *);
 int		 clviews_local(const char *, int64_t, char [11], char [6]);
 
 #endif /* MIHWAR_CHECKLISTS_H */

@@ -14,8 +14,8 @@
 
 enum views_checklists_sql_id {
 	SQL_CLVIEW_INSTANCES, SQL_CLVIEW_INSTANCE_ITEMS, SQL_CLVIEW_DAYS,
-	SQL_CLVIEW_TEMPLATES, SQL_CLVIEW_TEMPLATE_ITEMS, SQL_CLVIEW_TZ,
-	SQL_CLVIEW_TZ_SET, VIEWS_CHECKLISTS_SQL__MAX
+	SQL_CLVIEW_TEMPLATES, SQL_CLVIEW_TEMPLATE_ITEMS,
+	VIEWS_CHECKLISTS_SQL__MAX
 };
 
 /*
@@ -72,10 +72,6 @@ static const char *const views_checklists_sql[VIEWS_CHECKLISTS_SQL__MAX] = {
 	    " ON ti.template_id = t.id AND ti.org_id = t.org_id"
 	    " WHERE t.org_id = ? AND t.deleted_at IS NULL"
 	    " ORDER BY t.title, t.id, ti.position",
-	[SQL_CLVIEW_TZ] =
-	    "SELECT timezone FROM organizations WHERE id = ?",
-	[SQL_CLVIEW_TZ_SET] =
-	    "UPDATE organizations SET timezone = ? WHERE id = ?",
 };
 
 const struct db_stmts views_checklists_stmts = {
@@ -299,38 +295,6 @@ clviews_templates_cleanup(struct clview_templates *w)
 	db_rows_free(w->rows);
 	db_rows_free(w->item_rows);
 	memset(w, 0, sizeof(*w));
-}
-
-/* Organization org's time zone (an IANA name) into out. */
-enum db_code
-clviews_timezone(struct db *db, long long org, char *out, size_t sz)
-{
-	struct db_rows	*rows = NULL;
-	enum db_code	 code;
-	const char	*tz;
-
-	code = db_query(db, &rows, views_checklists_sql[SQL_CLVIEW_TZ],
-	    DB_PARAMS(DB_INT(org)));
-	if (code == DB_OK && rows->nrows == 0)
-		code = DB_NOTFOUND;
-	if (code == DB_OK) {
-		tz = db_cell(rows, 0, 0);
-		if (tz == NULL || strlen(tz) >= sz)
-			code = DB_ERROR;
-		else
-			memcpy(out, tz, strlen(tz) + 1);
-	}
-	db_rows_free(rows);
-	return code;
-}
-
-/* Set organization org's time zone to tz, which the caller validated
- * (schedule_tz_valid). */
-enum db_code
-clviews_timezone_set(struct db *db, long long org, const char *tz)
-{
-	return db_exec(db, views_checklists_sql[SQL_CLVIEW_TZ_SET],
-	    DB_PARAMS(DB_STR(tz), DB_INT(org)));
 }
 
 /*

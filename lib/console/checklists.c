@@ -495,8 +495,8 @@ cl_page(struct req *r, const char *notice, const char *cls,
 	memset(&inst, 0, sizeof(inst));
 	memset(&days, 0, sizeof(days));
 	memset(&tpls, 0, sizeof(tpls));
-	if ((code = clviews_timezone(r->db, r->principal.org_id, tz,
-	    sizeof(tz))) == DB_OK && !clviews_local(tz, now_ms, today, NULL))
+	if ((code = clscheduler_org_timezone(r->db, r->principal.org_id,
+	    tz)) == DB_OK && !clviews_local(tz, now_ms, today, NULL))
 		code = DB_ERROR;
 	if (code == DB_OK) {
 		for (d = 0; d < CLVIEWS_DAYS; d++)
@@ -824,7 +824,8 @@ console_checklist_timezone(struct req *r)
 		    tz : "");
 		goto out;
 	}
-	if (clviews_timezone_set(r->db, r->principal.org_id, tz) == DB_OK)
+	if (clscheduler_org_timezone_set(r->db, r->principal.org_id, tz) ==
+	    DB_OK)
 		cl_done(r, CL_FLASH_OK, "The time zone is now %s.", tz);
 	else
 		cl_refuse(r, 503, "The database is unavailable; nothing "
