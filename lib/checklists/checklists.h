@@ -20,6 +20,7 @@ int		 schedule_parse_time(const char *, int *, int *);
 int		 schedule_due_times(const struct cl_schedule *, const char *,
 		    int64_t, int64_t, int64_t *, size_t, size_t *);
 int		 schedule_local_date(const char *, int64_t, char [11]);
+int		 schedule_local(const char *, int64_t, char [11], char [6]);
 
 /* templates.c: the templates API, and the same writes for the console */
 extern const struct db_stmts	cltemplates_stmts;
@@ -129,6 +130,5 @@ struct clview_templates {
 enum db_code	 clviews_templates(struct db *, long long,
 		    struct clview_templates *);
 void		 clviews_templates_cleanup(struct clview_templates *);
-int		 clviews_local(const char *, int64_t, char [11], char [6]);
 
 #endif /* MIHWAR_CHECKLISTS_H */

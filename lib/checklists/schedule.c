@@ -267,15 +267,30 @@ schedule_due_times(const struct cl_schedule *sc, const char *tz, int64_t from,
 	return ok;
 }
 
-/* "YYYY-MM-DD" of the local day holding instant ms in zone tz; 1 done. */
+/* Two digits of v (0..99) at out. */
+static void
+schedule_2d(char *out, int v)
+{
+	out[0] = (char)('0' + v / 10 % 10);
+	out[1] = (char)('0' + v % 10);
+}
+
+/*
+ * The local "YYYY-MM-DD" (date) and "HH:MM" (hhmm) of instant ms in zone
+ * tz; either may be NULL. 1 done; 0 for a zone that is none or a year
+ * outside 0..9999.
+ */
 int
-schedule_local_date(const char *tz, int64_t ms, char out[11])
+schedule_local(const char *tz, int64_t ms, char date[11], char hhmm[6])
 {
 	struct schedule_tz	 st;
-	int64_t			 wall;
+	int64_t			 wall, day, minute;
 	int			 y, m, d;
 
-	out[0] = '\0';
+	if (date != NULL)
+		date[0] = '\0';
+	if (hhmm != NULL)
+		hhmm[0] = '\0';
 	if (!schedule_tz_enter(tz, &st))
 		return 0;
 	wall = schedule_wall((time_t)(ms >= 0 ? ms / 1000 :
@@ -283,20 +298,32 @@ schedule_local_date(const char *tz, int64_t ms, char out[11])
 	schedule_tz_leave(&st);
 	if (wall == INT64_MIN)
 		return 0;
-	schedule_civil_from_days(wall >= 0 ? wall / DAY_MIN :
-	    (wall - DAY_MIN + 1) / DAY_MIN, &y, &m, &d);
+	day = wall >= 0 ? wall / DAY_MIN : (wall - DAY_MIN + 1) / DAY_MIN;
+	minute = wall - day * DAY_MIN;
+	schedule_civil_from_days(day, &y, &m, &d);
 	if (y < 0 || y > 9999)
 		return 0;
-	out[0] = (char)('0' + y / 1000);
-	out[1] = (char)('0' + y / 100 % 10);
-	out[2] = (char)('0' + y / 10 % 10);
-	out[3] = (char)('0' + y % 10);
-	out[4] = '-';
-	out[5] = (char)('0' + m / 10);
-	out[6] = (char)('0' + m % 10);
-	out[7] = '-';
-	out[8] = (char)('0' + d / 10);
-	out[9] = (char)('0' + d % 10);
-	out[10] = '\0';
+	if (date != NULL) {
+		schedule_2d(date, y / 100);
+		schedule_2d(date + 2, y % 100);
+		date[4] = '-';
+		schedule_2d(date + 5, m);
+		date[7] = '-';
+		schedule_2d(date + 8, d);
+		date[10] = '\0';
+	}
+	if (hhmm != NULL) {
+		schedule_2d(hhmm, (int)(minute / 60));
+		hhmm[2] = ':';
+		schedule_2d(hhmm + 3, (int)(minute % 60));
+		hhmm[5] = '\0';
+	}
 	return 1;
+}
+
+/* "YYYY-MM-DD" of the local day holding instant ms in zone tz; 1 done. */
+int
+schedule_local_date(const char *tz, int64_t ms, char out[11])
+{
+	return schedule_local(tz, ms, out, NULL);
 }

@@ -297,35 +297,3 @@ clviews_templates_cleanup(struct clview_templates *w)
 	memset(w, 0, sizeof(*w));
 }
 
-/*
- * The local date (YYYY-MM-DD) and time (HH:MM) of instant ms (UTC) in
- * zone tz, through the system tz database; TZ is restored. 0 when the
- * instant cannot be converted.
- */
-int
-clviews_local(const char *tz, int64_t ms, char date[11], char hhmm[6])
-{
-	char		*old, *saved = NULL;
-	time_t		 t = (time_t)(ms / 1000);
-	struct tm	 tm;
-	int		 ok;
-
-	if ((old = getenv("TZ")) != NULL && (saved = strdup(old)) == NULL)
-		return 0;
-	setenv("TZ", tz, 1);
-	tzset();
-	ok = localtime_r(&t, &tm) != NULL;
-	if (saved != NULL)
-		setenv("TZ", saved, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(saved);
-	if (!ok)
-		return 0;
-	if (date != NULL)
-		strftime(date, 11, "%Y-%m-%d", &tm);
-	if (hhmm != NULL)
-		strftime(hhmm, 6, "%H:%M", &tm);
-	return 1;
-}

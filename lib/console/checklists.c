@@ -109,7 +109,7 @@ cl_form_cleanup(struct cl_form *f)
 static void
 cl_hhmm(const char *tz, int64_t ms, char out[6])
 {
-	if (!clviews_local(tz, ms, NULL, out))
+	if (!schedule_local(tz, ms, NULL, out))
 		memcpy(out, "??:??", 6);
 }
 
@@ -202,7 +202,7 @@ cl_instance(struct req *r, const struct clview_instance *in,
 	html_text(r, cl_status_words(in, now_ms));
 	html_raw(r, "</strong>");
 	if (in->completed_ms > 0 &&
-	    clviews_local(tz, in->completed_ms, date, done))
+	    schedule_local(tz, in->completed_ms, date, done))
 		html_textf(r, " · completed %s %s by %s", date, done,
 		    in->completed_by ? in->completed_by : "unknown");
 	html_raw(r, "</p>\n<form method=\"post\" action=\"" CL_PAGE
@@ -496,7 +496,7 @@ cl_page(struct req *r, const char *notice, const char *cls,
 	memset(&days, 0, sizeof(days));
 	memset(&tpls, 0, sizeof(tpls));
 	if ((code = clscheduler_org_timezone(r->db, r->principal.org_id,
-	    tz)) == DB_OK && !clviews_local(tz, now_ms, today, NULL))
+	    tz)) == DB_OK && !schedule_local(tz, now_ms, today, NULL))
 		code = DB_ERROR;
 	if (code == DB_OK) {
 		for (d = 0; d < CLVIEWS_DAYS; d++)

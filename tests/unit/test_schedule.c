@@ -271,6 +271,33 @@ test_local_date(void)
 	}
 }
 
+/* The local clock of an instant, what the console shows as due time. */
+static void
+test_local_time(void)
+{
+	static const struct {
+		const char	*tz, *at, *date, *hhmm;
+	} cases[] = {
+		{ "Europe/Berlin", "2026-03-28T06:00:00Z", "2026-03-28", "07:00" },
+		{ "Europe/Berlin", "2026-03-30T05:00:00Z", "2026-03-30", "07:00" },
+		{ "Europe/Berlin", "2026-03-29T01:00:00Z", "2026-03-29", "03:00" },
+		{ "America/New_York", "2026-03-29T03:59:00Z", "2026-03-28",
+		    "23:59" },
+		{ "UTC", "2026-12-31T23:59:59Z", "2026-12-31", "23:59" },
+	};
+	char	 d[11], t[6];
+	size_t	 i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		CHECK(schedule_local(cases[i].tz, at(cases[i].at), d, t),
+		    "local %s %s", cases[i].tz, cases[i].at);
+		CHECK_STR(cases[i].at, d, cases[i].date);
+		CHECK_STR(cases[i].at, t, cases[i].hhmm);
+	}
+	CHECK(!schedule_local("Mars/Olympus", 0, d, t) && t[0] == '\0',
+	    "no zone, no time");
+}
+
 static void
 test_tz_restored(void)
 {
@@ -303,6 +330,7 @@ test_schedule_register(void)
 		{ "America/New_York", test_new_york },
 		{ "UTC and invalid zones", test_utc_and_invalid },
 		{ "local dates", test_local_date },
+		{ "schedule_local: date and HH:MM", test_local_time },
 		{ "TZ put back", test_tz_restored },
 	};
 
