@@ -31,8 +31,8 @@ static const char usage[] =
     "  org create --slug SLUG --name NAME\n"
     "  org update --slug SLUG [--ingest on|off] [--ingest-plan-events N|none]\n"
     "             [--ingest-monthly-quota N|none] [--timezone ZONE]\n"
-    "  user create --org SLUG --email EMAIL --password-stdin\n"
-    "              [--role admin|member] [--platform-admin]\n"
+    "  user create --org SLUG (--email EMAIL | --user-name NAME [--email EMAIL])\n"
+    "              --password-stdin [--role admin|member] [--platform-admin]\n"
     "  key create --org SLUG --kind integration|scim|ingest|client|admin\n"
     "             [--app SLUG] [--name NAME]\n"
     "  key list --org SLUG\n"
@@ -433,36 +433,41 @@ static int
 ctl_user_create(struct ctl *c)
 {
 	const char	*org = ctl_opt(c, "--org"), *email = ctl_opt(c, "--email");
-	const char	*role = ctl_opt(c, "--role");
+	const char	*name = ctl_opt(c, "--user-name");
+	struct user_new	 u = { 0, NULL, NULL, email, NULL,
+			    ctl_opt(c, "--role"), 0 };
 	char		 pw[256], pid[37];
-	long long	 org_id;
 	enum db_code	 code;
 
-	if (!ctl_check_args(c, (const char *[]){ "--org", "--email", "--role",
-	    NULL }, (const char *[]){ "--password-stdin", "--platform-admin",
-	    NULL }) || org == NULL || email == NULL ||
-	    !ctl_flag(c, "--password-stdin"))
-		return ctl_usage("user create needs --org, --email and "
-		    "--password-stdin");
-	if (role == NULL)
-		role = "member";
-	if (strcmp(role, "admin") != 0 && strcmp(role, "member") != 0)
+	if (!ctl_check_args(c, (const char *[]){ "--org", "--email",
+	    "--user-name", "--role", NULL }, (const char *[]){
+	    "--password-stdin", "--platform-admin", NULL }) || org == NULL ||
+	    (email == NULL && name == NULL) || !ctl_flag(c, "--password-stdin"))
+		return ctl_usage("user create needs --org, --email or "
+		    "--user-name, and --password-stdin");
+	u.user_name = name != NULL ? name : email;
+	u.role = u.role != NULL ? u.role : "member";
+	u.platform_admin = ctl_flag(c, "--platform-admin");
+	if (strcmp(u.role, "admin") != 0 && strcmp(u.role, "member") != 0)
 		return ctl_usage("--role: admin or member");
-	if (!users_email_valid(email))
+	if (email != NULL && !users_email_valid(email))
 		return ctl_usage("--email: not an e-mail address");
+	if (!users_name_valid(u.user_name))
+		return ctl_usage("--user-name: 1 to 255 characters, no control "
+		    "characters");
 	if (!ctl_read_password(pw, sizeof(pw))) {
 		fprintf(stderr, "mihwarctl: password on stdin: 8 to 254 "
 		    "characters\n");
 		return EXIT_USAGE;
 	}
-	if (!ctl_find_org(c, org, &org_id))
+	if (!ctl_find_org(c, org, &u.org_id))
 		return 1;
-	code = users_create(c->db, org_id, email, pw, role,
-	    ctl_flag(c, "--platform-admin"), pid);
+	u.password = pw;
+	code = users_create(c->db, &u, pid);
 	sodium_memzero(pw, sizeof(pw));
 	if (code == DB_CONSTRAINT) {
-		fprintf(stderr, "mihwarctl: %s already exists in %s\n", email,
-		    org);
+		fprintf(stderr, "mihwarctl: %s already exists in %s\n",
+		    u.user_name, org);
 		return 1;
 	}
 	if (code != DB_OK)
@@ -471,10 +476,14 @@ ctl_user_create(struct ctl *c)
 		struct json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "id", json_object_new_string(pid));
-		json_object_object_add(o, "email", json_object_new_string(email));
+		json_object_object_add(o, "userName",
+		    json_object_new_string(u.user_name));
+		if (email != NULL)
+			json_object_object_add(o, "email",
+			    json_object_new_string(email));
 		ctl_print_json(o);
 	} else
-		printf("user %s created (%s)\n", email, pid);
+		printf("user %s created (%s)\n", u.user_name, pid);
 	return 0;
 }
 

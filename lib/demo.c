@@ -40,10 +40,11 @@ static int
 demo_rows(struct db *db, long long org_id, const char *email,
     const char *pw, char *tok, size_t toksz, char key_id[37])
 {
-	char	 pid[37];
-	size_t	 i;
+	struct user_new	 u = { org_id, email, NULL, email, pw, "admin", 0 };
+	char		 pid[37];
+	size_t		 i;
 
-	if (users_create(db, org_id, email, pw, "admin", 0, pid) != DB_OK ||
+	if (users_create(db, &u, pid) != DB_OK ||
 	    !keys_create(db, org_id, KEY_INTEGRATION, 0, "demo", tok, toksz,
 	    key_id))
 		return 0;

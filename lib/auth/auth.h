@@ -39,14 +39,37 @@ extern const struct db_stmts	orgs_stmts;
 enum db_code	 orgs_create(struct db *, const char *, const char *,
 		    long long *, char out_id[37]);
 enum db_code	 orgs_find(struct db *, const char *, long long *);
-enum db_code	 users_create(struct db *, long long, const char *,
-		    const char *, const char *, int, char out_id[37]);
 enum db_code	 orgs_app_create(struct db *, long long, const char *,
 		    const char *, long long *, char [37]);
 enum db_code	 orgs_app_ensure(struct db *, long long, const char *,
 		    long long *);
 int		 orgs_slug_valid(const char *);
 int		 users_email_valid(const char *);
+
+/* users.c: console users, their addresses and being active */
+extern const struct db_stmts	users_stmts;
+struct user_new {
+	long long	 org_id;
+	const char	*user_name, *display_name;	/* display_name or NULL */
+	const char	*email;		/* primary work address, or NULL */
+	const char	*password;	/* or NULL: none yet */
+	const char	*role;		/* "admin" or "member" */
+	int		 platform_admin;
+};
+struct user_email {
+	const char	*value, *type;	/* type or NULL */
+	int		 primary;
+};
+int		 users_name_valid(const char *);
+enum db_code	 users_create(struct db *, const struct user_new *,
+		    char out_id[37]);
+enum db_code	 users_emails_set(struct db *, long long, long long, int,
+		    const struct user_email *, size_t);
+enum db_code	 users_set_active(struct db *, long long, long long, int);
+enum db_code	 users_active_sync(struct db *, long long, long long, int);
+enum db_code	 users_set_password(struct db *, long long, long long,
+		    const char *);
+enum db_code	 users_signed_in(struct db *, long long);
 
 /* session.c: console sign-in, sessions and CSRF */
 extern const struct db_stmts	session_stmts;

@@ -1,5 +1,6 @@
 /*
- * orgs.c - organizations (the tenant), their users and ingest apps.
+ * orgs.c - organizations (the tenant) and their ingest apps; e-mail
+ * address syntax.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -10,7 +11,7 @@
 #include "auth/auth.h"
 
 enum orgs_sql_id {
-	SQL_ORG_INSERT, SQL_ORG_BY_SLUG, SQL_USER_INSERT, SQL_APP_BY_SLUG,
+	SQL_ORG_INSERT, SQL_ORG_BY_SLUG, SQL_APP_BY_SLUG,
 	SQL_APP_INSERT, ORGS_SQL__MAX
 };
 
@@ -19,9 +20,6 @@ static const char *const orgs_sql[ORGS_SQL__MAX] = {
 	    "INSERT INTO organizations (public_id, slug, name) VALUES (?, ?, ?)",
 	[SQL_ORG_BY_SLUG] =
 	    "SELECT id FROM organizations WHERE slug = ?",
-	[SQL_USER_INSERT] =
-	    "INSERT INTO users (public_id, org_id, email, password_hash, role,"
-	    " platform_admin) VALUES (?, ?, ?, ?, ?, ?)",
 	[SQL_APP_BY_SLUG] =
 	    "SELECT id FROM ingest_apps WHERE org_id = ? AND slug = ?",
 	[SQL_APP_INSERT] =
@@ -134,23 +132,4 @@ orgs_app_ensure(struct db *db, long long org_id, const char *slug,
 	if (code != DB_NOTFOUND)
 		return code;
 	return orgs_app_create(db, org_id, slug, slug, id, pid);
-}
-
-/* Create a console user with an argon2id password (NULL: none). */
-enum db_code
-users_create(struct db *db, long long org_id, const char *email,
-    const char *password, const char *role, int platform_admin,
-    char out_id[37])
-{
-	char		 hash[crypto_pwhash_STRBYTES];
-	enum db_code	 code;
-
-	if (password != NULL && !crypto_password_hash(password, hash))
-		return DB_ERROR;
-	crypto_uuid7(out_id);
-	code = db_exec(db, orgs_sql[SQL_USER_INSERT], DB_PARAMS(DB_STR(out_id),
-	    DB_INT(org_id), DB_STR(email), DB_STR(password ? hash : NULL),
-	    DB_STR(role), DB_INT((long long)platform_admin)));
-	sodium_memzero(hash, sizeof(hash));
-	return code;
 }

@@ -150,7 +150,7 @@ void
 principal_actor(const struct principal *p, char *out, size_t n)
 {
 	if (p->kind == PRINCIPAL_SESSION)
-		snprintf(out, n, "user:%s", p->email);
+		snprintf(out, n, "user:%s", p->user_name);
 	else
 		snprintf(out, n, "key:%s", p->key_public_id);
 }

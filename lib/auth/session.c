@@ -29,7 +29,7 @@ enum session_sql_id {
 
 static const char *const session_sql[SESSION_SQL__MAX] = {
 	[SQL_SESSION_GET] =
-	    "SELECT s.user_id, s.org_id, s.csrf_token, u.public_id, u.email, u.role,"
+	    "SELECT s.user_id, s.org_id, s.csrf_token, u.public_id, u.user_name, u.role,"
 	    " u.platform_admin, o.slug,"
 	    " s.last_seen_at < NOW(3) - INTERVAL 60 SECOND"
 	    " FROM sessions s JOIN users u ON u.id = s.user_id"
@@ -52,8 +52,11 @@ static const char *const session_sql[SESSION_SQL__MAX] = {
 	    "DELETE FROM sessions WHERE id_hash = ?",
 	[SQL_LOGIN_USERS] =
 	    "SELECT id, org_id, password_hash FROM users"
-	    " WHERE email = ? AND active = 1 AND password_hash IS NOT NULL"
-	    " ORDER BY id LIMIT 10",
+	    " WHERE user_name = ? AND active = 1 AND password_hash IS NOT NULL"
+	    " UNION SELECT u.id, u.org_id, u.password_hash FROM user_emails e"
+	    " JOIN users u ON u.id = e.user_id WHERE e.email = ?"
+	    " AND e.user_active = 1 AND u.active = 1"
+	    " AND u.password_hash IS NOT NULL ORDER BY id LIMIT 10",
 	[SQL_LOGIN_FAIL] =
 	    "INSERT INTO rate_counters (scope, window_start, hits)"
 	    " VALUES (?, ?, 1) ON DUPLICATE KEY UPDATE hits = hits + 1",
@@ -125,7 +128,7 @@ session_resolve(struct req *r)
 	    db_cell(rows, 0, 2));
 	snprintf(r->principal.user_public_id, sizeof(r->principal.user_public_id),
 	    "%s", db_cell(rows, 0, 3));
-	snprintf(r->principal.email, sizeof(r->principal.email), "%s",
+	snprintf(r->principal.user_name, sizeof(r->principal.user_name), "%s",
 	    db_cell(rows, 0, 4));
 	snprintf(r->principal.role, sizeof(r->principal.role), "%s",
 	    db_cell(rows, 0, 5));
@@ -161,7 +164,7 @@ session_csrf_ok(struct req *r)
 }
 
 static void
-session_form(struct req *r, const char *error, const char *email)
+session_form(struct req *r, const char *error, const char *login)
 {
 	char	 tok[44];
 
@@ -174,9 +177,10 @@ session_form(struct req *r, const char *error, const char *email)
 	html_raw(r, "<form method=\"post\" action=\"/admin/login\" "
 	    "class=\"card\"><input type=\"hidden\" name=\"csrf\" value=\"");
 	html_text(r, tok);
-	html_raw(r, "\"><label>E-mail <input type=\"email\" name=\"email\" "
-	    "required autocomplete=\"username\" value=\"");
-	html_text(r, email ? email : "");
+	html_raw(r, "\"><label>E-mail or user name <input type=\"text\" "
+	    "name=\"login\" required autocomplete=\"username\" "
+	    "autocapitalize=\"none\" spellcheck=\"false\" value=\"");
+	html_text(r, login ? login : "");
 	html_raw(r, "\"></label><label>Password <input type=\"password\" "
 	    "name=\"password\" required autocomplete=\"current-password\">"
 	    "</label><button>Sign in</button></form>");
@@ -208,9 +212,10 @@ session_fails(struct req *r, const char *scope, long long window)
 	return n;
 }
 
-/* The user id and org whose password matches; 0 when none. */
+/* The user (by userName or any address, in any organization) whose
+ * password matches: id and org; 0 when none. */
 static int
-session_check_password(struct req *r, const char *email, const char *pw,
+session_check_password(struct req *r, const char *login, const char *pw,
     long long *user, long long *org)
 {
 	struct db_rows	*rows = NULL;
@@ -218,7 +223,7 @@ session_check_password(struct req *r, const char *email, const char *pw,
 	int		 ok = 0;
 
 	if (db_query(r->db, &rows, session_sql[SQL_LOGIN_USERS],
-	    DB_PARAMS(DB_STR(email))) != DB_OK)
+	    DB_PARAMS(DB_STR(login), DB_STR(login))) != DB_OK)
 		return 0;
 	for (i = 0; i < rows->nrows && !ok; i++)
 		if (crypto_password_verify(db_cell(rows, i, 2), pw)) {
@@ -245,6 +250,7 @@ session_start(struct req *r, long long user, long long org)
 		return 0;
 	session_set_cookie(r, SESSION_COOKIE, tok, 12 * 3600);
 	session_set_cookie(r, LOGIN_COOKIE, "x", 0);
+	(void)users_signed_in(r->db, user);
 	return 1;
 }
 
@@ -266,7 +272,7 @@ session_login_csrf(struct req *r)
 void
 session_login_post(struct req *r)
 {
-	char		*email = NULL, *pw = NULL, acct[300], addr[80];
+	char		*login = NULL, *pw = NULL, acct[300], addr[80];
 	long long	 window = (long long)(time(NULL) / LOGIN_WINDOW *
 			    LOGIN_WINDOW), user, org;
 
@@ -274,12 +280,14 @@ session_login_post(struct req *r)
 		html_error_page(r, 403, "The sign-in form expired; reload it.");
 		return;
 	}
-	if (req_form_param(r, "email", &email) != 1 || req_form_param(r, "password",
-	    &pw) != 1 || *email == '\0' || strlen(email) > 254) {
-		session_form(r, "Enter your e-mail and password.", email);
+	if (req_form_param(r, "login", &login) != 1 ||
+	    req_form_param(r, "password", &pw) != 1 || *login == '\0' ||
+	    strlen(login) > 255) {
+		session_form(r, "Enter your e-mail or user name, and your "
+		    "password.", login);
 		goto out;
 	}
-	snprintf(acct, sizeof(acct), "login:a:%s", email);
+	snprintf(acct, sizeof(acct), "login:a:%s", login);
 	snprintf(addr, sizeof(addr), "login:i:%s",
 	    r->in.remote_addr ? r->in.remote_addr : "-");
 	for (char *p = acct; *p; p++)
@@ -288,18 +296,18 @@ session_login_post(struct req *r)
 	    session_fails(r, addr, window) >= LOGIN_MAX_ADDRESS) {
 		req_resp_header(r, "Retry-After", "900");
 		session_form(r, "Too many failed sign-ins; wait 15 minutes.",
-		    email);
+		    login);
 		r->out.status = 429;
 		goto out;
 	}
-	if (!session_check_password(r, email, pw, &user, &org)) {
+	if (!session_check_password(r, login, pw, &user, &org)) {
 		(void)db_exec(r->db, session_sql[SQL_LOGIN_FAIL],
 		    DB_PARAMS(DB_STR(acct), DB_INT(window)));
 		(void)db_exec(r->db, session_sql[SQL_LOGIN_FAIL],
 		    DB_PARAMS(DB_STR(addr), DB_INT(window)));
-		log_warn("console: failed sign-in for %s from %s", email,
+		log_warn("console: failed sign-in for %s from %s", login,
 		    r->in.remote_addr ? r->in.remote_addr : "-");
-		session_form(r, "Wrong e-mail or password.", email);
+		session_form(r, "Wrong e-mail, user name or password.", login);
 		goto out;
 	}
 	if (!session_start(r, user, org))
@@ -309,7 +317,7 @@ session_login_post(struct req *r)
 out:
 	if (pw != NULL)
 		sodium_memzero(pw, strlen(pw));
-	free(email);
+	free(login);
 	free(pw);
 }
 

@@ -191,7 +191,7 @@ console_webhook_create(struct req *r)
 		if (r->out.status == 200)
 			r->out.status = 400;	/* the form again, refused */
 	} else if (webhooks_create(r->db, r->principal.org_id, url, events.data,
-	    r->principal.email, id, secret) != DB_OK)
+	    r->principal.user_name, id, secret) != DB_OK)
 		html_error_page(r, 503, "The database is unavailable.");
 	else {
 		console_flash_redirect(r, "w:", secret, "/admin/webhooks");

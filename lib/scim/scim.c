@@ -22,7 +22,7 @@
 #define SCIM_MAX_COUNT	100
 
 #define USER_COLS \
-    "public_id, email, active, external_id, scim_json, version," \
+    "public_id, user_name, active, external_id, scim_json, version," \
     " created_at, updated_at, id"
 enum scim_sql_id {
 	SQL_USERS, SQL_USER, SQL_USER_INSERT, SQL_USER_UPDATE,
@@ -37,11 +37,11 @@ static const char *const scim_sql[SCIM_SQL__MAX] = {
 	[SQL_USER] =
 	    "SELECT " USER_COLS " FROM users WHERE org_id = ? AND public_id = ?",
 	[SQL_USER_INSERT] =
-	    "INSERT INTO users (public_id, org_id, email, external_id, password_hash,"
+	    "INSERT INTO users (public_id, org_id, user_name, external_id, password_hash,"
 	    " role, active, scim_json, scim_managed)"
 	    " VALUES (?, ?, ?, ?, ?, 'member', ?, ?, 1)",
 	[SQL_USER_UPDATE] =
-	    "UPDATE users SET email = ?, external_id = ?, active = ?, scim_json = ?,"
+	    "UPDATE users SET user_name = ?, external_id = ?, active = ?, scim_json = ?,"
 	    " password_hash = COALESCE(?, password_hash), version = version + 1"
 	    " WHERE id = ?",
 	[SQL_USER_DELETE] =
@@ -55,7 +55,7 @@ static const char *const scim_sql[SCIM_SQL__MAX] = {
 	    "SELECT public_id, display_name, external_id, version, created_at,"
 	    " updated_at, id FROM scim_groups WHERE org_id = ? AND public_id = ?",
 	[SQL_MEMBERS] =
-	    "SELECT m.group_id, u.public_id, u.email FROM scim_group_members m"
+	    "SELECT m.group_id, u.public_id, u.user_name FROM scim_group_members m"
 	    " JOIN scim_groups g ON g.id = m.group_id"
 	    " JOIN users u ON u.id = m.user_id WHERE g.org_id = ? ORDER BY u.id",
 	[SQL_GROUP_INSERT] =

@@ -85,7 +85,7 @@ html_begin(struct req *r, int status, const char *title)
 			html_raw(r, " <a href=\"/admin/fulfillment\">"
 			    "Fulfillment</a>");
 		html_raw(r, "</nav><span class=\"who\">");
-		html_textf(r, "%s · %s", r->principal.email, r->principal.org_slug);
+		html_textf(r, "%s · %s", r->principal.user_name, r->principal.org_slug);
 		html_raw(r, "</span><form method=\"post\" action=\"/admin/logout\" "
 		    "class=\"inline\">");
 		html_csrf(r);

@@ -86,7 +86,7 @@ struct principal {
 	/* PRINCIPAL_SESSION: a console user */
 	long long	 user_id;
 	char		 user_public_id[37];
-	char		 email[255];
+	char		 user_name[256];
 	char		 role[8];	/* admin, member */
 	char		 csrf[44];
 	unsigned char	 session_hash[32];

@@ -433,7 +433,7 @@ webhooks_api_create(struct req *r)
 		goto out;
 	}
 	if (webhooks_create(r->db, r->principal.org_id, url, events.data,
-	    r->principal.email, id, secret) != DB_OK) {
+	    r->principal.user_name, id, secret) != DB_OK) {
 		req_resp_error(r, 503, NULL, "database unavailable");
 		goto out;
 	}

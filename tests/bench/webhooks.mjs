@@ -58,7 +58,7 @@ async function login() {
 		method: 'POST', redirect: 'manual',
 		headers: { Cookie: jar.join('; '),
 		    'Content-Type': 'application/x-www-form-urlencoded' },
-		body: new URLSearchParams({ csrf, email: `admin@${slug}.example`,
+		body: new URLSearchParams({ csrf, login: `admin@${slug}.example`,
 		    password: 'bench-password-123' }),
 	});
 	const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0])

@@ -57,7 +57,7 @@ test('a11y: sign-in, with and without an error', async () => {
 	const { context, page } = await newPage(browser);
 	await gotoPage(page, '/admin/login');
 	await assertClean(page, 'sign-in');
-	await page.getByLabel('E-mail').fill(org.admin.email);
+	await page.getByLabel('E-mail or user name').fill(org.admin.email);
 	await page.getByLabel('Password').fill('not the password');
 	const resp = await clickAndWait(page, page.getByRole('button', { name: 'Sign in' }));
 	assert.notEqual(resp.status(), 303);

@@ -97,7 +97,7 @@ test('CSRF: a POST without the token is refused; the cookie is HttpOnly and Same
 		method: 'POST',
 		redirect: 'manual',
 		headers: { 'content-type': 'application/x-www-form-urlencoded' },
-		body: new URLSearchParams({ email: org.admin.email, password: org.admin.password }).toString(),
+		body: new URLSearchParams({ login: org.admin.email, password: org.admin.password }).toString(),
 	});
 	assert.equal(r.status, 403, 'sign-in without its csrf field: 403');
 	assert.equal(r.headers.get('set-cookie')?.includes('mihwar_session=') ?? false, false);

@@ -95,7 +95,7 @@ test('escaping: a webhook URL, an order and its note, a key name', async () => {
 	await gotoPage(login.page, '/admin/login');
 	const csrf = await login.page.locator('input[name="csrf"]').inputValue();
 	const r = await login.page.request.post(`${BASE}/admin/login`, {
-		form: { csrf, email: `${XSS_IMG}${XSS_SCRIPT}` }, maxRedirects: 0,
+		form: { csrf, login: `${XSS_IMG}${XSS_SCRIPT}` }, maxRedirects: 0,
 	});
 	assert.equal(r.status(), 401);
 	const body = await r.text();

@@ -175,9 +175,9 @@ export async function gotoPage(page, path) {
 	return page.goto(BASE + path, { waitUntil: 'load' });
 }
 
-export async function signIn(page, email, password) {
+export async function signIn(page, login, password) {
 	await gotoPage(page, '/admin/login');
-	await page.getByLabel('E-mail').fill(email);
+	await page.getByLabel('E-mail or user name').fill(login);
 	await page.getByLabel('Password').fill(password);
 	return clickAndWait(page, page.getByRole('button', { name: 'Sign in' }));
 }

@@ -813,7 +813,7 @@ console_login(const char *email, const char *password, struct http_resp *out)
 		abort();
 	e = curl_easy_escape(c, email, 0);
 	pw = curl_easy_escape(c, password, 0);
-	sb_printf(&body, "email=%s&password=%s&csrf=%s", e, pw,
+	sb_printf(&body, "login=%s&password=%s&csrf=%s", e, pw,
 	    csrf ? csrf : "");
 	sb_printf(&cookie, "Cookie: mihwar_login=%s", login ? login : "");
 	h[0] = cookie.p;

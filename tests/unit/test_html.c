@@ -213,7 +213,7 @@ test_begin(void)
 	for (i = 0; i < NELEM(cases); i++) {
 		req_init(&r, NULL, NULL);
 		r.principal.kind = cases[i].kind;
-		snprintf(r.principal.email, sizeof(r.principal.email),
+		snprintf(r.principal.user_name, sizeof(r.principal.user_name),
 		    "a<b>&\"c'@x.example");
 		snprintf(r.principal.org_slug, sizeof(r.principal.org_slug),
 		    "acme<i>");

@@ -204,7 +204,7 @@ async function signIn(f, csrfPage) {
 			'content-type': 'application/x-www-form-urlencoded',
 			cookie: `mihwar_login=${login}`,
 		},
-		body: new URLSearchParams({ email: f.email,
+		body: new URLSearchParams({ login: f.email,
 		    password: f.password, csrf: token }).toString(),
 	});
 	f.session = cookieOf(res, 'mihwar_session');
