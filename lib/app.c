@@ -133,6 +133,10 @@ void
 app_handle(struct req *r)
 {
 	r->family = family_of_path(r->in.path);
+	/* SCIM clients write its endpoints in any case, with a trailing
+	 * slash at times: routed as the table spells them. */
+	if (r->family->id == FAM_SCIM)
+		scim_path_canon(r->in.path);
 	/* A path that cannot be read cannot be routed. */
 	if (r->in.bad_request == 1)
 		req_resp_error(r, 400, NULL, "path: invalid percent-encoding or "

@@ -12,7 +12,7 @@ static const struct db_stmts *const registry[] = {
 	&items_stmts, &orders_stmts, &ingestion_stmts, &predict_stmts,
 	&stockview_stmts,
 	&webhooks_stmts, &deliver_stmts,
-	&scim_stmts,
+	&scimu_stmts, &scimg_stmts,
 	/* ingest: the console's side */
 	&apps_stmts, &timeline_stmts, &partitions_stmts,
 	/* activity ingest: the API */

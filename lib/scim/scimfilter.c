@@ -1225,6 +1225,104 @@ scimf_match(const struct scimf *f, struct json_object *resource)
 	return scimf_walk(f, resource, 0, SM_COMPARE);
 }
 
+/* --- what the database can narrow --- */
+
+/* A string value that can be bound as SQL text (no NUL inside). */
+static int
+scimf_sql_str(const struct scimf *t)
+{
+	return t->vtype == SV_STR && strlen(t->str) == t->slen;
+}
+
+/* The anchor of one test at the top (ctx NULL) or inside emails[…]. */
+static enum scimf_anchor
+scimf_anchor_test(const struct scimf *t, int in_emails, const char **value)
+{
+	const struct scimf_attr	*a = &t->path;
+
+	if (t->kind != SF_TEST || t->op != SO_EQ || t->vf != NULL || a->urn)
+		return SCIMF_ALL;
+	if (in_emails)
+		return a->nseg == 1 && strcmp(a->seg[0], "value") == 0 &&
+		    scimf_sql_str(t) ? (*value = t->str, SCIMF_EMAIL) :
+		    SCIMF_ALL;
+	if (a->nseg == 2 && strcmp(a->seg[0], "emails") == 0 &&
+	    strcmp(a->seg[1], "value") == 0 && scimf_sql_str(t))
+		return *value = t->str, SCIMF_EMAIL;
+	if (a->nseg != 1)
+		return SCIMF_ALL;
+	if (strcmp(a->seg[0], "active") == 0 && t->vtype == SV_BOOL)
+		return *value = t->b ? "1" : "0", SCIMF_ACTIVE;
+	if (!scimf_sql_str(t))
+		return SCIMF_ALL;
+	*value = t->str;
+	if (strcmp(a->seg[0], "username") == 0)
+		return SCIMF_USERNAME;
+	if (strcmp(a->seg[0], "externalid") == 0)
+		return SCIMF_EXTERNALID;
+	return strcmp(a->seg[0], "id") == 0 ? SCIMF_ID : SCIMF_ALL;
+}
+
+static enum scimf_anchor
+scimf_anchor_in(const struct scimf *f, int in_emails, const char **value)
+{
+	enum scimf_anchor	 best = SCIMF_ALL, a;
+	const char		*v = NULL;
+	size_t			 k;
+
+	if (f->kind == SF_TEST && f->vf != NULL && !in_emails &&
+	    f->op == SO_ANY && f->path.nseg == 1 && !f->path.urn &&
+	    strcmp(f->path.seg[0], "emails") == 0)
+		return scimf_anchor_in(f->vf, 1, value);
+	if (f->kind == SF_TEST)
+		return scimf_anchor_test(f, in_emails, value);
+	if (f->kind != SF_AND)
+		return SCIMF_ALL;
+	/* Any side of an "and" narrows; active is the weakest. */
+	for (k = 0; k < f->nkids; k++) {
+		a = scimf_anchor_in(f->kids[k], in_emails, &v);
+		if (a != SCIMF_ALL && (best == SCIMF_ALL ||
+		    best == SCIMF_ACTIVE)) {
+			best = a;
+			*value = v;
+		}
+	}
+	return best;
+}
+
+/*
+ * The indexed term every User that f matches must satisfy, so that the
+ * database narrows a list before f is evaluated on what it returns:
+ * userName, externalId, id or emails.value eq a string, or active eq a
+ * boolean — alone, as a side of an "and", or as emails[value eq …].
+ * *whole is 1 when f says nothing more than that term (then the
+ * database's answer is the answer, but for case and accents: callers
+ * still evaluate f on string anchors). "active pr" is every User.
+ * SCIMF_ALL with *whole 0: the database cannot narrow f.
+ */
+enum scimf_anchor
+scimf_anchor(const struct scimf *f, const char **value, int *whole)
+{
+	enum scimf_anchor	 a;
+
+	*value = NULL;
+	*whole = 0;
+	if (f == NULL) {
+		*whole = 1;
+		return SCIMF_ALL;
+	}
+	if (f->kind == SF_TEST && f->op == SO_PR && f->vf == NULL &&
+	    !f->path.urn && f->path.nseg == 1 &&
+	    strcmp(f->path.seg[0], "active") == 0) {
+		*whole = 1;
+		return SCIMF_ALL;
+	}
+	a = scimf_anchor_in(f, 0, value);
+	*whole = a != SCIMF_ALL && (f->kind == SF_TEST && (f->vf == NULL ||
+	    f->vf->kind == SF_TEST));
+	return a;
+}
+
 /* --- PATCH paths --- */
 
 /*

@@ -51,7 +51,9 @@ scimp_canonical(const char *name)
 		"roles", "x509Certificates", "value", "type", "primary",
 		"display", "externalId", "members", "employeeNumber",
 		"costCenter", "organization", "division", "department",
-		"manager", NULL
+		"manager", "schemas", "id", "meta", "password", "groups",
+		"$ref", "resourceType", "created", "lastModified", "location",
+		"version", NULL
 	};
 	size_t	 i;
 
@@ -124,6 +126,61 @@ scimp_copy(struct json_object *v)
 	if (json_object_deep_copy(v, &c, NULL) != 0)
 		return NULL;
 	return scimp_normalize(c);
+}
+
+/* A key in the schema's case: a known schema URN, else an attribute. */
+static const char *
+scimp_canon_key(const char *k)
+{
+	static const char *const urns[] = { SCIM_SCHEMA_USER,
+	    SCIM_SCHEMA_GROUP, SCIM_SCHEMA_ENTERPRISE, NULL };
+	size_t	 i;
+
+	for (i = 0; urns[i] != NULL; i++)
+		if (strcasecmp(urns[i], k) == 0)
+			return urns[i];
+	return scimp_canonical(k);
+}
+
+/*
+ * v (consumed) with every key, at every depth, in the schema's case
+ * (RFC 7643 §2.1 makes names case-insensitive; responses use the
+ * schema's spelling), booleans sent as strings made booleans, and the
+ * enterprise manager given as a bare id (Entra's PATCH) made
+ * {"value": id}. Of two keys that differ only in case the last wins.
+ */
+struct json_object *
+scimp_canon(struct json_object *v)
+{
+	struct json_object	*o, *x;
+	const char		*key;
+	size_t			 i;
+
+	if (json_object_is_type(v, json_type_array)) {
+		for (i = 0; i < json_object_array_length(v); i++)
+			json_object_array_put_idx(v, i, scimp_canon(
+			    json_object_get(json_object_array_get_idx(v, i))));
+		return v;
+	}
+	if (!json_object_is_type(v, json_type_object))
+		return v;
+	o = json_object_new_object();
+	json_object_object_foreach(v, k, val) {
+		key = scimp_canon_key(k);
+		x = scimp_canon(json_object_get(val));
+		if (strcmp(key, "active") == 0 || strcmp(key, "primary") == 0)
+			x = scimp_normalize(x);
+		if (strcmp(key, "manager") == 0 &&
+		    json_object_is_type(x, json_type_string)) {
+			struct json_object *m = json_object_new_object();
+
+			json_object_object_add(m, "value", x);
+			x = m;
+		}
+		json_object_object_add(o, key, x);
+	}
+	json_object_put(v);
+	return o;
 }
 
 /* Attributes a client may not change (RFC 7643 mutability). */

@@ -27,7 +27,7 @@ test('sign in: a wrong password is refused, the right one opens Approvals, sign 
 	resp = await signIn(page, org.admin.email, org.admin.password + '-wrong');
 	assert.equal(resp.status(), 401, 'a wrong password answers 401');
 	assert.equal(pathOf(page), '/admin/login');
-	assert.equal(await text(page.locator('.notice.error')), 'Wrong e-mail or password.');
+	assert.equal(await text(page.locator('.notice.error')), 'Wrong e-mail, user name or password.');
 	assert.equal(await page.getByLabel('E-mail or user name').inputValue(), org.admin.email,
 	    'the e-mail stays filled in');
 	assert.equal(await page.getByRole('link', { name: 'Approvals' }).count(), 0,

@@ -506,7 +506,7 @@ test_discovery(void)
 	ASSERT_NUM(o, "filter.maxResults", 100);
 	ASSERT_BOOL(o, "bulk.supported", 0);
 	ASSERT_BOOL(o, "sort.supported", 0);
-	ASSERT_BOOL(o, "etag.supported", 0);
+	ASSERT_BOOL(o, "etag.supported", 1);
 	ASSERT_BOOL(o, "changePassword.supported", 1);
 	ASSERT_EQS(json_str_at(o, "authenticationSchemes.0.type"),
 	    "oauthbearertoken", "authenticationSchemes[0].type");
@@ -632,7 +632,7 @@ test_user_uniqueness(void)
 	    "\"userName\":\"%s\"}", upper);
 	SCIM_ERR("POST", USERS, auth_a, body, 409, "uniqueness");
 	CHECK(db_long("SELECT COUNT(*) FROM users WHERE org_id = %ld AND "
-	    "email = '%s'", db_org_id(org_a), u) == 1, "one user %s", u);
+	    "user_name = '%s'", db_org_id(org_a), u) == 1, "one user %s", u);
 	/* Another organization may have the same userName. */
 	b = USER_CREATE(auth_b, u, "");
 	/* Renaming onto a taken userName: PUT and PATCH are 409 too. */
@@ -720,7 +720,7 @@ test_user_put(void)
 	ASSERT_ABSENT(o, "title");
 	json_object_put(o);
 	CHECK(db_long("SELECT COUNT(*) FROM users WHERE public_id = '%s' AND "
-	    "email = '%s' AND external_id = 'put-2'", id, u2) == 1,
+	    "user_name = '%s' AND external_id = 'put-2'", id, u2) == 1,
 	    "users row after PUT");
 	/* PUT of a User that does not exist; PUT without userName. */
 	SCIM_ERR("PUT", USERS "/01a1a1a1-0000-7000-8000-000000000000", auth_a,
@@ -785,7 +785,8 @@ test_patch_with_path(void)
 	ASSERT_EQS(json_str_at(o, "userName"), u2, "GET userName");
 	json_object_put(o);
 	CHECK(db_long("SELECT COUNT(*) FROM users WHERE public_id = '%s' AND "
-	    "email = '%s'", id, u2) == 1, "users.email follows userName");
+	    "user_name = '%s'", id, u2) == 1, "users.user_name follows "
+	    "userName");
 	/* Removing what is not there is no error. */
 	json_object_put(PATCH_USER(auth_a, id, PATCHOP("{\"op\":\"remove\","
 	    "\"path\":\"nickName\"}")));
@@ -1723,8 +1724,12 @@ test_error_types(void)
 	/* invalidValue */
 	SCIM_ERR("POST", USERS, auth_a, "{\"schemas\":[\"" SCHEMA_USER "\"],"
 	    "\"name\":{\"givenName\":\"No\"}}", 400, "invalidValue");
-	SCIM_ERR("POST", USERS, auth_a, "{\"userName\":\"not an address\"}",
+	SCIM_ERR("POST", USERS, auth_a, "{\"userName\":\"\"}", 400,
+	    "invalidValue");
+	SCIM_ERR("POST", USERS, auth_a, "{\"userName\":\"tab\\there\"}",
 	    400, "invalidValue");
+	SCIM_ERR("POST", USERS, auth_a, "{\"userName\":\"x\",\"emails\":"
+	    "[{\"value\":\"not an address\"}]}", 400, "invalidValue");
 	SCIM_ERR("POST", USERS, auth_a, "{\"userName\":\"v@example.com\","
 	    "\"active\":\"maybe\"}", 400, "invalidValue");
 	PATCH_USER_ERR(auth_a, id, PATCHOP("{\"op\":\"replace\",\"path\":"
@@ -2107,7 +2112,7 @@ sign_in_at(const char *file, int line, const char *email, const char *pw,
 		check(file, line, sess != NULL && *sess != '\0',
 		    "no mihwar_session cookie");
 	} else if (want == 401)
-		check(file, line, strstr(r.body, "Wrong e-mail or password") !=
+		check(file, line, strstr(r.body, "Wrong e-mail, user name or password") !=
 		    NULL, "sign-in page without its error: %.200s", r.body);
 	http_resp_free(&r);
 	return sess;
