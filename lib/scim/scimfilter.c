@@ -1318,6 +1318,8 @@ scimf_anchor(const struct scimf *f, const char **value, int *whole)
 		return SCIMF_ALL;
 	}
 	a = scimf_anchor_in(f, 0, value);
+	if (a == SCIMF_ALL)
+		*value = NULL;
 	*whole = a != SCIMF_ALL && (f->kind == SF_TEST && (f->vf == NULL ||
 	    f->vf->kind == SF_TEST));
 	return a;

@@ -5,10 +5,12 @@
  * accepted filter matches a fixed user with 0 or 1, and "not (F)" parses
  * too (unless that is one level too deep) and matches the opposite; an
  * accepted path is lowercased and bounded, and its value filter matches
- * the user's emails without trouble.
+ * the user's emails without trouble. The indexed term a filter rests on
+ * (scimf_anchor) never excludes a user the filter matches.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -44,6 +46,46 @@ name_ok(const char *s, int empty_ok)
 	return 1;
 }
 
+/* The indexed term the database narrows by never drops a match: when
+ * the fixed user matches f, it satisfies f's anchor (as the _ci column
+ * would compare it). */
+static void
+anchor_sound(const struct scimf *f, int matched)
+{
+	const char	*v;
+	int		 whole;
+
+	switch (scimf_anchor(f, &v, &whole)) {
+	case SCIMF_ALL:
+		if (v != NULL)
+			abort();
+		return;
+	case SCIMF_USERNAME:
+		if (matched && strcasecmp(v, "a@b.com") != 0)
+			abort();
+		return;
+	case SCIMF_EXTERNALID:
+		if (matched && strcmp(v, "00u1ab2CD3ef") != 0)
+			abort();
+		return;
+	case SCIMF_ID:
+		if (matched && strcmp(v, "2819c223") != 0)
+			abort();
+		return;
+	case SCIMF_EMAIL:
+		if (matched && strcasecmp(v, "a@b.com") != 0 &&
+		    strcasecmp(v, "ann@example.com") != 0)
+			abort();
+		return;
+	case SCIMF_ACTIVE:
+		if (matched && strcmp(v, "1") != 0)
+			abort();
+		return;
+	default:
+		abort();
+	}
+}
+
 static void
 filter(const char *text, size_t len, struct json_object *res)
 {
@@ -61,6 +103,7 @@ filter(const char *text, size_t len, struct json_object *res)
 		abort();
 	if ((m = scimf_match(f, res)) != 0 && m != 1)
 		abort();
+	anchor_sound(f, m);
 	if (len + 6 <= MAX_LEN && (wrapped = malloc(len + 7)) != NULL) {
 		memcpy(wrapped, "not (", 5);
 		memcpy(wrapped + 5, text, len);

@@ -674,6 +674,62 @@ test_path_invalid(void)
 	}
 }
 
+/* The indexed term a User filter rests on, its value, and whether the
+ * filter says nothing more. */
+static void
+test_anchor(void)
+{
+	static const struct {
+		const char		*filter, *value;
+		enum scimf_anchor	 a;
+		int			 whole;
+	} cases[] = {
+		{ "userName eq \"Jdoe\"", "Jdoe", SCIMF_USERNAME, 1 },
+		{ "USERNAME Eq \"x\"", "x", SCIMF_USERNAME, 1 },
+		{ "externalId eq \"e1\"", "e1", SCIMF_EXTERNALID, 1 },
+		{ "id eq \"u1\"", "u1", SCIMF_ID, 1 },
+		{ "emails.value eq \"a@b.c\"", "a@b.c", SCIMF_EMAIL, 1 },
+		{ "emails[value eq \"a@b.c\"]", "a@b.c", SCIMF_EMAIL, 1 },
+		{ "emails[type eq \"work\" and value eq \"a@b.c\"]", "a@b.c",
+		    SCIMF_EMAIL, 0 },
+		{ "active eq true", "1", SCIMF_ACTIVE, 1 },
+		{ "active eq false", "0", SCIMF_ACTIVE, 1 },
+		{ "active pr", NULL, SCIMF_ALL, 1 },
+		{ "active eq true and userName eq \"j\"", "j", SCIMF_USERNAME,
+		    0 },
+		{ "userName eq \"j\" and active eq true", "j", SCIMF_USERNAME,
+		    0 },
+		{ "userName eq \"j\" or id eq \"k\"", NULL, SCIMF_ALL, 0 },
+		{ "not (userName eq \"j\")", NULL, SCIMF_ALL, 0 },
+		{ "userName ne \"j\"", NULL, SCIMF_ALL, 0 },
+		{ "userName co \"j\"", NULL, SCIMF_ALL, 0 },
+		{ "displayName eq \"j\"", NULL, SCIMF_ALL, 0 },
+		{ "name.givenName eq \"j\"", NULL, SCIMF_ALL, 0 },
+		{ "userName eq 12", NULL, SCIMF_ALL, 0 },
+	};
+	struct scimf		*f;
+	const char		*v;
+	char			 err[160];
+	enum scimf_anchor	 a;
+	size_t			 i;
+	int			 whole;
+
+	a = scimf_anchor(NULL, &v, &whole);
+	CHECK(a == SCIMF_ALL && v == NULL && whole == 1, "no filter");
+	for (i = 0; i < NELEM(cases); i++) {
+		f = scimf_parse(cases[i].filter, err, sizeof(err));
+		CHECK(f != NULL, "[%s] %s", cases[i].filter, err);
+		if (f == NULL)
+			continue;
+		a = scimf_anchor(f, &v, &whole);
+		CHECK(a == cases[i].a && whole == cases[i].whole &&
+		    (cases[i].value == NULL ? v == NULL : v != NULL &&
+		    strcmp(v, cases[i].value) == 0), "[%s] anchor %d %s whole "
+		    "%d", cases[i].filter, (int)a, v ? v : "(null)", whole);
+		scimf_free(f);
+	}
+}
+
 /* The "scimfilter" suite. */
 void
 test_scimfilter_register(void)
@@ -686,6 +742,7 @@ test_scimfilter_register(void)
 		{ "scimf NULLs and small buffers", test_edges },
 		{ "scimf_path_parse valid paths", test_path_valid },
 		{ "scimf_path_parse invalid paths", test_path_invalid },
+		{ "scimf_anchor: the indexed term of a filter", test_anchor },
 	};
 
 	test_add_suite("scimfilter", fixtures_init, fixtures_cleanup, tests,
