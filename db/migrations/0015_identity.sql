@@ -4,12 +4,14 @@
 -- addresses live in user_emails: sign-in takes the userName or any of
 -- them. An address is unique per organization among active users: the
 -- generated live_email is the address while the user is active and NULL
--- otherwise, and NULLs do not collide in a unique key.
+-- otherwise, and NULLs do not collide in a unique key. ix_user_org is
+-- (org_id, id) in InnoDB: SCIM pages through it by offset.
 ALTER TABLE users
   CHANGE email user_name VARCHAR(255) NOT NULL,
   RENAME INDEX uq_user_org_email TO uq_user_org_name,
   ADD COLUMN display_name VARCHAR(255) NULL AFTER user_name,
   ADD COLUMN last_sign_in_at DATETIME(3) NULL,
+  ADD KEY ix_user_org (org_id),
   ADD KEY ix_user_org_external (org_id, external_id),
   ADD KEY ix_user_org_active (org_id, active, id);
 
