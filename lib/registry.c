@@ -9,6 +9,7 @@ static const struct db_stmts *const registry[] = {
 	&migrate_stmts, &events_stmts,
 	&idem_stmts, &ratelimit_stmts,
 	&keys_stmts, &orgs_stmts, &users_stmts, &session_stmts,
+	&users_views_stmts, &links_stmts,
 	&items_stmts, &orders_stmts, &ingestion_stmts, &predict_stmts,
 	&stockview_stmts,
 	&webhooks_stmts, &deliver_stmts,

@@ -98,6 +98,22 @@ const struct route routes[] = {
 	{ "GET", "/admin/keys", console_keys, ADMIN },
 	{ "POST", "/admin/keys", console_key_create, ADMIN_WRITE },
 	{ "POST", "/admin/keys/{id}/revoke", console_key_revoke, ADMIN_WRITE },
+	/* users (issue 9): admins manage the organization's users; the
+	 * one-time link's pages are the way in of someone without a
+	 * password, so they need no session (the form carries a
+	 * double-submit token); every organization for platform admins
+	 * (the handler answers 403 to anyone else) */
+	{ "GET", "/admin/users", console_users, ADMIN },
+	{ "POST", "/admin/users", console_user_create, ADMIN_WRITE },
+	{ "POST", "/admin/users/{id}/role", console_user_role, ADMIN_WRITE },
+	{ "POST", "/admin/users/{id}/active", console_user_active,
+	    ADMIN_WRITE },
+	{ "POST", "/admin/users/{id}/reset", console_user_reset, ADMIN_WRITE },
+	{ "GET", "/admin/set-password", console_set_password_page,
+	    ROUTE_PUBLIC },
+	{ "POST", "/admin/set-password", console_set_password,
+	    ROUTE_PUBLIC | WRITE },
+	{ "GET", "/admin/organizations", console_organizations, 0 },
 	{ "GET", "/admin/storefront", console_storefront, ADMIN },
 	{ "POST", "/admin/storefront", console_storefront_set, ADMIN_WRITE },
 

@@ -71,10 +71,70 @@ enum db_code	 users_set_password(struct db *, long long, long long,
 		    const char *);
 enum db_code	 users_signed_in(struct db *, long long);
 
+/* users.c, views: the console's Users and Organizations pages */
+extern const struct db_stmts	users_views_stmts;
+#define USERS_PAGE	50	/* users a page of the list shows */
+/* A user as listed; strings borrowed from the list. */
+struct user_row {
+	long long	 id;
+	const char	*public_id, *user_name, *role;
+	const char	*display_name;		/* or NULL */
+	const char	*emails;	/* one a line, the primary first; or NULL */
+	const char	*last_sign_in_at;	/* UTC, or NULL: never */
+	int		 active, scim_managed, platform_admin;
+};
+struct user_rows {
+	struct user_row	*v;
+	size_t		 n;
+	int		 more;		/* another page follows v[n - 1] */
+	struct db_rows	*rows;
+};
+enum db_code	 users_list(struct db *, long long, const char *,
+		    struct user_rows *);
+enum db_code	 users_get(struct db *, long long, const char *,
+		    struct user_rows *);
+void		 users_rows_cleanup(struct user_rows *);
+enum db_code	 users_taken(struct db *, long long, const char *,
+		    const char *, int *, int *);
+enum db_code	 users_set_role(struct db *, long long, long long,
+		    const char *);
+enum db_code	 users_email_clash(struct db *, long long, long long, char *,
+		    size_t);
+/* An organization as the platform operator sees it; strings borrowed. */
+struct org_row {
+	const char	*slug, *name, *created_at;
+	long long	 users_active, users, keys;	/* keys: unrevoked */
+};
+struct org_rows {
+	struct org_row	*v;
+	size_t		 n;
+	struct db_rows	*rows;
+};
+enum db_code	 users_orgs_list(struct db *, struct org_rows *);
+void		 users_orgs_cleanup(struct org_rows *);
+
+/* links.c: one-time links that set or reset a user's password */
+extern const struct db_stmts	links_stmts;
+#define LINKS_TOKEN_LEN	43
+enum link_purpose { LINK_SET, LINK_RESET };
+/* Whose a live link is. */
+struct user_link {
+	long long		 user_id, org_id;
+	enum link_purpose	 purpose;
+	char			 user_name[256];
+};
+enum db_code	 links_create(struct db *, long long, long long,
+		    enum link_purpose, long long, char [LINKS_TOKEN_LEN + 1]);
+enum db_code	 links_find(struct db *, const char *, struct user_link *);
+enum db_code	 links_consume(struct db *, const char *, const char *,
+		    struct user_link *);
+
 /* session.c: console sign-in, sessions and CSRF */
 extern const struct db_stmts	session_stmts;
 int		 session_resolve(struct req *);
 int		 session_csrf_ok(struct req *);
+void		 session_form_token(struct req *, char [44]);
+int		 session_form_csrf_ok(struct req *);
 void		 session_login_page(struct req *);
 void		 session_login_post(struct req *);
 void		 session_logout(struct req *);

@@ -163,17 +163,32 @@ session_csrf_ok(struct req *r)
 	return ok;
 }
 
+/*
+ * The CSRF token of a form shown to someone without a session (sign-in,
+ * setting a password from a link) into tok, for its hidden csrf field:
+ * a double-submit token, also set as a cookie, that
+ * session_form_csrf_ok compares with the field.
+ */
+void
+session_form_token(struct req *r, char tok[44])
+{
+	crypto_random_token(tok, 44);
+	session_set_cookie(r, LOGIN_COOKIE, tok, 3600);
+}
+
 static void
-session_form(struct req *r, const char *error, const char *login)
+session_form(struct req *r, const char *error, const char *notice,
+    const char *login)
 {
 	char	 tok[44];
 
 	/* Double-submit token: sign-in has no session to hold one yet. */
-	crypto_random_token(tok, sizeof(tok));
-	session_set_cookie(r, LOGIN_COOKIE, tok, 3600);
+	session_form_token(r, tok);
 	html_begin(r, error ? 401 : 200, "Sign in");
 	if (error)
 		html_notice(r, "error", error);
+	else if (notice)
+		html_notice(r, "ok", notice);
 	html_raw(r, "<form method=\"post\" action=\"/admin/login\" "
 	    "class=\"card\"><input type=\"hidden\" name=\"csrf\" value=\"");
 	html_text(r, tok);
@@ -187,15 +202,20 @@ session_form(struct req *r, const char *error, const char *login)
 	html_end(r);
 }
 
-/* GET /admin/login */
+/* GET /admin/login; ?password=set after a one-time link set it. */
 void
 session_login_page(struct req *r)
 {
+	char	*set = NULL;
+
 	if (session_resolve(r)) {
 		html_redirect(r, "/admin/approvals");
 		return;
 	}
-	session_form(r, NULL, NULL);
+	(void)req_query_param(r->in.query, "password", &set);
+	session_form(r, NULL, set != NULL && strcmp(set, "set") == 0 ?
+	    "Your password is set. Sign in with it." : NULL, NULL);
+	free(set);
 }
 
 static long long
@@ -254,8 +274,9 @@ session_start(struct req *r, long long user, long long org)
 	return 1;
 }
 
-static int
-session_login_csrf(struct req *r)
+/* The form's csrf field matches the token session_form_token set. */
+int
+session_form_csrf_ok(struct req *r)
 {
 	char	 cookie[64], *field = NULL;
 	int	 ok;
@@ -276,7 +297,7 @@ session_login_post(struct req *r)
 	long long	 window = (long long)(time(NULL) / LOGIN_WINDOW *
 			    LOGIN_WINDOW), user, org;
 
-	if (!session_login_csrf(r)) {
+	if (!session_form_csrf_ok(r)) {
 		html_error_page(r, 403, "The sign-in form expired; reload it.");
 		return;
 	}
@@ -284,7 +305,7 @@ session_login_post(struct req *r)
 	    req_form_param(r, "password", &pw) != 1 || *login == '\0' ||
 	    strlen(login) > 255) {
 		session_form(r, "Enter your e-mail or user name, and your "
-		    "password.", login);
+		    "password.", NULL, login);
 		goto out;
 	}
 	snprintf(acct, sizeof(acct), "login:a:%s", login);
@@ -296,7 +317,7 @@ session_login_post(struct req *r)
 	    session_fails(r, addr, window) >= LOGIN_MAX_ADDRESS) {
 		req_resp_header(r, "Retry-After", "900");
 		session_form(r, "Too many failed sign-ins; wait 15 minutes.",
-		    login);
+		    NULL, login);
 		r->out.status = 429;
 		goto out;
 	}
@@ -307,7 +328,8 @@ session_login_post(struct req *r)
 		    DB_PARAMS(DB_STR(addr), DB_INT(window)));
 		log_warn("console: failed sign-in for %s from %s", login,
 		    r->in.remote_addr ? r->in.remote_addr : "-");
-		session_form(r, "Wrong e-mail, user name or password.", login);
+		session_form(r, "Wrong e-mail, user name or password.", NULL,
+		    login);
 		goto out;
 	}
 	if (!session_start(r, user, org))

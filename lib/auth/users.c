@@ -6,6 +6,7 @@
  * through these functions, so the addresses' copy of "active" that the
  * uniqueness rests on never drifts from the user's.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,4 +171,218 @@ enum db_code
 users_signed_in(struct db *db, long long user_id)
 {
 	return db_exec(db, users_sql[SQL_SIGNED_IN], DB_PARAMS(DB_INT(user_id)));
+}
+
+/* --- the console's views: the Users and Organizations pages ----------- */
+
+enum users_views_sql_id {
+	SQL_UV_FIRST, SQL_UV_AFTER, SQL_UV_ONE, SQL_UV_TAKEN, SQL_UV_ROLE,
+	SQL_UV_CLASH, SQL_UV_ORGS, USERS_VIEWS_SQL__MAX
+};
+
+/* The addresses one per line, the primary first. */
+#define UV_COLUMNS \
+	"SELECT u.id, u.public_id, u.user_name, u.display_name," \
+	" (SELECT GROUP_CONCAT(e.email ORDER BY e.is_primary DESC, e.email" \
+	" SEPARATOR '\n') FROM user_emails e WHERE e.user_id = u.id" \
+	" AND e.org_id = u.org_id)," \
+	" u.role, u.active, u.scim_managed, u.platform_admin," \
+	" DATE_FORMAT(u.last_sign_in_at, '%Y-%m-%d %H:%i:%s')" \
+	" FROM users u WHERE u.org_id = ?"
+
+static const char *const users_views_sql[USERS_VIEWS_SQL__MAX] = {
+	/* By userName, in the column's collation (uq_user_org_name): a
+	 * name is unique in it, so it alone is the page's cursor. */
+	[SQL_UV_FIRST] = UV_COLUMNS " ORDER BY u.user_name LIMIT ?",
+	[SQL_UV_AFTER] = UV_COLUMNS " AND u.user_name > ?"
+	    " ORDER BY u.user_name LIMIT ?",
+	[SQL_UV_ONE] = UV_COLUMNS " AND u.public_id = ?",
+	[SQL_UV_TAKEN] =
+	    "SELECT EXISTS (SELECT 1 FROM users WHERE org_id = ?"
+	    " AND user_name = ?), EXISTS (SELECT 1 FROM user_emails"
+	    " WHERE org_id = ? AND live_email = ?)",
+	[SQL_UV_ROLE] =
+	    "UPDATE users SET role = ?, version = version + 1"
+	    " WHERE id = ? AND org_id = ? AND scim_managed = 0",
+	[SQL_UV_CLASH] =
+	    "SELECT e.email FROM user_emails e JOIN user_emails o"
+	    " ON o.org_id = e.org_id AND o.live_email = e.email"
+	    " AND o.user_id <> e.user_id"
+	    " WHERE e.user_id = ? AND e.org_id = ? ORDER BY e.email LIMIT 1",
+	/* The platform operator's view: every organization, so not scoped
+	 * by one; the console shows it to platform admins only. */
+	[SQL_UV_ORGS] =
+	    "SELECT o.slug, o.name,"
+	    " DATE_FORMAT(o.created_at, '%Y-%m-%d %H:%i:%s'),"
+	    " (SELECT COUNT(*) FROM users u WHERE u.org_id = o.id"
+	    " AND u.active = 1),"
+	    " (SELECT COUNT(*) FROM users u WHERE u.org_id = o.id),"
+	    " (SELECT COUNT(*) FROM api_keys k WHERE k.org_id = o.id"
+	    " AND k.revoked_at IS NULL)"
+	    " FROM organizations o ORDER BY o.slug",
+};
+
+const struct db_stmts users_views_stmts = {
+	"users_views", users_views_sql, USERS_VIEWS_SQL__MAX, NULL, 0
+};
+
+enum uv_col {
+	UV_ID, UV_PUBLIC_ID, UV_NAME, UV_DISPLAY, UV_EMAILS, UV_ROLE,
+	UV_ACTIVE, UV_SCIM, UV_PLATFORM, UV_SIGNED_IN
+};
+
+/* The rows of a users statement into l; more when the statement
+ * answered more than max rows (the last is not shown). */
+static enum db_code
+users_rows_read(struct db *db, struct user_rows *l, size_t max,
+    const char *sql, const struct db_param *p, size_t np)
+{
+	struct user_row	*u;
+	enum db_code	 code;
+	size_t		 i;
+
+	memset(l, 0, sizeof(*l));
+	l->v = db_query_view(db, &l->rows, sizeof(*l->v), &code, sql, p, np);
+	if (code != DB_OK)
+		return code;
+	for (i = 0; i < l->rows->nrows && i < max; i++) {
+		u = &l->v[l->n++];
+		u->id = atoll(db_cell(l->rows, i, UV_ID));
+		u->public_id = db_cell(l->rows, i, UV_PUBLIC_ID);
+		u->user_name = db_cell(l->rows, i, UV_NAME);
+		u->display_name = db_cell(l->rows, i, UV_DISPLAY);
+		u->emails = db_cell(l->rows, i, UV_EMAILS);
+		u->role = db_cell(l->rows, i, UV_ROLE);
+		u->active = strcmp(db_cell(l->rows, i, UV_ACTIVE), "1") == 0;
+		u->scim_managed = strcmp(db_cell(l->rows, i, UV_SCIM), "1") == 0;
+		u->platform_admin =
+		    strcmp(db_cell(l->rows, i, UV_PLATFORM), "1") == 0;
+		u->last_sign_in_at = db_cell(l->rows, i, UV_SIGNED_IN);
+	}
+	l->more = l->rows->nrows > max;
+	return DB_OK;
+}
+
+/*
+ * A page of org's users by userName: the first (after NULL) or the one
+ * after the userName after; l->more when another follows. Free with
+ * users_rows_cleanup.
+ */
+enum db_code
+users_list(struct db *db, long long org_id, const char *after,
+    struct user_rows *l)
+{
+	if (after == NULL)
+		return users_rows_read(db, l, USERS_PAGE,
+		    users_views_sql[SQL_UV_FIRST], DB_PARAMS(DB_INT(org_id),
+		    DB_INT(USERS_PAGE + 1)));
+	return users_rows_read(db, l, USERS_PAGE,
+	    users_views_sql[SQL_UV_AFTER], DB_PARAMS(DB_INT(org_id),
+	    DB_STR(after), DB_INT(USERS_PAGE + 1)));
+}
+
+/* The user of org with public_id as l->v[0]; DB_NOTFOUND when none. */
+enum db_code
+users_get(struct db *db, long long org_id, const char *public_id,
+    struct user_rows *l)
+{
+	enum db_code	 code;
+
+	code = users_rows_read(db, l, 1, users_views_sql[SQL_UV_ONE],
+	    DB_PARAMS(DB_INT(org_id), DB_STR(public_id)));
+	return code == DB_OK && l->n == 0 ? DB_NOTFOUND : code;
+}
+
+void
+users_rows_cleanup(struct user_rows *l)
+{
+	free(l->v);
+	db_rows_free(l->rows);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Whether user_name is taken in org (by anyone) and email (or NULL) by
+ * an active user: what a new user would collide with. */
+enum db_code
+users_taken(struct db *db, long long org_id, const char *user_name,
+    const char *email, int *name_taken, int *email_taken)
+{
+	struct db_rows	*rows = NULL;
+	enum db_code	 code;
+
+	code = db_query(db, &rows, users_views_sql[SQL_UV_TAKEN], DB_PARAMS(
+	    DB_INT(org_id), DB_STR(user_name), DB_INT(org_id), DB_STR(email)));
+	if (code == DB_OK && rows->nrows == 1) {
+		*name_taken = strcmp(db_cell(rows, 0, 0), "1") == 0;
+		*email_taken = strcmp(db_cell(rows, 0, 1), "1") == 0;
+	} else if (code == DB_OK)
+		code = DB_ERROR;
+	db_rows_free(rows);
+	return code;
+}
+
+/* Set the role ("admin" or "member") of a console user (never of one
+ * SCIM provisions: its groups decide); DB_NOTFOUND when no such one. */
+enum db_code
+users_set_role(struct db *db, long long org_id, long long user_id,
+    const char *role)
+{
+	enum db_code	 code;
+
+	code = db_exec(db, users_views_sql[SQL_UV_ROLE], DB_PARAMS(
+	    DB_STR(role), DB_INT(user_id), DB_INT(org_id)));
+	return code == DB_OK && db_affected(db) != 1 ? DB_NOTFOUND : code;
+}
+
+/* An address of user that another active user of org has (why the user
+ * cannot be reactivated) into out; DB_NOTFOUND when none does. */
+enum db_code
+users_email_clash(struct db *db, long long org_id, long long user_id,
+    char *out, size_t n)
+{
+	struct db_rows	*rows = NULL;
+	enum db_code	 code;
+
+	code = db_query(db, &rows, users_views_sql[SQL_UV_CLASH], DB_PARAMS(
+	    DB_INT(user_id), DB_INT(org_id)));
+	if (code == DB_OK && rows->nrows == 0)
+		code = DB_NOTFOUND;
+	if (code == DB_OK)
+		snprintf(out, n, "%s", db_cell(rows, 0, 0));
+	db_rows_free(rows);
+	return code;
+}
+
+/* Every organization by slug, with its users (active and all) and its
+ * unrevoked API keys counted. Free with users_orgs_cleanup. */
+enum db_code
+users_orgs_list(struct db *db, struct org_rows *l)
+{
+	struct org_row	*o;
+	enum db_code	 code;
+	size_t		 i;
+
+	memset(l, 0, sizeof(*l));
+	l->v = db_query_view(db, &l->rows, sizeof(*l->v), &code,
+	    users_views_sql[SQL_UV_ORGS], DB_NONE);
+	if (code != DB_OK)
+		return code;
+	for (i = 0; i < l->rows->nrows; i++) {
+		o = &l->v[l->n++];
+		o->slug = db_cell(l->rows, i, 0);
+		o->name = db_cell(l->rows, i, 1);
+		o->created_at = db_cell(l->rows, i, 2);
+		o->users_active = atoll(db_cell(l->rows, i, 3));
+		o->users = atoll(db_cell(l->rows, i, 4));
+		o->keys = atoll(db_cell(l->rows, i, 5));
+	}
+	return DB_OK;
+}
+
+void
+users_orgs_cleanup(struct org_rows *l)
+{
+	free(l->v);
+	db_rows_free(l->rows);
+	memset(l, 0, sizeof(*l));
 }

@@ -68,6 +68,19 @@ void		 console_keys(struct req *);
 void		 console_key_create(struct req *);
 void		 console_key_revoke(struct req *);
 
+/* users.c: the organization's users (admins): a new user with a
+ * one-time link to set a password, roles, deactivation, a link to reset
+ * a password; the link's own pages (no session); every organization
+ * (platform admins) */
+void		 console_users(struct req *);
+void		 console_user_create(struct req *);
+void		 console_user_role(struct req *);
+void		 console_user_active(struct req *);
+void		 console_user_reset(struct req *);
+void		 console_set_password_page(struct req *);
+void		 console_set_password(struct req *);
+void		 console_organizations(struct req *);
+
 /* activity.c: the activity timeline and the snapshot strip */
 void		 console_activity(struct req *);
 

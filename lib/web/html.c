@@ -80,10 +80,16 @@ html_begin(struct req *r, int status, const char *title)
 		    "<a href=\"/admin/keys\">Keys</a> "
 		    "<a href=\"/admin/activity\">Activity</a> "
 		    "<a href=\"/admin/ingest-apps\">Ingest apps</a>");
-		/* The operator's gate across organizations: theirs alone. */
+		/* The role as principal_is_admin reads it (lib/auth is
+		 * above this layer). */
+		if (strcmp(r->principal.role, "admin") == 0 ||
+		    r->principal.platform_admin)
+			html_raw(r, " <a href=\"/admin/users\">Users</a>");
+		/* The operator's pages across organizations: theirs alone. */
 		if (r->principal.platform_admin)
 			html_raw(r, " <a href=\"/admin/fulfillment\">"
-			    "Fulfillment</a>");
+			    "Fulfillment</a> <a href=\"/admin/organizations\">"
+			    "Organizations</a>");
 		html_raw(r, "</nav><span class=\"who\">");
 		html_textf(r, "%s · %s", r->principal.user_name, r->principal.org_slug);
 		html_raw(r, "</span><form method=\"post\" action=\"/admin/logout\" "

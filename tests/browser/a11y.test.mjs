@@ -8,7 +8,10 @@
 // set and a refused list, the fulfillment gate with a waiting order and
 // its confirmation page, the inventory with rows, filtered, refused
 // and with drafts made, an item's page with its chart, a refused page,
-// a missing page, the sign-in form with an error),
+// a missing page, the sign-in form with an error, the users page with a
+// one-time link, a refused user and a deactivation to confirm, the
+// set-password form, refused, and its expired-link page, every
+// organization),
 // passes axe-core's WCAG 2 A and AA rules in Chromium.
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -436,4 +439,57 @@ test('a11y: checklists with today\'s, overdue and refused ones, the 14 days, tem
 	assert.equal(await mp.locator('#templates-table').count(), 0);
 	await assertClean(mp, 'checklists, member');
 	await mc.close();
+});
+
+test('a11y: users with a one-time link shown, a refused user, the link\'s pages, a deactivation to confirm, organizations', async () => {
+	const { context, page } = await newPage(browser);
+	await signIn(page, org.admin.email, org.admin.password);
+	await gotoPage(page, '/admin/users');
+	await assertClean(page, 'users');
+	const name = `axe-${randomBytes(3).toString('hex')}`;
+	await page.getByLabel('User name').fill(name);
+	await page.getByLabel('Display name (optional)').fill('Axe User');
+	await page.getByLabel('E-mail (optional)').fill(`${name}@${org.slug}.test`);
+	await clickAndWait(page, page.getByRole('button', { name: 'Create user' }));
+	const link = await page.locator('#user-link').innerText();
+	assert.match(link, /\/admin\/set-password\?token=[A-Za-z0-9]{43}$/);
+	await assertClean(page, 'users, a one-time link shown once');
+	await page.getByLabel('User name').fill(name);
+	const refused = await clickAndWait(page, page.getByRole('button', { name: 'Create user' }));
+	assert.equal(refused.status(), 409);
+	await assertClean(page, 'users, a refused user');
+	const row = page.locator(`tr:has(td:text-is("${name}"))`);
+	const confirm = await clickAndWait(page, row.getByRole('button', { name: /^Deactivate/ }));
+	assert.equal(confirm.status(), 200);
+	assert.equal(await page.locator('#confirm-question').count(), 1);
+	await assertClean(page, 'users, a deactivation to confirm');
+
+	const { context: lc, page: lp } = await newPage(browser);
+	await lp.goto(link, { waitUntil: 'load' });
+	assert.equal(await lp.locator('input[type=password]').count(), 2);
+	await assertClean(lp, 'the set-password form');
+	await lp.getByLabel('New password', { exact: true }).fill('short');
+	await lp.getByLabel('Repeat the new password').fill('short');
+	await lp.evaluate(() => document.querySelectorAll('input[minlength]')
+	    .forEach((i) => i.removeAttribute('minlength')));
+	const bad = await clickAndWait(lp, lp.getByRole('button', { name: 'Set password' }));
+	assert.equal(bad.status(), 400);
+	await assertClean(lp, 'the set-password form, refused');
+	const gone = await gotoPage(lp, '/admin/set-password?token=nothing');
+	assert.equal(gone.status(), 410);
+	await assertClean(lp, 'a link expired or used');
+	await lc.close();
+	await context.close();
+
+	const operator = { email: `orgs-operator@${org.slug}.test`,
+	    password: `pw-${randomBytes(9).toString('hex')}` };
+	ctl(['user', 'create', '--org', org.slug, '--email', operator.email,
+	    '--password-stdin', '--role', 'admin', '--platform-admin'],
+	    operator.password + '\n');
+	const { context: oc, page: op } = await newPage(browser);
+	await signIn(op, operator.email, operator.password);
+	await gotoPage(op, '/admin/organizations');
+	assert.ok(await op.locator(`tr[id="org-${org.slug}"]`).count() === 1);
+	await assertClean(op, 'organizations');
+	await oc.close();
 });
