@@ -15,6 +15,18 @@ ALTER TABLE users
   ADD KEY ix_user_org_external (org_id, external_id),
   ADD KEY ix_user_org_active (org_id, active, id);
 
+-- How many users, and active users, each organization has: a SCIM page
+-- answers totalResults from here instead of counting the directory each
+-- time. Kept by lib/auth/users.c (users_count_add) in the transaction of
+-- every insert, delete and change of active.
+ALTER TABLE organizations
+  ADD COLUMN users_total INT NOT NULL DEFAULT 0,
+  ADD COLUMN users_active INT NOT NULL DEFAULT 0;
+UPDATE organizations o SET
+  users_total = (SELECT COUNT(*) FROM users u WHERE u.org_id = o.id),
+  users_active = (SELECT COUNT(*) FROM users u WHERE u.org_id = o.id
+                  AND u.active = 1);
+
 CREATE TABLE user_emails (
   user_id      BIGINT UNSIGNED NOT NULL,
   org_id       BIGINT UNSIGNED NOT NULL,

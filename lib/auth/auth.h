@@ -70,6 +70,9 @@ enum db_code	 users_active_sync(struct db *, long long, long long, int);
 enum db_code	 users_set_password(struct db *, long long, long long,
 		    const char *);
 enum db_code	 users_signed_in(struct db *, long long);
+enum db_code	 users_count_add(struct db *, long long, int, int);
+enum db_code	 users_counts(struct db *, long long, long long *,
+		    long long *);
 
 /* users.c, views: the console's Users and Organizations pages */
 extern const struct db_stmts	users_views_stmts;

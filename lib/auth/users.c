@@ -16,8 +16,8 @@
 
 enum users_sql_id {
 	SQL_USER_INSERT, SQL_EMAILS_CLEAR, SQL_EMAIL_ADD, SQL_SET_ACTIVE,
-	SQL_EMAILS_ACTIVE, SQL_END_SESSIONS, SQL_SET_PASSWORD, SQL_SIGNED_IN,
-	USERS_SQL__MAX
+	SQL_EMAILS_ACTIVE, SQL_END_SESSIONS, SQL_LINKS_DROP, SQL_SET_PASSWORD,
+	SQL_SIGNED_IN, SQL_COUNT_ADD, SQL_COUNTS, USERS_SQL__MAX
 };
 
 static const char *const users_sql[USERS_SQL__MAX] = {
@@ -33,16 +33,23 @@ static const char *const users_sql[USERS_SQL__MAX] = {
 	    " VALUES(is_primary))",
 	[SQL_SET_ACTIVE] =
 	    "UPDATE users SET active = ?, version = version + 1"
-	    " WHERE id = ? AND org_id = ?",
+	    " WHERE id = ? AND org_id = ? AND active <> ?",
 	[SQL_EMAILS_ACTIVE] =
 	    "UPDATE user_emails SET user_active = ? WHERE user_id = ?"
 	    " AND org_id = ?",
 	[SQL_END_SESSIONS] =
 	    "DELETE FROM sessions WHERE user_id = ?",
+	[SQL_LINKS_DROP] =
+	    "DELETE FROM user_links WHERE user_id = ? AND used_at IS NULL",
 	[SQL_SET_PASSWORD] =
 	    "UPDATE users SET password_hash = ? WHERE id = ? AND org_id = ?",
 	[SQL_SIGNED_IN] =
 	    "UPDATE users SET last_sign_in_at = NOW(3) WHERE id = ?",
+	[SQL_COUNT_ADD] =
+	    "UPDATE organizations SET users_total = users_total + ?,"
+	    " users_active = users_active + ? WHERE id = ?",
+	[SQL_COUNTS] =
+	    "SELECT users_total, users_active FROM organizations WHERE id = ?",
 };
 
 const struct db_stmts users_stmts = {
@@ -91,6 +98,39 @@ users_create(struct db *db, const struct user_new *u, char out_id[37])
 	if (code == DB_OK && u->email != NULL)
 		code = users_emails_set(db, u->org_id,
 		    (long long)db_insert_id(db), 1, &e, 1);
+	if (code == DB_OK)
+		code = users_count_add(db, u->org_id, 1, 1);
+	return code;
+}
+
+/* Keep the organization's user counts: dtotal users and dactive active
+ * users more (or fewer), in the transaction of the change. */
+enum db_code
+users_count_add(struct db *db, long long org_id, int dtotal, int dactive)
+{
+	if (dtotal == 0 && dactive == 0)
+		return DB_OK;
+	return db_exec(db, users_sql[SQL_COUNT_ADD], DB_PARAMS(
+	    DB_INT(dtotal), DB_INT(dactive), DB_INT(org_id)));
+}
+
+/* The organization's users and active users. */
+enum db_code
+users_counts(struct db *db, long long org_id, long long *total,
+    long long *active)
+{
+	struct db_rows	*rows = NULL;
+	enum db_code	 code;
+
+	code = db_query(db, &rows, users_sql[SQL_COUNTS],
+	    DB_PARAMS(DB_INT(org_id)));
+	if (code == DB_OK && rows->nrows != 1)
+		code = DB_NOTFOUND;
+	if (code == DB_OK) {
+		*total = atoll(db_cell(rows, 0, 0));
+		*active = atoll(db_cell(rows, 0, 1));
+	}
+	db_rows_free(rows);
 	return code;
 }
 
@@ -128,14 +168,18 @@ users_set_active(struct db *db, long long org_id, long long user_id,
 	enum db_code	 code;
 
 	code = db_exec(db, users_sql[SQL_SET_ACTIVE], DB_PARAMS(
-	    DB_INT(active != 0), DB_INT(user_id), DB_INT(org_id)));
+	    DB_INT(active != 0), DB_INT(user_id), DB_INT(org_id),
+	    DB_INT(active != 0)));
+	if (code == DB_OK && db_affected(db) == 1)
+		code = users_count_add(db, org_id, 0, active ? 1 : -1);
 	if (code == DB_OK)
 		code = users_active_sync(db, org_id, user_id, active);
 	return code;
 }
 
 /* The addresses follow the user's active flag (set by the caller's own
- * UPDATE of users); sessions end when the user is inactive. */
+ * UPDATE of users); when the user is inactive their sessions end and
+ * their unused password links stop working. */
 enum db_code
 users_active_sync(struct db *db, long long org_id, long long user_id,
     int active)
@@ -146,6 +190,9 @@ users_active_sync(struct db *db, long long org_id, long long user_id,
 	    DB_INT(active != 0), DB_INT(user_id), DB_INT(org_id)));
 	if (code == DB_OK && !active)
 		code = db_exec(db, users_sql[SQL_END_SESSIONS],
+		    DB_PARAMS(DB_INT(user_id)));
+	if (code == DB_OK && !active)
+		code = db_exec(db, users_sql[SQL_LINKS_DROP],
 		    DB_PARAMS(DB_INT(user_id)));
 	return code;
 }

@@ -40,11 +40,10 @@ enum ucol { UC_ID, UC_NAME, UC_ACTIVE, UC_EXT, UC_JSON, UC_VER, UC_CREATED,
 #define W_EMAIL		"id IN (SELECT e.user_id FROM user_emails e" \
 			" WHERE e.org_id = users.org_id AND e.email = ?)"
 #define W_ACTIVE	"active = ?"
-/* Rows after an id, a batch; how many; one page by offset (the ids
- * found in the index first, then only those rows read). */
+/* Rows after an id, a batch; one page by offset (the ids found in the
+ * index first, then only those rows read). */
 #define SCAN(w)	"SELECT " USER_COLS " FROM users WHERE org_id = ? AND " w \
 		" AND id > ? ORDER BY id LIMIT ?"
-#define COUNT(w) "SELECT COUNT(*) FROM users WHERE org_id = ? AND " w
 #define PAGE(w)	"SELECT " USER_COLS " FROM (SELECT id AS pid FROM users" \
 		" WHERE org_id = ? AND " w " ORDER BY id LIMIT ? OFFSET ?) p" \
 		" JOIN users ON users.id = p.pid ORDER BY users.id"
@@ -59,8 +58,7 @@ enum ucol { UC_ID, UC_NAME, UC_ACTIVE, UC_EXT, UC_JSON, UC_VER, UC_CREATED,
 enum scimu_sql_id {
 	SQL_USER, SQL_USER_LOCK, SQL_USER_INSERT, SQL_USER_UPDATE,
 	SQL_USER_DELETE,
-	SQL_SCAN, SQL_COUNT = SQL_SCAN + SCIMF_ANCHOR__MAX,
-	SQL_PAGE = SQL_COUNT + SCIMF_ANCHOR__MAX,
+	SQL_SCAN, SQL_PAGE = SQL_SCAN + SCIMF_ANCHOR__MAX,
 	SCIMU_SQL__MAX = SQL_PAGE + SCIMF_ANCHOR__MAX
 };
 
@@ -81,7 +79,6 @@ static const char *const scimu_sql[SCIMU_SQL__MAX] = {
 	[SQL_USER_DELETE] =
 	    "DELETE FROM users WHERE id = ?",
 	BY_ANCHOR(SQL_SCAN, SCAN),
-	BY_ANCHOR(SQL_COUNT, COUNT),
 	BY_ANCHOR(SQL_PAGE, PAGE),
 };
 
@@ -169,21 +166,22 @@ scimu_page_add(const struct req *r, const struct scim_listq *q,
 	json_object_array_add(res, o);
 }
 
-/* The filter is the anchor alone and exact (active, or none): count
- * and page in SQL. */
+/* The filter is the anchor alone and exact (active, or none): the
+ * organization's counts are the total, and the page is read in SQL. */
 static int
 scimu_list_paged(struct req *r, const struct scim_listq *q,
     enum scimf_anchor a, const char *value, struct json_object *res,
     long long *total)
 {
-	struct db_rows	*c = NULL, *u = NULL;
+	struct db_rows	*u = NULL;
+	long long	 all, active;
 	size_t		 i;
 	int		 ok = 0;
 
-	if (db_query(r->db, &c, scimu_sql[SQL_COUNT + a], DB_PARAMS(DB_INT(
-	    r->principal.org_id), DB_STR(value))) != DB_OK || c->nrows != 1)
+	if (users_counts(r->db, r->principal.org_id, &all, &active) != DB_OK)
 		goto out;
-	*total = atoll(db_cell(c, 0, 0));
+	*total = a == SCIMF_ALL ? all : strcmp(value, "1") == 0 ? active :
+	    all - active;
 	if (q->count > 0 && q->start <= *total) {
 		if (db_query(r->db, &u, scimu_sql[SQL_PAGE + a], DB_PARAMS(
 		    DB_INT(r->principal.org_id), DB_STR(value),
@@ -194,7 +192,6 @@ scimu_list_paged(struct req *r, const struct scim_listq *q,
 	}
 	ok = 1;
 out:
-	db_rows_free(c);
 	db_rows_free(u);
 	return ok;
 }
@@ -294,6 +291,12 @@ scimu_row(struct req *r, const char *id, int lock)
 		return NULL;
 	}
 	return u;
+}
+
+static int
+scimu_was_active(const struct db_rows *u)
+{
+	return strcmp(db_cell(u, 0, UC_ACTIVE), "1") == 0;
 }
 
 /* The user of {id} locked for a change, after If-Match. */
@@ -553,6 +556,8 @@ scim_users_create(struct req *r)
 	if (code == DB_OK)
 		code = scimu_emails_write(r, (long long)db_insert_id(r->db), &in,
 		    active);
+	if (code == DB_OK)
+		code = users_count_add(r->db, r->principal.org_id, 1, active);
 	if (code == DB_CONSTRAINT)
 		scimu_conflict(r, 1);
 	else if (code != DB_OK)
@@ -564,10 +569,10 @@ out:
 	json_object_put(b);
 }
 
-/* Write in over user rowid (locked). */
+/* Write in over user rowid (locked; was_active: as it was). */
 static void
 scimu_write(struct req *r, long long rowid, const struct scimu_in *in,
-    int active)
+    int was_active, int active)
 {
 	char		 hash[128];
 	enum db_code	 code;
@@ -583,6 +588,9 @@ scimu_write(struct req *r, long long rowid, const struct scimu_in *in,
 	}
 	if (code == DB_OK)
 		code = scimu_emails_write(r, rowid, in, active);
+	if (code == DB_OK)
+		code = users_count_add(r->db, r->principal.org_id, 0,
+		    active - was_active);
 	if (code == DB_CONSTRAINT)
 		scimu_conflict(r, 1);
 	else if (code != DB_OK)
@@ -606,8 +614,8 @@ scim_user_put(struct req *r)
 	b = scimp_canon(b);
 	if (scimu_read(r, b, &in) && (u = scimu_row_for_change(r)) != NULL)
 		scimu_write(r, atoll(db_cell(u, 0, UC_ROWID)), &in,
-		    in.active >= 0 ? in.active :
-		    strcmp(db_cell(u, 0, UC_ACTIVE), "1") == 0);
+		    scimu_was_active(u), in.active >= 0 ? in.active :
+		    scimu_was_active(u));
 	db_rows_free(u);
 	free(in.doc);
 	json_object_put(b);
@@ -634,7 +642,8 @@ scim_user_patch(struct req *r)
 		res = scimp_canon(res);	/* names a PATCH path introduced */
 		if (scimu_read(r, res, &in))
 			scimu_write(r, atoll(db_cell(u, 0, UC_ROWID)), &in,
-			    in.active >= 0 ? in.active : 1);
+			    scimu_was_active(u), in.active >= 0 ? in.active :
+			    1);
 	}
 	db_rows_free(u);
 out:
@@ -653,7 +662,9 @@ scim_user_delete(struct req *r)
 	if ((u = scimu_row_for_change(r)) == NULL)
 		return;
 	if (db_exec(r->db, scimu_sql[SQL_USER_DELETE], DB_PARAMS(DB_INT(atoll(
-	    db_cell(u, 0, UC_ROWID))))) != DB_OK)
+	    db_cell(u, 0, UC_ROWID))))) != DB_OK ||
+	    users_count_add(r->db, r->principal.org_id, -1,
+	    -scimu_was_active(u)) != DB_OK)
 		scim_error(r, 503, NULL, "database unavailable");
 	else {
 		r->out.status = 204;
