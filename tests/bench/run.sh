@@ -63,9 +63,11 @@
 # 4 FastCGI processes) and is stopped on exit, failure included. Each run
 # starts by emptying order_history_lines there (only runs of the bench
 # write it; its rows, rawinsert's included, stay until the next run), so
-# that every run inserts into a table of the same size. A row with non-2xx
-# answers or socket errors fails the run. Needs root (the mysql and
-# www-data users), wrk, curl, lighttpd, apache2, spawn-fcgi, mariadb.
+# that every run inserts into a table of the same size; likewise the SCIM
+# users an earlier run seeded are deleted before this run seeds its own.
+# A row with non-2xx answers or socket errors fails the run. Needs root
+# (the mysql and www-data users), wrk, curl, lighttpd, apache2,
+# spawn-fcgi, mariadb.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
