@@ -13,6 +13,15 @@
 # - reads: GET .../inventory/items/{id} (a random one of ITEMS items the
 #   run creates with PUT .../items/by-sku/{sku}; items.lua) and the list
 #   page GET .../inventory/items?limit=50, at CONNS connections.
+# - the SCIM directory (scim.lua), at CONNS connections, over SCIM_USERS
+#   users the run seeds in SQL in its organization (bench-u<N>, e-mail
+#   u<N>@bench.example): GET /api/scim/v2/Users?filter=userName eq
+#   "bench-u<N>" and ?filter=emails.value eq "u<N>@bench.example" (N at
+#   random), and ?startIndex=<random>&count=100, a page deep in the list;
+#   then the first and the third one request at a time (wrk -c1 for
+#   SCIM_SOLO), median and p95: the figures of issue 9's "under 3 ms at
+#   20,000 users". Each answer's totalResults is checked (1, or every
+#   user), so a broken filter cannot pass for a fast empty answer.
 # - ingestion: POST .../ingestion/order-lines with one 5000-line body
 #   (those SKUs) at INGEST_CONNS connections, in lines/s, against the
 #   database's own limit measured just before it: rawinsert (tests/bench/
@@ -27,8 +36,8 @@
 #   activity_events as one prepared 500-row INSERT per transaction.
 #   Ingest is rate limited too; the run lifts ingest_rate_per_key and
 #   ingest_rate_per_org the same way.
-# - the peak RSS (VmHWM) of the FastCGI pool before the ingestion runs
-#   (after every other lighttpd row) and after them.
+# - the peak RSS (VmHWM) of the FastCGI pool after the read rows, after
+#   the SCIM rows, and after the ingestion runs.
 # - webhooks (tests/bench/webhooks.mjs): one worker's deliveries/s draining
 #   a backlog to a local receiver, and the lag from an event's commit to
 #   its delivery, p50 and p99.
@@ -42,6 +51,8 @@
 #   RAW_TX   (15)   rawinsert's timed transactions per thread (after one
 #                   untimed each)
 #   ITEMS    (1000) items created for the reads and the ingestion body
+#   SCIM_USERS (20000)  users seeded for the SCIM rows (200 to 200000)
+#   SCIM_SOLO (5s)  length of each one-connection SCIM latency run
 #   WEBHOOK_BACKLOG (1000), WEBHOOK_LAG (200)  deliveries drained, and
 #                   events timed one by one, for the webhook rows
 #   BENCH_PORT (18090), BENCH_HELLO_PORT (18091)  ports for Mihwar and for
@@ -52,9 +63,11 @@
 # 4 FastCGI processes) and is stopped on exit, failure included. Each run
 # starts by emptying order_history_lines there (only runs of the bench
 # write it; its rows, rawinsert's included, stay until the next run), so
-# that every run inserts into a table of the same size. A row with non-2xx
-# answers or socket errors fails the run. Needs root (the mysql and
-# www-data users), wrk, curl, lighttpd, apache2, spawn-fcgi, mariadb.
+# that every run inserts into a table of the same size; likewise the SCIM
+# users an earlier run seeded are deleted before this run seeds its own.
+# A row with non-2xx answers or socket errors fails the run. Needs root
+# (the mysql and www-data users), wrk, curl, lighttpd, apache2,
+# spawn-fcgi, mariadb.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -67,6 +80,8 @@ INGEST_WARMUP=${INGEST_WARMUP:-2s}
 INGEST_CONNS=${INGEST_CONNS:-4}
 RAW_TX=${RAW_TX:-15}
 ITEMS=${ITEMS:-1000}
+SCIM_USERS=${SCIM_USERS:-20000}
+SCIM_SOLO=${SCIM_SOLO:-5s}
 LINES=5000			# lines per ingestion request (the API's most)
 EVENTS=500			# events per activity batch (the contract's most)
 THREADS=2
@@ -239,13 +254,16 @@ run_wrk() {
 
 # wrk_bench LABEL DURATION WARMUP URL SCRIPT [CONNS [TIMEOUT]]: a warm-up
 # run, then the measured one; sets RATE (req/s), P99 (ms), NON2XX, ERRS.
+# SETTLE, when set, is a command run before each of them (pool_idle).
 wrk_bench() {
 	local what=$1 dur=$2 warm=$3 url=$4 script=$BENCH/$5 out
 	shift 5
 	if [[ $warm != 0 && $warm != 0s ]]; then
+		${SETTLE:-}
 		run_wrk "$warm" "$script" "$url" "$@" ||
 		    die "$what: wrk failed (warm-up)"
 	fi
+	${SETTLE:-}
 	run_wrk "$dur" "$script" "$url" "$@" || die "$what: wrk failed"
 	out=$(grep '^BENCH ' "$VAR/wrk.out") || die "$what: no BENCH line"
 	RATE=$(sed -n 's/.* rate=\([0-9.]*\).*/\1/p' <<< "$out")
@@ -256,14 +274,15 @@ wrk_bench() {
 	    die "$what: cannot read '$out'"
 }
 
-# measure SERVER WHAT URL SCRIPT: a row of the main table; the first row
-# of a server is its limit.
+# measure SERVER WHAT URL SCRIPT [CONNS [TIMEOUT]]: a row of the main
+# table; the first row of a server is its limit.
 declare -A LIMIT_RATE
 measure() {
 	local server=$1 what=$2 url=$3 script=$4 rate p99 non2xx errs
 	local ratio note=
+	shift 4
 	log "$server: $what"
-	wrk_bench "$server $what" "$DURATION" "$WARMUP" "$url" "$script"
+	wrk_bench "$server $what" "$DURATION" "$WARMUP" "$url" "$script" "$@"
 	rate=$RATE p99=$P99 non2xx=$NON2XX errs=$ERRS
 	[ -n "${LIMIT_RATE[$server]:-}" ] || LIMIT_RATE[$server]=$rate
 	ratio=$(awk -v r="$rate" -v l="${LIMIT_RATE[$server]}" \
@@ -273,6 +292,10 @@ measure() {
 		BAD+=("$server $what: $non2xx non-2xx, $errs socket errors")
 	fi
 	rate=$(awk -v r="$rate" 'BEGIN { printf "%.0f", r }')
+	if [ "$rate" = 0 ]; then
+		note=" (**no answer within $DURATION**)"
+		BAD+=("$server $what: no answer within $DURATION")
+	fi
 	ROWS+=("| $server: $what$note | $rate | $p99 | $ratio |")
 	log "$server: $what: $rate req/s, p99 $p99 ms, $ratio of the limit," \
 	    "$non2xx non-2xx, $errs errors"
@@ -306,6 +329,30 @@ rss_now() {
 
 children() {	# children PID NAME: its child processes called NAME
 	ps -o pid=,comm= --ppid "$1" | awk -v n="$2" '$2 == n { print $1 }'
+}
+
+# pool_idle: wait (up to 60 s) until lighttpd's FastCGI processes have
+# used no more than a tick of CPU in half a second. A wrk run that ends
+# leaves its last CONNS requests queued to the pool, and the pool serves
+# them all even though no one reads the answers: where a request takes a
+# few hundred ms, that backlog would eat seconds of the next run.
+pool_idle() {
+	local pids a b i
+	pids=$(children "$(cat "$RUN/lighttpd.pid")" mihwar.fcgi)
+	for ((i = 0; i < 120; i++)); do
+		a=$(pool_ticks $pids)
+		sleep 0.5
+		b=$(pool_ticks $pids)
+		((b - a <= 1)) && return 0
+	done
+	log "warning: the FastCGI pool is still busy after 60 s"
+}
+
+pool_ticks() {	# pool_ticks PID...: their user + system CPU, in ticks
+	local pid
+	for pid in "$@"; do
+		cat /proc/"$pid"/stat 2>/dev/null || true
+	done | awk '{ t += $14 + $15 } END { print t + 0 }'
 }
 
 RSS=()
@@ -467,6 +514,130 @@ measure_reads() {
 	    "$APP$API/inventory/items?limit=50" auth.lua
 }
 
+# --- the SCIM directory (behind lighttpd) --------------------------------
+
+SCIM=/api/scim/v2/Users
+
+# seed_scim: SCIM_USERS users in the run's organization, as identity
+# providers leave them (scim_managed, a SCIM document, one work address),
+# written as root in SQL: 20,000 SCIM POSTs would take minutes and
+# measure the writes, not the lookups these rows are about. The users an
+# earlier run seeded go first, so that every run looks up in tables of the
+# same size; ANALYZE so that the plans do not depend on when InnoDB last
+# sampled them.
+seed_scim() {
+	local n
+	log "seeding $SCIM_USERS SCIM users in SQL (organization $SLUG)"
+	sql "DELETE u FROM users u JOIN organizations o ON o.id = u.org_id
+	    WHERE o.slug LIKE 'bench-%' AND u.scim_managed = 1
+	    AND u.user_name LIKE 'bench-u%'" ||
+	    die "cannot remove the SCIM users of earlier runs"
+	sql "$(cat <<SQL
+SET @org = (SELECT id FROM organizations WHERE slug = '$SLUG');
+INSERT INTO users (public_id, org_id, user_name, display_name, external_id,
+    active, scim_managed, scim_json, version)
+  SELECT UUID(), @org, CONCAT('bench-u', seq), CONCAT('Bench User ', seq),
+    CONCAT('ext-', seq), 1, 1,
+    CONCAT('{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],',
+      '"name":{"givenName":"Bench","familyName":"User ', seq,
+      '","formatted":"Bench User ', seq, '"},',
+      '"displayName":"Bench User ', seq, '",',
+      '"emails":[{"value":"u', seq,
+      '@bench.example","type":"work","primary":true}]}'), 1
+  FROM seq_1_to_$SCIM_USERS;
+INSERT INTO user_emails (user_id, org_id, email, type, is_primary,
+    user_active)
+  SELECT u.id, u.org_id, CONCAT('u', s.seq, '@bench.example'), 'work', 1, 1
+  FROM seq_1_to_$SCIM_USERS s JOIN users u
+    ON u.org_id = @org AND u.user_name = CONCAT('bench-u', s.seq);
+ANALYZE TABLE users, user_emails;
+SQL
+)" > /dev/null || die "cannot seed the SCIM users"
+	n=$(sql "SELECT COUNT(*) FROM user_emails e JOIN organizations o
+	    ON o.id = e.org_id WHERE o.slug = '$SLUG'") ||
+	    die "cannot count the SCIM users"
+	[ "$n" = "$SCIM_USERS" ] || die "$n SCIM users seeded, not $SCIM_USERS"
+}
+
+# scim_expect URL TOTAL WANT: one answer, 200, whose totalResults is TOTAL
+# and which holds WANT (white space aside).
+scim_expect() {
+	local url=$1 total=$2 want=$3 got body n
+	body=$(mktemp)
+	got=$(curl -sS -m 60 -o "$body" -w '%{http_code}' \
+	    -H "Authorization: Bearer $SKEY" "$url") ||
+	    { rm -f "$body"; die "$url: no answer"; }
+	n=$(tr -d ' \n' < "$body" | grep -o '"totalResults":[0-9]*' |
+	    cut -d: -f2)
+	if [ "$got" != 200 ] || [ "$n" != "$total" ] ||
+	    ! tr -d ' \n' < "$body" | grep -qF -- "$want"; then
+		log "$url: status $got: $(head -c 300 "$body")"
+		rm -f "$body"
+		die "$url: want 200, totalResults $total and '$want'"
+	fi
+	rm -f "$body"
+}
+
+# scim_solo MODE WHAT: MODE's requests one at a time for SCIM_SOLO (wrk
+# -t1 -c1): the latency of a lookup without queueing; a row of SOLO.
+SOLO=()
+scim_solo() {
+	local mode=$1 what=$2 out p50 p95 mean n
+	log "lighttpd: $what, one connection"
+	pool_idle
+	BENCH_KEY=$SKEY BENCH_SCIM=$mode BENCH_SCIM_USERS=$SCIM_USERS \
+	    run_wrk "$SCIM_SOLO" "$BENCH/scim.lua" "$APP" 1 20s ||
+	    die "$what: wrk failed (one connection)"
+	out=$(grep '^BENCH ' "$VAR/wrk.out") || die "$what: no BENCH line"
+	if ! grep -q ' non2xx=0 errors=0$' <<< "$out"; then
+		BAD+=("$what, one connection: $out")
+	fi
+	out=$(grep '^LATENCY ' "$VAR/wrk.out") || die "$what: no LATENCY line"
+	p50=$(sed -n 's/.* p50_ms=\([0-9.]*\).*/\1/p' <<< "$out")
+	p95=$(sed -n 's/.* p95_ms=\([0-9.]*\).*/\1/p' <<< "$out")
+	mean=$(sed -n 's/.* mean_ms=\([0-9.]*\).*/\1/p' <<< "$out")
+	n=$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' <<< "$out")
+	[[ -n $p50 && -n $p95 && -n $mean && -n $n ]] ||
+	    die "$what: cannot read '$out'"
+	[ "$n" != 0 ] || BAD+=("$what, one connection: no answer within" \
+	    "$SCIM_SOLO")
+	SOLO+=("| $what | $p50 | $p95 | $mean | $n |")
+	log "lighttpd: $what, one connection: median $p50 ms, p95 $p95 ms," \
+	    "mean $mean ms, $n requests"
+}
+
+# measure_scim: the three rows at CONNS, then the userName lookup and the
+# page one request at a time, each run on an idle pool (pool_idle). A
+# longer timeout than the other rows: while every user is read for each
+# request, CONNS queued requests take seconds. Each row's first answer is
+# checked with curl.
+measure_scim() {
+	local n s user email page
+	n=$(( (RANDOM * 32768 + RANDOM) % SCIM_USERS + 1 ))
+	s=$(( (RANDOM * 32768 + RANDOM) % (SCIM_USERS - 100) + 1 ))
+	user="GET $SCIM?filter=userName eq \"bench-u{N}\""
+	email="GET $SCIM?filter=emails.value eq \"u{N}@bench.example\""
+	page="GET $SCIM?startIndex={S}&count=100"
+	scim_expect "$APP$SCIM?filter=userName%20eq%20%22bench-u$n%22" 1 \
+	    "\"userName\":\"bench-u$n\""
+	scim_expect "$APP$SCIM?filter=emails.value%20eq%20%22u$n%40bench.example%22" \
+	    1 "\"userName\":\"bench-u$n\""
+	scim_expect "$APP$SCIM?startIndex=$s&count=100" "$SCIM_USERS" \
+	    '"itemsPerPage":100'
+	log "lighttpd: SCIM answers checked (bench-u$n, startIndex $s)"
+	BENCH_KEY=$SKEY BENCH_SCIM=username BENCH_SCIM_USERS=$SCIM_USERS \
+	    SETTLE=pool_idle measure lighttpd "$user" "$APP" scim.lua \
+	    "$CONNS" 20s
+	BENCH_KEY=$SKEY BENCH_SCIM=email BENCH_SCIM_USERS=$SCIM_USERS \
+	    SETTLE=pool_idle measure lighttpd "$email" "$APP" scim.lua \
+	    "$CONNS" 20s
+	BENCH_KEY=$SKEY BENCH_SCIM=page BENCH_SCIM_USERS=$SCIM_USERS \
+	    SETTLE=pool_idle measure lighttpd "$page" "$APP" scim.lua \
+	    "$CONNS" 20s
+	scim_solo username "$user"
+	scim_solo page "$page"
+}
+
 # check_batch WHAT KEY URL BODY STATUS WANT: one request first, answered
 # STATUS with WANT in its body (every row in), and the lifted rate limit
 # in force; it also makes what rawinsert's rows refer to (a batch, the
@@ -552,7 +723,7 @@ measure_activity() {
 }
 
 run_lighttpd() {
-	local app hello pool
+	local app hello pool scim
 
 	stack web-start lighttpd
 	start_hello_lighttpd
@@ -565,14 +736,19 @@ run_lighttpd() {
 	hello=$(peak_rss $(children "$(cat "$RUN/hello-lighttpd.pid")" \
 	    hello.fcgi))
 	stop_hello_lighttpd	# not needed any more: out of the way
+	measure_scim
+	[ "$(children "$(cat "$RUN/lighttpd.pid")" mihwar.fcgi)" = "$pool" ] ||
+	    log "warning: the FastCGI pool changed during the SCIM rows"
+	scim=$(peak_rss $pool)
 	measure_ingest
 	measure_activity
 	[ "$(children "$(cat "$RUN/lighttpd.pid")" mihwar.fcgi)" = "$pool" ] ||
 	    log "warning: the FastCGI pool changed during the ingestion runs"
 	measure_webhooks
 	RSS+=("behind lighttpd $app after the hello, healthz, whoami and read \
-runs (hello.fcgi: $hello), $INGEST_RSS after the ingestion runs as well \
-($INGEST_RSS_NOW resident then)")
+runs (hello.fcgi: $hello), $scim after the SCIM rows as well, \
+$INGEST_RSS after the ingestion runs as well ($INGEST_RSS_NOW resident \
+then)")
 	stack web-stop
 }
 
@@ -598,6 +774,7 @@ print_table() {
 	echo "Mihwar $rev, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores (nproc);" \
 	    "wrk -t$THREADS -c$CONNS -d$DURATION after a $WARMUP warm-up," \
 	    "127.0.0.1; $PROCS FastCGI processes; $ITEMS items;" \
+	    "$SCIM_USERS SCIM users;" \
 	    "$(lighttpd -v | cut -d' ' -f1)," \
 	    "$(apache2 -v | sed -n 's/^Server version: //p')," \
 	    "MariaDB $(mariadbd --version | awk '{ print $3 }');" \
@@ -606,6 +783,14 @@ print_table() {
 	echo "| what | req/s | p99 ms | ratio to the limit |"
 	echo "|---|---:|---:|---:|"
 	printf '%s\n' "${ROWS[@]}"
+	echo
+	echo "SCIM directory, $SCIM_USERS users in one organization: the" \
+	    "userName lookup and the 100-user page above, one request at a" \
+	    "time (wrk -t1 -c1 -d$SCIM_SOLO; issue 9's aim: under 3 ms)."
+	echo
+	echo "| one at a time | median ms | p95 ms | mean ms | requests |"
+	echo "|---|---:|---:|---:|---:|"
+	printf '%s\n' "${SOLO[@]}"
 	echo
 	echo "Ingestion: the same $LINES-line body over $ITEMS existing SKUs" \
 	    "every request, wrk -c$INGEST_CONNS -d$INGEST_DURATION after a" \
@@ -671,6 +856,9 @@ BUSY_BEFORE=$(cpu_busy)
     "$BUSY_BEFORE busy: the numbers will be low and noisy"
 [[ $ITEMS =~ ^[0-9]+$ ]] && ((ITEMS >= 50 && ITEMS <= 5000)) ||
     die "ITEMS: 50 to 5000"
+[[ $SCIM_USERS =~ ^[0-9]+$ ]] &&
+    ((SCIM_USERS >= 200 && SCIM_USERS <= 200000)) ||
+    die "SCIM_USERS: 200 to 200000"
 stack setup
 lift_rate_limit
 allow_local_webhooks
@@ -689,8 +877,13 @@ IKEY=$(MIHWAR_CONF=$VAR/mihwar.conf "$BUILD/mihwarctl" --json key create \
     --org "$SLUG" --kind ingest --app bench |
     sed -n 's/.*"key" *: *"\([^"]*\)".*/\1/p')
 [ -n "$IKEY" ] || die "mihwarctl key create --kind ingest: no key"
+SKEY=$(MIHWAR_CONF=$VAR/mihwar.conf "$BUILD/mihwarctl" --json key create \
+    --org "$SLUG" --kind scim |
+    sed -n 's/.*"key" *: *"\([^"]*\)".*/\1/p')
+[ -n "$SKEY" ] || die "mihwarctl key create --kind scim: no key"
 log "organization $SLUG, integration key ${KEY:0:12}..., ingest key" \
-    "${IKEY:0:12}..."
+    "${IKEY:0:12}..., scim key ${SKEY:0:12}..."
+seed_scim
 
 run_lighttpd
 run_apache
