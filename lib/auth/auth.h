@@ -126,6 +126,7 @@ struct user_link {
 	enum link_purpose	 purpose;
 	char			 user_name[256];
 };
+enum db_code	 links_retire(struct db *, long long, long long);
 enum db_code	 links_create(struct db *, long long, long long,
 		    enum link_purpose, long long, char [LINKS_TOKEN_LEN + 1]);
 enum db_code	 links_find(struct db *, const char *, struct user_link *);

@@ -60,6 +60,14 @@ links_token_shape(const char *s)
 	return i == LINKS_TOKEN_LEN;
 }
 
+/* The user's unused links stop working (a new link, or deactivation). */
+enum db_code
+links_retire(struct db *db, long long org_id, long long user_id)
+{
+	return db_exec(db, links_sql[SQL_LINKS_RETIRE], DB_PARAMS(
+	    DB_INT(user_id), DB_INT(org_id)));
+}
+
 /*
  * A new link of purpose for user of org, made by the console user
  * created_by (0: none), after retiring the user's unused links: its
@@ -73,9 +81,7 @@ links_create(struct db *db, long long org_id, long long user_id,
 	unsigned char	 hash[32];
 	enum db_code	 code;
 
-	code = db_exec(db, links_sql[SQL_LINKS_RETIRE], DB_PARAMS(
-	    DB_INT(user_id), DB_INT(org_id)));
-	if (code != DB_OK)
+	if ((code = links_retire(db, org_id, user_id)) != DB_OK)
 		return code;
 	crypto_random_token(tok, LINKS_TOKEN_LEN + 1);
 	crypto_key_hash(tok, LINKS_TOKEN_LEN, hash);

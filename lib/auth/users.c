@@ -16,7 +16,7 @@
 
 enum users_sql_id {
 	SQL_USER_INSERT, SQL_EMAILS_CLEAR, SQL_EMAIL_ADD, SQL_SET_ACTIVE,
-	SQL_EMAILS_ACTIVE, SQL_END_SESSIONS, SQL_LINKS_DROP, SQL_SET_PASSWORD,
+	SQL_EMAILS_ACTIVE, SQL_END_SESSIONS, SQL_SET_PASSWORD,
 	SQL_SIGNED_IN, SQL_COUNT_ADD, SQL_COUNTS, USERS_SQL__MAX
 };
 
@@ -39,8 +39,6 @@ static const char *const users_sql[USERS_SQL__MAX] = {
 	    " AND org_id = ?",
 	[SQL_END_SESSIONS] =
 	    "DELETE FROM sessions WHERE user_id = ?",
-	[SQL_LINKS_DROP] =
-	    "DELETE FROM user_links WHERE user_id = ? AND used_at IS NULL",
 	[SQL_SET_PASSWORD] =
 	    "UPDATE users SET password_hash = ? WHERE id = ? AND org_id = ?",
 	[SQL_SIGNED_IN] =
@@ -192,8 +190,7 @@ users_active_sync(struct db *db, long long org_id, long long user_id,
 		code = db_exec(db, users_sql[SQL_END_SESSIONS],
 		    DB_PARAMS(DB_INT(user_id)));
 	if (code == DB_OK && !active)
-		code = db_exec(db, users_sql[SQL_LINKS_DROP],
-		    DB_PARAMS(DB_INT(user_id)));
+		code = links_retire(db, org_id, user_id);
 	return code;
 }
 
