@@ -217,6 +217,7 @@ integration() {	# integration lighttpd|apache
 		prism_verdict
 		run_node webhooks tests/webhooks
 		run_node cases tests/cases
+		run_node scim tests/scim
 		run_node inventory tests/inventory
 		run_node checklists tests/checklists
 		run_node fulfillment tests/fulfillment
