@@ -20,11 +20,13 @@
 #define LOGIN_WINDOW		900	/* seconds */
 #define LOGIN_MAX_ACCOUNT	5	/* failures per window */
 #define LOGIN_MAX_ADDRESS	30
+#define LOGIN_MAX_CANDIDATES	10	/* passwords tried per sign-in */
 
 enum session_sql_id {
 	SQL_SESSION_GET, SQL_SESSION_TOUCH, SQL_SESSION_INSERT,
 	SQL_FLASH_SET, SQL_FLASH_GET, SQL_FLASH_CLEAR, SQL_SESSION_DELETE,
-	SQL_LOGIN_USERS, SQL_LOGIN_FAIL, SQL_LOGIN_FAILS, SESSION_SQL__MAX
+	SQL_LOGIN_USERS, SQL_LOGIN_USERS_ORG, SQL_LOGIN_FAIL, SQL_LOGIN_FAILS,
+	SESSION_SQL__MAX
 };
 
 static const char *const session_sql[SESSION_SQL__MAX] = {
@@ -56,7 +58,17 @@ static const char *const session_sql[SESSION_SQL__MAX] = {
 	    " UNION SELECT u.id, u.org_id, u.password_hash FROM user_emails e"
 	    " JOIN users u ON u.id = e.user_id WHERE e.email = ?"
 	    " AND e.user_active = 1 AND u.active = 1"
-	    " AND u.password_hash IS NOT NULL ORDER BY id LIMIT 10",
+	    " AND u.password_hash IS NOT NULL ORDER BY id LIMIT 11",
+	[SQL_LOGIN_USERS_ORG] =
+	    "SELECT u.id, u.org_id, u.password_hash FROM users u"
+	    " JOIN organizations o ON o.id = u.org_id WHERE o.slug = ?"
+	    " AND u.user_name = ? AND u.active = 1"
+	    " AND u.password_hash IS NOT NULL"
+	    " UNION SELECT u.id, u.org_id, u.password_hash FROM user_emails e"
+	    " JOIN users u ON u.id = e.user_id"
+	    " JOIN organizations o ON o.id = u.org_id WHERE o.slug = ?"
+	    " AND e.email = ? AND e.user_active = 1 AND u.active = 1"
+	    " AND u.password_hash IS NOT NULL ORDER BY id LIMIT 11",
 	[SQL_LOGIN_FAIL] =
 	    "INSERT INTO rate_counters (scope, window_start, hits)"
 	    " VALUES (?, ?, 1) ON DUPLICATE KEY UPDATE hits = hits + 1",
@@ -176,9 +188,16 @@ session_form_token(struct req *r, char tok[44])
 	session_set_cookie(r, LOGIN_COOKIE, tok, 3600);
 }
 
+/* What the sign-in form holds: the organization's short name only
+ * when the name alone was not enough. */
+struct login_form {
+	char	*login, *org, *pw;
+	int	 ask_org;
+};
+
 static void
 session_form(struct req *r, const char *error, const char *notice,
-    const char *login)
+    const struct login_form *f)
 {
 	char	 tok[44];
 
@@ -195,8 +214,16 @@ session_form(struct req *r, const char *error, const char *notice,
 	html_raw(r, "\"><label>E-mail or user name <input type=\"text\" "
 	    "name=\"login\" required autocomplete=\"username\" "
 	    "autocapitalize=\"none\" spellcheck=\"false\" value=\"");
-	html_text(r, login ? login : "");
-	html_raw(r, "\"></label><label>Password <input type=\"password\" "
+	html_text(r, f && f->login ? f->login : "");
+	html_raw(r, "\"></label>");
+	if (f && (f->ask_org || f->org)) {
+		html_raw(r, "<label>Organization (its short name) <input "
+		    "type=\"text\" name=\"organization\" required "
+		    "autocapitalize=\"none\" spellcheck=\"false\" value=\"");
+		html_text(r, f->org ? f->org : "");
+		html_raw(r, "\"></label>");
+	}
+	html_raw(r, "<label>Password <input type=\"password\" "
 	    "name=\"password\" required autocomplete=\"current-password\">"
 	    "</label><button>Sign in</button></form>");
 	html_end(r);
@@ -232,27 +259,46 @@ session_fails(struct req *r, const char *scope, long long window)
 	return n;
 }
 
-/* The user (by userName or any address, in any organization) whose
- * password matches: id and org; 0 when none. */
-static int
-session_check_password(struct req *r, const char *login, const char *pw,
+enum login_res { LOGIN_OK, LOGIN_WRONG, LOGIN_ASK_ORG };
+
+/*
+ * The user whose password matches, by userName or any active address,
+ * in the named organization or (none named) in any: id and org. A name
+ * that more than LOGIN_MAX_CANDIDATES users of several organizations
+ * share, none of the first matching, needs the organization
+ * (LOGIN_ASK_ORG): each candidate costs an argon2id verification.
+ */
+static enum login_res
+session_check_password(struct req *r, const struct login_form *f,
     long long *user, long long *org)
 {
 	struct db_rows	*rows = NULL;
+	enum login_res	 res = LOGIN_WRONG;
+	enum db_code	 code;
 	size_t		 i;
-	int		 ok = 0;
 
-	if (db_query(r->db, &rows, session_sql[SQL_LOGIN_USERS],
-	    DB_PARAMS(DB_STR(login), DB_STR(login))) != DB_OK)
-		return 0;
-	for (i = 0; i < rows->nrows && !ok; i++)
-		if (crypto_password_verify(db_cell(rows, i, 2), pw)) {
+	if (f->org != NULL)
+		code = db_query(r->db, &rows, session_sql[SQL_LOGIN_USERS_ORG],
+		    DB_PARAMS(DB_STR(f->org), DB_STR(f->login),
+		    DB_STR(f->org), DB_STR(f->login)));
+	else
+		code = db_query(r->db, &rows, session_sql[SQL_LOGIN_USERS],
+		    DB_PARAMS(DB_STR(f->login), DB_STR(f->login)));
+	if (code != DB_OK) {
+		db_rows_free(rows);
+		return LOGIN_WRONG;
+	}
+	for (i = 0; i < rows->nrows && i < LOGIN_MAX_CANDIDATES &&
+	    res != LOGIN_OK; i++)
+		if (crypto_password_verify(db_cell(rows, i, 2), f->pw)) {
 			*user = atoll(db_cell(rows, i, 0));
 			*org = atoll(db_cell(rows, i, 1));
-			ok = 1;
+			res = LOGIN_OK;
 		}
+	if (res != LOGIN_OK && rows->nrows > LOGIN_MAX_CANDIDATES)
+		res = LOGIN_ASK_ORG;
 	db_rows_free(rows);
-	return ok;
+	return res;
 }
 
 static int
@@ -289,26 +335,58 @@ session_form_csrf_ok(struct req *r)
 	return ok;
 }
 
+/* Read the sign-in form; 0 after answering it again. */
+static int
+session_login_read(struct req *r, struct login_form *f)
+{
+	memset(f, 0, sizeof(*f));
+	if (req_form_param(r, "organization", &f->org) == 1 &&
+	    *f->org == '\0') {
+		free(f->org);
+		f->org = NULL;
+	}
+	if (req_form_param(r, "login", &f->login) != 1 ||
+	    req_form_param(r, "password", &f->pw) != 1 || *f->login == '\0' ||
+	    strlen(f->login) > 255 || (f->org && strlen(f->org) > 63)) {
+		session_form(r, "Enter your e-mail or user name, and your "
+		    "password.", NULL, f);
+		return 0;
+	}
+	return 1;
+}
+
+/* Count a failed sign-in against the account and the address. */
+static void
+session_login_failed(struct req *r, const char *acct, const char *addr,
+    long long window, const struct login_form *f)
+{
+	(void)db_exec(r->db, session_sql[SQL_LOGIN_FAIL],
+	    DB_PARAMS(DB_STR(acct), DB_INT(window)));
+	(void)db_exec(r->db, session_sql[SQL_LOGIN_FAIL],
+	    DB_PARAMS(DB_STR(addr), DB_INT(window)));
+	log_warn("console: failed sign-in for %s%s%s from %s", f->login,
+	    f->org ? " in " : "", f->org ? f->org : "",
+	    r->in.remote_addr ? r->in.remote_addr : "-");
+}
+
 /* POST /admin/login */
 void
 session_login_post(struct req *r)
 {
-	char		*login = NULL, *pw = NULL, acct[300], addr[80];
+	struct login_form f;
+	char		 acct[340], addr[80];
 	long long	 window = (long long)(time(NULL) / LOGIN_WINDOW *
 			    LOGIN_WINDOW), user, org;
+	enum login_res	 res;
 
 	if (!session_form_csrf_ok(r)) {
 		html_error_page(r, 403, "The sign-in form expired; reload it.");
 		return;
 	}
-	if (req_form_param(r, "login", &login) != 1 ||
-	    req_form_param(r, "password", &pw) != 1 || *login == '\0' ||
-	    strlen(login) > 255) {
-		session_form(r, "Enter your e-mail or user name, and your "
-		    "password.", NULL, login);
+	if (!session_login_read(r, &f))
 		goto out;
-	}
-	snprintf(acct, sizeof(acct), "login:a:%s", login);
+	snprintf(acct, sizeof(acct), "login:a:%s%s%s", f.org ? f.org : "",
+	    f.org ? "/" : "", f.login);
 	snprintf(addr, sizeof(addr), "login:i:%s",
 	    r->in.remote_addr ? r->in.remote_addr : "-");
 	for (char *p = acct; *p; p++)
@@ -317,19 +395,16 @@ session_login_post(struct req *r)
 	    session_fails(r, addr, window) >= LOGIN_MAX_ADDRESS) {
 		req_resp_header(r, "Retry-After", "900");
 		session_form(r, "Too many failed sign-ins; wait 15 minutes.",
-		    NULL, login);
+		    NULL, &f);
 		r->out.status = 429;
 		goto out;
 	}
-	if (!session_check_password(r, login, pw, &user, &org)) {
-		(void)db_exec(r->db, session_sql[SQL_LOGIN_FAIL],
-		    DB_PARAMS(DB_STR(acct), DB_INT(window)));
-		(void)db_exec(r->db, session_sql[SQL_LOGIN_FAIL],
-		    DB_PARAMS(DB_STR(addr), DB_INT(window)));
-		log_warn("console: failed sign-in for %s from %s", login,
-		    r->in.remote_addr ? r->in.remote_addr : "-");
-		session_form(r, "Wrong e-mail, user name or password.", NULL,
-		    login);
+	if ((res = session_check_password(r, &f, &user, &org)) != LOGIN_OK) {
+		session_login_failed(r, acct, addr, window, &f);
+		f.ask_org = res == LOGIN_ASK_ORG;
+		session_form(r, f.ask_org ? "This name is used in many "
+		    "organizations: enter your organization's short name too." :
+		    "Wrong e-mail, user name or password.", NULL, &f);
 		goto out;
 	}
 	if (!session_start(r, user, org))
@@ -337,10 +412,11 @@ session_login_post(struct req *r)
 	else
 		html_redirect(r, "/admin/approvals");
 out:
-	if (pw != NULL)
-		sodium_memzero(pw, strlen(pw));
-	free(login);
-	free(pw);
+	if (f.pw != NULL)
+		sodium_memzero(f.pw, strlen(f.pw));
+	free(f.login);
+	free(f.org);
+	free(f.pw);
 }
 
 /* POST /admin/logout */

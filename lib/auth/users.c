@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sodium.h>
 
@@ -28,9 +29,7 @@ static const char *const users_sql[USERS_SQL__MAX] = {
 	    "DELETE FROM user_emails WHERE user_id = ?",
 	[SQL_EMAIL_ADD] =
 	    "INSERT INTO user_emails (user_id, org_id, email, type, is_primary,"
-	    " user_active) VALUES (?, ?, ?, ?, ?, ?)"
-	    " ON DUPLICATE KEY UPDATE is_primary = GREATEST(is_primary,"
-	    " VALUES(is_primary))",
+	    " user_active) VALUES (?, ?, ?, ?, ?, ?)",
 	[SQL_SET_ACTIVE] =
 	    "UPDATE users SET active = ?, version = version + 1"
 	    " WHERE id = ? AND org_id = ? AND active <> ?",
@@ -132,6 +131,19 @@ users_counts(struct db *db, long long org_id, long long *total,
 	return code;
 }
 
+/* 1 when e[i]'s address came earlier in e (compared without case, as
+ * the column does for ASCII). */
+static int
+users_email_repeated(const struct user_email *e, size_t i)
+{
+	size_t	 k;
+
+	for (k = 0; k < i; k++)
+		if (strcasecmp(e[k].value, e[i].value) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * Replace user's addresses with e[0..n). DB_CONSTRAINT when an address
  * belongs to another active user of the organization (active: whether
@@ -147,10 +159,11 @@ users_emails_set(struct db *db, long long org_id, long long user_id,
 	code = db_exec(db, users_sql[SQL_EMAILS_CLEAR],
 	    DB_PARAMS(DB_INT(user_id)));
 	for (i = 0; i < n && code == DB_OK; i++)
-		code = db_exec(db, users_sql[SQL_EMAIL_ADD],
-		    DB_PARAMS(DB_INT(user_id), DB_INT(org_id),
-		    DB_STR(e[i].value), DB_STR(e[i].type),
-		    DB_INT(e[i].primary != 0), DB_INT(active != 0)));
+		if (!users_email_repeated(e, i))
+			code = db_exec(db, users_sql[SQL_EMAIL_ADD],
+			    DB_PARAMS(DB_INT(user_id), DB_INT(org_id),
+			    DB_STR(e[i].value), DB_STR(e[i].type),
+			    DB_INT(e[i].primary != 0), DB_INT(active != 0)));
 	return code;
 }
 

@@ -38,6 +38,8 @@ scim_path_canon(char *path)
 	for (i = 0; names[i] != NULL; i++)
 		if (n == strlen(names[i]) && strncasecmp(seg, names[i], n) == 0)
 			memcpy(seg, names[i], n);
+	if (seg[n] == '/' && strncasecmp(seg + n + 1, ".search", 8) == 0)
+		memcpy(seg + n + 1, ".search", 7);
 	len = strlen(path);
 	if (len > plen && path[len - 1] == '/')
 		path[len - 1] = '\0';

@@ -197,7 +197,8 @@ scimg_answer(struct req *r, int status, const char *id)
 
 	if ((g = scimg_row(r, id, 0)) == NULL)
 		return;
-	if (status == 200 && scim_not_modified(r, db_cell(g, 0, GC_VER))) {
+	if (status == 200 && strcmp(r->in.method, "GET") == 0 &&
+	    scim_not_modified(r, db_cell(g, 0, GC_VER))) {
 		db_rows_free(g);
 		return;
 	}

@@ -103,7 +103,7 @@ function cookieOf(res, name) {
 // Sign in to the console as a browser does: GET /admin/login for the
 // double-submit cookie and its token, then POST the form. { status,
 // location, session (the mihwar_session cookie or null) }.
-export async function signIn(login, password) {
+export async function signIn(login, password, organization) {
 	const page = await fetch(`${env.base}/admin/login`,
 	    { redirect: 'manual' });
 	const html = await page.text();
@@ -119,11 +119,12 @@ export async function signIn(login, password) {
 			'content-type': 'application/x-www-form-urlencoded',
 			cookie: `mihwar_login=${cookie}`,
 		},
-		body: new URLSearchParams({ login, password, csrf }).toString(),
+		body: new URLSearchParams({ login, password, csrf,
+		    ...(organization ? { organization } : {}) }).toString(),
 	});
-	await res.text();
+	const body = await res.text();
 	return { status: res.status, location: res.headers.get('location'),
-	    session: cookieOf(res, 'mihwar_session') };
+	    session: cookieOf(res, 'mihwar_session'), body };
 }
 
 // A script of statements as root through the client's stdin (bulk
@@ -181,7 +182,11 @@ export async function bulkUsers(org, prefix, n, { display = 'Bulk',
 	    ' is_primary, user_active) SELECT id, org_id,' +
 	    ` CONCAT(SUBSTRING(user_name, ${prefix.length + 2}), '@${prefix}.test'),` +
 	    ' \'work\', 1, active FROM users' +
-	    ` WHERE org_id = ${org.id} AND user_name LIKE '${prefix}-%';\n`);
+	    ` WHERE org_id = ${org.id} AND user_name LIKE '${prefix}-%';\n` +
+	    // Written behind lib/auth/users.c's back: the counts it keeps.
+	    `UPDATE organizations SET users_total = users_total + ${n},` +
+	    ` users_active = users_active + ${users.filter(u => u.active).length}` +
+	    ` WHERE id = ${org.id};\n`);
 	return users;
 }
 

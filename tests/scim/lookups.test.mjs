@@ -7,7 +7,7 @@
 // the database (bulkUsers in lib.mjs says why).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { scimOrg, createUser, patchOp, list, ids, bulkUsers, SEARCH,
+import { scimOrg, createUser, patchOp, list, ids, bulkUsers, count, SEARCH,
     ENT } from './lib.mjs';
 
 const BULK = 300;
@@ -175,4 +175,47 @@ test('a filter without an index pages exactly across the 500-row batches', async
 	assert.deepEqual(ids(tail), users.filter((_, i) => (i + 1) % 10 === 0)
 	    .slice(54).map((u) => u.id));
 	assert.ok(Date.now() - t0 < 10000, `${Date.now() - t0} ms`);
+});
+
+// The totals of unfiltered and active lists come from the organization's
+// counts, which every write keeps: after creates (one inactive), a
+// deactivation (twice), a reactivation, a PUT that omits active and
+// deletes, they equal the rows.
+test('totalResults follows every create, change of active and delete', async () => {
+	const o = await scimOrg('scimcount');
+	const totals = async () => ({
+		all: (await list(o, 'Users', '')).json.totalResults,
+		active: (await list(o, 'Users', 'active eq true')).json.totalResults,
+		inactive: (await list(o, 'Users', 'active eq false')).json
+		    .totalResults,
+		pr: (await list(o, 'Users', 'active pr')).json.totalResults,
+	});
+	const rows = async () => ({
+		all: await count('users', `org_id = ${o.id}`),
+		active: await count('users', `org_id = ${o.id} AND active = 1`),
+		inactive: await count('users', `org_id = ${o.id} AND active = 0`),
+		pr: await count('users', `org_id = ${o.id}`),
+	});
+	const a = await createUser(o, { userName: 'c-a' });
+	const b = await createUser(o, { userName: 'c-b', active: false });
+	const c = await createUser(o, { userName: 'c-c' });
+	assert.deepEqual(await totals(), { all: 3, active: 2, inactive: 1, pr: 3 });
+	let r = await o.scim('PATCH', `/Users/${a.id}`,
+	    patchOp({ op: 'replace', path: 'active', value: false }));
+	assert.equal(r.status, 200, r.text);
+	// The same again changes nothing.
+	r = await o.scim('PATCH', `/Users/${a.id}`,
+	    patchOp({ op: 'replace', path: 'active', value: 'False' }));
+	assert.equal(r.status, 200, r.text);
+	assert.deepEqual(await totals(), { all: 3, active: 1, inactive: 2, pr: 3 });
+	r = await o.scim('PUT', `/Users/${b.id}`, { userName: 'c-b', active: true });
+	assert.equal(r.status, 200, r.text);
+	r = await o.scim('PUT', `/Users/${b.id}`, { userName: 'c-b2' });
+	assert.equal(r.status, 200, r.text);
+	r = await o.scim('DELETE', `/Users/${c.id}`);
+	assert.equal(r.status, 204, r.text);
+	r = await o.scim('DELETE', `/Users/${a.id}`);
+	assert.equal(r.status, 204, r.text);
+	assert.deepEqual(await totals(), { all: 1, active: 1, inactive: 0, pr: 1 });
+	assert.deepEqual(await totals(), await rows());
 });
