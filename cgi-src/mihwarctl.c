@@ -2,8 +2,10 @@
  * mihwarctl.c - the operator's command line over libmihwar: migrations,
  * organizations, users, keys and the origins a storefront client's chat
  * may be embedded on, an organization's time zone, and a checklist tick
- * at a given instant (a test and operations driver). Exit 0 on success, 1 when the work failed
- * (database down, conflict), 2 for bad arguments.
+ * at a given instant (a test and operations driver), the outbox events
+ * consumers failed on. Exit 0 on
+ * success, 1 when the work failed (database down, conflict), 2 for bad
+ * arguments.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +42,7 @@ static const char usage[] =
     "  app update --org SLUG --app SLUG --allowed-event-types TYPE,TYPE|\"\"\n"
     "  client set-domains --org SLUG --domains HOST,HOST|\"\"\n"
     "  checklists tick --now ISO8601\n"
+    "  events failed [--org SLUG]\n"
     "  demo [--base-url URL]\n";
 
 static int
@@ -622,6 +625,58 @@ ctl_checklists_tick(struct ctl *c)
 	return 0;
 }
 
+/* A JSON string member of o, or "-" for null (text output). */
+static const char *
+ctl_field(struct json_object *o, const char *name)
+{
+	const char	*v = json_object_get_string(json_object_object_get(o,
+			    name));
+
+	return v != NULL ? v : "-";
+}
+
+/*
+ * The outbox events a consumer failed on: still retrying, or parked
+ * after its retries (events_consume), newest first; --org one
+ * organization's only.
+ */
+static int
+ctl_events_failed(struct ctl *c)
+{
+	const char		*org = ctl_opt(c, "--org");
+	struct json_object	*arr, *f;
+	long long		 org_id = 0;
+	size_t			 i;
+
+	if (!ctl_check_args(c, (const char *[]){ "--org", NULL },
+	    (const char *[]){ NULL }))
+		return ctl_usage("events failed takes only --org SLUG");
+	if (org != NULL && !ctl_find_org(c, org, &org_id))
+		return 1;
+	if ((arr = events_failures_json(c->db, org_id)) == NULL)
+		return ctl_db_failed(c);
+	if (c->json) {
+		ctl_print_json(arr);
+		return 0;
+	}
+	if (json_object_array_length(arr) == 0)
+		printf("no failed events\n");
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		f = json_object_array_get_idx(arr, i);
+		printf("%s %s (%s, outbox id %lld) org %s: %s after %lld "
+		    "attempts, first %s, last %s, next %s\n  %s\n",
+		    ctl_field(f, "consumer"), ctl_field(f, "eventId"),
+		    ctl_field(f, "eventType"), (long long)json_object_get_int64(
+		    json_object_object_get(f, "outboxId")), ctl_field(f, "org"),
+		    ctl_field(f, "state"), (long long)json_object_get_int64(
+		    json_object_object_get(f, "attempts")),
+		    ctl_field(f, "firstFailedAt"), ctl_field(f, "lastFailedAt"),
+		    ctl_field(f, "nextRetryAt"), ctl_field(f, "lastError"));
+	}
+	json_object_put(arr);
+	return 0;
+}
+
 static int
 ctl_demo(struct ctl *c)
 {
@@ -652,6 +707,7 @@ ctl_dispatch(struct ctl *c, const char *cmd, const char *sub)
 		{ "app", "update", ctl_app_update },
 		{ "client", "set-domains", ctl_client_set_domains },
 		{ "checklists", "tick", ctl_checklists_tick },
+		{ "events", "failed", ctl_events_failed },
 		{ "demo", NULL, ctl_demo },
 	};
 	size_t	 i;

@@ -862,8 +862,7 @@ integrate_auto_job(struct db *db, const struct conf *conf)
 {
 	int	 n, i, done = 0;
 
-	(void)conf;
-	if ((n = events_consume(db, AUTO_CONSUMER,
+	if ((n = events_consume(db, conf, AUTO_CONSUMER,
 	    EVENT_BIT(EVENT_CASE_APPROVED), integrate_auto_queue, NULL)) > 0)
 		done += n;
 	for (i = 0; i < AUTO_BATCH && integrate_auto_next(db); i++)

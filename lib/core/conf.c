@@ -52,6 +52,8 @@ static const struct conf_key keys[] = {
 	BOOL(allow_http_webhooks),
 	STR(webhook_retry_schedule),
 	INT(webhook_lease_seconds, 2, 3600),
+	STR(event_retry_schedule),
+	INT(events_retention_days, 1, 36500),
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -77,6 +79,8 @@ conf_init(struct conf *c)
 	c->onboarding_per_hour = 10;
 	c->chat_per_minute = 30;
 	c->webhook_retry_schedule = strdup("0,5,300,1800,7200,18000,36000,36000");
+	c->event_retry_schedule = strdup("1,5,30,120,600");
+	c->events_retention_days = 90;
 }
 
 void
@@ -220,27 +224,25 @@ conf_env(struct conf *c, const char **err)
 	return 1;
 }
 
-/* "0,5,300": the delay before each delivery attempt, in seconds. */
+/* "0,5,300": a delay in seconds per step, at most 16, into out, *n of them. */
 static int
-conf_schedule(struct conf *c)
+conf_schedule(const char *p, long long out[16], size_t *n)
 {
-	const char	*p = c->webhook_retry_schedule;
 	char		 num[16];
-	size_t		 n;
+	size_t		 len;
 
-	c->nretry_delays = 0;
+	*n = 0;
 	while (p != NULL && *p != '\0') {
-		n = strcspn(p, ",");
-		if (n == 0 || n >= sizeof(num) || c->nretry_delays == 16)
+		len = strcspn(p, ",");
+		if (len == 0 || len >= sizeof(num) || *n == 16)
 			return 0;
-		memcpy(num, p, n);
-		num[n] = '\0';
-		if (!util_strtonum(num, 0, 7 * 86400,
-		    &c->retry_delays[c->nretry_delays++]))
+		memcpy(num, p, len);
+		num[len] = '\0';
+		if (!util_strtonum(num, 0, 7 * 86400, &out[(*n)++]))
 			return 0;
-		p += n + (p[n] == ',');
+		p += len + (p[len] == ',');
 	}
-	return c->nretry_delays > 0;
+	return *n > 0;
 }
 
 /* Check what the file and environment gave; decode the master key. */
@@ -259,8 +261,14 @@ conf_finish(struct conf *c, const char **err)
 		*err = "db_socket or db_host must be set";
 		return 0;
 	}
-	if (!conf_schedule(c)) {
+	if (!conf_schedule(c->webhook_retry_schedule, c->retry_delays,
+	    &c->nretry_delays)) {
 		*err = "webhook_retry_schedule: 1 to 16 comma-separated seconds";
+		return 0;
+	}
+	if (!conf_schedule(c->event_retry_schedule, c->event_retry_delays,
+	    &c->nevent_retry_delays)) {
+		*err = "event_retry_schedule: 1 to 16 comma-separated seconds";
 		return 0;
 	}
 	if (strcmp(c->log_level, "debug") && strcmp(c->log_level, "info") &&

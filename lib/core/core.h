@@ -87,6 +87,13 @@ struct conf {
 	long long	 webhook_lease_seconds;
 	long long	 retry_delays[16];	/* seconds, parsed from it */
 	size_t		 nretry_delays;
+	/* Outbox consumers and retention (issue 16): the delays before
+	 * each retry of an event a consumer failed on (then it is parked),
+	 * and how long ended events are kept. */
+	char		*event_retry_schedule;	/* "1,5,30,120,600" */
+	long long	 event_retry_delays[16];	/* seconds, parsed */
+	size_t		 nevent_retry_delays;
+	long long	 events_retention_days;	/* 90 */
 };
 void		 conf_init(struct conf *);
 void		 conf_cleanup(struct conf *);
@@ -317,8 +324,9 @@ enum db_code	 events_emit(struct db *, long long, enum event_type,
 		    struct json_object *);
 enum db_code	 events_emit_to(struct db *, long long, enum event_type,
 		    long long, struct json_object *);
-int		 events_consume(struct db *, const char *, unsigned,
-		    events_fn, void *);
+int		 events_consume(struct db *, const struct conf *, const char *,
+		    unsigned, events_fn, void *);
+struct json_object *events_failures_json(struct db *, long long);
 
 /* boot.c: what every main does first */
 int		 boot_load(struct conf *, const char *, const char *);

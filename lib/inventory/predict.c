@@ -322,45 +322,53 @@ predict_org(struct db *db, long long org_id)
 	return code;
 }
 
-/* The organizations regenerated in one round, each once. */
+/* The organizations regenerated in one round, each once: the retries
+ * due and the new events of one events_consume pass. */
+#define PREDICT_ROUND_MAX	(2 * EVENTS_BATCH)
 struct predict_round {
-	long long	 orgs[EVENTS_BATCH];
+	long long	 orgs[PREDICT_ROUND_MAX];
 	size_t		 n;
 };
 
 /* events_consume callback: regenerate the organization of an
- * import.completed event, once a round, in the consumer's transaction. */
+ * import.completed event, once a round, in the consumer's transaction.
+ * An organization counts as done only when its regeneration succeeded:
+ * a failure is the consumer's to retry (events_consume), and the next
+ * event of that organization in the round tries again. */
 static enum db_code
 predict_event(struct db *db, const struct event *ev, void *ctx)
 {
 	struct predict_round	*round = ctx;
+	enum db_code		 code;
 	size_t			 i;
 
 	for (i = 0; i < round->n && round->orgs[i] != ev->org_id; i++)
 		;
 	if (i < round->n)
 		return DB_OK;	/* one regeneration per org a round */
-	if (round->n == EVENTS_BATCH)
+	if (round->n == PREDICT_ROUND_MAX)
 		return DB_ERROR;	/* cannot be: a round reads no more */
-	round->orgs[round->n++] = ev->org_id;
-	return predict_org(db, ev->org_id);
+	if ((code = predict_org(db, ev->org_id)) == DB_OK)
+		round->orgs[round->n++] = ev->org_id;
+	return code;
 }
 
 /*
  * The worker job: regenerate predictions for organizations with new
- * import.completed events. events_consume claims the cursor with SKIP
- * LOCKED, so with several workers one does it and the others move on.
- * Returns the number of organizations done.
+ * import.completed events (and those whose retry is due). events_consume
+ * claims the cursor with SKIP LOCKED, so with several workers one does
+ * it and the others move on; an organization whose regeneration fails
+ * is retried, then parked, without holding back the others. Returns the
+ * number of organizations done.
  */
 int
 predict_job(struct db *db, const struct conf *conf)
 {
 	struct predict_round	 round;
 
-	(void)conf;
 	round.n = 0;
-	if (events_consume(db, "predictions", EVENT_BIT(EVENT_IMPORT_COMPLETED),
-	    predict_event, &round) < 0) {
+	if (events_consume(db, conf, "predictions",
+	    EVENT_BIT(EVENT_IMPORT_COMPLETED), predict_event, &round) < 0) {
 		log_error("predict: regeneration failed");
 		return 0;
 	}

@@ -126,14 +126,15 @@ deliver_fan_event(struct db *db, const struct event *ev, void *ctx)
 	return code;
 }
 
-/* Worker job: turn new events into deliveries. Returns events read. */
+/* Worker job: turn new events into deliveries (an event it fails on is
+ * retried, then parked, by events_consume). Returns events read. */
 int
 deliver_fanout_job(struct db *db, const struct conf *conf)
 {
 	int	 n;
 
-	(void)conf;
-	n = events_consume(db, "webhooks", EVENTS_ALL, deliver_fan_event, NULL);
+	n = events_consume(db, conf, "webhooks", EVENTS_ALL, deliver_fan_event,
+	    NULL);
 	return n > 0 ? n : 0;
 }
 
