@@ -3,7 +3,7 @@
  * organizations, users, keys and the origins a storefront client's chat
  * may be embedded on, an organization's time zone, and a checklist tick
  * at a given instant (a test and operations driver), the outbox events
- * consumers failed on. Exit 0 on
+ * consumers failed on, and the sizes of the tables that grow. Exit 0 on
  * success, 1 when the work failed (database down, conflict), 2 for bad
  * arguments.
  */
@@ -43,6 +43,7 @@ static const char usage[] =
     "  client set-domains --org SLUG --domains HOST,HOST|\"\"\n"
     "  checklists tick --now ISO8601\n"
     "  events failed [--org SLUG]\n"
+    "  status\n"
     "  demo [--base-url URL]\n";
 
 static int
@@ -677,6 +678,36 @@ ctl_events_failed(struct ctl *c)
 	return 0;
 }
 
+/* The tables that grow: approximate row counts and oldest rows. */
+static int
+ctl_status(struct ctl *c)
+{
+	struct json_object	*o, *arr, *t;
+	size_t			 i;
+
+	if (!ctl_check_args(c, (const char *[]){ NULL },
+	    (const char *[]){ NULL }))
+		return ctl_usage("status takes no arguments");
+	if ((o = housekeeping_status_json(c->db)) == NULL)
+		return ctl_db_failed(c);
+	if (c->json) {
+		ctl_print_json(o);
+		return 0;
+	}
+	arr = json_object_object_get(o, "tables");
+	printf("%-20s  %12s  %s\n", "TABLE", "ROWS (~)", "OLDEST ROW");
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		t = json_object_array_get_idx(arr, i);
+		printf("%-20s  %12lld  %s\n", ctl_field(t, "table"),
+		    (long long)json_object_get_int64(json_object_object_get(t,
+		    "rows")), ctl_field(t, "oldest"));
+	}
+	printf("(row counts are InnoDB's estimates, from "
+	    "information_schema.TABLES)\n");
+	json_object_put(o);
+	return 0;
+}
+
 static int
 ctl_demo(struct ctl *c)
 {
@@ -708,6 +739,7 @@ ctl_dispatch(struct ctl *c, const char *cmd, const char *sub)
 		{ "client", "set-domains", ctl_client_set_domains },
 		{ "checklists", "tick", ctl_checklists_tick },
 		{ "events", "failed", ctl_events_failed },
+		{ "status", NULL, ctl_status },
 		{ "demo", NULL, ctl_demo },
 	};
 	size_t	 i;

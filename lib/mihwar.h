@@ -53,6 +53,17 @@ void		 platform_whoami(struct req *);
 extern const struct db_stmts	demo_stmts;
 int		 demo_create(struct db *, const char *, FILE *);
 
+/* housekeeping.c: trimming what grows (a worker job), and its sizes */
+extern const struct db_stmts	housekeeping_stmts;
+enum hk_step {
+	HK_IDEM, HK_RATE, HK_FAILURES, HK_DELIVERIES, HK_EVENTS, HK_SESSIONS,
+	HK_LINKS, HK_STEPS__MAX
+};
+int		 housekeeping_run(struct db *, const struct conf *,
+		    long long[HK_STEPS__MAX]);
+int		 housekeeping_job(struct db *, const struct conf *);
+struct json_object *housekeeping_status_json(struct db *);
+
 /* worker.c: the background loop of mihwar-worker */
 extern const struct db_stmts	worker_stmts;
 void		 worker_run(struct db *, const struct conf *,

@@ -29,7 +29,7 @@ static const struct db_stmts *const registry[] = {
 	/* checklists */
 	&cltemplates_stmts, &clinstances_stmts, &clscheduler_stmts,
 	&views_checklists_stmts,
-	&demo_stmts, &worker_stmts,
+	&demo_stmts, &worker_stmts, &housekeeping_stmts,
 };
 
 /* 1 when every table is registered and every shape built. */

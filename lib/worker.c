@@ -5,23 +5,18 @@
  * any number of hosts can run side by side.
  */
 #include <stdio.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "mihwar.h"
 
 enum worker_sql_id {
-	SQL_HEARTBEAT, SQL_IDEM_EXPIRE, SQL_RATE_EXPIRE, WORKER_SQL__MAX
+	SQL_HEARTBEAT, WORKER_SQL__MAX
 };
 
 static const char *const worker_sql[WORKER_SQL__MAX] = {
 	[SQL_HEARTBEAT] =
 	    "INSERT INTO worker_heartbeats (worker_id, started_at, beat_at)"
 	    " VALUES (?, NOW(3), NOW(3)) ON DUPLICATE KEY UPDATE beat_at = NOW(3)",
-	[SQL_IDEM_EXPIRE] =
-	    "DELETE FROM idempotency_keys WHERE expires_at < NOW(3) LIMIT 1000",
-	[SQL_RATE_EXPIRE] =
-	    "DELETE FROM rate_counters WHERE window_start < ? LIMIT 1000",
 };
 
 const struct db_stmts worker_stmts = {
@@ -29,32 +24,6 @@ const struct db_stmts worker_stmts = {
 };
 
 typedef int	(*worker_job_fn)(struct db *, const struct conf *);
-
-/* Rate windows are kept past the longest one counted (sign-in's 15
- * minutes, onboarding's hour), or a window would be forgotten while it
- * is still counting and its limit would reset early. */
-#define RATE_KEEP_S	(2 * 3600)
-
-/*
- * Once a minute: forget expired idempotency keys and old rate windows.
- * The cadence is per process; the work is safe to repeat anywhere.
- */
-static int
-worker_housekeeping(struct db *db, const struct conf *conf)
-{
-	static time_t	 last;
-	time_t		 now = time(NULL);
-
-	(void)conf;
-	if (now - last < 60)
-		return 0;
-	last = now;
-	if (db_exec(db, worker_sql[SQL_IDEM_EXPIRE], DB_NONE) != DB_OK ||
-	    db_exec(db, worker_sql[SQL_RATE_EXPIRE], DB_PARAMS(DB_INT(
-	    (long long)(now - RATE_KEEP_S)))) != DB_OK)
-		log_warn("worker: housekeeping failed: %s", db_errstr(db));
-	return 0;
-}
 
 /* The jobs; each returns how much work it did (0: idle). */
 static const worker_job_fn	 jobs[] = {
@@ -64,7 +33,7 @@ static const worker_job_fn	 jobs[] = {
 	integrate_auto_job,
 	forders_recover_job,
 	clinstances_job,
-	worker_housekeeping,
+	housekeeping_job,
 	partitions_job,
 };
 
