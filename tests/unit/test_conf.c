@@ -42,6 +42,10 @@ static const struct {
 	    offsetof(struct conf, worker_poll_ms) },
 	{ "allow_private_destinations", "MIHWAR_ALLOW_PRIVATE_DESTINATIONS",
 	    F_BOOL, offsetof(struct conf, allow_private_destinations) },
+	{ "event_retry_schedule", "MIHWAR_EVENT_RETRY_SCHEDULE", F_STR,
+	    offsetof(struct conf, event_retry_schedule) },
+	{ "events_retention_days", "MIHWAR_EVENTS_RETENTION_DAYS", F_INT,
+	    offsetof(struct conf, events_retention_days) },
 };
 
 /* The value of the field named key as text, into out. */
@@ -321,6 +325,94 @@ test_finish(void)
 	}
 }
 
+/*
+ * The outbox consumers' retry schedule (event_retry_schedule: the delay
+ * before each retry, then the event is parked) and events_retention_days:
+ * defaults, what parses, what is refused.
+ */
+static void
+test_event_knobs(void)
+{
+	static const struct {
+		const char	*name, *text;
+		int		 ok;
+		const char	*err;
+		size_t		 n;
+		long long	 delays[3], days;
+	} cases[] = {
+		{ "defaults", "", 1, NULL, 5, { 1, 5, 30 }, 90 },
+		{ "short", "event_retry_schedule = 0,1,1", 1, NULL, 3,
+		    { 0, 1, 1 }, 90 },
+		{ "one", "event_retry_schedule = 7", 1, NULL, 1, { 7 }, 90 },
+		{ "week", "event_retry_schedule = 604800", 1, NULL, 1,
+		    { 604800 }, 90 },
+		{ "past a week", "event_retry_schedule = 604801", 0,
+		    "event_retry_schedule", 0, { 0 }, 0 },
+		{ "empty", "event_retry_schedule =", 0, "event_retry_schedule",
+		    0, { 0 }, 0 },
+		{ "empty step", "event_retry_schedule = 1,,2", 0,
+		    "event_retry_schedule", 0, { 0 }, 0 },
+		{ "negative", "event_retry_schedule = -1", 0,
+		    "event_retry_schedule", 0, { 0 }, 0 },
+		{ "17 steps", "event_retry_schedule = "
+		    "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1", 0,
+		    "event_retry_schedule", 0, { 0 }, 0 },
+		{ "retention 1", "events_retention_days = 1", 1, NULL, 5,
+		    { 1, 5, 30 }, 1 },
+		{ "retention 36500", "events_retention_days = 36500", 1, NULL,
+		    5, { 1, 5, 30 }, 36500 },
+	};
+	static const char *const bad_days[] = { "0", "36501", "-1", "ninety" };
+	struct conf	 c;
+	const char	*err;
+	char		 text[64];
+	size_t		 i, k;
+	int		 ok;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		conf_init(&c);
+		err = NULL;
+		ok = conf_parse(&c, cases[i].text, strlen(cases[i].text), &err);
+		CHECK(ok, "[%s] file refused: %s", cases[i].name,
+		    err ? err : "(no error)");
+		ok = conf_parse(&c, "master_key = " KEY64 "\ndb_socket = /s",
+		    strlen("master_key = " KEY64 "\ndb_socket = /s"), &err) &&
+		    conf_finish(&c, &err);
+		CHECK(ok == cases[i].ok, "[%s] conf_finish %d (%s), want %d",
+		    cases[i].name, ok, err ? err : "no error", cases[i].ok);
+		if (!ok && !cases[i].ok)
+			CHECK(err != NULL && strstr(err, cases[i].err) != NULL,
+			    "[%s] error \"%s\" does not name \"%s\"",
+			    cases[i].name, err ? err : "(null)", cases[i].err);
+		if (ok && cases[i].ok) {
+			CHECK(c.nevent_retry_delays == cases[i].n,
+			    "[%s] %zu delays, want %zu", cases[i].name,
+			    c.nevent_retry_delays, cases[i].n);
+			for (k = 0; k < 3 && k < cases[i].n; k++)
+				CHECK(c.event_retry_delays[k] ==
+				    cases[i].delays[k], "[%s] delay %zu is %lld, "
+				    "want %lld", cases[i].name, k,
+				    c.event_retry_delays[k], cases[i].delays[k]);
+			CHECK(c.events_retention_days == cases[i].days,
+			    "[%s] retention %lld, want %lld", cases[i].name,
+			    c.events_retention_days, cases[i].days);
+		}
+		conf_cleanup(&c);
+	}
+	for (i = 0; i < NELEM(bad_days); i++) {
+		conf_init(&c);
+		err = NULL;
+		snprintf(text, sizeof(text), "events_retention_days = %s",
+		    bad_days[i]);
+		ok = conf_parse(&c, text, strlen(text), &err);
+		CHECK(!ok && err != NULL &&
+		    strcmp(err, "events_retention_days") == 0,
+		    "[retention %s] accepted or error \"%s\"", bad_days[i],
+		    err ? err : "(null)");
+		conf_cleanup(&c);
+	}
+}
+
 /* The "conf" suite. */
 void
 test_conf_register(void)
@@ -329,6 +421,7 @@ test_conf_register(void)
 		{ "conf_parse", test_parse },
 		{ "conf_env", test_env },
 		{ "conf_finish", test_finish },
+		{ "event retry schedule and retention", test_event_knobs },
 	};
 
 	test_add_suite("conf", suite_init, NULL, tests, NELEM(tests));
