@@ -216,6 +216,7 @@ integration() {	# integration lighttpd|apache
 		prism_stop
 		prism_verdict
 		run_node webhooks tests/webhooks
+		run_node worker tests/worker
 		run_node cases tests/cases
 		run_node scim tests/scim
 		run_node inventory tests/inventory
