@@ -11,9 +11,10 @@
  * no consumer failure on record), their deliveries and, by cascade, the
  * deliveries' attempt log; parked consumer failures as old; sessions past
  * their absolute or idle bound; one-time links used or expired more than
- * a day ago. Each DELETE takes at most HK_BATCH rows (one transaction),
- * and a pass at most HK_MAX_BATCHES of them per step, so that a backlog
- * is worked off over several passes without holding locks for long.
+ * a day ago. Each DELETE takes at most HK_BATCH rows (one transaction;
+ * events HK_EVENT_BATCH a transaction, with their deliveries), and a pass
+ * at most HK_MAX_BATCHES of them per step, so that a backlog is worked
+ * off over several passes without holding locks for long.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,33 +26,19 @@
 
 #define HK_BATCH	1000	/* rows one DELETE takes */
 #define HK_MAX_BATCHES	50	/* DELETEs of one step in one pass */
-/* Deliveries go with their attempts (ON DELETE CASCADE, up to one per
- * retry delay each), so fewer of them a transaction. */
-#define HK_DELIVERY_BATCH	100
+/* Events a transaction: each goes with its deliveries and their
+ * attempts, so fewer of them. */
+#define HK_EVENT_BATCH	100
 
 /* Rate windows are kept past the longest one counted (sign-in's 15
  * minutes, onboarding's hour), or a window would be forgotten while it
  * is still counting and its limit would reset early. */
 #define HK_RATE_KEEP_S	(2 * 3600)
 
-/*
- * An event that is done with: older than the retention (? days), every
- * consumer's cursor past it, no consumer failure recorded for it, and no
- * delivery of it still under way. Written out in each statement below
- * (SQL text is constant).
- */
-#define HK_EVENT_DONE(e) \
-	" " e ".created_at < NOW(3) - INTERVAL ? DAY" \
-	" AND " e ".id <= (SELECT MIN(c.last_event_id) FROM event_cursors c)" \
-	" AND NOT EXISTS (SELECT 1 FROM event_failures f" \
-	"  WHERE f.event_id = " e ".id)" \
-	" AND NOT EXISTS (SELECT 1 FROM webhook_deliveries u" \
-	"  WHERE u.event_id = " e ".id AND u.state IN ('pending','delivering'))"
-
 enum housekeeping_sql_id {
-	SQL_IDEM_EXPIRE, SQL_RATE_EXPIRE, SQL_DELIVERIES_EXPIRE,
-	SQL_EVENTS_EXPIRE, SQL_FAILURES_EXPIRE, SQL_SESSIONS_EXPIRE,
-	SQL_LINKS_EXPIRE,
+	SQL_IDEM_EXPIRE, SQL_RATE_EXPIRE, SQL_EVENTS_DONE,
+	SQL_EVENT_DELIVERIES_DELETE, SQL_EVENT_DELETE, SQL_FAILURES_EXPIRE,
+	SQL_SESSIONS_EXPIRE, SQL_LINKS_EXPIRE,
 	/* mihwarctl status */
 	SQL_TABLE_ROWS, SQL_OLDEST_EVENT, SQL_OLDEST_DELIVERY,
 	SQL_OLDEST_ATTEMPT, SQL_OLDEST_FAILURE, SQL_OLDEST_SESSION,
@@ -65,18 +52,34 @@ static const char *const housekeeping_sql[HOUSEKEEPING_SQL__MAX] = {
 	    "DELETE FROM idempotency_keys WHERE expires_at < NOW(3) LIMIT ?",
 	[SQL_RATE_EXPIRE] =
 	    "DELETE FROM rate_counters WHERE window_start < ? LIMIT ?",
-	/* The ended deliveries of events that are done with; their
-	 * attempts go with them (fk_att_del cascades). */
-	[SQL_DELIVERIES_EXPIRE] =
-	    "DELETE FROM webhook_deliveries WHERE state IN ('succeeded','failed')"
-	    " AND event_id IN (SELECT e.id FROM events e WHERE" HK_EVENT_DONE("e")
-	    ") LIMIT ?",
-	/* Then the events themselves, once no delivery of theirs is left. */
-	[SQL_EVENTS_EXPIRE] =
-	    "DELETE FROM events WHERE" HK_EVENT_DONE("events")
+	/*
+	 * Events that are done with: older than the retention (? days),
+	 * every consumer's cursor past them, no consumer failure on record,
+	 * no delivery still under way. Read through ix_event_created, so
+	 * that only old events are looked at.
+	 */
+	[SQL_EVENTS_DONE] =
+	    "SELECT e.id FROM events e FORCE INDEX (ix_event_created)"
+	    " WHERE e.created_at < NOW(3) - INTERVAL ? DAY"
+	    " AND e.id <= (SELECT MIN(c.last_event_id) FROM event_cursors c)"
+	    " AND NOT EXISTS (SELECT 1 FROM event_failures f"
+	    "  WHERE f.event_id = e.id)"
+	    " AND NOT EXISTS (SELECT 1 FROM webhook_deliveries u"
+	    "  WHERE u.event_id = e.id AND u.state IN ('pending','delivering'))"
+	    " ORDER BY e.created_at LIMIT ?",
+	/* One such event's ended deliveries; their attempts go with them
+	 * (fk_att_del cascades). A delivery sent again meanwhile (the
+	 * console's redeliver) is pending, so it stays, and so does its
+	 * event (below). */
+	[SQL_EVENT_DELIVERIES_DELETE] =
+	    "DELETE FROM webhook_deliveries WHERE event_id = ?"
+	    " AND state IN ('succeeded','failed')",
+	[SQL_EVENT_DELETE] =
+	    "DELETE FROM events WHERE id = ?"
 	    " AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d"
 	    "  WHERE d.event_id = events.id)"
-	    " ORDER BY created_at LIMIT ?",
+	    " AND NOT EXISTS (SELECT 1 FROM event_failures f"
+	    "  WHERE f.event_id = events.id)",
 	/* A parked failure is kept as long as events are, then the event
 	 * it names may go too. */
 	[SQL_FAILURES_EXPIRE] =
@@ -151,6 +154,68 @@ housekeeping_trim(struct db *db, enum housekeeping_sql_id id, long long batch,
 }
 
 /*
+ * Delete one batch of events that are done with, each with its ended
+ * deliveries and their attempts, in one transaction. The rows deleted
+ * go to *events and *deliveries; returns how many events were found
+ * (HK_EVENT_BATCH: there may be more), or -1 when the database failed.
+ */
+static long long
+housekeeping_events_batch(struct db *db, long long days, long long *events,
+    long long *deliveries)
+{
+	struct db_rows	*rows = NULL;
+	long long	 id;
+	size_t		 i;
+
+	if (db_begin(db) != DB_OK)
+		goto fail;
+	if (db_query(db, &rows, housekeeping_sql[SQL_EVENTS_DONE],
+	    DB_PARAMS(DB_INT(days), DB_INT(HK_EVENT_BATCH))) != DB_OK)
+		goto fail;
+	for (i = 0; i < rows->nrows; i++) {
+		id = atoll(db_cell(rows, i, 0));
+		if (db_exec(db, housekeeping_sql[SQL_EVENT_DELIVERIES_DELETE],
+		    DB_PARAMS(DB_INT(id))) != DB_OK)
+			goto fail;
+		*deliveries += (long long)db_affected(db);
+		if (db_exec(db, housekeeping_sql[SQL_EVENT_DELETE],
+		    DB_PARAMS(DB_INT(id))) != DB_OK)
+			goto fail;
+		*events += (long long)db_affected(db);
+	}
+	if (db_commit(db) != DB_OK)
+		goto fail;
+	i = rows->nrows;
+	db_rows_free(rows);
+	return (long long)i;
+fail:
+	log_warn("housekeeping: events: %s", db_errstr(db));
+	db_rollback(db);
+	db_rows_free(rows);
+	return -1;
+}
+
+/* Events past the retention, batch after batch (at most HK_MAX_BATCHES);
+ * 1, or 0 when the database failed. */
+static int
+housekeeping_events(struct db *db, long long days, long long *events,
+    long long *deliveries)
+{
+	long long	 found;
+	int		 i;
+
+	*events = *deliveries = 0;
+	for (i = 0; i < HK_MAX_BATCHES; i++) {
+		if ((found = housekeeping_events_batch(db, days, events,
+		    deliveries)) < 0)
+			return 0;
+		if (found < HK_EVENT_BATCH)
+			break;
+	}
+	return 1;
+}
+
+/*
  * One pass of every step, now. Each step's count (rows deleted, -1 when
  * it failed) goes to out[enum hk_step]; returns 1 when every step ran.
  */
@@ -168,10 +233,9 @@ housekeeping_run(struct db *db, const struct conf *conf,
 	    rate_before);
 	out[HK_FAILURES] = housekeeping_trim(db, SQL_FAILURES_EXPIRE,
 	    HK_BATCH, 1, days);
-	out[HK_DELIVERIES] = housekeeping_trim(db, SQL_DELIVERIES_EXPIRE,
-	    HK_DELIVERY_BATCH, 1, days);
-	out[HK_EVENTS] = housekeeping_trim(db, SQL_EVENTS_EXPIRE, HK_BATCH, 1,
-	    days);
+	if (!housekeeping_events(db, days, &out[HK_EVENTS],
+	    &out[HK_DELIVERIES]))
+		out[HK_EVENTS] = out[HK_DELIVERIES] = -1;
 	out[HK_SESSIONS] = housekeeping_trim(db, SQL_SESSIONS_EXPIRE,
 	    HK_BATCH, 0, 0);
 	out[HK_LINKS] = housekeeping_trim(db, SQL_LINKS_EXPIRE, HK_BATCH, 0, 0);

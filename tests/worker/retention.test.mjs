@@ -213,6 +213,36 @@ test('housekeeping deletes old finished events with their deliveries and ' +
 	}
 });
 
+test('one housekeeping pass works through more events than one batch ' +
+    '(100 a transaction)', { timeout: 60000 }, async () => {
+	const tag = `batch-${hex(4)}`;
+	const values = [];
+
+	// 250 events of no organization (no subscription, no consumer work),
+	// read by every consumer before they are aged.
+	for (let i = 0; i < 250; i++)
+		values.push(`(UUID(), 0, 'order.created', '{"tag":"${tag}"}')`);
+	await sql('INSERT INTO events (public_id, org_id, type, payload) ' +
+	    `VALUES ${values.join(', ')}`);
+	const [[last]] = await sql('SELECT MAX(id) FROM events');
+	const mine = `JSON_VALUE(payload, '$.tag') = ${q(tag)}`;
+	try {
+		await until(async () => Number((await sql('SELECT ' +
+		    'MIN(last_event_id) FROM event_cursors'))[0][0]) >=
+		    Number(last), 20000, 'every consumer to read them');
+		await stackCmd('worker-stop');
+		await sql('UPDATE events SET created_at = NOW(3) - INTERVAL 100 ' +
+		    `DAY WHERE ${mine}`);
+		assert.equal(await exists('events', mine), 250);
+		const pass = await housekeepingPass();
+		assert.equal(pass.code, 0, pass.stderr);
+		assert.equal(await exists('events', mine), 0);
+	} finally {
+		if (stackWorkerPid() === null)
+			await stackCmd('worker-start');
+	}
+});
+
 test('mihwarctl status: the growing tables, in text too', async () => {
 	const { stdout } = await new Promise((resolve, reject) =>
 	    execFile(env.ctl, ['status'], { env: { ...process.env,
