@@ -224,7 +224,8 @@ housekeeping_run(struct db *db, const struct conf *conf,
     long long out[HK_STEPS__MAX])
 {
 	const long long	 days = conf->events_retention_days;
-	const long long	 rate_before = (long long)time(NULL) - HK_RATE_KEEP_S;
+	const long long	 rate_before =
+			    (long long)time(NULL) - HK_RATE_KEEP_S;
 	size_t		 i;
 	int		 ok = 1;
 

@@ -353,8 +353,8 @@ events_retry_due(const struct events_pass *p)
 	    DB_PARAMS(DB_STR(p->consumer), DB_INT(EVENTS_BATCH)))) != DB_OK)
 		return code;
 	for (i = 0; i < rows->nrows && code == DB_OK; i++) {
-		if ((code = events_try(p, rows, i, &failed, err, sizeof(err))) !=
-		    DB_OK)
+		code = events_try(p, rows, i, &failed, err, sizeof(err));
+		if (code != DB_OK)
 			break;
 		if (failed)
 			code = events_record_failure(p, rows, i,
@@ -381,10 +381,11 @@ events_take(const struct events_pass *p, const struct db_rows *rows, size_t n)
 	size_t		 i;
 	int		 failed;
 
-	for (i = 0; i < n && code == DB_OK; i++)
-		if ((code = events_try(p, rows, i, &failed, err, sizeof(err))) ==
-		    DB_OK && failed)
+	for (i = 0; i < n && code == DB_OK; i++) {
+		code = events_try(p, rows, i, &failed, err, sizeof(err));
+		if (code == DB_OK && failed)
 			code = events_record_failure(p, rows, i, 1, err);
+	}
 	return code;
 }
 
@@ -431,7 +432,9 @@ int
 events_consume(struct db *db, const struct conf *conf, const char *consumer,
     unsigned types_mask, events_fn fn, void *ctx)
 {
-	const struct events_pass p = { db, conf, consumer, types_mask, fn, ctx };
+	const struct events_pass p = {
+		db, conf, consumer, types_mask, fn, ctx
+	};
 	struct db_rows	*cur = NULL, *rows = NULL;
 	size_t		 ready = 0;
 	long long	 cursor;
