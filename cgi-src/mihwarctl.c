@@ -418,7 +418,8 @@ out:
 	return rc;
 }
 
-/* One line from stdin without its newline; 0 when empty or too long. */
+/* One line from stdin without its newline; 0 when it is too long for
+ * pw or outside the password policy every path shares (users.c). */
 static int
 ctl_read_password(char *pw, size_t sz)
 {
@@ -430,7 +431,7 @@ ctl_read_password(char *pw, size_t sz)
 	if (pw[n] == '\0' && n == sz - 1)
 		return 0;
 	pw[n] = '\0';
-	return n >= 8;
+	return users_password_ok(pw);
 }
 
 static int
@@ -440,7 +441,8 @@ ctl_user_create(struct ctl *c)
 	const char	*name = ctl_opt(c, "--user-name");
 	struct user_new	 u = { 0, NULL, NULL, email, NULL,
 			    ctl_opt(c, "--role"), 0 };
-	char		 pw[256], pid[37];
+	/* 254 characters of up to 4 bytes, a newline and the NUL. */
+	char		 pw[4 * USERS_PASSWORD_MAX + 2], pid[37];
 	enum db_code	 code;
 
 	if (!ctl_check_args(c, (const char *[]){ "--org", "--email",
@@ -460,8 +462,9 @@ ctl_user_create(struct ctl *c)
 		return ctl_usage("--user-name: 1 to 255 characters, no control "
 		    "characters");
 	if (!ctl_read_password(pw, sizeof(pw))) {
-		fprintf(stderr, "mihwarctl: password on stdin: 8 to 254 "
-		    "characters\n");
+		sodium_memzero(pw, sizeof(pw));
+		fprintf(stderr, "mihwarctl: password on stdin: "
+		    USERS_PASSWORD_RULE "\n");
 		return EXIT_USAGE;
 	}
 	if (!ctl_find_org(c, org, &u.org_id))

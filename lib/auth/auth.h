@@ -61,6 +61,12 @@ struct user_email {
 	int		 primary;
 };
 int		 users_name_valid(const char *);
+/* The password policy of every path: characters (code points). */
+#define USERS_PASSWORD_MIN	8
+#define USERS_PASSWORD_MAX	254
+#define USERS_PASSWORD_RULE	"8 to 254 characters, not only white space"
+int		 users_password_ok(const char *);
+enum db_code	 users_password_changed(struct db *, long long, long long);
 enum db_code	 users_create(struct db *, const struct user_new *,
 		    char out_id[37]);
 enum db_code	 users_emails_set(struct db *, long long, long long, int,

@@ -13,7 +13,7 @@
 
 enum links_sql_id {
 	SQL_LINKS_RETIRE, SQL_LINK_INSERT, SQL_LINK_FIND, SQL_LINK_LOCK,
-	SQL_LINK_USE, SQL_LINK_END_SESSIONS, LINKS_SQL__MAX
+	SQL_LINK_USE, LINKS_SQL__MAX
 };
 
 /* A live link: unused, not expired, its user active in its org. */
@@ -38,8 +38,6 @@ static const char *const links_sql[LINKS_SQL__MAX] = {
 	[SQL_LINK_USE] =
 	    "UPDATE user_links SET used_at = NOW(3) WHERE id_hash = ?"
 	    " AND org_id = ? AND used_at IS NULL",
-	[SQL_LINK_END_SESSIONS] =
-	    "DELETE FROM sessions WHERE user_id = ? AND org_id = ?",
 };
 
 const struct db_stmts links_stmts = {
@@ -129,9 +127,10 @@ links_find(struct db *db, const char *tok, struct user_link *l)
 
 /*
  * Use the link of tok, in the caller's transaction: lock it and check it
- * again, set its user's password, mark it used and end every session of
- * the user (whoever held one no longer knows the password). *l tells
- * whose it was. DB_NOTFOUND when the link is not live.
+ * again, set its user's password (which the caller checked against
+ * users_password_ok), mark it used and end every session of the user
+ * (whoever held one no longer knows the password). *l tells whose it
+ * was. DB_NOTFOUND when the link is not live.
  */
 enum db_code
 links_consume(struct db *db, const char *tok, const char *password,
@@ -150,7 +149,6 @@ links_consume(struct db *db, const char *tok, const char *password,
 	if (code == DB_OK && db_affected(db) != 1)
 		code = DB_NOTFOUND;
 	if (code == DB_OK)
-		code = db_exec(db, links_sql[SQL_LINK_END_SESSIONS], DB_PARAMS(
-		    DB_INT(l->user_id), DB_INT(l->org_id)));
+		code = users_password_changed(db, l->org_id, l->user_id);
 	return code;
 }

@@ -18,7 +18,8 @@
 enum users_sql_id {
 	SQL_USER_INSERT, SQL_EMAILS_CLEAR, SQL_EMAIL_ADD, SQL_SET_ACTIVE,
 	SQL_EMAILS_ACTIVE, SQL_END_SESSIONS, SQL_SET_PASSWORD,
-	SQL_SIGNED_IN, SQL_COUNT_ADD, SQL_COUNTS, USERS_SQL__MAX
+	SQL_SIGNED_IN, SQL_PASSWORD_SESSIONS, SQL_COUNT_ADD, SQL_COUNTS,
+	USERS_SQL__MAX
 };
 
 static const char *const users_sql[USERS_SQL__MAX] = {
@@ -42,6 +43,8 @@ static const char *const users_sql[USERS_SQL__MAX] = {
 	    "UPDATE users SET password_hash = ? WHERE id = ? AND org_id = ?",
 	[SQL_SIGNED_IN] =
 	    "UPDATE users SET last_sign_in_at = NOW(3) WHERE id = ?",
+	[SQL_PASSWORD_SESSIONS] =
+	    "DELETE FROM sessions WHERE user_id = ? AND org_id = ?",
 	[SQL_COUNT_ADD] =
 	    "UPDATE organizations SET users_total = users_total + ?,"
 	    " users_active = users_active + ? WHERE id = ?",
@@ -70,6 +73,24 @@ users_name_valid(const char *s)
 			seen = 1;
 	}
 	return seen;
+}
+
+/*
+ * The one password policy of every path that sets a password (SCIM, the
+ * console's one-time link, mihwarctl): valid UTF-8 of 8 to 254
+ * characters (code points, not bytes: a password of accented letters is
+ * as long as it looks), not only white space. 1 when pw may be set.
+ */
+int
+users_password_ok(const char *pw)
+{
+	size_t	 n;
+
+	if (pw == NULL || !util_utf8_valid(pw, strlen(pw)))
+		return 0;
+	n = util_utf8_chars(pw);
+	return n >= USERS_PASSWORD_MIN && n <= USERS_PASSWORD_MAX &&
+	    pw[strspn(pw, " \t\r\n\v\f")] != '\0';
 }
 
 /*
@@ -221,6 +242,15 @@ users_set_password(struct db *db, long long org_id, long long user_id,
 	    DB_INT(user_id), DB_INT(org_id)));
 	sodium_memzero(hash, sizeof(hash));
 	return code;
+}
+
+/* The user's password changed: every session of theirs ends (whoever
+ * held one may not know the new password). */
+enum db_code
+users_password_changed(struct db *db, long long org_id, long long user_id)
+{
+	return db_exec(db, users_sql[SQL_PASSWORD_SESSIONS], DB_PARAMS(
+	    DB_INT(user_id), DB_INT(org_id)));
 }
 
 /* Note a successful sign-in (shown on the Users page). */

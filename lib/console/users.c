@@ -23,8 +23,6 @@
 #define USERS_FLASH_LINK 'L'	/* ... of a new link: L, s|r, id, token */
 #define USERS_FLASH_TEXT 250	/* bytes of text the flash holds */
 #define USERS_ID_MAX	36	/* a user's public id, a UUID */
-#define PASSWORD_MIN	8	/* characters of a password */
-#define PASSWORD_MAX	254
 #define LINK_GONE	"This link has expired or was already used."
 
 /* What the form to add a user held, shown again when it is refused. */
@@ -755,8 +753,8 @@ console_password_form(struct req *r, const char *tok,
 	    "autocomplete=\"new-password\"></label><label>Repeat the new "
 	    "password <input type=\"password\" name=\"password2\" required "
 	    "minlength=\"8\" maxlength=\"254\" autocomplete=\"new-password\">"
-	    "</label><p class=\"muted\">8 to 254 characters. This link works "
-	    "once.</p><button>Set password</button></form>\n");
+	    "</label><p class=\"muted\">" USERS_PASSWORD_RULE ". This link "
+	    "works once.</p><button>Set password</button></form>\n");
 	html_end(r);
 	sodium_memzero(csrf, sizeof(csrf));
 }
@@ -784,13 +782,10 @@ console_set_password_page(struct req *r)
 static const char *
 console_password_check(const char *pw, const char *pw2)
 {
-	size_t	 n;
-
 	if (pw == NULL || pw2 == NULL)
 		return "Type the new password twice.";
-	n = util_utf8_valid(pw, strlen(pw)) ? util_utf8_chars(pw) : 0;
-	if (n < PASSWORD_MIN || n > PASSWORD_MAX)
-		return "The password needs 8 to 254 characters.";
+	if (!users_password_ok(pw))
+		return "The password needs " USERS_PASSWORD_RULE ".";
 	if (strcmp(pw, pw2) != 0)
 		return "The two passwords differ; type them again.";
 	return NULL;

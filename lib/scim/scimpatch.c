@@ -143,14 +143,51 @@ scimp_canon_key(const char *k)
 }
 
 /*
+ * A top-level key fully qualified with a core schema's URN, in any case
+ * ("urn:ietf:params:scim:schemas:core:2.0:User:password", RFC 7644
+ * §3.10), as the bare attribute name it qualifies; any other key as it
+ * is. Borrowed from k.
+ */
+static const char *
+scimp_unqualified(const char *k)
+{
+	static const char *const urns[] = { SCIM_SCHEMA_USER,
+	    SCIM_SCHEMA_GROUP, NULL };
+	const char	*rest;
+	size_t		 i, n;
+
+	for (i = 0; urns[i] != NULL; i++) {
+		n = strlen(urns[i]);
+		if (strncasecmp(k, urns[i], n) != 0 || k[n] != ':')
+			continue;
+		rest = k + n + 1;
+		/* An attribute name alone: "…:User:name.givenName" and
+		 * other shapes stay keys of their own. */
+		if (*rest != '\0' && strpbrk(rest, ".:") == NULL)
+			return rest;
+	}
+	return k;
+}
+
+static struct json_object *scimp_canon_at(struct json_object *, int);
+
+/*
  * v (consumed) with every key, at every depth, in the schema's case
  * (RFC 7643 §2.1 makes names case-insensitive; responses use the
- * schema's spelling), booleans sent as strings made booleans, and the
- * enterprise manager given as a bare id (Entra's PATCH) made
- * {"value": id}. Of two keys that differ only in case the last wins.
+ * schema's spelling), top-level names fully qualified with the core
+ * schema's URN made bare (so "urn:…:User:password" is the password),
+ * booleans sent as strings made booleans, and the enterprise manager
+ * given as a bare id (Entra's PATCH) made {"value": id}. Of two keys
+ * that name one attribute the last wins.
  */
 struct json_object *
 scimp_canon(struct json_object *v)
+{
+	return scimp_canon_at(v, 1);
+}
+
+static struct json_object *
+scimp_canon_at(struct json_object *v, int top)
 {
 	struct json_object	*o, *x;
 	const char		*key;
@@ -158,16 +195,17 @@ scimp_canon(struct json_object *v)
 
 	if (json_object_is_type(v, json_type_array)) {
 		for (i = 0; i < json_object_array_length(v); i++)
-			json_object_array_put_idx(v, i, scimp_canon(
-			    json_object_get(json_object_array_get_idx(v, i))));
+			json_object_array_put_idx(v, i, scimp_canon_at(
+			    json_object_get(json_object_array_get_idx(v, i)),
+			    0));
 		return v;
 	}
 	if (!json_object_is_type(v, json_type_object))
 		return v;
 	o = json_object_new_object();
 	json_object_object_foreach(v, k, val) {
-		key = scimp_canon_key(k);
-		x = scimp_canon(json_object_get(val));
+		key = scimp_canon_key(top ? scimp_unqualified(k) : k);
+		x = scimp_canon_at(json_object_get(val), 0);
 		if (strcmp(key, "active") == 0 || strcmp(key, "primary") == 0)
 			x = scimp_normalize(x);
 		if (strcmp(key, "manager") == 0 &&

@@ -5,6 +5,9 @@
  * sign-in and for lookups. The document a client sent is kept (minus
  * password), keys in the schema's case, so attributes Mihwar does not
  * model — the enterprise extension's among them — come back as given.
+ * A password (any case, bare or fully qualified) must meet the policy
+ * of every path (users_password_ok); it is kept only as its argon2id
+ * hash, never returned, and writing one ends the user's sessions.
  *
  * Lists rest on an index: the filter's userName, externalId, id or
  * emails.value eq, or active eq, narrows the rows in SQL and the whole
@@ -124,6 +127,9 @@ scimu_json(const struct req *r, const struct db_rows *u, size_t i)
 		o = json_object_new_object();
 	}
 	o = scimp_canon(o);	/* documents stored before issue 9 */
+	/* Write-only (RFC 7643 returned "never"): a document stored before
+	 * issue 16 may still hold one under a fully qualified name. */
+	json_object_object_del(o, "password");
 	s = json_object_new_array();
 	json_object_array_add(s, json_object_new_string(SCIM_SCHEMA_USER));
 	if (json_object_object_get_ex(o, SCIM_SCHEMA_ENTERPRISE, NULL))
@@ -481,9 +487,16 @@ scimu_read(struct req *r, struct json_object *b, struct scimu_in *in)
 		}
 		in->external = json_object_get_string(v);
 	}
-	if ((v = json_object_object_get(b, "password")) != NULL &&
-	    json_object_is_type(v, json_type_string))
+	/* null is no password given (RFC 7643 §2.5: unassigned). */
+	if ((v = json_object_object_get(b, "password")) != NULL) {
+		if (!json_object_is_type(v, json_type_string) ||
+		    !users_password_ok(json_object_get_string(v))) {
+			scim_error(r, 400, "invalidValue", "password: "
+			    USERS_PASSWORD_RULE);
+			return 0;
+		}
 		in->password = json_object_get_string(v);
+	}
 	if ((v = json_object_object_get(b, "active")) != NULL) {
 		if (!json_object_is_type(v, json_type_boolean)) {
 			scim_error(r, 400, "invalidValue", "active: true or false");
@@ -499,7 +512,7 @@ scimu_read(struct req *r, struct json_object *b, struct scimu_in *in)
 static const char *
 scimu_password(const struct scimu_in *in, char hash[128])
 {
-	if (in->password == NULL || *in->password == '\0')
+	if (in->password == NULL)
 		return NULL;
 	return crypto_password_hash(in->password, hash) ? hash : NULL;
 }
@@ -588,6 +601,10 @@ scimu_write(struct req *r, long long rowid, const struct scimu_in *in,
 	}
 	if (code == DB_OK)
 		code = scimu_emails_write(r, rowid, in, active);
+	/* A password written ends every session of the user: the client
+	 * holds no session, so none of them is "the one that changed it". */
+	if (code == DB_OK && in->password != NULL)
+		code = users_password_changed(r->db, r->principal.org_id, rowid);
 	if (code == DB_OK)
 		code = users_count_add(r->db, r->principal.org_id, 0,
 		    active - was_active);

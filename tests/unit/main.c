@@ -118,6 +118,7 @@ main(void)
 	test_stockview_register();
 	test_stripe_register();
 	test_svg_register();
+	test_users_register();
 	test_util_register();
 	test_valid_register();
 	test_apps_register();

@@ -59,6 +59,7 @@ void		 test_scimfilter_register(void);
 void		 test_stockview_register(void);
 void		 test_stripe_register(void);
 void		 test_svg_register(void);
+void		 test_users_register(void);
 void		 test_util_register(void);
 void		 test_valid_register(void);
 /* the console's side of activity ingest */
