@@ -60,7 +60,7 @@ enum ucol { UC_ID, UC_NAME, UC_ACTIVE, UC_EXT, UC_JSON, UC_VER, UC_CREATED,
 
 enum scimu_sql_id {
 	SQL_USER, SQL_USER_LOCK, SQL_USER_INSERT, SQL_USER_UPDATE,
-	SQL_USER_DELETE,
+	SQL_USER_DELETE, SQL_USER_HASH,
 	SQL_SCAN, SQL_PAGE = SQL_SCAN + SCIMF_ANCHOR__MAX,
 	SCIMU_SQL__MAX = SQL_PAGE + SCIMF_ANCHOR__MAX
 };
@@ -79,6 +79,8 @@ static const char *const scimu_sql[SCIMU_SQL__MAX] = {
 	    "UPDATE users SET user_name = ?, display_name = ?, external_id = ?,"
 	    " active = ?, scim_json = ?, password_hash = COALESCE(?,"
 	    " password_hash), version = version + 1 WHERE id = ?",
+	[SQL_USER_HASH] =
+	    "SELECT password_hash FROM users WHERE id = ?",
 	[SQL_USER_DELETE] =
 	    "DELETE FROM users WHERE id = ?",
 	BY_ANCHOR(SQL_SCAN, SCAN),
@@ -582,14 +584,33 @@ out:
 	json_object_put(b);
 }
 
+/* 1 when user rowid's password already is pw: identity providers that
+ * sync passwords send it again on every PUT, and that must neither
+ * rehash it nor end the user's sessions. */
+static int
+scimu_password_same(struct req *r, long long rowid, const char *pw)
+{
+	struct db_rows	*h = NULL;
+	int		 same;
+
+	same = db_query(r->db, &h, scimu_sql[SQL_USER_HASH],
+	    DB_PARAMS(DB_INT(rowid))) == DB_OK && h->nrows == 1 &&
+	    db_cell(h, 0, 0) != NULL &&
+	    crypto_password_verify(db_cell(h, 0, 0), pw);
+	db_rows_free(h);
+	return same;
+}
+
 /* Write in over user rowid (locked; was_active: as it was). */
 static void
-scimu_write(struct req *r, long long rowid, const struct scimu_in *in,
+scimu_write(struct req *r, long long rowid, struct scimu_in *in,
     int was_active, int active)
 {
 	char		 hash[128];
 	enum db_code	 code;
 
+	if (in->password != NULL && scimu_password_same(r, rowid, in->password))
+		in->password = NULL;
 	code = db_exec(r->db, scimu_sql[SQL_USER_UPDATE],
 	    DB_PARAMS(DB_STR(in->user_name), DB_STR(in->display),
 	    DB_STR(in->external), DB_INT(active), DB_STR(in->doc),
@@ -601,8 +622,8 @@ scimu_write(struct req *r, long long rowid, const struct scimu_in *in,
 	}
 	if (code == DB_OK)
 		code = scimu_emails_write(r, rowid, in, active);
-	/* A password written ends every session of the user: the client
-	 * holds no session, so none of them is "the one that changed it". */
+	/* A new password ends every session of the user: the client holds
+	 * no session, so none of them is "the one that changed it". */
 	if (code == DB_OK && in->password != NULL)
 		code = users_password_changed(r->db, r->principal.org_id, rowid);
 	if (code == DB_OK)

@@ -244,6 +244,13 @@ test('a password changed over SCIM ends every session of the user', async () => 
 	assert.equal(r.status, 200, r.text);
 	assert.equal(await sessionsOf(u.id), 0, 'PUT with a password');
 	assert.equal((await signIn(u.userName, pw3)).status, 303);
+	// An identity provider that syncs passwords sends the same one on
+	// every PUT: that is no change, and the session stays.
+	r = await org.scim('PUT', `/Users/${u.id}`, { schemas: [USER],
+	    userName: u.userName, password: pw3, displayName: 'Again' });
+	assert.equal(r.status, 200, r.text);
+	assert.equal(await sessionsOf(u.id), 1, 'the same password again');
+	assert.equal((await signIn(u.userName, pw3)).status, 303);
 });
 
 // mihwarctl user create; the exit status and stderr.
