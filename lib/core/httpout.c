@@ -113,8 +113,9 @@ httpout_addr_private(const struct sockaddr *sa)
 
 /*
  * Check url (http/https, host, port) and resolve it to one allowed
- * address; *resolve gets the "host:port:addr" pin for curl (caller
- * frees with curl_slist_free_all). 0 with a reason in err.
+ * address; *resolve gets the "host:port:addr:port" pin for curl's
+ * CURLOPT_CONNECT_TO (caller frees with curl_slist_free_all). 0 with a
+ * reason in err.
  */
 int
 httpout_vet(const struct conf *conf, const char *url,
@@ -129,7 +130,10 @@ httpout_vet(const struct conf *conf, const char *url,
 	*resolve = NULL;
 	if (u == NULL || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    /* The name curl will connect to (an IDN as punycode), so the
+	     * pin below matches it and nothing is resolved apart. */
+	    curl_url_get(u, CURLUPART_HOST, &host, CURLU_PUNYCODE) !=
+	    CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
 	    CURLUE_OK) {
 		snprintf(err, errsz, "not a valid URL");
@@ -161,8 +165,11 @@ httpout_vet(const struct conf *conf, const char *url,
 		snprintf(err, errsz, "cannot use the address of %s", host);
 		goto out;
 	}
+	/* CONNECT_TO, not RESOLVE: its host may be an IPv6 literal in
+	 * brackets (as curl gives it), RESOLVE's may not ("Malformed
+	 * option"); TLS and Host: still name the URL's host. */
 	snprintf(pin, sizeof(pin), res->ai_family == AF_INET6 ?
-	    "%s:%s:[%s]" : "%s:%s:%s", host, port, addr);
+	    "%s:%s:[%s]:%s" : "%s:%s:%s:%s", host, port, addr, port);
 	*resolve = curl_slist_append(NULL, pin);
 	ok = *resolve != NULL;
 out:
@@ -232,7 +239,7 @@ httpout_request(const struct conf *conf, const struct httpout_req *q,
 	sink.over = &res->over;
 	sink.stop = q->stop_over;
 	curl_easy_setopt(c, CURLOPT_URL, q->url);
-	curl_easy_setopt(c, CURLOPT_RESOLVE, pin);
+	curl_easy_setopt(c, CURLOPT_CONNECT_TO, pin);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);

@@ -32,8 +32,8 @@ const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$/;
 
 const receivers = [];
 
-async function receiver() {
-	const r = await new Receiver().start();
+async function receiver(opts) {
+	const r = await new Receiver(opts).start();
 	receivers.push(r);
 	return r;
 }
@@ -213,6 +213,28 @@ test('signature: order.created reaches the receiver signed (X-Mihwar-' +
 	    'a subscription to order.created got other events');
 	assert.deepEqual((await deliveriesOf(subA.id)).map((d) => d.type),
 	    ['order.created']);
+});
+
+test('IPv6: a subscription to http://[::1]:port/ is delivered, signed, ' +
+    'and its attempt logged with the 200', { timeout: 30000 }, async () => {
+	const f = await fixture();
+	const rcv = await receiver({ host: '::1' });
+	const url = rcv.url('/v6');
+	assert.match(url, /^http:\/\/\[::1\]:\d+\/v6$/);
+	const sub = await f.subscribe(url, ['order.created']);
+
+	const order = await f.order();
+	const [req] = await rcv.waitForCount(1, 10000);
+	assert.equal(req.path, '/v6');
+	assert.equal(req.headers.host, `[::1]:${rcv.port}`);
+	assert.equal(envelope(req).payload.orderId, order.id);
+	await assertSigned(req, sub.secret, 'IPv6 delivery');
+	const id = wid(req);
+	await until(async () => (await delivery(id))?.state === 'succeeded',
+	    5000, 'the delivery to be marked succeeded');
+	const log = await attempts(id);
+	assert.deepEqual(log.map((a) => [a.no, a.status, a.error]),
+	    [[1, 200, '']]);
 });
 
 test('retry: 500, 500, then 200 is delivered on attempt 3, every attempt ' +
