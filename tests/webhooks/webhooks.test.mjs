@@ -14,6 +14,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { verify as octokitVerify } from '@octokit/webhooks-methods';
 import standardwebhooks from 'standardwebhooks';
 
@@ -31,6 +33,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$/;
 
 const receivers = [];
+
+// www-data's uid and gid, as the system's user database has them.
+async function webUser() {
+	const id = (flag) => new Promise((resolve, reject) => execFile('id',
+	    [flag, 'www-data'], (err, out) => err ? reject(err) :
+	    resolve(Number(out.trim()))));
+	return { uid: await id('-u'), gid: await id('-g') };
+}
 
 async function receiver(opts) {
 	const r = await new Receiver(opts).start();
@@ -94,6 +104,22 @@ async function deliveriesOf(subId) {
 	return rows.map(([id, state, n, type, logged]) => ({ id, state,
 	    attempts: Number(n), type, logged: Number(logged) }));
 }
+
+test('the stack\'s worker, which connects to tenants\' URLs, runs as the ' +
+    'unprivileged web user (www-data), not as root', async () => {
+	const pid = stackWorkerPid();
+	assert.ok(pid, 'the stack\'s worker runs');
+	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+	const ids = (name) => status.match(new RegExp(`^${name}:\\s+(.*)$`,
+	    'm'))[1].trim().split(/\s+/).map(Number);
+	const { uid, gid } = await webUser();
+	assert.notEqual(uid, 0);
+	assert.deepEqual(ids('Uid'), [uid, uid, uid, uid],
+	    'real, effective, saved and filesystem uid');
+	assert.deepEqual(ids('Gid'), [gid, gid, gid, gid],
+	    'real, effective, saved and filesystem gid');
+	assert.ok(!ids('Groups').includes(0), 'no supplementary group root');
+});
 
 test('POST /api/settings/webhooks: console session + CSRF token, 201 with ' +
     'the secret; an API key is 401, no CSRF token is 403', async () => {
