@@ -441,8 +441,9 @@ test('receiver down for a while: delivered once it is back, the earlier ' +
 	assert.equal(d.lastStatus, 200);
 });
 
-test('worker killed mid-delivery: another takes the delivery over after ' +
-    'the lease and it ends delivered', { timeout: 40000 }, async () => {
+test('worker killed mid-delivery: at least once — another worker sends it ' +
+    'again after the lease with the same webhook-id, and the log shows both ' +
+    'attempts, the first as interrupted', { timeout: 40000 }, async () => {
 	const f = await fixture();
 	const rcv = (await receiver()).hangNext(3000, 200);
 	const sub = await f.subscribe(rcv.url('/kill'), ['order.created']);
@@ -457,6 +458,10 @@ test('worker killed mid-delivery: another takes the delivery over after ' +
 		assert.equal(rcv.requests[0].answered, null,
 		    'the first request is still hanging');
 		assert.equal((await delivery(id)).state, 'delivering');
+		// Logged before it was sent: the attempt in flight is there.
+		assert.deepEqual((await attempts(id)).map((a) => [a.no, a.status,
+		    a.error, a.worker]), [[1, null, 'sending: no answer yet',
+		    `${hostname()}:${pid}`]], 'the attempt in flight');
 
 		process.kill(pid, 'SIGKILL');
 		await until(() => gone(pid), 10000, 'the killed worker to be ' +
@@ -471,8 +476,10 @@ test('worker killed mid-delivery: another takes the delivery over after ' +
 		await until(async () => (await delivery(id))?.state ===
 		    'succeeded', 5000, 'the delivery to be marked succeeded');
 
+		// At least once: the receiver got the same webhook-id twice
+		// (it deduplicates on it), each signed.
 		const reqs = rcv.received();
-		assert.ok(reqs.length >= 2, 'sent again after the kill');
+		assert.equal(reqs.length, 2, 'sent again after the kill');
 		assert.equal(rcv.requests[0].answered, null,
 		    'the killed worker\'s request was never answered');
 		for (const r of reqs) {
@@ -488,11 +495,27 @@ test('worker killed mid-delivery: another takes the delivery over after ' +
 		const d = await delivery(id);
 		assert.equal(d.state, 'succeeded');
 		assert.equal(d.lastStatus, 200);
+
+		// The log shows both sends: the killed worker's, interrupted,
+		// and the one that got the 200.
 		const log = await attempts(id);
-		assert.ok(log.length >= 1);
-		assert.equal(log.at(-1).status, 200);
-		assert.ok(!log.some((a) => a.worker.endsWith(`:${pid}`)),
-		    'the killed worker logged an attempt it never finished');
+		assert.deepEqual(log.map((a) => [a.no, a.status, a.error,
+		    a.worker]), [
+			[1, null, 'interrupted: the worker stopped before ' +
+			    'an answer was logged', `${hostname()}:${pid}`],
+			[2, 200, '', `${hostname()}:${pid2}`],
+		]);
+		// And so does the console's delivery log.
+		const page = await f.get(`/admin/webhooks/${sub.id}`);
+		assert.equal(page.status, 200);
+		const table = page.text.match(
+		    /<table class="attempts">([\s\S]*?)<\/table>/);
+		assert.ok(table, 'the attempts table');
+		const rows = [...table[1].matchAll(/<tr><td>(\d+)<\/td>/g)]
+		    .map((m) => Number(m[1]));
+		assert.deepEqual(rows, [1, 2], 'two attempts in the console');
+		assert.match(table[1], new RegExp('<td>interrupted: the ' +
+		    'worker stopped before an answer was logged</td>'));
 	} finally {
 		if (stackWorkerPid() === null) {
 			await until(() => gone(pid), 10000, 'the killed worker ' +
