@@ -35,6 +35,7 @@ main(void)
 	suite_predictions_register();
 	suite_scim_register();
 	suite_baseurl_register();
+	suite_errdocs_register();
 	suite_registry_register();
 	suite_outbox_register();
 	suite_activity_register();
