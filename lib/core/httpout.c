@@ -44,7 +44,7 @@ static const struct httpout_v4_in_v6 {
 	unsigned char	 prefix[12];
 	size_t		 len;
 	int		 at;
-	int		 inverted;	/* stored bitwise inverted (Teredo) */
+	int		 inverted;	/* stored inverted (Teredo) */
 } httpout_v4_in_v6[] = {
 	/* IPv4-compatible ::a.b.c.d (RFC 4291, deprecated; also :: and
 	 * ::1, which land in 0.0.0.0/8) */

@@ -147,7 +147,8 @@ static void
 test_console_link(void)
 {
 	struct http_resp	 r;
-	char			 args[300], email[160], cookie[200], form[400];
+	char			 args[300], email[160], cookie[200];
+	char			 form[400];
 	char			 want[600], got[600], *sess, *csrf;
 	const char		*h[4], *p;
 	size_t			 n;

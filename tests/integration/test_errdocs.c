@@ -253,6 +253,8 @@ test_killed_mid_request(void)
 {
 	static const char	 lock[] = "FLUSH TABLES WITH READ LOCK; "
 	    "DO SLEEP(3); UNLOCK TABLES;";
+	static const char	 body[] =
+	    "{\"sku\":\"KILLED-1\",\"name\":\"x\"}";
 	const struct errdoc_family *f = &errdoc_families[0];
 	struct http_resp	 r;
 	char			 org[64], auth[200], cmd[1024], kind[32];
@@ -280,8 +282,7 @@ test_killed_mid_request(void)
 	h[1] = "Content-Type: application/json";
 	h[2] = NULL;
 	itest_direct(1);
-	http_do("POST", f->path, h, "{\"sku\":\"KILLED-1\",\"name\":\"x\"}",
-	    31, &r);
+	http_do("POST", f->path, h, body, strlen(body), &r);
 	itest_direct(0);
 	waitpid(child, NULL, 0);
 	pclose(holder);
