@@ -3,7 +3,9 @@
 # a private MariaDB (datadir and socket in $VAR/mariadb, no systemd),
 # the web server with its FastCGI pool (lighttpd, or Apache with a
 # spawn-fcgi pool), and the worker. Every process started is recorded in
-# $VAR/run/*.pid, so `stop` stops exactly those.
+# $VAR/run/*.pid, so `stop` stops exactly those. Only MariaDB's own
+# launcher starts as root: the web server's pool and the worker run as
+# www-data, MariaDB as mysql.
 #
 #   stack.sh run                   all of it, lighttpd, demo data on first run
 #   stack.sh stop                  stop everything started under $VAR
@@ -236,11 +238,16 @@ web_stop() {
 	rm -f "$RUN/web.kind"
 }
 
+# The worker connects to URLs tenants choose: it runs as the web user,
+# never as root. It reads mihwar.conf through its group (ensure_conf) and
+# writes worker.log through the descriptor opened here; setpriv execs
+# (no fork), so the pid recorded is the worker's own.
 worker_start() {
 	alive "$RUN/worker.pid" && { log "worker already running"; return 0; }
-	MIHWAR_CONF=$CONF "$BUILD/mihwar-worker" >> "$LOG/worker.log" 2>&1 &
+	MIHWAR_CONF=$CONF setpriv --reuid="$WEB_USER" --regid="$WEB_USER" \
+	    --init-groups -- "$BUILD/mihwar-worker" >> "$LOG/worker.log" 2>&1 &
 	echo $! > "$RUN/worker.pid"
-	log "worker started (pid $!, log $LOG/worker.log)"
+	log "worker started as $WEB_USER (pid $!, log $LOG/worker.log)"
 }
 
 worker_stop() { stop_pidfile "$RUN/worker.pid" mihwar-worker; }

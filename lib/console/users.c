@@ -272,29 +272,15 @@ out:
 	users_rows_cleanup(&l);
 }
 
-/* A Host header fit to stand in a URL: a name or address and a port. */
-static int
-console_users_host_ok(const char *h)
-{
-	size_t	 n = h ? strlen(h) : 0;
-
-	return n > 0 && n < 256 && strspn(h, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") == n;
-}
-
-/* The full URL of the link of tok into out: on the host this page was
- * asked of, else on base_url, else from the path alone. */
+/* The full URL of the link of tok into out: on base_url (never on the
+ * Host header, which the client chooses), else from the path alone. */
 static void
 console_users_link_url(struct req *r, const char *tok, char *out, size_t n)
 {
-	const char	*host = req_header(r, "host");
 	const char	*base = r->conf ? r->conf->base_url : NULL;
 	size_t		 bl;
 
-	if (console_users_host_ok(host))
-		snprintf(out, n, "%s://%s/admin/set-password?token=%s",
-		    r->in.https ? "https" : "http", host, tok);
-	else if (base != NULL && *base != '\0') {
+	if (base != NULL && *base != '\0') {
 		bl = strlen(base);
 		while (bl > 0 && base[bl - 1] == '/')
 			bl--;

@@ -3,8 +3,10 @@
  * libcurl with connect and total timeouts, a response size cap, no
  * redirects, and the SSRF guard of DESIGN.md: the host is resolved here,
  * every address is checked (loopback, private, link-local, multicast and
- * unspecified are refused unless allow_private_destinations), and curl
- * is pinned to the checked address so DNS cannot change it in between.
+ * unspecified are refused unless allow_private_destinations; an IPv6
+ * address that carries an IPv4 one is judged as that IPv4 address), and
+ * curl is pinned to the checked address so DNS cannot change it in
+ * between.
  */
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -20,10 +22,6 @@
 
 #define HTTPOUT_CAP	65536
 
-static const unsigned char nat64_prefix[12] = {
-	0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0
-};
-
 static int
 httpout_v4_private(const unsigned char *a)
 {
@@ -37,11 +35,67 @@ httpout_v4_private(const unsigned char *a)
 	    a[0] >= 224;				/* multicast, reserved */
 }
 
+/*
+ * IPv6 ranges whose packets end up at an IPv4 address written inside
+ * them: the prefix (len bytes) and where the IPv4 address sits. A
+ * negative at means the whole range is refused.
+ */
+static const struct httpout_v4_in_v6 {
+	unsigned char	 prefix[12];
+	size_t		 len;
+	int		 at;
+	int		 inverted;	/* stored inverted (Teredo) */
+} httpout_v4_in_v6[] = {
+	/* IPv4-compatible ::a.b.c.d (RFC 4291, deprecated; also :: and
+	 * ::1, which land in 0.0.0.0/8) */
+	{ { 0 }, 12, 12, 0 },
+	/* IPv4-mapped ::ffff:a.b.c.d */
+	{ { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff }, 12, 12, 0 },
+	/* IPv4-translated ::ffff:0:a.b.c.d (RFC 2765 SIIT) */
+	{ { 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0 }, 12, 12, 0 },
+	/* NAT64's well-known prefix 64:ff9b::/96 (RFC 6052): a.b.c.d
+	 * through the gateway of an IPv6-only host */
+	{ { 0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0 }, 12, 12, 0 },
+	/* NAT64 local-use 64:ff9b:1::/48 (RFC 8215): a translator of the
+	 * operator's own, with a prefix length of its choosing; never a
+	 * destination on the Internet */
+	{ { 0x00, 0x64, 0xff, 0x9b, 0x00, 0x01 }, 6, -1, 0 },
+	/* 6to4 2002:a.b.c.d::/48 (RFC 3056) */
+	{ { 0x20, 0x02 }, 2, 2, 0 },
+	/* Teredo 2001:0::/32 (RFC 4380): the client, inverted, last */
+	{ { 0x20, 0x01, 0x00, 0x00 }, 4, 12, 1 },
+};
+
+/* 1, with the IPv4 address it reaches (or not: refuse) in v4, when the
+ * IPv6 address a embeds one; else 0. */
+static int
+httpout_embedded_v4(const unsigned char *a, unsigned char v4[4],
+    int *refuse)
+{
+	const struct httpout_v4_in_v6	*r;
+	size_t				 i, j;
+
+	for (i = 0; i < sizeof(httpout_v4_in_v6) /
+	    sizeof(httpout_v4_in_v6[0]); i++) {
+		r = &httpout_v4_in_v6[i];
+		if (memcmp(a, r->prefix, r->len) != 0)
+			continue;
+		*refuse = r->at < 0;
+		for (j = 0; j < 4 && r->at >= 0; j++)
+			v4[j] = r->inverted ? (unsigned char)~a[r->at + j] :
+			    a[r->at + j];
+		return 1;
+	}
+	return 0;
+}
+
 /* 1 when addr may not be reached from here without the allowance. */
 int
 httpout_addr_private(const struct sockaddr *sa)
 {
 	const unsigned char	*a;
+	unsigned char		 v4[4];
+	int			 refuse;
 
 	if (sa->sa_family == AF_INET)
 		return httpout_v4_private((const unsigned char *)
@@ -49,23 +103,19 @@ httpout_addr_private(const struct sockaddr *sa)
 	if (sa->sa_family != AF_INET6)
 		return 1;
 	a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
-	if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)a))
-		return httpout_v4_private(a + 12);
-	/* NAT64's well-known prefix (RFC 6052): 64:ff9b::a.b.c.d reaches
-	 * a.b.c.d through the gateway of an IPv6-only host. */
-	if (memcmp(a, nat64_prefix, sizeof(nat64_prefix)) == 0)
-		return httpout_v4_private(a + 12);
-	return IN6_IS_ADDR_LOOPBACK((const struct in6_addr *)a) ||
-	    IN6_IS_ADDR_UNSPECIFIED((const struct in6_addr *)a) ||
-	    IN6_IS_ADDR_LINKLOCAL((const struct in6_addr *)a) ||
+	/* Judged by where the packets go: the embedded IPv4 address. */
+	if (httpout_embedded_v4(a, v4, &refuse))
+		return refuse || httpout_v4_private(v4);
+	return IN6_IS_ADDR_LINKLOCAL((const struct in6_addr *)a) ||
 	    IN6_IS_ADDR_MULTICAST((const struct in6_addr *)a) ||
 	    (a[0] & 0xFE) == 0xFC;			/* fc00::/7 */
 }
 
 /*
  * Check url (http/https, host, port) and resolve it to one allowed
- * address; *resolve gets the "host:port:addr" pin for curl (caller
- * frees with curl_slist_free_all). 0 with a reason in err.
+ * address; *resolve gets the "host:port:addr:port" pin for curl's
+ * CURLOPT_CONNECT_TO (caller frees with curl_slist_free_all). 0 with a
+ * reason in err.
  */
 int
 httpout_vet(const struct conf *conf, const char *url,
@@ -80,7 +130,10 @@ httpout_vet(const struct conf *conf, const char *url,
 	*resolve = NULL;
 	if (u == NULL || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    /* The name curl will connect to (an IDN as punycode), so the
+	     * pin below matches it and nothing is resolved apart. */
+	    curl_url_get(u, CURLUPART_HOST, &host, CURLU_PUNYCODE) !=
+	    CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
 	    CURLUE_OK) {
 		snprintf(err, errsz, "not a valid URL");
@@ -112,8 +165,11 @@ httpout_vet(const struct conf *conf, const char *url,
 		snprintf(err, errsz, "cannot use the address of %s", host);
 		goto out;
 	}
+	/* CONNECT_TO, not RESOLVE: its host may be an IPv6 literal in
+	 * brackets (as curl gives it), RESOLVE's may not ("Malformed
+	 * option"); TLS and Host: still name the URL's host. */
 	snprintf(pin, sizeof(pin), res->ai_family == AF_INET6 ?
-	    "%s:%s:[%s]" : "%s:%s:%s", host, port, addr);
+	    "%s:%s:[%s]:%s" : "%s:%s:%s:%s", host, port, addr, port);
 	*resolve = curl_slist_append(NULL, pin);
 	ok = *resolve != NULL;
 out:
@@ -183,7 +239,7 @@ httpout_request(const struct conf *conf, const struct httpout_req *q,
 	sink.over = &res->over;
 	sink.stop = q->stop_over;
 	curl_easy_setopt(c, CURLOPT_URL, q->url);
-	curl_easy_setopt(c, CURLOPT_RESOLVE, pin);
+	curl_easy_setopt(c, CURLOPT_CONNECT_TO, pin);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);

@@ -63,14 +63,22 @@ scim_patch_error(struct req *r, const char *err)
 	scim_error(r, 400, type, err[n] ? err + n + 1 : err);
 }
 
+/*
+ * The URI of a resource (meta.location, Location, a member's $ref) into
+ * out: on the configured base_url, never on the request's Host, which
+ * the client chooses; without base_url, the path alone.
+ */
 void
 scim_location(const struct req *r, const char *kind, const char *id,
     char *out, size_t n)
 {
-	const char	*host = req_header(r, "host");
+	const char	*base = r->conf != NULL && r->conf->base_url != NULL ?
+	    r->conf->base_url : "";
+	size_t		 bl = strlen(base);
 
-	snprintf(out, n, "%s://%s/api/scim/v2/%s/%s", r->in.https ? "https" :
-	    "http", host ? host : "localhost", kind, id);
+	while (bl > 0 && base[bl - 1] == '/')
+		bl--;
+	snprintf(out, n, "%.*s/api/scim/v2/%s/%s", (int)bl, base, kind, id);
 }
 
 struct json_object *

@@ -3,10 +3,13 @@
  * (events_consume) and queues one delivery per matching active
  * subscription, or for the one subscription an event is addressed to.
  * Delivery claims due deliveries with a lease (SKIP LOCKED, so several
- * workers on several hosts never take the same one), POSTs each signed
- * envelope, logs the attempt, and either finishes it or schedules the
- * next attempt with backoff and jitter. A worker that dies mid-delivery
- * loses nothing: its lease runs out and another worker retries.
+ * workers on several hosts never take the same one), logs the attempt
+ * as sending, POSTs each signed envelope, completes the attempt's log
+ * row, and either finishes the delivery or schedules the next attempt
+ * with backoff and jitter. Delivery is at least once: a worker that dies
+ * mid-delivery loses nothing (its lease runs out and another worker
+ * sends again, with the same webhook-id), and its attempt stays in the
+ * log, closed as interrupted by the worker that takes over.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,11 +25,17 @@
 
 #define DELIVER_BATCH		8
 #define FAILING_DISABLE_DAYS	5
+/* What the log says of an attempt in flight, and of one whose worker
+ * stopped before it logged an answer. */
+#define DELIVER_SENDING		"sending: no answer yet"
+#define DELIVER_INTERRUPTED	"interrupted: the worker stopped before an " \
+				"answer was logged"
 
 enum deliver_sql_id {
 	SQL_FAN_SUBS, SQL_FAN_SUB_ONE, SQL_FAN_INSERT, SQL_CLAIM, SQL_LEASE,
-	SQL_RENEW, SQL_LOAD, SQL_ATTEMPT, SQL_ATTEMPT_NO, SQL_DONE,
-	SQL_SUB_OK, SQL_SUB_FAILING, DELIVER_SQL__MAX
+	SQL_RENEW, SQL_LOAD, SQL_ATTEMPT, SQL_ATTEMPT_NO, SQL_ATTEMPT_CUT,
+	SQL_ATTEMPT_END, SQL_DONE, SQL_SUB_OK, SQL_SUB_FAILING,
+	DELIVER_SQL__MAX
 };
 
 static const char *const deliver_sql[DELIVER_SQL__MAX] = {
@@ -59,15 +68,26 @@ static const char *const deliver_sql[DELIVER_SQL__MAX] = {
 	    " FROM webhook_deliveries d"
 	    " JOIN webhook_subscriptions s ON s.id = d.subscription_id"
 	    " JOIN events e ON e.id = d.event_id WHERE d.id = ?",
+	/* Before the send: the attempt, with no outcome yet. */
 	[SQL_ATTEMPT] =
-	    "INSERT INTO webhook_attempts (delivery_id, attempt_no, worker,"
-	    " started_at, duration_ms, status_code, error, response_excerpt)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-	/* A plain (snapshot) read, taking no gap locks; run after SQL_DONE,
+	    "INSERT INTO webhook_attempts (delivery_id, attempt_no, state, worker,"
+	    " started_at, duration_ms, error)"
+	    " VALUES (?, ?, 'sending', ?, ?, 0, '" DELIVER_SENDING "')",
+	/* A plain (snapshot) read, taking no gap locks; run after SQL_RENEW,
 	 * whose row lock on the delivery keeps other loggers out until commit. */
 	[SQL_ATTEMPT_NO] =
 	    "SELECT COALESCE(MAX(attempt_no), 0) + 1 FROM webhook_attempts"
 	    " WHERE delivery_id = ?",
+	/* Attempts still sending when we hold the lease: their worker died. */
+	[SQL_ATTEMPT_CUT] =
+	    "UPDATE webhook_attempts SET state = 'done',"
+	    " error = '" DELIVER_INTERRUPTED "'"
+	    " WHERE delivery_id = ? AND state = 'sending'",
+	/* After the send: its outcome. */
+	[SQL_ATTEMPT_END] =
+	    "UPDATE webhook_attempts SET state = 'done', duration_ms = ?,"
+	    " status_code = ?, error = ?, response_excerpt = ?"
+	    " WHERE delivery_id = ? AND attempt_no = ? AND state = 'sending'",
 	[SQL_DONE] =
 	    "UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1,"
 	    " last_status = ?, next_attempt_at = NOW(3) + INTERVAL ? SECOND,"
@@ -210,6 +230,7 @@ deliver_headers(const char *secret, const char *id, const char *type,
 
 struct delivery {
 	long long	 rowid, sub;
+	long long	 attempt_no;	/* its row in the attempt log */
 	char		 id[37];
 	char		 type[65];
 	long long	 attempts;
@@ -285,22 +306,17 @@ deliver_state(const struct conf *conf, const struct delivery *d,
 }
 
 /*
- * Move the delivery on and log the attempt in one transaction, only while
- * we hold the lease; without the log when with_log is 0. The attempt
- * number is read apart from the INSERT: INSERT ... SELECT MAX() took gap
- * locks that deadlocked two workers logging at once, and lost the log
- * row. (The delivery's own counter is no help: a redelivery starts it
- * again from 0.) Every locking statement comes before that read.
+ * Move the delivery on and complete its attempt's log row in one
+ * transaction, only while we hold the lease; without the log when
+ * with_log is 0.
  */
 static enum db_code
 deliver_record_tx(struct db *db, const struct conf *conf, const char *worker,
     const struct delivery *d, const struct httpout_res *res,
-    const char *started, const char *excerpt, int with_log)
+    const char *excerpt, int with_log)
 {
 	const char	*state = deliver_state(conf, d, res);
 	int		 ok = strcmp(state, "succeeded") == 0;
-	struct db_rows	*rows = NULL;
-	long long	 no;
 	enum db_code	 code;
 
 	if ((code = db_begin(db)) != DB_OK)
@@ -327,18 +343,12 @@ deliver_record_tx(struct db *db, const struct conf *conf, const char *worker,
 		goto fail;
 	if (!with_log)
 		return db_commit(db);
-	if ((code = db_query(db, &rows, deliver_sql[SQL_ATTEMPT_NO],
-	    DB_PARAMS(DB_INT(d->rowid)))) != DB_OK)
-		goto fail;
-	no = atoll(db_cell(rows, 0, 0));
-	db_rows_free(rows);
-	if ((code = db_exec(db, deliver_sql[SQL_ATTEMPT],
-	    DB_PARAMS(DB_INT(d->rowid),
-	    DB_INT(no), DB_STR(worker), DB_STR(started),
-	    DB_INT(res->ms > 0 ? res->ms : 0),
+	if ((code = db_exec(db, deliver_sql[SQL_ATTEMPT_END],
+	    DB_PARAMS(DB_INT(res->ms > 0 ? res->ms : 0),
 	    res->status ? DB_INT(res->status) : DB_NULL,
 	    DB_STR(res->error[0] ? res->error : NULL),
-	    DB_STR(excerpt[0] ? excerpt : NULL)))) != DB_OK)
+	    DB_STR(excerpt[0] ? excerpt : NULL), DB_INT(d->rowid),
+	    DB_INT(d->attempt_no)))) != DB_OK)
 		goto fail;
 	return db_commit(db);
 fail:
@@ -348,13 +358,12 @@ fail:
 
 static void
 deliver_record(struct db *db, const struct conf *conf, const char *worker,
-    const struct delivery *d, const struct httpout_res *res, int64_t t0)
+    const struct delivery *d, const struct httpout_res *res)
 {
-	char		 started[24], excerpt[1024];
+	char		 excerpt[1024];
 	enum db_code	 code;
 	int		 tries = 0;
 
-	util_sql_time(t0, started);
 	snprintf(excerpt, sizeof(excerpt), "%.*s", (int)(res->body.len > 1000 ?
 	    1000 : res->body.len), res->body.data ? res->body.data : "");
 	if (!util_utf8_valid(excerpt, strlen(excerpt)))
@@ -363,8 +372,8 @@ deliver_record(struct db *db, const struct conf *conf, const char *worker,
 	 * again before leaving the delivery to its lease (which would send
 	 * it a second time). */
 	do
-		code = deliver_record_tx(db, conf, worker, d, res, started,
-		    excerpt, 1);
+		code = deliver_record_tx(db, conf, worker, d, res, excerpt,
+		    1);
 	while (code != DB_OK && code != DB_NOTFOUND && db_transient(db) &&
 	    ++tries < 3);
 	if (code != DB_OK && code != DB_NOTFOUND) {
@@ -372,8 +381,8 @@ deliver_record(struct db *db, const struct conf *conf, const char *worker,
 		 * does not send the delivery again. */
 		log_error("deliver: could not log attempt of %s: %s", d->id,
 		    db_errstr(db));
-		code = deliver_record_tx(db, conf, worker, d, res, started,
-		    excerpt, 0);
+		code = deliver_record_tx(db, conf, worker, d, res, excerpt,
+		    0);
 	}
 	if (code == DB_NOTFOUND)
 		return;
@@ -387,6 +396,70 @@ deliver_record(struct db *db, const struct conf *conf, const char *worker,
 	    (long long)res->ms);
 }
 
+/*
+ * Before the send, in one transaction: renew the lease (DB_NOTFOUND when
+ * another worker took the delivery over meanwhile), close the attempts
+ * a dead worker left sending, and log this one as sending, its number
+ * into d->attempt_no. The number is read apart from the INSERT: INSERT
+ * ... SELECT MAX() took gap locks that deadlocked two workers logging at
+ * once. (The delivery's own counter is no help: a redelivery starts it
+ * again from 0.) Every locking statement comes before that read.
+ */
+static enum db_code
+deliver_log_start_tx(struct db *db, const struct conf *conf,
+    const char *worker, struct delivery *d, const char *started)
+{
+	struct db_rows	*rows = NULL;
+	enum db_code	 code;
+
+	if ((code = db_begin(db)) != DB_OK)
+		return code;
+	if ((code = db_exec(db, deliver_sql[SQL_RENEW],
+	    DB_PARAMS(DB_INT(conf->webhook_lease_seconds),
+	    DB_INT(d->rowid), DB_STR(worker)))) != DB_OK)
+		goto fail;
+	if (db_affected(db) != 1) {
+		code = DB_NOTFOUND;
+		goto fail;
+	}
+	if ((code = db_exec(db, deliver_sql[SQL_ATTEMPT_CUT],
+	    DB_PARAMS(DB_INT(d->rowid)))) != DB_OK ||
+	    (code = db_query(db, &rows, deliver_sql[SQL_ATTEMPT_NO],
+	    DB_PARAMS(DB_INT(d->rowid)))) != DB_OK)
+		goto fail;
+	d->attempt_no = atoll(db_cell(rows, 0, 0));
+	db_rows_free(rows);
+	if ((code = db_exec(db, deliver_sql[SQL_ATTEMPT],
+	    DB_PARAMS(DB_INT(d->rowid), DB_INT(d->attempt_no),
+	    DB_STR(worker), DB_STR(started)))) != DB_OK)
+		goto fail;
+	return db_commit(db);
+fail:
+	db_rollback(db);
+	return code;
+}
+
+/* 1 when the attempt is logged as sending and may go out; else it is
+ * left to its lease (and sent later, by whichever worker holds it). */
+static int
+deliver_log_start(struct db *db, const struct conf *conf, const char *worker,
+    struct delivery *d, int64_t t0)
+{
+	char		 started[24];
+	enum db_code	 code;
+	int		 tries = 0;
+
+	util_sql_time(t0, started);
+	do
+		code = deliver_log_start_tx(db, conf, worker, d, started);
+	while (code != DB_OK && code != DB_NOTFOUND && db_transient(db) &&
+	    ++tries < 3);
+	if (code != DB_OK && code != DB_NOTFOUND)
+		log_error("deliver: could not log the start of %s, not sent: "
+		    "%s", d->id, db_errstr(db));
+	return code == DB_OK;
+}
+
 static void
 deliver_one(struct db *db, const struct conf *conf, const char *worker,
     long long rowid)
@@ -395,16 +468,16 @@ deliver_one(struct db *db, const struct conf *conf, const char *worker,
 	struct httpout_res	 res;
 	struct curl_slist	*h;
 	char			*body;
-	int64_t			 t0;
+	int64_t			 t0 = util_now_ms();
 
-	/* A batch is sent one by one: renew this row's lease first, and let
-	 * it go when another worker took it over meanwhile. */
-	if (db_exec(db, deliver_sql[SQL_RENEW],
-	    DB_PARAMS(DB_INT(conf->webhook_lease_seconds),
-	    DB_INT(rowid), DB_STR(worker))) != DB_OK || db_affected(db) != 1)
-		return;
-	t0 = util_now_ms();
 	if (!deliver_load(db, rowid, &d)) {
+		deliver_free(&d);
+		return;
+	}
+	/* A batch is sent one by one: renew this row's lease first (and let
+	 * it go when another worker took it over meanwhile), and log the
+	 * attempt before it goes out, so that it shows even if we die. */
+	if (!deliver_log_start(db, conf, worker, &d, t0)) {
 		deliver_free(&d);
 		return;
 	}
@@ -416,7 +489,7 @@ deliver_one(struct db *db, const struct conf *conf, const char *worker,
 		snprintf(res.error, sizeof(res.error), "subscription disabled");
 	} else
 		httpout_post(conf, d.url, h, body, strlen(body), &res);
-	deliver_record(db, conf, worker, &d, &res, t0);
+	deliver_record(db, conf, worker, &d, &res);
 	buf_cleanup(&res.body);
 	curl_slist_free_all(h);
 	free(body);

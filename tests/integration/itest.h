@@ -213,6 +213,8 @@ void	suite_inventory_register(void);
 void	suite_orders_register(void);
 void	suite_predictions_register(void);
 void	suite_scim_register(void);
+void	suite_baseurl_register(void);
+void	suite_errdocs_register(void);
 void	suite_registry_register(void);
 void	suite_outbox_register(void);
 void	suite_activity_register(void);

@@ -34,6 +34,8 @@ main(void)
 	suite_orders_register();
 	suite_predictions_register();
 	suite_scim_register();
+	suite_baseurl_register();
+	suite_errdocs_register();
 	suite_registry_register();
 	suite_outbox_register();
 	suite_activity_register();

@@ -188,6 +188,68 @@ test_private_nat64(void)
 	check_private(cases, NELEM(cases));
 }
 
+/*
+ * IPv6 forms that carry an IPv4 address the packets end up at: judged
+ * as that IPv4 address (or, for a translator of the operator's own,
+ * always refused). Each private row here was allowed before.
+ */
+static void
+test_private_embedded_v4(void)
+{
+	static const struct addr_case cases[] = {
+		/* IPv4-compatible ::a.b.c.d (::/96, RFC 4291 2.5.5.1) */
+		{ "::127.0.0.1", 1 },
+		{ "::7f00:1", 1 },
+		{ "::a9fe:a9fe", 1 },		/* 169.254.169.254 */
+		{ "::10.1.2.3", 1 },
+		{ "::192.168.0.1", 1 },
+		{ "::0.0.0.2", 1 },
+		{ "::8.8.8.8", 0 },
+		/* IPv4-mapped ::ffff:a.b.c.d (::ffff:0:0/96) */
+		{ "::ffff:127.0.0.1", 1 },
+		{ "::ffff:7f00:1", 1 },
+		{ "::ffff:a9fe:a9fe", 1 },
+		{ "::ffff:808:808", 0 },
+		/* IPv4-translated ::ffff:0:a.b.c.d (::ffff:0:0:0/96, SIIT) */
+		{ "::ffff:0:7f00:1", 1 },
+		{ "::ffff:0:127.0.0.1", 1 },
+		{ "::ffff:0:a9fe:a9fe", 1 },
+		{ "::ffff:0:10.0.0.1", 1 },
+		{ "::ffff:0:8.8.8.8", 0 },
+		/* NAT64 well-known prefix 64:ff9b::/96 (RFC 6052) */
+		{ "64:ff9b::a9fe:a9fe", 1 },
+		{ "64:ff9b::7f00:1", 1 },
+		{ "64:ff9b::c0a8:101", 1 },	/* 192.168.1.1 */
+		{ "64:ff9b::808:808", 0 },
+		{ "64:ff9b:0:0:0:1:808:808", 0 },	/* not /96: global */
+		/* NAT64 local-use 64:ff9b:1::/48 (RFC 8215): a translator of
+		 * the operator's own network, whatever it embeds */
+		{ "64:ff9b:1::a9fe:a9fe", 1 },
+		{ "64:ff9b:1::808:808", 1 },
+		{ "64:ff9b:1:ffff:ffff:ffff:ffff:ffff", 1 },
+		{ "64:ff9b:2::808:808", 0 },
+		/* 6to4 2002:a.b.c.d::/48 (RFC 3056) */
+		{ "2002:7f00:1::1", 1 },
+		{ "2002:7f00:1::", 1 },
+		{ "2002:a9fe:a9fe::1", 1 },
+		{ "2002:a00:1::1", 1 },		/* 10.0.0.1 */
+		{ "2002:ac10:1:1::1", 1 },	/* 172.16.0.1 */
+		{ "2002:c0a8:101::1", 1 },	/* 192.168.1.1 */
+		{ "2002::1", 1 },		/* 0.0.0.0 */
+		{ "2002:808:808::1", 0 },
+		{ "2003:7f00:1::1", 0 },	/* not 6to4 */
+		/* Teredo 2001:0::/32 (RFC 4380): the client's address,
+		 * inverted, in the last 32 bits */
+		/* 127.0.0.1, 169.254.169.254, 8.8.8.8 */
+		{ "2001:0:4136:e378:8000:63bf:80ff:fffe", 1 },
+		{ "2001:0:4136:e378:8000:63bf:5601:5601", 1 },
+		{ "2001:0:4136:e378:8000:63bf:f7f7:f7f7", 0 },
+		{ "2001:1::80ff:fffe", 0 },	/* not Teredo */
+	};
+
+	check_private(cases, NELEM(cases));
+}
+
 /* A family that is neither IPv4 nor IPv6 is refused. */
 static void
 test_private_other_family(void)
@@ -234,6 +296,12 @@ test_vet(void)
 		{ "https://[::ffff:10.0.0.1]/x", 0, 0, 0, "private or local" },
 		{ "https://[::ffff:127.0.0.1]/x", 0, 0, 0,
 		    "private or local" },
+		{ "https://[::127.0.0.1]/x", 0, 0, 0, "private or local" },
+		{ "https://[::a9fe:a9fe]/x", 0, 0, 0, "private or local" },
+		{ "https://[::ffff:0:7f00:1]/x", 0, 0, 0, "private or local" },
+		{ "https://[64:ff9b::a9fe:a9fe]/x", 0, 0, 0,
+		    "private or local" },
+		{ "https://[2002:7f00:1::1]/x", 0, 0, 0, "private or local" },
 		{ "https://localhost/x", 0, 0, 0, "private or local" },
 		{ "https://localhost:8080/x", 0, 0, 0, "private or local" },
 		/* refused: other spellings of 127.0.0.1 */
@@ -259,19 +327,19 @@ test_vet(void)
 		{ "https://", 0, 0, 0, "not a valid URL" },
 		{ "https://8.8.8.8:99999/x", 0, 0, 0, "not a valid URL" },
 		/* allowed, and pinned to the checked address */
-		{ "https://8.8.8.8/hook", 0, 0, 1, "8.8.8.8:443:8.8.8.8" },
+		{ "https://8.8.8.8/hook", 0, 0, 1, "8.8.8.8:443:8.8.8.8:443" },
 		{ "https://1.1.1.1:8443/hook", 0, 0, 1,
-		    "1.1.1.1:8443:1.1.1.1" },
+		    "1.1.1.1:8443:1.1.1.1:8443" },
 		{ "https://[2606:4700::1111]/x", 0, 0, 1,
-		    "[2606:4700::1111]:443:[2606:4700::1111]" },
+		    "[2606:4700::1111]:443:[2606:4700::1111]:443" },
 		{ "https://[::ffff:8.8.8.8]/x", 0, 0, 1, NULL },
-		{ "http://8.8.8.8/x", 0, 1, 1, "8.8.8.8:80:8.8.8.8" },
+		{ "http://8.8.8.8/x", 0, 1, 1, "8.8.8.8:80:8.8.8.8:80" },
 		/* allowed by the operator */
-		{ "https://127.0.0.1:9/x", 1, 0, 1, "127.0.0.1:9:127.0.0.1" },
-		{ "https://10.0.0.1/x", 1, 0, 1, "10.0.0.1:443:10.0.0.1" },
-		{ "https://[::1]:8443/x", 1, 0, 1, "[::1]:8443:[::1]" },
+		{ "https://127.0.0.1:9/x", 1, 0, 1, "127.0.0.1:9:127.0.0.1:9" },
+		{ "https://10.0.0.1/x", 1, 0, 1, "10.0.0.1:443:10.0.0.1:443" },
+		{ "https://[::1]:8443/x", 1, 0, 1, "[::1]:8443:[::1]:8443" },
 		{ "http://127.0.0.1:8080/x", 1, 1, 1,
-		    "127.0.0.1:8080:127.0.0.1" },
+		    "127.0.0.1:8080:127.0.0.1:8080" },
 		{ "http://127.0.0.1:8080/x", 1, 0, 0, "only https" },
 	};
 	struct conf		 conf;
@@ -317,6 +385,8 @@ test_httpout_register(void)
 		{ "httpout_addr_private IPv4", test_private_v4 },
 		{ "httpout_addr_private IPv6", test_private_v6 },
 		{ "httpout_addr_private NAT64", test_private_nat64 },
+		{ "httpout_addr_private IPv6 embedding IPv4",
+		    test_private_embedded_v4 },
 		{ "httpout_addr_private other families",
 		    test_private_other_family },
 		{ "httpout_vet literal addresses", test_vet },

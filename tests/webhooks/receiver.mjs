@@ -1,5 +1,6 @@
 // receiver.mjs - a real webhook receiving server for the tests: node:http
-// on 127.0.0.1 (port 0 unless told), recording every request with its
+// on 127.0.0.1 or another loopback address such as ::1 (port 0 unless
+// told), recording every request with its
 // headers, its exact raw body bytes and its arrival time. Per test it can
 // be told to answer an error status N times before 200, to hang for a
 // while before answering, or to be down (its listening socket closed, so
@@ -7,7 +8,9 @@
 import http from 'node:http';
 
 export class Receiver {
-	constructor() {
+	// host: the loopback address to listen on ('127.0.0.1' or '::1').
+	constructor({ host = '127.0.0.1' } = {}) {
+		this.host = host;
 		this.requests = [];	// every request, in arrival order
 		this.plan = [];		// answers for the next requests
 		this.server = null;
@@ -16,7 +19,7 @@ export class Receiver {
 		this.waiters = new Set();
 	}
 
-	// Listen (again) on 127.0.0.1; the first time on a free port.
+	// Listen (again) on its host; the first time on a free port.
 	async start() {
 		if (this.server)
 			return this;
@@ -29,7 +32,7 @@ export class Receiver {
 		});
 		await new Promise((resolve, reject) => {
 			server.once('error', reject);
-			server.listen(this.port, '127.0.0.1', () => {
+			server.listen(this.port, this.host, () => {
 				server.off('error', reject);
 				resolve();
 			});
@@ -40,7 +43,10 @@ export class Receiver {
 	}
 
 	url(path = '/hook') {
-		return `http://127.0.0.1:${this.port}${path}`;
+		const host = this.host.includes(':') ? `[${this.host}]` :
+		    this.host;
+
+		return `http://${host}:${this.port}${path}`;
 	}
 
 	// Answer status (default 500) to the next n requests, then 200.

@@ -14,6 +14,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { verify as octokitVerify } from '@octokit/webhooks-methods';
 import standardwebhooks from 'standardwebhooks';
 
@@ -32,8 +34,16 @@ const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$/;
 
 const receivers = [];
 
-async function receiver() {
-	const r = await new Receiver().start();
+// www-data's uid and gid, as the system's user database has them.
+async function webUser() {
+	const id = (flag) => new Promise((resolve, reject) => execFile('id',
+	    [flag, 'www-data'], (err, out) => err ? reject(err) :
+	    resolve(Number(out.trim()))));
+	return { uid: await id('-u'), gid: await id('-g') };
+}
+
+async function receiver(opts) {
+	const r = await new Receiver(opts).start();
 	receivers.push(r);
 	return r;
 }
@@ -94,6 +104,22 @@ async function deliveriesOf(subId) {
 	return rows.map(([id, state, n, type, logged]) => ({ id, state,
 	    attempts: Number(n), type, logged: Number(logged) }));
 }
+
+test('the stack\'s worker, which connects to tenants\' URLs, runs as the ' +
+    'unprivileged web user (www-data), not as root', async () => {
+	const pid = stackWorkerPid();
+	assert.ok(pid, 'the stack\'s worker runs');
+	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+	const ids = (name) => status.match(new RegExp(`^${name}:\\s+(.*)$`,
+	    'm'))[1].trim().split(/\s+/).map(Number);
+	const { uid, gid } = await webUser();
+	assert.notEqual(uid, 0);
+	assert.deepEqual(ids('Uid'), [uid, uid, uid, uid],
+	    'real, effective, saved and filesystem uid');
+	assert.deepEqual(ids('Gid'), [gid, gid, gid, gid],
+	    'real, effective, saved and filesystem gid');
+	assert.ok(!ids('Groups').includes(0), 'no supplementary group root');
+});
 
 test('POST /api/settings/webhooks: console session + CSRF token, 201 with ' +
     'the secret; an API key is 401, no CSRF token is 403', async () => {
@@ -213,6 +239,28 @@ test('signature: order.created reaches the receiver signed (X-Mihwar-' +
 	    'a subscription to order.created got other events');
 	assert.deepEqual((await deliveriesOf(subA.id)).map((d) => d.type),
 	    ['order.created']);
+});
+
+test('IPv6: a subscription to http://[::1]:port/ is delivered, signed, ' +
+    'and its attempt logged with the 200', { timeout: 30000 }, async () => {
+	const f = await fixture();
+	const rcv = await receiver({ host: '::1' });
+	const url = rcv.url('/v6');
+	assert.match(url, /^http:\/\/\[::1\]:\d+\/v6$/);
+	const sub = await f.subscribe(url, ['order.created']);
+
+	const order = await f.order();
+	const [req] = await rcv.waitForCount(1, 10000);
+	assert.equal(req.path, '/v6');
+	assert.equal(req.headers.host, `[::1]:${rcv.port}`);
+	assert.equal(envelope(req).payload.orderId, order.id);
+	await assertSigned(req, sub.secret, 'IPv6 delivery');
+	const id = wid(req);
+	await until(async () => (await delivery(id))?.state === 'succeeded',
+	    5000, 'the delivery to be marked succeeded');
+	const log = await attempts(id);
+	assert.deepEqual(log.map((a) => [a.no, a.status, a.error]),
+	    [[1, 200, '']]);
 });
 
 test('retry: 500, 500, then 200 is delivered on attempt 3, every attempt ' +
@@ -393,8 +441,9 @@ test('receiver down for a while: delivered once it is back, the earlier ' +
 	assert.equal(d.lastStatus, 200);
 });
 
-test('worker killed mid-delivery: another takes the delivery over after ' +
-    'the lease and it ends delivered', { timeout: 40000 }, async () => {
+test('worker killed mid-delivery: at least once — another worker sends it ' +
+    'again after the lease with the same webhook-id, and the log shows both ' +
+    'attempts, the first as interrupted', { timeout: 40000 }, async () => {
 	const f = await fixture();
 	const rcv = (await receiver()).hangNext(3000, 200);
 	const sub = await f.subscribe(rcv.url('/kill'), ['order.created']);
@@ -409,6 +458,10 @@ test('worker killed mid-delivery: another takes the delivery over after ' +
 		assert.equal(rcv.requests[0].answered, null,
 		    'the first request is still hanging');
 		assert.equal((await delivery(id)).state, 'delivering');
+		// Logged before it was sent: the attempt in flight is there.
+		assert.deepEqual((await attempts(id)).map((a) => [a.no, a.status,
+		    a.error, a.worker]), [[1, null, 'sending: no answer yet',
+		    `${hostname()}:${pid}`]], 'the attempt in flight');
 
 		process.kill(pid, 'SIGKILL');
 		await until(() => gone(pid), 10000, 'the killed worker to be ' +
@@ -423,8 +476,10 @@ test('worker killed mid-delivery: another takes the delivery over after ' +
 		await until(async () => (await delivery(id))?.state ===
 		    'succeeded', 5000, 'the delivery to be marked succeeded');
 
+		// At least once: the receiver got the same webhook-id twice
+		// (it deduplicates on it), each signed.
 		const reqs = rcv.received();
-		assert.ok(reqs.length >= 2, 'sent again after the kill');
+		assert.equal(reqs.length, 2, 'sent again after the kill');
 		assert.equal(rcv.requests[0].answered, null,
 		    'the killed worker\'s request was never answered');
 		for (const r of reqs) {
@@ -440,11 +495,27 @@ test('worker killed mid-delivery: another takes the delivery over after ' +
 		const d = await delivery(id);
 		assert.equal(d.state, 'succeeded');
 		assert.equal(d.lastStatus, 200);
+
+		// The log shows both sends: the killed worker's, interrupted,
+		// and the one that got the 200.
 		const log = await attempts(id);
-		assert.ok(log.length >= 1);
-		assert.equal(log.at(-1).status, 200);
-		assert.ok(!log.some((a) => a.worker.endsWith(`:${pid}`)),
-		    'the killed worker logged an attempt it never finished');
+		assert.deepEqual(log.map((a) => [a.no, a.status, a.error,
+		    a.worker]), [
+			[1, null, 'interrupted: the worker stopped before ' +
+			    'an answer was logged', `${hostname()}:${pid}`],
+			[2, 200, '', `${hostname()}:${pid2}`],
+		]);
+		// And so does the console's delivery log.
+		const page = await f.get(`/admin/webhooks/${sub.id}`);
+		assert.equal(page.status, 200);
+		const table = page.text.match(
+		    /<table class="attempts">([\s\S]*?)<\/table>/);
+		assert.ok(table, 'the attempts table');
+		const rows = [...table[1].matchAll(/<tr><td>(\d+)<\/td>/g)]
+		    .map((m) => Number(m[1]));
+		assert.deepEqual(rows, [1, 2], 'two attempts in the console');
+		assert.match(table[1], new RegExp('<td>interrupted: the ' +
+		    'worker stopped before an answer was logged</td>'));
 	} finally {
 		if (stackWorkerPid() === null) {
 			await until(() => gone(pid), 10000, 'the killed worker ' +
