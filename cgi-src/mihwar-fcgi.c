@@ -37,11 +37,8 @@ fcgi_fill(struct req *r, FCGX_Request *fr)
 		uri = "/";
 	q = strchr(uri, '?');
 	r->in.query = strdup(q != NULL ? q + 1 : "");
-	if (!req_url_decode(uri, q != NULL ? (size_t)(q - uri) : strlen(uri),
-	    &r->in.path)) {
-		r->in.path = strdup("(invalid)");
-		r->in.bad_request = 1;
-	}
+	(void)req_set_path(r, uri, q != NULL ? (size_t)(q - uri) :
+	    strlen(uri));
 	for (e = fr->envp; *e != NULL; e++) {
 		char *eq = strchr(*e, '=');
 

@@ -89,7 +89,8 @@ app_route(struct req *r)
 
 	/* HEAD is GET without a body; the web server drops the body. */
 	res = route_lookup(routes, routes_len, strcmp(r->in.method, "HEAD") ==
-	    0 ? "GET" : r->in.method, r->in.path, &rt, r->args, &r->nargs);
+	    0 ? "GET" : r->in.method, r->in.route_path, &rt, r->args,
+	    &r->nargs);
 	/* Unknown paths of a family still ask for its credential first, and
 	 * the credential comes before anything about the body. */
 	if (!principal_authenticate(r, res == ROUTE_FOUND ? rt->flags : 0))
@@ -116,7 +117,7 @@ app_route(struct req *r)
 		break;
 	case ROUTE_BADMETHOD:
 		buf_init(&allow);
-		route_allow(routes, routes_len, r->in.path, &allow);
+		route_allow(routes, routes_len, r->in.route_path, &allow);
 		req_resp_header(r, "Allow", allow.data ? allow.data : "");
 		buf_cleanup(&allow);
 		req_resp_error(r, 405, NULL, "method %s not allowed on %s",
@@ -135,8 +136,10 @@ app_handle(struct req *r)
 	r->family = family_of_path(r->in.path);
 	/* SCIM clients write its endpoints in any case, with a trailing
 	 * slash at times: routed as the table spells them. */
-	if (r->family->id == FAM_SCIM)
+	if (r->family->id == FAM_SCIM) {
 		scim_path_canon(r->in.path);
+		scim_path_canon(r->in.route_path);
+	}
 	/* A path that cannot be read cannot be routed. */
 	if (r->in.bad_request == 1)
 		req_resp_error(r, 400, NULL, "path: invalid percent-encoding or "

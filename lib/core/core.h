@@ -242,6 +242,9 @@ int		 json_write_member(struct buf *, const char *, const char *);
 /* decimal.c: fixed-point quantities and money, scale 4 */
 #define DECIMAL_BUFSZ	32
 #define DECIMAL_MAX	(100000000000LL * 10000)	/* 10^11 units at scale 4 */
+/* The largest DECIMAL(18,4) column value, 99999999999999.9999. */
+#define DECIMAL_SQL_MAX	999999999999999999LL
+int		 decimal_mul(int64_t, int64_t, int64_t *, int64_t *);
 int		 decimal_parse(const char *, int64_t *);
 int		 decimal_from_json(struct json_object *, int64_t *);
 void		 decimal_format(int64_t, char [DECIMAL_BUFSZ]);

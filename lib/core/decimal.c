@@ -11,7 +11,8 @@
 
 #include "core/core.h"
 
-#define DEC_MAX		999999999999999999LL	/* 18 digits */
+#define DEC_MAX		DECIMAL_SQL_MAX		/* 18 digits */
+#define DEC_ONE		10000LL			/* 1 at scale 4 */
 
 /*
  * Parse "-12.5", "3", "1.25e2" into units of 1/10000. Fails on more than
@@ -68,6 +69,33 @@ decimal_parse(const char *s, int64_t *out)
 	}
 	*out = neg ? -v : v;
 	return 1;
+}
+
+/*
+ * The exact product a x b of two decimals in 0..DECIMAL_SQL_MAX (scale
+ * 4 each, so scale 8): *whole (scale 4, the product cut to four places)
+ * and *rest, the four places cut (0..9999, in units of 10^-8), so that
+ * sums of products can be rounded once, as SQL's ROUND(SUM(a * b), 4).
+ * 0 when whole would pass DECIMAL_SQL_MAX (or an input is out of range).
+ */
+int
+decimal_mul(int64_t a, int64_t b, int64_t *whole, int64_t *rest)
+{
+	int64_t	 ah = a / DEC_ONE, al = a % DEC_ONE;
+	int64_t	 bh = b / DEC_ONE, bl = b % DEC_ONE;
+
+	if (a < 0 || b < 0 || a > DEC_MAX || b > DEC_MAX)
+		return 0;
+	/* a x b / 10^4 = ah x b + al x bh + al x bl / 10^4, every term
+	 * checked before it could pass the range (or int64). */
+	if (ah != 0 && b > DEC_MAX / ah)
+		return 0;
+	*whole = ah * b;
+	if (al * bh > DEC_MAX - *whole)		/* al < 10^4, bh < 10^14 */
+		return 0;
+	*whole += al * bh + al * bl / DEC_ONE;
+	*rest = al * bl % DEC_ONE;
+	return *whole <= DEC_MAX;
 }
 
 /* A JSON number (or numeric string) as a decimal; 0 when it is not. */

@@ -83,8 +83,11 @@ jscan_number(struct jscan *j)
 	return 1;
 }
 
+/* A string; a member name (name 1) may not hold \u0000: json-c keeps
+ * names as C strings, so one would be cut without a trace. NUL in a
+ * value is found on the parsed tree, where its path can be named. */
 static int
-jscan_string(struct jscan *j)
+jscan_string(struct jscan *j, int name)
 {
 	unsigned char	 c;
 	int		 k;
@@ -106,9 +109,8 @@ jscan_string(struct jscan *j)
 				if (j->i >= j->n ||
 				    !isxdigit((unsigned char)j->s[j->i]))
 					return jscan_fail(j, "invalid \\u escape");
-			/* A NUL would cut every C string read from it. */
-			if (strncmp(j->s + j->i - 4, "0000", 4) == 0)
-				return jscan_fail(j, "\\u0000 in a string");
+			if (name && strncmp(j->s + j->i - 4, "0000", 4) == 0)
+				return jscan_fail(j, "\\u0000 in a member name");
 		} else if (strchr("\"\\/bfnrt", c) == NULL || c == '\0')
 			return jscan_fail(j, "invalid escape");
 	}
@@ -133,7 +135,7 @@ jscan_container(struct jscan *j, char close, int object)
 		if (object) {
 			if (j->i >= j->n || j->s[j->i] != '"')
 				return jscan_fail(j, "expected a member name");
-			if (!jscan_string(j))
+			if (!jscan_string(j, 1))
 				return 0;
 			jscan_ws(j);
 			if (j->i >= j->n || j->s[j->i] != ':')
@@ -169,7 +171,7 @@ jscan_value(struct jscan *j)
 	case '[':
 		return jscan_container(j, ']', 0);
 	case '"':
-		return jscan_string(j);
+		return jscan_string(j, 0);
 	case 't':
 		return jscan_lit(j, "true");
 	case 'f':
@@ -204,10 +206,63 @@ json_check(const char *s, size_t n, size_t *off, const char **why)
 	return 0;
 }
 
+/* Append the step to member key or element i to path (of size sz);
+ * its length, or sz when it does not fit. */
+static size_t
+json_path_step(char *path, size_t len, size_t sz, const char *key, size_t i)
+{
+	int	 n;
+
+	if (len >= sz)
+		return sz;
+	if (key != NULL)
+		n = snprintf(path + len, sz - len, "%s%s", len ? "." : "", key);
+	else
+		n = snprintf(path + len, sz - len, "[%zu]", i);
+	return n < 0 || (size_t)n >= sz - len ? sz : len + (size_t)n;
+}
+
+/*
+ * 1 when a string value under o holds a NUL; its path ("lines[2].sku",
+ * "" for o itself) is then in path. Every C string read from such a
+ * value would be cut at the NUL, silently.
+ */
+static int
+json_nul_find(struct json_object *o, char *path, size_t len, size_t sz)
+{
+	size_t	 i, n;
+
+	switch (json_object_get_type(o)) {
+	case json_type_string:
+		if (memchr(json_object_get_string(o), '\0',
+		    (size_t)json_object_get_string_len(o)) == NULL)
+			return 0;
+		path[len < sz ? len : sz - 1] = '\0';
+		return 1;
+	case json_type_array:
+		n = json_object_array_length(o);
+		for (i = 0; i < n; i++)
+			if (json_nul_find(json_object_array_get_idx(o, i), path,
+			    json_path_step(path, len, sz, NULL, i), sz))
+				return 1;
+		return 0;
+	case json_type_object: {
+		json_object_object_foreach(o, key, v)
+			if (json_nul_find(v, path, json_path_step(path, len, sz,
+			    key, 0), sz))
+				return 1;
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
 /*
  * Parse a whole request body. On failure returns NULL with a message
- * naming the problem and its byte offset in err. A body of JSON null
- * is refused too, so NULL always means "answered with err".
+ * naming the problem and its byte offset in err, or the path of a
+ * string value holding a NUL. A body of JSON null is refused too, so
+ * NULL always means "answered with err".
  */
 struct json_object *
 json_parse_body(const char *s, size_t len, char *err, size_t errsz)
@@ -216,6 +271,7 @@ json_parse_body(const char *s, size_t len, char *err, size_t errsz)
 	struct json_object	*o;
 	const char		*why;
 	size_t			 off;
+	char			 path[128];
 
 	if (len == 0) {
 		snprintf(err, errsz, "body: expected a JSON document");
@@ -247,6 +303,19 @@ json_parse_body(const char *s, size_t len, char *err, size_t errsz)
 	if (o == NULL)
 		snprintf(err, errsz, "body: expected a JSON value other than "
 		    "null");
+	else if (json_nul_find(o, path, 0, sizeof(path))) {
+		/* A long path is cut (on a character) so the reason stays. */
+		if (path[0] == '\0')
+			snprintf(path, sizeof(path), "body");
+		for (off = strlen(path) < 64 ? strlen(path) : 64; off > 0 &&
+		    !util_utf8_valid(path, off); off--)
+			;
+		snprintf(err, errsz, "%.*s%s: must not contain the NUL "
+		    "character (\\u0000)", (int)off, path,
+		    off < strlen(path) ? "…" : "");
+		json_object_put(o);
+		o = NULL;
+	}
 	return o;
 }
 

@@ -14,6 +14,19 @@
 
 #define INGEST_MAX_LINES	5000
 
+/*
+ * The order dates a line may carry, as days since 1970-01-01 (UTC):
+ * from 2000-01-01 to 366 days after today. Order history is the past;
+ * a year ahead leaves room for pre-dated orders and any time zone. A
+ * date outside is a bad date like an unreadable one: the forecast
+ * starts from an organization's latest period, so one line in 9999
+ * would move all its predictions there (and past year 9999, where SQL
+ * dates end), and nothing older than 2000 is history it would read.
+ */
+#define INGEST_FIRST_DAY	10957		/* 2000-01-01 */
+#define INGEST_DAYS_AHEAD	366
+#define DAY_MS			86400000LL
+
 enum ingestion_sql_id {
 	SQL_BATCH_INSERT, INGESTION_SQL__MAX
 };
@@ -83,23 +96,36 @@ struct ingest {
 	size_t		 inserted;
 };
 
+/* 1 when the instant ms falls on a UTC day from INGEST_FIRST_DAY to
+ * INGEST_DAYS_AHEAD days after the day of now_ms. */
 static int
-ingest_read_date(struct req *r, struct json_object *o, struct line *ln)
+ingest_date_in_window(int64_t ms, int64_t now_ms)
+{
+	return ms >= INGEST_FIRST_DAY * DAY_MS &&
+	    ms / DAY_MS <= now_ms / DAY_MS + INGEST_DAYS_AHEAD;
+}
+
+static int
+ingest_read_date(struct req *r, struct json_object *o, struct line *ln,
+    int64_t now_ms)
 {
 	const char	*s;
 	int64_t		 ms;
 
 	if (!valid_string(r, o, "orderDate", 1, 0, 64, &s))
 		return 0;
-	if (util_parse_time(s, &ms))
+	/* Unreadable or outside the window: counted, not refused (the
+	 * spec), and nothing is written for the line. */
+	if (util_parse_time(s, &ms) && ingest_date_in_window(ms, now_ms))
 		util_sql_date(ms, ln->date);
 	else
-		ln->bad_date = 1;	/* counted, not refused (the spec) */
+		ln->bad_date = 1;
 	return 1;
 }
 
 static int
-ingest_read_line(struct req *r, struct json_object *o, struct line *ln)
+ingest_read_line(struct req *r, struct json_object *o, struct line *ln,
+    int64_t now_ms)
 {
 	int	 has;
 
@@ -117,12 +143,13 @@ ingest_read_line(struct req *r, struct json_object *o, struct line *ln)
 		return 0;
 	if (!has)
 		ln->delivered = ln->ordered;
-	return ingest_read_date(r, o, ln);
+	return ingest_read_date(r, o, ln, now_ms);
 }
 
 static int
 ingest_read_lines(struct req *r, struct json_object *arr, struct ingest *in)
 {
+	int64_t	 now_ms = util_now_ms();
 	size_t	 i;
 
 	in->nlines = json_object_array_length(arr);
@@ -144,7 +171,7 @@ ingest_read_lines(struct req *r, struct json_object *arr, struct ingest *in)
 	for (i = 0; i < in->nlines; i++) {
 		snprintf(r->vprefix, sizeof(r->vprefix), "lines[%zu].", i);
 		if (!ingest_read_line(r, json_object_array_get_idx(arr, i),
-		    &in->lines[i]))
+		    &in->lines[i], now_ms))
 			return 0;
 		in->bad_dates += in->lines[i].bad_date;
 	}

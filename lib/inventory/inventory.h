@@ -77,7 +77,10 @@ int		 predict_job(struct db *, const struct conf *);
 
 /* orders.c: purchase orders */
 extern const struct db_stmts	orders_stmts;
-enum order_move { ORDER_MOVED, ORDER_NOT_FOUND, ORDER_BAD_MOVE, ORDER_DB_ERROR };
+/* ORDER_STOCK_RANGE: receiving would put a line's item past the
+ * largest stock, DECIMAL_SQL_MAX. */
+enum order_move { ORDER_MOVED, ORDER_NOT_FOUND, ORDER_BAD_MOVE,
+	ORDER_STOCK_RANGE, ORDER_DB_ERROR };
 void		 orders_create(struct req *);
 void		 orders_get(struct req *);
 void		 orders_list(struct req *);
@@ -96,6 +99,9 @@ struct order_new_line {
 enum db_code	 orders_draft_write(struct db *, long long, const char *,
 		    const char *, const char *, const struct order_new_line *,
 		    size_t, char [37]);
+enum order_fit { ORDER_FITS, ORDER_LINE_TOO_LARGE, ORDER_TOTAL_TOO_LARGE };
+enum order_fit	 orders_amounts_fit(const struct order_new_line *, size_t,
+		    size_t *);
 /* Views for the console; strings are borrowed from the list. */
 struct order_waiting_line {
 	const char	*sku, *name;

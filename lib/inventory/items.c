@@ -506,7 +506,9 @@ items_stock_events(struct db *db, long long org_id,
  * Change the stock of item public_id of org by delta, inside the
  * caller's transaction: the row is locked, the change is recorded with
  * its source and reason, and its events are written. DB_CONSTRAINT when
- * stock would go below zero, DB_NOTFOUND for no such item. c is filled.
+ * stock would go below zero or above DECIMAL_SQL_MAX (c->next says
+ * which; the column holds no more), DB_NOTFOUND for no such item. c is
+ * filled.
  */
 enum db_code
 items_stock_change(struct db *db, long long org_id, const char *public_id,
@@ -533,8 +535,13 @@ items_stock_change(struct db *db, long long org_id, const char *public_id,
 	    decimal_parse(db_cell(rows, 0, 5), &c->threshold);
 	c->source = source;
 	db_rows_free(rows);
-	c->next = c->prev + delta;
-	if (c->next < 0)
+	/* A delta past the column's range is past it either way (and
+	 * would not fit int64 added). */
+	if (delta < -DECIMAL_SQL_MAX || delta > DECIMAL_SQL_MAX)
+		c->next = delta < 0 ? -1 : DECIMAL_SQL_MAX + 1;
+	else
+		c->next = c->prev + delta;
+	if (c->next < 0 || c->next > DECIMAL_SQL_MAX)
 		return DB_CONSTRAINT;
 	decimal_format(delta, d);
 	decimal_format(c->next, n);
@@ -597,8 +604,12 @@ items_adjust(struct req *r)
 		req_resp_error(r, 404, NULL, "no inventory item %s", r->args[0]);
 		break;
 	case DB_CONSTRAINT:
-		req_resp_error(r, 409, "insufficient_stock", "delta: stock would "
-		    "fall below zero");
+		if (c.next < 0)
+			req_resp_error(r, 409, "insufficient_stock", "delta: "
+			    "stock would fall below zero");
+		else
+			req_resp_error(r, 409, "stock_out_of_range", "delta: "
+			    "stock would be more than 99999999999999.9999");
 		break;
 	default:
 		req_resp_error(r, 503, NULL, "database unavailable");

@@ -316,6 +316,60 @@ orders_read_lines(struct req *r, struct json_object *arr,
 	return 1;
 }
 
+/*
+ * Whether the n lines' amounts (quantity x unit cost, as SQL's ROUND(q
+ * x c, 4)) and their total (ROUND(SUM(q x c), 4)) fit DECIMAL(18,4),
+ * as the order's total is read back; else which is too large, and the
+ * line that makes it so in *bad. Lines without a cost add nothing.
+ */
+enum order_fit
+orders_amounts_fit(const struct order_new_line *l, size_t n, size_t *bad)
+{
+	int64_t	 whole, rest, total = 0, total_rest = 0;
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (!l[i].has_cost)
+			continue;
+		*bad = i;
+		if (!decimal_mul(l[i].qty, l[i].cost, &whole, &rest) ||
+		    whole + (rest >= 5000) > DECIMAL_SQL_MAX)
+			return ORDER_LINE_TOO_LARGE;
+		/* Both terms are at most DECIMAL_SQL_MAX: no int64 overflow. */
+		total += whole;
+		total_rest += rest;
+		total += total_rest / 10000;
+		total_rest %= 10000;
+		if (total + (total_rest >= 5000) > DECIMAL_SQL_MAX)
+			return ORDER_TOTAL_TOO_LARGE;
+	}
+	return ORDER_FITS;
+}
+
+/* 400 naming the line when an amount or the total is too large. */
+static int
+orders_check_amounts(struct req *r, const struct order_new_line *l,
+    size_t n)
+{
+	char	 max[DECIMAL_BUFSZ];
+	size_t	 bad = 0;
+
+	decimal_format(DECIMAL_SQL_MAX, max);
+	switch (orders_amounts_fit(l, n, &bad)) {
+	case ORDER_FITS:
+		return 1;
+	case ORDER_LINE_TOO_LARGE:
+		req_resp_error(r, 400, "invalid_body", "lines[%zu].unitCost: "
+		    "quantity x unitCost is more than %s", bad, max);
+		return 0;
+	case ORDER_TOTAL_TOO_LARGE:
+		req_resp_error(r, 400, "invalid_body", "lines[%zu].unitCost: "
+		    "the order's total would be more than %s", bad, max);
+		return 0;
+	}
+	return 0;
+}
+
 static enum db_code
 orders_insert_lines(struct db *db, long long org_id, long long order,
     const struct order_new_line *l, size_t n)
@@ -425,7 +479,7 @@ orders_create(struct req *r)
 		goto out;
 	}
 	if ((l = calloc(n, sizeof(*l))) == NULL ||
-	    !orders_read_lines(r, arr, l, n))
+	    !orders_read_lines(r, arr, l, n) || !orders_check_amounts(r, l, n))
 		goto out;
 	if (!orders_write(r, vendor, ref, notes, l, n)) {
 		if (r->out.status < 500)
@@ -449,10 +503,21 @@ orders_allowed(const char *from, const char *to)
 	return 0;
 }
 
-/* Add every line's quantity to its item's stock. */
+/* Where receiving stopped: the line (as the order lists its lines)
+ * whose item's stock would pass DECIMAL_SQL_MAX, and that item. */
+struct receive_refusal {
+	size_t		 line;
+	char		 sku[129 * 4];
+};
+
+/*
+ * Add every line's quantity to its item's stock. DB_CONSTRAINT when a
+ * line would put its item past DECIMAL_SQL_MAX (why says which); the
+ * caller's transaction is then undone whole.
+ */
 static enum db_code
 orders_receive(struct db *db, long long org_id, long long order,
-    const char *order_id, const char *actor)
+    const char *order_id, const char *actor, struct receive_refusal *why)
 {
 	struct db_rows		*rows = NULL;
 	struct stock_change	 c;
@@ -472,6 +537,10 @@ orders_receive(struct db *db, long long org_id, long long order,
 		else
 			code = items_stock_change(db, org_id, db_cell(rows, i, 0),
 			    qty, "purchase_order", reason, actor, &c);
+		if (code == DB_CONSTRAINT && why != NULL) {
+			why->line = i;
+			snprintf(why->sku, sizeof(why->sku), "%s", c.sku);
+		}
 	}
 	db_rows_free(rows);
 	return code;
@@ -497,18 +566,15 @@ orders_status_events(struct db *db, long long org_id, const char *id,
 	return events_emit(db, org_id, EVENT_ORDER_FULFILLED, p);
 }
 
-/*
- * Move order public_id of org to status `to`, inside the caller's
- * transaction: checked against the allowed moves, audited with actor and
- * note, events written, stock received. from (16 bytes) gets the old
- * status. ORDER_MOVED, or why not.
- */
-enum order_move
-orders_transition(struct db *db, long long org_id, const char *public_id,
-    const char *to, const char *actor, const char *note, char from[16])
+/* orders_transition, and why a receipt was refused (why may be NULL). */
+static enum order_move
+orders_move(struct db *db, long long org_id, const char *public_id,
+    const char *to, const char *actor, const char *note, char from[16],
+    struct receive_refusal *why)
 {
 	struct db_rows	*rows = NULL;
 	long long	 order;
+	enum db_code	 code;
 	int		 decision = strcmp(to, "APPROVED") == 0 ||
 			    strcmp(to, "REJECTED") == 0;
 
@@ -529,12 +595,29 @@ orders_transition(struct db *db, long long org_id, const char *public_id,
 	    DB_INT(order))) != DB_OK ||
 	    db_exec(db, orders_sql[SQL_ORDER_HISTORY], DB_PARAMS(DB_INT(org_id),
 	    DB_INT(order), DB_STR(from), DB_STR(to), DB_STR(actor),
-	    DB_STR(note))) != DB_OK ||
-	    (strcmp(to, "RECEIVED") == 0 && orders_receive(db, org_id, order,
-	    public_id, actor) != DB_OK) ||
-	    orders_status_events(db, org_id, public_id, from, to) != DB_OK)
+	    DB_STR(note))) != DB_OK)
+		return ORDER_DB_ERROR;
+	if (strcmp(to, "RECEIVED") == 0 && (code = orders_receive(db, org_id,
+	    order, public_id, actor, why)) != DB_OK)
+		return code == DB_CONSTRAINT ? ORDER_STOCK_RANGE :
+		    ORDER_DB_ERROR;
+	if (orders_status_events(db, org_id, public_id, from, to) != DB_OK)
 		return ORDER_DB_ERROR;
 	return ORDER_MOVED;
+}
+
+/*
+ * Move order public_id of org to status `to`, inside the caller's
+ * transaction: checked against the allowed moves, audited with actor and
+ * note, events written, stock received. from (16 bytes) gets the old
+ * status. ORDER_MOVED, or why not; after anything else the caller
+ * rolls back (ORDER_STOCK_RANGE leaves the order's lines half received).
+ */
+enum order_move
+orders_transition(struct db *db, long long org_id, const char *public_id,
+    const char *to, const char *actor, const char *note, char from[16])
+{
+	return orders_move(db, org_id, public_id, to, actor, note, from, NULL);
 }
 
 /* POST /api/integrations/v1/orders/{id}/status */
@@ -543,7 +626,8 @@ orders_set_status(struct req *r)
 {
 	struct json_object	*b, *o;
 	const char		*to, *note;
-	char			 from[16], actor[48];
+	char			 from[16], actor[48], max[DECIMAL_BUFSZ];
+	struct receive_refusal	 why;
 
 	if ((b = req_json_body(r)) == NULL)
 		return;
@@ -552,8 +636,8 @@ orders_set_status(struct req *r)
 	    !valid_string(r, b, "note", 0, 0, 1000, &note))
 		goto out;
 	principal_actor(&r->principal, actor, sizeof(actor));
-	switch (orders_transition(r->db, r->principal.org_id, r->args[0], to, actor,
-	    note, from)) {
+	switch (orders_move(r->db, r->principal.org_id, r->args[0], to, actor,
+	    note, from, &why)) {
 	case ORDER_MOVED:
 		if ((o = orders_data(r->db, r->principal.org_id, r->args[0])) != NULL)
 			req_resp_json(r, 200, o);
@@ -566,6 +650,12 @@ orders_set_status(struct req *r)
 	case ORDER_BAD_MOVE:
 		req_resp_error(r, 409, "invalid_transition", "status: an order "
 		    "in %s cannot move to %s", from, to);
+		break;
+	case ORDER_STOCK_RANGE:
+		decimal_format(DECIMAL_SQL_MAX, max);
+		req_resp_error(r, 409, "stock_out_of_range", "lines[%zu]."
+		    "quantity: receiving it would put the stock of %s above "
+		    "%s; nothing was received", why.line, why.sku, max);
 		break;
 	case ORDER_DB_ERROR:
 		req_resp_error(r, 503, NULL, "database unavailable; nothing was "

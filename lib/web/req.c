@@ -1,6 +1,6 @@
 /*
  * req.c - a request as the FastCGI main hands it over (method, decoded
- * path, raw query, headers, body under a size cap), and the response the
+ * path and the path it is routed on, raw query, headers, body under a size cap), and the response the
  * handler builds on it. Everything per request hangs off struct req and
  * is freed once by req_cleanup.
  */
@@ -34,6 +34,7 @@ req_cleanup(struct req *r)
 	size_t	 i;
 
 	free(r->in.path);
+	free(r->in.route_path);
 	free(r->in.query);
 	for (i = 0; i < r->in.nheaders; i++) {
 		free(r->in.headers[i].name);
@@ -132,6 +133,50 @@ hexval(int c)
 }
 
 /*
+ * Percent-decode s[0..n) into *out (the caller's to free); with keep,
+ * the escapes of '/' and '%' stay as they are written (uppercased), so
+ * the result is still split into segments where s is. Fails on a bad
+ * escape, a NUL or invalid UTF-8 (of the whole decoded text, checked
+ * also when keep leaves escapes).
+ */
+static int
+req_decode(const char *s, size_t n, int keep, char **out)
+{
+	char	*d;
+	size_t	 i, j = 0;
+	int	 hi, lo, c, bad = 0;
+
+	if ((d = malloc(n + 1)) == NULL)
+		return 0;
+	for (i = 0; i < n && !bad; i++) {
+		if (s[i] != '%') {
+			d[j++] = s[i];
+			continue;
+		}
+		if (i + 2 >= n || (hi = hexval((unsigned char)s[i + 1])) < 0 ||
+		    (lo = hexval((unsigned char)s[i + 2])) < 0 ||
+		    (c = hi << 4 | lo) == 0) {
+			bad = 1;
+			break;
+		}
+		if (keep && (c == '/' || c == '%')) {
+			d[j++] = '%';
+			d[j++] = '2';
+			d[j++] = c == '/' ? 'F' : '5';
+		} else
+			d[j++] = (char)c;
+		i += 2;
+	}
+	d[j] = '\0';
+	if (bad || !util_utf8_valid(d, j)) {
+		free(d);
+		return 0;
+	}
+	*out = d;
+	return 1;
+}
+
+/*
  * Percent-decode s[0..n) ('+' is a space only in queries, so callers
  * decode paths and query values alike and keep '+'). Fails on a bad
  * escape, a NUL or invalid UTF-8. *out is the caller's to free.
@@ -139,32 +184,31 @@ hexval(int c)
 int
 req_url_decode(const char *s, size_t n, char **out)
 {
-	char	*d;
-	size_t	 i, j = 0;
-	int	 hi, lo;
+	return req_decode(s, n, 0, out);
+}
 
-	if ((d = malloc(n + 1)) == NULL)
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] != '%') {
-			d[j++] = s[i];
-			continue;
-		}
-		if (i + 2 >= n || (hi = hexval((unsigned char)s[i + 1])) < 0 ||
-		    (lo = hexval((unsigned char)s[i + 2])) < 0 ||
-		    (hi == 0 && lo == 0))
-			goto fail;
-		d[j++] = (char)(hi << 4 | lo);
-		i += 2;
-	}
-	d[j] = '\0';
-	if (!util_utf8_valid(d, j))
-		goto fail;
-	*out = d;
-	return 1;
-fail:
-	free(d);
-	return 0;
+/*
+ * Set the request's paths from the raw path uri[0..n) (no query): the
+ * decoded path, and the path routes are matched on, where "%2F" and
+ * "%25" stay escaped so that a '/' inside a segment (a SKU "A/B") does
+ * not split it; route_match decodes each captured segment. An
+ * unreadable path sets bad_request 1 (and both paths to "(invalid)").
+ * 0 when out of memory.
+ */
+int
+req_set_path(struct req *r, const char *uri, size_t n)
+{
+	free(r->in.path);
+	free(r->in.route_path);
+	r->in.path = r->in.route_path = NULL;
+	if (req_decode(uri, n, 0, &r->in.path) &&
+	    req_decode(uri, n, 1, &r->in.route_path))
+		return 1;
+	free(r->in.path);
+	r->in.bad_request = 1;
+	r->in.path = strdup("(invalid)");
+	r->in.route_path = strdup("(invalid)");
+	return r->in.path != NULL && r->in.route_path != NULL;
 }
 
 /*

@@ -3,6 +3,10 @@
  * (routes.c). Patterns are literal segments and "{name}" captures of one
  * non-empty segment. Lookup tells "no such path" (404) from "no such
  * method on this path" (405).
+ *
+ * The path matched is the request's route_path (req_set_path): decoded
+ * but for "%2F" and "%25", so an escaped '/' stays inside its segment;
+ * each captured segment is decoded once it is matched.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +25,25 @@ route_free_args(char **args, size_t *nargs)
 	*nargs = 0;
 }
 
+/* The segment s[0..n) decoded into *out (NULL: only checked); 0 when
+ * it cannot be decoded (or out of memory). */
+static int
+route_capture(const char *s, size_t n, char **out)
+{
+	char	*d;
+
+	if (!req_url_decode(s, n, &d))
+		return 0;
+	if (out != NULL)
+		*out = d;
+	else
+		free(d);
+	return 1;
+}
+
 /*
- * 1 when path matches pattern; captured segments are copied into args
- * (caller frees). args may be NULL to only test.
+ * 1 when path (a route path) matches pattern; captured segments are
+ * decoded into args (caller frees). args may be NULL to only test.
  */
 int
 route_match(const char *pat, const char *path, char **args, size_t *nargs)
@@ -38,13 +58,12 @@ route_match(const char *pat, const char *path, char **args, size_t *nargs)
 			if ((pe = strchr(pat, '}')) == NULL)
 				goto fail;
 			se = path + strcspn(path, "/");
-			if (se == path || n >= ROUTE_MAXARGS)
+			if (se == path || n >= ROUTE_MAXARGS ||
+			    !route_capture(path, (size_t)(se - path),
+			    args != NULL ? &args[n] : NULL))
 				goto fail;
-			if (args != NULL) {
-				if ((args[n] = strndup(path, se - path)) == NULL)
-					goto fail;
+			if (args != NULL)
 				*nargs = n + 1;
-			}
 			n++;
 			pat = pe + 1;
 			path = se;

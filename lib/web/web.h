@@ -123,6 +123,7 @@ struct header {
 struct req_in {
 	const char	*method;
 	char		*path;		/* decoded path, no query */
+	char		*route_path;	/* path as routed: %2F, %25 kept */
 	char		*query;		/* raw query string, "" when none */
 	struct header	*headers;
 	size_t		 nheaders;
@@ -167,6 +168,7 @@ enum req_body_res req_read_body(struct buf *, req_read_fn, void *,
 int		 req_query_param(const char *, const char *, char **);
 int		 req_form_param(const struct req *, const char *, char **);
 int		 req_url_decode(const char *, size_t, char **);
+int		 req_set_path(struct req *, const char *, size_t);
 void		 req_set_id(struct req *, const char *);
 void		 req_resp_header(struct req *, const char *, const char *);
 void		 req_resp_json(struct req *, int, struct json_object *);

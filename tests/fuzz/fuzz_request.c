@@ -95,7 +95,7 @@ needs_db(struct req *r)
 		return 0;
 	/* As app_route looks up (HEAD is served as GET). */
 	res = route_lookup(routes, routes_len, strcmp(r->in.method, "HEAD") == 0 ?
-	    "GET" : r->in.method, r->in.path, &rt, args, &nargs);
+	    "GET" : r->in.method, r->in.route_path, &rt, args, &nargs);
 	while (nargs > 0)
 		free(args[--nargs]);
 	if (res == ROUTE_FOUND)
@@ -181,20 +181,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			uri = eq + 1;
 			q = strchr(uri, '?');
 			r.in.query = strdup(q != NULL ? q + 1 : "");
-			if (!req_url_decode(uri, q != NULL ?
-			    (size_t)(q - uri) : strlen(uri), &r.in.path)) {
-				r.in.path = strdup("(invalid)");
-				r.in.bad_request = 1;
-			}
+			(void)req_set_path(&r, uri, q != NULL ?
+			    (size_t)(q - uri) : strlen(uri));
 		} else if (strcmp(line, "BODY") == 0)
 			r.in.body_too_large = eq[1] == '1';
 	}
 	r.in.method = method != NULL ? method : "GET";
 	if (r.in.path == NULL) {
-		r.in.path = strdup("/");
+		(void)req_set_path(&r, "/", 1);
 		r.in.query = strdup("");
 	}
-	if (r.in.path == NULL || r.in.query == NULL)
+	if (r.in.path == NULL || r.in.route_path == NULL || r.in.query == NULL)
 		goto done;
 
 	/* Headers are found by their lowercase, dashed names. */

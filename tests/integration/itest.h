@@ -219,6 +219,7 @@ void	suite_registry_register(void);
 void	suite_outbox_register(void);
 void	suite_activity_register(void);
 void	suite_partitions_register(void);
+void	suite_hardening_register(void);
 void	suite_dbrestart_register(void);
 
 #endif

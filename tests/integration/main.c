@@ -17,6 +17,8 @@ int
 main(void)
 {
 	unsigned int	 failed;
+	const char	*only;
+	CU_pSuite	 s;
 
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -40,9 +42,19 @@ main(void)
 	suite_outbox_register();
 	suite_activity_register();
 	suite_partitions_register();
+	suite_hardening_register();
 	suite_dbrestart_register();	/* last: it restarts the database */
 	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
+	/* MIHWAR_ITEST_SUITE names one suite to run alone (while working
+	 * on it); unset, all of them run. */
+	if ((only = getenv("MIHWAR_ITEST_SUITE")) != NULL && *only != '\0') {
+		if ((s = CU_get_suite(only)) == NULL) {
+			fprintf(stderr, "no suite named \"%s\"\n", only);
+			return 1;
+		}
+		CU_basic_run_suite(s);
+	} else
+		CU_basic_run_tests();
 	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
 	    CU_get_number_of_suites_failed();
 	CU_cleanup_registry();

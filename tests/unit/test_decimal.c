@@ -115,6 +115,52 @@ test_line_amount(void)
 	}
 }
 
+/* decimal_mul: exact products split at four places, refused past
+ * DECIMAL(18,4) (issue 16: an order's total read back as null). */
+static void
+test_mul(void)
+{
+	static const struct {
+		const char	*a, *b;
+		int		 ok;
+		const char	*whole;
+		long long	 rest;
+	} cases[] = {
+		{ "10", "100", 1, "1000", 0 },
+		{ "0.0001", "0.0001", 1, "0", 1 },
+		{ "0.5", "0.0499", 1, "0.0249", 5000 },
+		{ "1.2345", "6.7891", 1, "8.3811", 4395 },	/* 8.38114395 */
+		{ "3", "0.3333", 1, "0.9999", 0 },
+		{ "99999999999.9999", "1000", 1, "99999999999999.9", 0 },
+		{ "99999999999999.9999", "1", 1, "99999999999999.9999", 0 },
+		{ "1", "99999999999999.9999", 1, "99999999999999.9999", 0 },
+		{ "9999999.9999", "9999999.9999", 1, "99999999998000",
+		    1 },				/* 10^14 - 2000 + 10^-8 */
+		{ "10000000", "10000000", 0, NULL, 0 },		/* 10^14 */
+		{ "99999999999999.9999", "1.0001", 0, NULL, 0 },
+		{ "99999999999999.9999", "99999999999999.9999", 0, NULL, 0 },
+		{ "100000000000", "100000000000", 0, NULL, 0 },
+		{ "0", "99999999999999.9999", 1, "0", 0 },
+		{ "-1", "1", 0, NULL, 0 },
+	};
+	int64_t	 a, b, whole, rest, want;
+	size_t	 i;
+	int	 ok;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		CHECK(decimal_parse(cases[i].a, &a) &&
+		    decimal_parse(cases[i].b, &b), "[%zu] parse", i);
+		ok = decimal_mul(a, b, &whole, &rest);
+		if (!CHECK(ok == cases[i].ok, "[%s x %s] ok %d, want %d",
+		    cases[i].a, cases[i].b, ok, cases[i].ok) || !ok)
+			continue;
+		CHECK(decimal_parse(cases[i].whole, &want) && whole == want &&
+		    rest == cases[i].rest, "[%s x %s] is %s + %lld, got %lld "
+		    "+ %lld", cases[i].a, cases[i].b, cases[i].whole,
+		    cases[i].rest, (long long)whole, (long long)rest);
+	}
+}
+
 static void
 test_dates(void)
 {
@@ -143,6 +189,7 @@ test_decimal_register(void)
 		{ "decimal_parse and decimal_format", test_parse_format },
 		{ "money: two decimals, whole cents", test_money },
 		{ "a line's amount to the cent, half up", test_line_amount },
+		{ "decimal_mul: exact, refused past DECIMAL(18,4)", test_mul },
 		{ "invoice dates are calendar dates", test_dates },
 	};
 

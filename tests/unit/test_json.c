@@ -301,6 +301,58 @@ test_write_str(void)
 	buf_cleanup(&b);
 }
 
+/*
+ * A NUL in a string value is refused naming its path (issue 16: a
+ * "sku":"X\u0000zz" was stored as "X"); in a member name, where no
+ * path can name it, as malformed JSON. Escaped NULs elsewhere pass.
+ */
+static void
+test_nul(void)
+{
+	static const struct {
+		const char	*in, *err;	/* err NULL: accepted */
+	} cases[] = {
+		{ "{\"sku\":\"X\\u0000zz\"}",
+		    "sku: must not contain the NUL character (\\u0000)" },
+		{ "{\"a\":1,\"lines\":[{\"sku\":\"k\"},{\"n\":{\"x\":"
+		    "[\"\",\"\\u0000\"]}}]}",
+		    "lines[1].n.x[1]: must not contain the NUL character" },
+		{ "[\"ok\",\"\\u0000\"]", "[1]: must not contain" },
+		{ "\"\\u0000\"", "body: must not contain the NUL character" },
+		{ "{\"s\\u0000\":1}", "body: malformed JSON at byte 9: "
+		    "\\u0000 in a member name" },
+		{ "{\"a\":\"\\u0001\\\\u0000\"}", NULL },	/* "\\u0000" */
+		{ "{\"a\":\"\\u00000\"}", "a: must not contain" },
+	};
+	struct json_object	*o;
+	char			 err[160], in[200];
+	size_t			 i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		snprintf(err, sizeof(err), "%s", SENTINEL);
+		o = json_parse_body(cases[i].in, strlen(cases[i].in), err,
+		    sizeof(err));
+		if (cases[i].err == NULL)
+			CHECK(o != NULL, "[%zu] refused: %s", i, err);
+		else {
+			CHECK(o == NULL, "[%zu] accepted", i);
+			CHECK(strncmp(err, cases[i].err, strlen(cases[i].err)) ==
+			    0, "[%zu] error \"%s\", want \"%s\"", i, err,
+			    cases[i].err);
+		}
+		json_object_put(o);
+	}
+	/* A long path is cut on a character; the reason stays whole. */
+	snprintf(in, sizeof(in), "{\"%s\":\"\\u0000\"}",
+	    "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	    "\xc3\xa9\xc3\xa9\xc3\xa9kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk");
+	o = json_parse_body(in, strlen(in), err, sizeof(err));
+	CHECK(o == NULL && strcmp(err, "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	    "kkkkkkkkkkkkkkkkkkkkkk\xc3\xa9\xe2\x80\xa6: must not contain the "
+	    "NUL character (\\u0000)") == 0, "long path: %s", err);
+	json_object_put(o);
+}
+
 void
 test_json_register(void)
 {
@@ -311,6 +363,7 @@ test_json_register(void)
 		{ "json_parse_body depth limit", test_depth },
 		{ "json_parse_body null document", test_null_document },
 		{ "json_parse_body reads only len bytes", test_length_bound },
+		{ "json_parse_body refuses NUL, naming the field", test_nul },
 		{ "json_to_str", test_to_str },
 		{ "json_write_str and json_write_member", test_write_str },
 	};

@@ -185,6 +185,50 @@ test_url_decode(void)
 	}
 }
 
+/*
+ * req_set_path: the decoded path, and the route path that keeps the
+ * escapes of '/' and '%' (uppercased) so a segment holding them stays
+ * one segment; an unreadable path is bad_request 1.
+ */
+static void
+test_set_path(void)
+{
+	static const struct {
+		const char	*in, *path, *route;	/* NULL: unreadable */
+	} cases[] = {
+		{ "/items/by-sku/A%2FB", "/items/by-sku/A/B",
+		    "/items/by-sku/A%2FB" },
+		{ "/items/by-sku/A%2fB", "/items/by-sku/A/B",
+		    "/items/by-sku/A%2FB" },
+		{ "/items/by-sku/50%25", "/items/by-sku/50%",
+		    "/items/by-sku/50%25" },
+		{ "/%69tems/%41%20b", "/items/A b", "/items/A b" },
+		{ "/caf%C3%A9/x", "/caf\xc3\xa9/x", "/caf\xc3\xa9/x" },
+		{ "/a+b", "/a+b", "/a+b" },
+		{ "/", "/", "/" },
+		{ "/a%2", NULL, NULL },
+		{ "/a%00b", NULL, NULL },
+		{ "/a%C3%2F", NULL, NULL },
+		{ "/%FF", NULL, NULL },
+	};
+	struct req	 r;
+	size_t		 i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		memset(&r, 0, sizeof(r));
+		CHECK(req_set_path(&r, cases[i].in, strlen(cases[i].in)),
+		    "[%s] failed", cases[i].in);
+		CHECK(r.in.bad_request == (cases[i].path == NULL), "[%s] "
+		    "bad_request %d", cases[i].in, r.in.bad_request);
+		CHECK_STR(cases[i].in, r.in.path, cases[i].path ?
+		    cases[i].path : "(invalid)");
+		CHECK_STR(cases[i].in, r.in.route_path, cases[i].route ?
+		    cases[i].route : "(invalid)");
+		free(r.in.path);
+		free(r.in.route_path);
+	}
+}
+
 static void
 test_query_param(void)
 {
@@ -552,6 +596,7 @@ test_req_register(void)
 	static const struct test_def tests[] = {
 		{ "req_read_body", test_read_body },
 		{ "req_url_decode", test_url_decode },
+		{ "req_set_path", test_set_path },
 		{ "req_query_param", test_query_param },
 		{ "req_set_id", test_set_id },
 		{ "req_add_header and req_header", test_headers },

@@ -76,6 +76,15 @@ test_match(void)
 		{ "/{a}/{b}/{c}/{d}", "/1/2/3/4", 1, "1|2|3|4" },
 		{ "/{a}/{b}/{c}/{d}/{e}", "/1/2/3/4/5", 0, "" },
 		{ "/items/{id", "/items/42", 0, "" },
+		/* A route path keeps %2F and %25; captures are decoded. */
+		{ "/items/{id}", "/items/A%2FB", 1, "A/B" },
+		{ "/items/{id}", "/items/100%25", 1, "100%" },
+		{ "/items/{id}/tags/{tag}", "/items/a%2F%2Fb/tags/%25%2F", 1,
+		    "a//b|%/" },
+		{ "/items/{id}", "/items/A/B", 0, "" },
+		{ "/items/{id}/tags", "/items%2F7/tags", 0, "" },
+		{ "/items/{id}", "/items/%zz", 0, "" },
+		{ "/items/{id}", "/items/%00", 0, "" },
 	};
 	char	*args[ROUTE_MAXARGS];
 	size_t	 i, nargs;
