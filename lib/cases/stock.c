@@ -244,11 +244,12 @@ stock_record_move(struct case_step *s, const struct case_line *l,
  * Post line l to its target: the quantity through the stock-change
  * path (its events as for any change), the unit price as the item's
  * cost, an archived item back in the catalog, and the move that undoes
- * it. DB_CONSTRAINT: the line is posted already.
+ * it. DB_CONSTRAINT: the line is posted already; DB_NOTFOUND with
+ * *full set: the item's stock would pass what DECIMAL(18,4) holds.
  */
 static enum db_code
 stock_post_line(struct case_step *s, const struct case_line *l,
-    const struct stock_target *t, struct stock_tally *tally)
+    const struct stock_target *t, struct stock_tally *tally, int *full)
 {
 	struct item_ref		 ref;
 	struct stock_change	 chg;
@@ -260,10 +261,15 @@ stock_post_line(struct case_step *s, const struct case_line *l,
 		return code == DB_CONSTRAINT ? DB_ERROR : code;
 	snprintf(reason, sizeof(reason), "case %s line %d", s->c->id,
 	    l->line_no);
-	/* Adding stock cannot be refused: any failure is the database's. */
-	if ((code = items_stock_change(s->db, s->org_id, ref.item_id,
-	    l->quantity, STOCK_SOURCE, reason, s->actor, &chg)) != DB_OK)
-		return code == DB_CONSTRAINT ? DB_ERROR : code;
+	/* Adding stock is refused only past the column's range. */
+	code = items_stock_change(s->db, s->org_id, ref.item_id, l->quantity,
+	    STOCK_SOURCE, reason, s->actor, &chg);
+	if (code == DB_CONSTRAINT) {
+		*full = 1;
+		return DB_NOTFOUND;
+	}
+	if (code != DB_OK)
+		return code;
 	if ((code = items_set_cost(s->db, s->org_id, ref.item_id,
 	    &l->unit_price)) != DB_OK ||
 	    (ref.archived && (code = items_set_archived(s->db, s->org_id,
@@ -323,9 +329,22 @@ stock_post_lines(struct case_step *s, const struct stock_target *targets,
 {
 	enum db_code	 code;
 	size_t		 i, created = 0;
+	int		 full = 0;
 
 	for (i = 0; i < s->c->nlines; i++) {
-		code = stock_post_line(s, &s->c->lines[i], &targets[i], tally);
+		code = stock_post_line(s, &s->c->lines[i], &targets[i], tally,
+		    &full);
+		if (full) {
+			char	 err[160];
+
+			snprintf(err, sizeof(err), "SKU %s: line %d: the item's "
+			    "stock would pass 99999999999999.9999, the most it "
+			    "can hold", s->c->lines[i].sku, s->c->lines[i].line_no);
+			json_object_array_add(s->errors,
+			    json_object_new_string(err));
+			return stock_refuse(s, "STOCK_OUT_OF_RANGE", "%s; nothing "
+			    "was posted", err);
+		}
 		if (code == DB_CONSTRAINT)
 			return stock_refuse(s, "ALREADY_INTEGRATED", "case %s "
 			    "is already posted to inventory; roll it back "

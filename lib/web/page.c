@@ -95,6 +95,11 @@ query_bool(struct req *r, const char *name, int *out)
 	return ok;
 }
 
+/* What DATETIME holds: 1000-01-01T00:00:00Z .. 9999-12-31T23:59:59.999Z
+ * (a time past it would be cut by the database, not refused). */
+#define SQL_TIME_MIN_MS	(-30610224000000LL)
+#define SQL_TIME_MAX_MS	(253402300799999LL)
+
 /* An ISO 8601 date-time as SQL DATETIME text; *present 0 when absent. */
 int
 query_time(struct req *r, const char *name, char out[24], int *present)
@@ -108,9 +113,14 @@ query_time(struct req *r, const char *name, char out[24], int *present)
 		return 0;
 	if (v == NULL)
 		return 1;
-	if (util_parse_time(v, &ms)) {
+	if (util_parse_time(v, &ms) && ms >= SQL_TIME_MIN_MS &&
+	    ms <= SQL_TIME_MAX_MS) {
 		util_sql_time(ms, out);
 		*present = 1;
+	} else if (util_parse_time(v, &ms)) {
+		req_resp_error(r, 400, "invalid_query", "%s: between "
+		    "1000-01-01 and 9999-12-31 (UTC)", name);
+		ok = 0;
 	} else {
 		req_resp_error(r, 400, "invalid_query", "%s: expected an ISO "
 		    "8601 date-time such as 2026-03-30T12:00:00Z", name);

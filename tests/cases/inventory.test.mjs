@@ -502,3 +502,27 @@ test('SKU aliases: create, list by vendor with a cursor, duplicates,' +
 	assert.match(badQuery.json.error.message, /^vendor_id:/);
 	assert.equal((await api('GET', '')).json.data.length, 5);
 });
+
+// Stock is DECIMAL(18,4): a line that would push an item past what the
+// column holds is refused for good (no retry will fit it), naming its
+// line, and nothing of the case is posted. The item's stock is set near
+// the limit as root: no request could add that much in one go.
+test('a line that would pass the stock column\'s range refuses the case' +
+    ' (STOCK_OUT_OF_RANGE), changing nothing', async () => {
+	const org = await newOrg('inv');
+	const full = sku('FULL'), fresh = sku('FRESH');
+	await newItem(org, { sku: full, stockOnHand: 1 });
+	await sql('UPDATE inventory_items SET stock_on_hand =' +
+	    ` 99999999999998.0000 WHERE org_id = ${Number(org.id)}` +
+	    ` AND sku = ${q(full)}`);
+	const id = await approved(org, [line(fresh, 1, 2), line(full, 5, 1)]);
+	const before = await inventoryState(org);
+
+	const r = await integrate(org, 'inventory', id);
+	assert.equal(r.status, 422, r.text);
+	assert.equal(r.json.error_code, 'STOCK_OUT_OF_RANGE');
+	assert.equal(r.json.status, 'failed');
+	assert.match(JSON.stringify(r.json), /line 2: the item's stock would pass/, r.text);
+	assert.deepEqual(await inventoryState(org), before);
+	assert.equal(await itemBySku(org, fresh), null);
+});

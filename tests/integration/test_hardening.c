@@ -66,6 +66,31 @@ ingest_body(struct sbuf *b, const char *sku, const char *date)
 }
 
 /*
+ * A list's time filter past what DATETIME holds (a zone pushing it past
+ * year 9999, or before year 1000) is 400 naming the parameter; the
+ * database would otherwise cut it to a time that matches everything.
+ */
+static void
+test_query_time_range(void)
+{
+	struct json_object	*o;
+
+	o = API_JSON("GET", ITEMS "?updatedAfter=9999-12-31T23:59:59-00:01",
+	    auth, NULL, 400);
+	CU_ASSERT_PTR_NOT_NULL(json_str_at(o, "error.message") ?
+	    strstr(json_str_at(o, "error.message"), "updatedAfter") : NULL);
+	json_object_put(o);
+	o = API_JSON("GET", ORDERS "?createdAfter=0999-12-31T00:00:00Z", auth,
+	    NULL, 400);
+	CU_ASSERT_PTR_NOT_NULL(json_str_at(o, "error.message") ?
+	    strstr(json_str_at(o, "error.message"), "createdAfter") : NULL);
+	json_object_put(o);
+	o = API_JSON("GET", ITEMS "?updatedAfter=9999-12-31T23:59:59Z", auth,
+	    NULL, 200);
+	json_object_put(o);
+}
+
+/*
  * Item 2: an order date outside 2000-01-01 .. today + 366 days is
  * counted in skippedBadDate and nothing is written for its line; the
  * bounds themselves are accepted.
@@ -383,4 +408,6 @@ suite_hardening_register(void)
 	    test_order_amount_overflow);
 	CU_add_test(s, "receive past DECIMAL(18,4): 409, still APPROVED",
 	    test_receive_stock_overflow);
+	CU_add_test(s, "updatedAfter / createdAfter past what DATETIME holds: "
+	    "400", test_query_time_range);
 }
