@@ -10,6 +10,7 @@
 # the input saved as BUILD_DIR/libfuzzer/artifacts/<name>-crash-...; the
 # other targets still run. One line per target: executions, libFuzzer's
 # final cov: and ft: figures, corpus files before and after, crashes.
+# tests/fuzz/<name>.dict, where there is one, is libFuzzer's -dict.
 # Exits 1 when any target crashed. FUZZ_LONG_TARGETS="json scimpatch"
 # runs only those.
 set -uo pipefail
@@ -58,9 +59,11 @@ fuzz() {
 	before=$(count_files "$seeds")
 	start=$(date +%s)
 	rc=0
+	dict=()	# the words of a structured input, where the bytes alone are slow to find them
+	[ -f "$HERE/$name.dict" ] && dict=(-dict="$HERE/$name.dict")
 	"$prog" -runs="$RUNS" -max_total_time="$SECONDS_CAP" -timeout=10 \
 	    -print_final_stats=1 -artifact_prefix="$ARTIFACTS/$name-" \
-	    "$work" >"$log" 2>&1 || rc=$?
+	    "${dict[@]}" "$work" >"$log" 2>&1 || rc=$?
 	secs=$(($(date +%s) - start))
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	stats=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -1)
