@@ -6,7 +6,10 @@ set -euo pipefail
 PKGS="gcc make pkg-config curl ca-certificates wrk lighttpd apache2 spawn-fcgi
       libfcgi-dev mariadb-server mariadb-client libmariadb-dev libjson-c-dev
       libsodium-dev libcurl4-openssl-dev libcunit1-dev libcsv-dev libpng-dev libjpeg62-turbo-dev valgrind iproute2
-      nodejs npm chromium fonts-dejavu-core"
+      nodejs npm chromium fonts-dejavu-core
+      clang libclang-rt-14-dev"
+# clang and its runtimes (libclang-rt-14-dev holds libFuzzer, linked by
+# -fsanitize=fuzzer) are for make fuzz-long only.
 
 # node and npm may come with the machine rather than from Debian.
 command -v node >/dev/null && command -v npm >/dev/null &&
