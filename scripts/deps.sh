@@ -10,6 +10,11 @@ PKGS="gcc make pkg-config curl ca-certificates wrk lighttpd apache2 spawn-fcgi
       clang libclang-rt-14-dev"
 # clang and its runtimes (libclang-rt-14-dev holds libFuzzer, linked by
 # -fsanitize=fuzzer) are for make fuzz-long only.
+# make dist links libcurl.a, which needs the static archives of its own
+# dependencies (pkg-config --static --libs libcurl); these -dev packages
+# hold them.
+PKGS="$PKGS libnghttp2-dev libidn2-dev libssh2-1-dev libpsl-dev
+      libunistring-dev libzstd-dev libbrotli-dev libssl-dev zlib1g-dev"
 
 # node and npm may come with the machine rather than from Debian.
 command -v node >/dev/null && command -v npm >/dev/null &&
