@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -208,6 +209,37 @@ httpout_sink(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
+
+/*
+ * The CA bundle of this host. A dynamically linked libcurl knows its
+ * distribution's; the one `make dist` links statically knows Debian's
+ * path only, so a Red Hat-family host (CloudLinux, Alma, Rocky: most
+ * shared hosting) needs its own named. The first that exists, looked up
+ * once; NULL keeps libcurl's own.
+ */
+static const char *
+httpout_ca_file(void)
+{
+	static const char *const paths[] = {
+		"/etc/ssl/certs/ca-certificates.crt",	/* Debian, Ubuntu */
+		"/etc/pki/tls/certs/ca-bundle.crt",	/* RHEL family */
+		"/etc/ssl/ca-bundle.pem",		/* SUSE */
+		"/etc/ssl/cert.pem",			/* Alpine, BSDs */
+		NULL
+	};
+	static const char	*found;
+	static int		 looked;
+	size_t			 i;
+
+	if (!looked) {
+		for (i = 0; paths[i] != NULL && found == NULL; i++)
+			if (access(paths[i], R_OK) == 0)
+				found = paths[i];
+		looked = 1;
+	}
+	return found;
+}
+
 /*
  * One request: q's method, URL, header lines and body (NULL for none).
  * res gets the status (0 when no answer), the first q->cap bytes of the
@@ -241,6 +273,8 @@ httpout_request(const struct conf *conf, const struct httpout_req *q,
 	curl_easy_setopt(c, CURLOPT_URL, q->url);
 	curl_easy_setopt(c, CURLOPT_CONNECT_TO, pin);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (httpout_ca_file() != NULL)
+		curl_easy_setopt(c, CURLOPT_CAINFO, httpout_ca_file());
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
