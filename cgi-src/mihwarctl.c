@@ -1,5 +1,6 @@
 /*
- * mihwarctl.c - the operator's command line over libmihwar: migrations,
+ * mihwarctl.c - the operator's command line over libmihwar: migrations
+ * and the check of what the database server and account offer,
  * organizations, users, keys and the origins a storefront client's chat
  * may be embedded on, an organization's time zone, and a checklist tick
  * at a given instant (a test and operations driver), the outbox events
