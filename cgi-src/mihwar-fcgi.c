@@ -1,7 +1,20 @@
 /*
  * mihwar-fcgi.c - the FastCGI responder: set up once, then accept a
  * request, hand it to libmihwar, send the answer, free, repeat. The
- * listening socket is fd 0, as lighttpd (bin-path) and spawn-fcgi pass it.
+ * listening socket is fd 0, as lighttpd (bin-path), spawn-fcgi and
+ * mod_fcgid pass it.
+ *
+ * The configuration file is named by MIHWAR_CONF in the process's
+ * environment, and loaded at start. Without it, by the first request's
+ * MIHWAR_CONF parameter: under mod_fcgid a `.htaccess` can only
+ * `SetEnv MIHWAR_CONF /abs/path`, which reaches the program as a
+ * request parameter (REDIRECT_MIHWAR_CONF after mod_rewrite's internal
+ * redirect), never in its environment. A request naming neither falls
+ * back to var/mihwar.conf. Until a configuration is loaded every request
+ * is answered 503 and the log says why (each request tries again, so a
+ * fixed file is picked up without a restart); once one is, a request
+ * naming another file is answered 500: one process serves one
+ * configuration.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +22,7 @@
 #include <strings.h>
 
 #include <fcgiapp.h>
+#include <json-c/json.h>
 
 #include "mihwar.h"
 
@@ -85,28 +99,155 @@ fcgi_serve(FCGX_Request *fr, struct db *db, const struct conf *conf)
 	req_cleanup(&r);
 }
 
+#define FCGI_DEFAULT_CONF	"var/mihwar.conf"
+
+/* The process's one configuration and database handle, once loaded. */
+struct fcgi_app {
+	struct conf	 conf;
+	struct db	*db;
+	char		*conf_path;	/* the file served; NULL until loaded */
+	const char	*env_path;	/* $MIHWAR_CONF of the process, or NULL */
+};
+
+/* The configuration file a request names, or NULL (borrowed). */
+static const char *
+fcgi_request_conf(FCGX_Request *fr)
+{
+	const char	*v;
+
+	if ((v = FCGX_GetParam("MIHWAR_CONF", fr->envp)) != NULL && *v != '\0')
+		return v;
+	if ((v = FCGX_GetParam("REDIRECT_MIHWAR_CONF", fr->envp)) != NULL &&
+	    *v != '\0')
+		return v;
+	return NULL;
+}
+
+/*
+ * Load the configuration at path and open the database; 1 when a is
+ * configured now. from_request: the path came from a request, and must
+ * be absolute (the process's working directory is the host's choice).
+ */
+static int
+fcgi_load(struct fcgi_app *a, const char *path, int from_request)
+{
+	if (from_request && path[0] != '/') {
+		log_error("MIHWAR_CONF must be an absolute path, not %s", path);
+		return 0;
+	}
+	if (!boot_load(&a->conf, "mihwar-fcgi", path))
+		return 0;
+	if ((a->db = db_new(&a->conf)) == NULL ||
+	    (a->conf_path = strdup(path)) == NULL) {
+		log_error("out of memory loading the configuration");
+		db_free(a->db);
+		a->db = NULL;
+		conf_cleanup(&a->conf);
+		return 0;
+	}
+	log_info("serving the configuration %s", path);
+	(void)db_ensure(a->db);	/* warm up; a failure is retried per request */
+	return 1;
+}
+
+/*
+ * Answer a request that cannot be served (503: no configuration yet;
+ * 500: another configuration than this process's) with a JSON error in
+ * its family's shape where the family has one.
+ */
+static void
+fcgi_refuse(FCGX_Request *fr, int status, const char *msg)
+{
+	static struct conf	 defaults;
+	static int		 ready;
+	struct req		 r;
+	struct buf		 out;
+	struct json_object	*o, *e;
+
+	if (!ready) {
+		conf_init(&defaults);
+		ready = 1;
+	}
+	req_init(&r, NULL, &defaults);
+	fcgi_fill(&r, fr);
+	r.family = family_of_path(r.in.path);
+	if (r.family->error_body != NULL)
+		req_resp_error(&r, status, NULL, "%s", msg);
+	else {
+		o = json_object_new_object();
+		e = json_object_new_object();
+		json_object_object_add(e, "code", json_object_new_string(
+		    status == 503 ? "service_unavailable" : "internal_error"));
+		json_object_object_add(e, "message",
+		    json_object_new_string(msg));
+		json_object_object_add(e, "requestId",
+		    json_object_new_string(r.id));
+		json_object_object_add(o, "error", e);
+		req_resp_json(&r, status, o);
+	}
+	log_info("req id=%s method=%s path=%s status=%d", r.id, r.in.method,
+	    r.in.path, r.out.status);
+	buf_init(&out);
+	if (req_serialize(&r, &out))
+		FCGX_PutStr(out.data, (int)out.len, fr->out);
+	buf_cleanup(&out);
+	req_cleanup(&r);
+}
+
+/* One request: configure the process if it is not yet, then serve. */
+static void
+fcgi_handle(struct fcgi_app *a, FCGX_Request *fr)
+{
+	const char	*want = fcgi_request_conf(fr);
+
+	if (a->conf_path == NULL && !fcgi_load(a, a->env_path ? a->env_path :
+	    want ? want : FCGI_DEFAULT_CONF, a->env_path == NULL &&
+	    want != NULL)) {
+		log_error("not configured: no configuration could be loaded "
+		    "(above); answering 503");
+		fcgi_refuse(fr, 503, "the service is not configured yet; the "
+		    "server's error log says why");
+		return;
+	}
+	if (want != NULL && strcmp(want, a->conf_path) != 0) {
+		log_error("MIHWAR_CONF %s: this process serves %s (one process "
+		    "serves one configuration); answering 500", want,
+		    a->conf_path);
+		fcgi_refuse(fr, 500, "internal error");
+		return;
+	}
+	fcgi_serve(fr, a->db, &a->conf);
+}
+
 int
 main(void)
 {
-	struct conf	 conf;
-	struct db	*db;
+	struct fcgi_app	 a;
 	FCGX_Request	 fr;
 
-	if (!boot_load(&conf, "mihwar-fcgi", NULL))
-		return 1;
-	if (!registry_init() || (db = db_new(&conf)) == NULL ||
-	    FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
+	memset(&a, 0, sizeof(a));
+	log_set_prefix("mihwar-fcgi");
+	if (!registry_init() || FCGX_Init() != 0 ||
+	    FCGX_InitRequest(&fr, 0, 0) != 0) {
 		log_error("startup failed");
 		return 1;
 	}
-	(void)db_ensure(db);	/* warm up; a failure is retried per request */
+	/* Loaded now when the environment names it; else by a request. */
+	if ((a.env_path = getenv("MIHWAR_CONF")) != NULL &&
+	    *a.env_path == '\0')
+		a.env_path = NULL;
+	if (a.env_path != NULL)
+		(void)fcgi_load(&a, a.env_path, 0);
 	while (FCGX_Accept_r(&fr) >= 0) {
 		log_set_sink(fcgi_log_sink, fr.err);
-		fcgi_serve(&fr, db, &conf);
+		fcgi_handle(&a, &fr);
 		log_set_sink(NULL, NULL);
 		FCGX_Finish_r(&fr);
 	}
-	db_free(db);
-	conf_cleanup(&conf);
+	if (a.conf_path != NULL) {
+		db_free(a.db);
+		conf_cleanup(&a.conf);
+		free(a.conf_path);
+	}
 	return 0;
 }

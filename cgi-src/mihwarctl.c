@@ -1,5 +1,6 @@
 /*
- * mihwarctl.c - the operator's command line over libmihwar: migrations,
+ * mihwarctl.c - the operator's command line over libmihwar: migrations
+ * and the check of what the database server and account offer,
  * organizations, users, keys and the origins a storefront client's chat
  * may be embedded on, an organization's time zone, and a checklist tick
  * at a given instant (a test and operations driver), the outbox events
@@ -29,6 +30,7 @@ struct ctl {
 static const char usage[] =
     "usage: mihwarctl [--conf FILE] [--json] COMMAND\n"
     "  migrate\n"
+    "  check-db\n"
     "  sql-check\n"
     "  org create --slug SLUG --name NAME\n"
     "  org update --slug SLUG [--ingest on|off] [--ingest-plan-events N|none]\n"
@@ -135,19 +137,34 @@ ctl_find_org(struct ctl *c, const char *slug, long long *id)
 	}
 }
 
+/* A database whose default is not utf8mb4 works (every table names
+ * its own), but a table made there by hand would not be. */
+static void
+ctl_charset_warning(const struct migrate_report *rep)
+{
+	if (rep->server_ok && !rep->charset_default_ok)
+		fprintf(stderr, "mihwarctl: note: the database %s defaults to "
+		    "%s; Mihwar's tables are utf8mb4 all the same. To change "
+		    "the default: ALTER DATABASE `%s` CHARACTER SET utf8mb4 "
+		    "COLLATE utf8mb4_unicode_ci\n", rep->database, rep->charset,
+		    rep->database);
+}
+
 static int
 ctl_migrate(struct ctl *c)
 {
-	int	 applied;
+	struct migrate_report	 rep;
+	int			 applied;
 
 	if (!ctl_check_args(c, (const char *[]){ NULL },
 	    (const char *[]){ NULL }))
 		return ctl_usage(NULL);
-	if (!migrate_run(c->db, c->conf.migrations_dir, &applied)) {
+	if (!migrate_run(c->db, c->conf.migrations_dir, &applied, &rep)) {
 		fprintf(stderr, "mihwarctl: migration failed: %s\n",
-		    db_errstr(c->db));
+		    rep.problem);
 		return 1;
 	}
+	ctl_charset_warning(&rep);
 	/* This month's partition of activity events and the next ones, so
 	 * that events arriving before the worker's first tick land in
 	 * their month (ingest/partitions.c). */
@@ -165,6 +182,54 @@ ctl_migrate(struct ctl *c)
 	} else
 		printf("migrations applied: %d\n", applied);
 	return 0;
+}
+
+/*
+ * What the server and the account offer against what Mihwar needs:
+ * version, character set, privileges (tried on a scratch table).
+ */
+static int
+ctl_check_db(struct ctl *c)
+{
+	struct migrate_report	 rep;
+	struct json_object	*o;
+	int			 ok;
+
+	if (!ctl_check_args(c, (const char *[]){ NULL },
+	    (const char *[]){ NULL }))
+		return ctl_usage("check-db takes no arguments");
+	ok = migrate_check(c->db, &rep, 1);
+	if (c->json) {
+		o = json_object_new_object();
+		json_object_object_add(o, "ok", json_object_new_boolean(ok));
+		json_object_object_add(o, "version",
+		    json_object_new_string(rep.version));
+		json_object_object_add(o, "database",
+		    json_object_new_string(rep.database));
+		json_object_object_add(o, "account",
+		    json_object_new_string(rep.account));
+		json_object_object_add(o, "charset",
+		    json_object_new_string(rep.charset));
+		json_object_object_add(o, "missingPrivileges",
+		    json_object_new_string(rep.missing));
+		json_object_object_add(o, "problem",
+		    json_object_new_string(rep.problem));
+		ctl_print_json(o);
+	} else {
+		printf("server:     %s\ndatabase:   %s (default character set "
+		    "%s)\naccount:    %s\n", rep.version, rep.database,
+		    rep.charset, rep.account);
+		printf("privileges: %s\n", !rep.probed ? "not tried" :
+		    rep.missing[0] == '\0' ? "all that Mihwar needs" :
+		    rep.missing);
+		if (ok)
+			printf("ok\n");
+		else
+			fprintf(stderr, "mihwarctl: %s\n", rep.problem);
+	}
+	if (!c->json)
+		ctl_charset_warning(&rep);
+	return ok ? 0 : 1;
 }
 
 /* Prepare every registered statement against the migrated schema. */
@@ -731,6 +796,7 @@ ctl_dispatch(struct ctl *c, const char *cmd, const char *sub)
 		int		(*fn)(struct ctl *);
 	} cmds[] = {
 		{ "migrate", NULL, ctl_migrate },
+		{ "check-db", NULL, ctl_check_db },
 		{ "sql-check", NULL, ctl_sql_check },
 		{ "org", "create", ctl_org_create },
 		{ "org", "update", ctl_org_update },

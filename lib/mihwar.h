@@ -66,7 +66,7 @@ struct json_object *housekeeping_status_json(struct db *);
 
 /* worker.c: the background loop of mihwar-worker */
 extern const struct db_stmts	worker_stmts;
-void		 worker_run(struct db *, const struct conf *,
-		    volatile sig_atomic_t *, int);
+int		 worker_run(struct db *, const struct conf *,
+		    volatile sig_atomic_t *, int, long long);
 
 #endif /* MIHWAR_H */

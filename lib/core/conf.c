@@ -3,6 +3,7 @@
  * every key overridable by an environment variable MIHWAR_<KEY>.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,6 +284,7 @@ conf_finish(struct conf *c, const char **err)
 int
 conf_load(struct conf *c, const char *path, const char **err)
 {
+	static char	 why[600];
 	FILE		*f;
 	struct buf	 b;
 	char		 chunk[4096];
@@ -292,7 +294,11 @@ conf_load(struct conf *c, const char *path, const char **err)
 	if (path == NULL && (path = getenv("MIHWAR_CONF")) == NULL)
 		path = "var/mihwar.conf";
 	if ((f = fopen(path, "r")) == NULL) {
-		*err = "cannot open configuration file";
+		/* The path and the reason: on a host, the file is often
+		 * there but not readable by the web server's user. */
+		snprintf(why, sizeof(why), "cannot open %.500s: %s", path,
+		    strerror(errno));
+		*err = why;
 		return 0;
 	}
 	buf_init(&b);

@@ -196,9 +196,10 @@ enum db_code	 db_savepoint(struct db *);
 enum db_code	 db_rollback_to_savepoint(struct db *);
 int		 db_in_tx(const struct db *);
 int		 db_live(void);
-enum db_code	 db_script(struct db *, const char *, size_t);
+enum db_code	 db_script(struct db *, const char *, size_t, size_t *);
 enum db_code	 db_ddl(struct db *, const char *);
 const char	*db_errstr(struct db *);
+unsigned int	 db_errnum(const struct db *);
 int		 db_transient(const struct db *);
 const char	*db_cell(const struct db_rows *, size_t, size_t);
 #define DB_CHUNK_ROWS	500
@@ -228,7 +229,21 @@ size_t		 dbreg_prepare_all(struct db *, char *, size_t);
 
 /* migrate.c: db/migrations/NNNN_name.sql, each applied once */
 extern const struct db_stmts	migrate_stmts;
-int		 migrate_run(struct db *, const char *dir, int *applied);
+struct migrate_report {
+	char	 version[80];		/* VERSION() */
+	char	 database[80];		/* DATABASE() */
+	char	 account[160];		/* CURRENT_USER() */
+	char	 charset[40];		/* the database's default */
+	int	 server_ok;		/* MariaDB 10.6+, utf8mb4 */
+	int	 charset_default_ok;	/* the default is utf8mb4 */
+	int	 probed;		/* privileges were tried */
+	char	 missing[100];		/* those refused: "ALTER, DROP" */
+	char	 problem[700];		/* what is wrong, in words; "" */
+};
+int		 migrate_check(struct db *, struct migrate_report *, int);
+int		 migrate_run(struct db *, const char *dir, int *applied,
+		    struct migrate_report *);
+const char	*migrate_statement(const char *, size_t, size_t);
 
 /* json.c: parsing outside JSON and reading typed fields */
 int		 json_check(const char *, size_t, size_t *, const char **);

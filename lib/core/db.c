@@ -37,7 +37,8 @@ struct db {
 	int			 transient;	/* last failure may pass */
 	uint64_t		 affected;
 	uint64_t		 insert_id;
-	char			 err[256];
+	unsigned int		 errnum;	/* the server's, 0 for ours */
+	char			 err[512];
 };
 
 static const char *const SQL_SESSION_INIT =
@@ -116,12 +117,60 @@ db_seterr(struct db *db, const char *what, const char *msg)
 {
 	snprintf(db->err, sizeof(db->err), "%s: %s", what, msg);
 	db->transient = 0;
+	db->errnum = 0;
 }
 
 const char *
 db_errstr(struct db *db)
 {
 	return db->err;
+}
+
+/* The server's (or client library's) number of the last error; 0 when
+ * it was not theirs. */
+unsigned int
+db_errnum(const struct db *db)
+{
+	return db->errnum;
+}
+
+/*
+ * What an operator should do about a failed connection, by its error
+ * number; NULL when the server's words say it all. A hosting account
+ * meets these first: wrong host or port, a database not made yet, the
+ * account's connection limit.
+ */
+static const char *
+db_connect_hint(unsigned int e)
+{
+	switch (e) {
+	case CR_CONNECTION_ERROR:
+	case CR_CONN_HOST_ERROR:
+	case CR_UNKNOWN_HOST:
+	case CR_SERVER_LOST:
+	case CR_SERVER_GONE_ERROR:
+		return "the server is unreachable: check db_host and db_port "
+		    "(or db_socket) against what the host's control panel "
+		    "names, and that the server is up";
+	case ER_ACCESS_DENIED_ERROR:
+		return "the server refused db_user and db_password (or this "
+		    "account may not connect from this host)";
+	case ER_DBACCESS_DENIED_ERROR:
+		return "the account may not use db_name, or there is no "
+		    "such database: create it and give the account access "
+		    "to it in the host's control panel (Mihwar never creates "
+		    "databases)";
+	case ER_BAD_DB_ERROR:
+		return "no database db_name: create it in the host's control "
+		    "panel (Mihwar never creates databases)";
+	case ER_CON_COUNT_ERROR:
+	case ER_USER_LIMIT_REACHED:
+		return "the server's or the account's connection limit is "
+		    "reached: each FastCGI process and each worker holds one "
+		    "connection (fewer processes, or ask the host for more)";
+	default:
+		return NULL;
+	}
 }
 
 /* 1 when the last failure was a lock conflict or a lost connection, so
@@ -150,7 +199,15 @@ db_connect(struct db *db)
 	if (mysql_real_connect(db->conn, c->db_socket ? NULL : c->db_host,
 	    c->db_user, c->db_password, c->db_name, (unsigned int)c->db_port,
 	    c->db_socket, CLIENT_MULTI_STATEMENTS | CLIENT_FOUND_ROWS) == NULL) {
-		db_seterr(db, "connect", mysql_error(db->conn));
+		unsigned int	 e = mysql_errno(db->conn);
+		const char	*hint = db_connect_hint(e);
+
+		if (hint != NULL)
+			snprintf(db->err, sizeof(db->err), "connect: %s (%s)",
+			    mysql_error(db->conn), hint);
+		else
+			db_seterr(db, "connect", mysql_error(db->conn));
+		db->errnum = e;
 		log_error("db: %s", db->err);
 		mysql_close(db->conn);
 		db->conn = NULL;
@@ -210,6 +267,7 @@ static enum db_code
 db_code_of(struct db *db, unsigned int e, const char *what, const char *msg)
 {
 	db_seterr(db, what, msg);
+	db->errnum = e;
 	db->transient = e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT ||
 	    e == ER_CHECKREAD || db_errno_is_conn(e);
 	switch (e) {
@@ -684,21 +742,24 @@ db_rollback(struct db *db)
 
 /*
  * Run a script of several statements (migrations shipped with the
- * program, never outside input); every result is drained.
+ * program, never outside input); every result is drained. *done counts
+ * the statements that ran: on failure, the one at that index failed.
  */
 enum db_code
-db_script(struct db *db, const char *sql, size_t len)
+db_script(struct db *db, const char *sql, size_t len, size_t *done)
 {
 	MYSQL_RES	*res;
 	int		 rc;
 	enum db_code	 code;
 
+	*done = 0;
 	if ((code = db_ensure(db)) != DB_OK)
 		return code;
 	if (mysql_real_query(db->conn, sql, len) != 0)
 		return db_code_of(db, mysql_errno(db->conn), "script",
 		    mysql_error(db->conn));
 	do {
+		(*done)++;
 		if ((res = mysql_store_result(db->conn)) != NULL)
 			mysql_free_result(res);
 		rc = mysql_next_result(db->conn);

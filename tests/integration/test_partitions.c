@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "itest.h"
 
@@ -44,27 +45,48 @@ has_partition(const char *name)
 	    name) == 1;
 }
 
-/* mihwar-worker --once (beside mihwarctl), with retention days when not
- * NULL; 1 when it exited 0. Its output is shown when it did not. */
+/*
+ * mihwar-worker --once (beside mihwarctl), with retention days when not
+ * NULL; 1 when it exited 0 having run (not stood aside). A --once run
+ * stands aside while another worker holds the worker lock: the stack's
+ * daemon is stopped for it (and started again after), and a run of a
+ * cron loop standing in for cron is waited out. Its output is shown
+ * when it failed.
+ */
 static int
 worker_once(const char *retention)
 {
-	char	 ctl[512], cmd[1200], buf[512];
+	char	 ctl[512], cmd[1200], buf[512], pidfile[600], conf[512];
 	FILE	*p;
-	int	 st;
+	int	 st = -1, tries, aside = 1, daemon;
 
 	snprintf(ctl, sizeof(ctl), "%s", itest_env("MIHWAR_CTL"));
+	snprintf(conf, sizeof(conf), "%s", itest_env("MIHWAR_CONF"));
+	snprintf(pidfile, sizeof(pidfile), "%s/run/worker.pid", dirname(conf));
+	if ((daemon = access(pidfile, F_OK) == 0))
+		stack_run("worker-stop");
 	snprintf(cmd, sizeof(cmd), "%s%s%s MIHWAR_CONF='%s' '%s/mihwar-worker'"
 	    " --once 2>&1", retention ? "MIHWAR_INGEST_RETENTION_DAYS=" : "",
 	    retention ? retention : "", retention ? " " : "",
 	    itest_env("MIHWAR_CONF"), dirname(ctl));
-	if ((p = popen(cmd, "r")) == NULL)
-		return 0;
-	while (fgets(buf, sizeof(buf), p) != NULL)
-		if (strstr(buf, "partitions") != NULL || strstr(buf, "error"))
-			fprintf(stderr, "\n  worker: %s", buf);
-	st = pclose(p);
-	return st == 0;
+	for (tries = 0; aside && tries < 140; tries++) {
+		if (tries > 0)
+			usleep(500 * 1000);
+		if ((p = popen(cmd, "r")) == NULL)
+			break;
+		aside = 0;
+		while (fgets(buf, sizeof(buf), p) != NULL) {
+			if (strstr(buf, "holds the lock") != NULL)
+				aside = 1;
+			else if (strstr(buf, "partitions") != NULL ||
+			    strstr(buf, "error"))
+				fprintf(stderr, "\n  worker: %s", buf);
+		}
+		st = pclose(p);
+	}
+	if (daemon)
+		stack_run("worker-start");
+	return st == 0 && !aside;
 }
 
 static void

@@ -107,6 +107,7 @@ main(void)
 	test_ingest_register();
 	test_json_register();
 	test_keys_register();
+	test_migrate_register();
 	test_onboarding_register();
 	test_openapi_register();
 	test_orgs_register();

@@ -413,6 +413,22 @@ test_event_knobs(void)
 	}
 }
 
+/* A file that cannot be opened is named, with the reason. */
+static void
+test_load_missing(void)
+{
+	struct conf	 c;
+	const char	*err = NULL;
+
+	conf_init(&c);
+	CHECK(!conf_load(&c, "/nonexistent/mihwar.conf", &err),
+	    "[missing file] loaded");
+	CHECK(err != NULL && strstr(err, "/nonexistent/mihwar.conf") != NULL &&
+	    strstr(err, "No such file") != NULL, "[missing file] error \"%s\"",
+	    err ? err : "(null)");
+	conf_cleanup(&c);
+}
+
 /* The "conf" suite. */
 void
 test_conf_register(void)
@@ -422,6 +438,7 @@ test_conf_register(void)
 		{ "conf_env", test_env },
 		{ "conf_finish", test_finish },
 		{ "event retry schedule and retention", test_event_knobs },
+		{ "conf_load names a file it cannot open", test_load_missing },
 	};
 
 	test_add_suite("conf", suite_init, NULL, tests, NELEM(tests));

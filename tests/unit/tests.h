@@ -48,6 +48,7 @@ void		 test_idem_register(void);
 void		 test_ingest_register(void);
 void		 test_json_register(void);
 void		 test_keys_register(void);
+void		 test_migrate_register(void);
 void		 test_onboarding_register(void);
 void		 test_openapi_register(void);
 void		 test_orgs_register(void);
