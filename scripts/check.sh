@@ -217,6 +217,7 @@ integration() {	# integration lighttpd|apache
 		prism_verdict
 		run_node webhooks tests/webhooks
 		run_node worker tests/worker
+		run_node hosting tests/hosting
 		run_node cases tests/cases
 		run_node scim tests/scim
 		run_node inventory tests/inventory
