@@ -9,6 +9,10 @@
 #      Behind lighttpd the CUnit suites talk to the stack through a
 #      validating proxy (Stoplight Prism) holding www/openapi.yaml, and
 #      every response it finds off the description counts as a failure.
+#   4. the same CUnit suites once more as a shared-hosting account runs
+#      Mihwar (scripts/hosting.sh): the dist tarball behind Apache with
+#      mod_fcgid and its .htaccess, an unprivileged database account, the
+#      worker by --once in a loop; and nothing private served over HTTP.
 # www/openapi.yaml is linted too (Redocly). Runtime state goes to
 # var/test (removed at the start of each run).
 set -euo pipefail
@@ -192,6 +196,7 @@ cleanup() {
 	prism_stop
 	printful_stop
 	"$STACK" stop >/dev/null 2>&1 || true
+	[ ! -x "$VAR/hosting-stack" ] || "$VAR/hosting-stack" stop >/dev/null 2>&1 || true
 }
 
 integration() {	# integration lighttpd|apache
@@ -228,6 +233,52 @@ integration() {	# integration lighttpd|apache
 	"$STACK" web-stop
 }
 
+# The suites again as a shared-hosting account runs Mihwar
+# (scripts/hosting.sh): the host's Apache with mod_fcgid and AllowOverride
+# All serving the dist tarball's public/ through its .htaccess, a
+# database account with only the privileges README names, migrations by
+# the tarball's mihwarctl with it, and mihwar-worker --once every 2 s for
+# cron. Suite by suite, to leave out "web server errors": it finds the
+# pool through stack.sh's pid files and restarts Apache's spawn-fcgi
+# pool, neither of which mod_fcgid has (the .htaccess's error documents
+# are checked by hosting.sh exposure instead). "database restart" goes
+# last, as in main.c, through hosting.sh's db-kill and db-start.
+HOSTING=$TOP/scripts/hosting.sh
+hosting() {
+	local suites suite name
+	export HOSTING_PORT
+	HOSTING_PORT=$(free_port)
+	printf '#!/bin/sh\nVAR=%s HOSTING_PORT=%s BUILD=%s exec %s "$@"\n' \
+	    "$VAR" "$HOSTING_PORT" "$TOP/build" "$HOSTING" > "$VAR/hosting-stack"
+	chmod +x "$VAR/hosting-stack"
+	EXTRA_CONF=$HOSTING_CONF "$VAR/hosting-stack" start
+	local conf=$VAR/hosting/home/mihwar/mihwar.conf
+	local bin=$VAR/hosting/home/mihwar/bin
+	log "hosting: exposure"
+	if "$VAR/hosting-stack" exposure > "$VAR/log/hosting-exposure.out" 2>&1; then
+		PASSED=$((PASSED + 1))
+	else
+		FAILED=$((FAILED + 1))
+	fi
+	cat "$VAR/log/hosting-exposure.out"
+	suites=$(sed -n 's/.*CU_add_suite("\([^"]*\)".*/\1/p' \
+	    tests/integration/*.c | grep -vx 'web server errors\|database restart')
+	log "hosting: leaving out the suite \"web server errors\" (the test" \
+	    "stack's pid files and spawn-fcgi pool; mod_fcgid has neither)"
+	while IFS= read -r suite; do
+		name=integration-hosting-$(tr ' ' - <<< "$suite")
+		MIHWAR_ITEST_SUITE=$suite \
+		MIHWAR_BASE_URL=http://127.0.0.1:$HOSTING_PORT MIHWAR_DIRECT_URL= \
+		MIHWAR_CTL=$bin/mihwarctl MIHWAR_CONF=$conf \
+		MIHWAR_STACK=$VAR/hosting-stack \
+		MIHWAR_WEB_LOG=$VAR/hosting/log/apache-error.log \
+		MIHWAR_DB_SOCKET=$VAR/hosting/mariadb/mysqld.sock \
+		MIHWAR_MAX_BODY=$(sed -n 's/^max_body_bytes *= *//p' "$conf") \
+		    run_cunit "$name" "$BUILD/integration-tests"
+	done <<< "$suites"$'\n'"database restart"
+	"$VAR/hosting-stack" stop
+}
+
 main() {
 	"$STACK" stop >/dev/null 2>&1 || true
 	rm -rf "$VAR"
@@ -255,6 +306,18 @@ main() {
 	printful_start
 	# Tests reach their receivers on loopback over http, retry within
 	# seconds, and take over a dead worker's delivery after 5 s.
+	# The same for the hosting run's mihwar.conf (hosting.sh appends it).
+	HOSTING_CONF=$(cat <<-CONF
+	allow_private_destinations = true
+	allow_http_webhooks = true
+	webhook_retry_schedule = 0,1,1,1
+	webhook_lease_seconds = 5
+	printful_api_base = http://127.0.0.1:$PRINTFUL_PORT
+	printful_api_token = pf-test-token
+	printful_webhook_token = pfwh-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	stripe_webhook_secret = whsec_test$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	CONF
+	)
 	cat >> "$VAR/mihwar.conf" <<-CONF
 	allow_private_destinations = true
 	allow_http_webhooks = true
@@ -269,6 +332,7 @@ main() {
 	integration lighttpd
 	integration apache
 	"$STACK" stop
+	hosting
 	asan_reports
 	echo "check: $PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PKGS="gcc make pkg-config curl ca-certificates wrk lighttpd apache2 spawn-fcgi
-      libfcgi-dev mariadb-server mariadb-client libmariadb-dev libjson-c-dev
+      libfcgi-dev libapache2-mod-fcgid mariadb-server mariadb-client libmariadb-dev libjson-c-dev
       libsodium-dev libcurl4-openssl-dev libcunit1-dev libcsv-dev libpng-dev libjpeg62-turbo-dev valgrind iproute2
       nodejs npm chromium fonts-dejavu-core
       clang libclang-rt-14-dev"

@@ -9,7 +9,11 @@
 #   DURATION=30s WARMUP=5s CONNS=64 make bench
 #
 # Rows, behind both servers: hello (the limit), GET /api/healthz, GET
-# .../whoami. Behind lighttpd only:
+# .../whoami. The last two also behind Apache with mod_fcgid, as on
+# shared hosting (apache/fcgid-host.conf, the document root a copy of www/
+# with apache/htaccess.example and mihwar.fcgi), once with mod_fcgid's
+# default process settings and once with the tuned ones; their ratio is
+# to Apache's hello (mod_proxy_fcgi). Behind lighttpd only:
 # - reads: GET .../inventory/items/{id} (a random one of ITEMS items the
 #   run creates with PUT .../items/by-sku/{sku}; items.lua) and the list
 #   page GET .../inventory/items?limit=50, at CONNS connections.
@@ -55,8 +59,11 @@
 #   SCIM_SOLO (5s)  length of each one-connection SCIM latency run
 #   WEBHOOK_BACKLOG (1000), WEBHOOK_LAG (200)  deliveries drained, and
 #                   events timed one by one, for the webhook rows
-#   BENCH_PORT (18090), BENCH_HELLO_PORT (18091)  ports for Mihwar and for
-#                   hello; refused if busy
+#   BENCH_PORT (18090), BENCH_HELLO_PORT (18091), BENCH_FCGID_PORT (18092)
+#                   ports for Mihwar, for hello and for Mihwar behind
+#                   mod_fcgid; refused if busy
+#   FCGID_ONLY (0)  1: only the Apache rows, mod_fcgid's among them (no
+#                   lighttpd, SCIM, ingestion or webhook rows)
 #   BUILD    (build) where `make` put the programs
 #
 # Everything runs under var/bench (its own MariaDB, web servers, pools of
@@ -88,6 +95,8 @@ THREADS=2
 PROCS=4
 PORT=${BENCH_PORT:-18090}
 HELLO_PORT=${BENCH_HELLO_PORT:-18091}
+FCGID_PORT=${BENCH_FCGID_PORT:-18092}
+FCGID_ONLY=${FCGID_ONLY:-0}
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 VAR=$TOP/var/bench
@@ -156,6 +165,7 @@ stop_all() {
 	[ -d "$RUN" ] || return 0
 	stop_hello_lighttpd
 	stop_hello_apache
+	stop_fcgid
 	own_pids "$RUN/mariadbd.pid" mariadbd
 	own_pids "$RUN/lighttpd.pid" lighttpd
 	own_pids "$RUN/apache.pid" apache2
@@ -772,6 +782,86 @@ run_apache() {
 	stop_hello_apache
 }
 
+# --- Apache + mod_fcgid (shared hosting) ---------------------------------
+
+FCGID=http://127.0.0.1:$FCGID_PORT
+
+# SWITCH (issue 18), as in scripts/hosting.sh: 1 until mihwar.fcgi reads
+# MIHWAR_CONF from the request (the .htaccess's SetEnv); then 0.
+HOSTING_INITIAL_ENV=${HOSTING_INITIAL_ENV:-1}
+
+# start_fcgid defaults|tuned: the host's Apache of apache/fcgid-host.conf
+# over a fresh document root under $VAR/fcgid (so each start has no
+# FastCGI process yet, as after a quiet spell on a host).
+start_fcgid() {
+	local root=$VAR/fcgid public=$VAR/fcgid/public defines=()
+	[ "$1" = defaults ] && defines+=(-DFCGID_DEFAULTS)
+	[ "$HOSTING_INITIAL_ENV" = 1 ] && defines+=(-DHOSTING_INITIAL_ENV)
+	rm -rf "$root"
+	mkdir -p "$public" "$root/run/apache" "$root/run/fcgid" "$root/log"
+	chown "$WEB_USER" "$root/run/fcgid"
+	cp -R "$TOP/www/." "$public/"
+	cp "$BUILD/mihwar.fcgi" "$public/"
+	sed "s|^SetEnv MIHWAR_CONF .*|SetEnv MIHWAR_CONF $CONF|" \
+	    "$TOP/apache/htaccess.example" > "$public/.htaccess"
+	export HOSTING_VAR=$root HOSTING_PORT=$FCGID_PORT \
+	    HOSTING_DOCROOT=$public HOSTING_WEB_USER=$WEB_USER HOSTING_CONF=$CONF
+	apache2 -f "$TOP/apache/fcgid-host.conf" -t "${defines[@]}" \
+	    > "$LOG/fcgid-apache.out" 2>&1 ||
+	    die "apache/fcgid-host.conf: $(cat "$LOG/fcgid-apache.out")"
+	apache2 -f "$TOP/apache/fcgid-host.conf" -DFOREGROUND "${defines[@]}" \
+	    >> "$LOG/fcgid-apache.out" 2>&1 9>&- &
+	echo $! > "$RUN/fcgid-apache.pid"
+	wait_for "Apache + mod_fcgid" curl -fsS -o /dev/null "$FCGID/api/healthz"
+}
+
+# Apache ends mod_fcgid's process manager and its processes with it.
+stop_fcgid() { stop_pids "$RUN/fcgid-apache.pid" apache2; }
+
+# The healthz and whoami rows behind mod_fcgid, defaults then tuned, each
+# on a pool that starts empty; the limit is Apache's hello (the same
+# Apache, mod_proxy_fcgi to 4 processes), measured before. mod_fcgid
+# starts a process only after a request found none idle and slept a
+# second, and the pool must be larger than the requests in flight (a
+# process is idle again only after its answer has gone out, and the
+# client's next request may come first): so before the rows a WARMUP
+# run at twice CONNS grows the pool, as a host's first busy moment
+# would. The defaults stay short of it (ten quick spawns, then one a
+# second), the tuned settings grow it at once and keep it.
+run_fcgid() {
+	local set server
+	for set in defaults tuned; do
+		server="Apache + mod_fcgid, $set"
+		start_fcgid "$set"
+		expect "$FCGID/api/integrations/v1/whoami" 200 \
+		    "\"slug\":\"$SLUG\"" -H "Authorization: Bearer $KEY"
+		if [[ $WARMUP != 0 && $WARMUP != 0s ]]; then
+			run_wrk "$WARMUP" "$BENCH/report.lua" "$FCGID/api/healthz" \
+			    "$((2 * CONNS))" || die "$server: wrk failed (pool)"
+		fi
+		log "$server: $(fcgid_count) mihwar.fcgi processes after a" \
+		    "$WARMUP run at $((2 * CONNS)) connections"
+		LIMIT_RATE[$server]=${LIMIT_RATE[Apache]}
+		measure "$server" "GET /api/healthz" "$FCGID/api/healthz" \
+		    report.lua
+		BENCH_KEY=$KEY measure "$server" \
+		    "GET /api/integrations/v1/whoami" \
+		    "$FCGID/api/integrations/v1/whoami" auth.lua
+		log "$server: $(fcgid_count) mihwar.fcgi processes at the end"
+		stop_fcgid
+	done
+}
+
+# fcgid_count: the mihwar.fcgi processes under this run's mod_fcgid
+# (children of its process manager, a child of Apache).
+fcgid_count() {
+	local pm n=0
+	for pm in $(children "$(cat "$RUN/fcgid-apache.pid")" apache2); do
+		n=$((n + $(children "$pm" mihwar.fcgi | wc -l)))
+	done
+	echo "$n"
+}
+
 print_table() {
 	local rev
 	rev=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo '?')
@@ -789,6 +879,7 @@ print_table() {
 	echo "| what | req/s | p99 ms | ratio to the limit |"
 	echo "|---|---:|---:|---:|"
 	printf '%s\n' "${ROWS[@]}"
+	[ "$FCGID_ONLY" = 1 ] && { print_bad; return; }
 	echo
 	echo "SCIM directory, $SCIM_USERS users in one organization: the" \
 	    "userName lookup and the 100-user page above, one request at a" \
@@ -826,6 +917,10 @@ print_table() {
 	echo
 	echo "Peak RSS (VmHWM) of mihwar.fcgi, max over the pool:" \
 	    "${RSS[0]}; ${RSS[1]} after its runs."
+	print_bad
+}
+
+print_bad() {
 	if [ ${#BAD[@]} -gt 0 ]; then
 		echo
 		echo "**FAILED: rows with non-2xx answers or socket errors:**"
@@ -839,6 +934,8 @@ print_table() {
 for t in wrk curl lighttpd apache2 spawn-fcgi ss mariadbd mariadb; do
 	command -v "$t" >/dev/null || die "$t is not installed (make deps)"
 done
+[ -f /usr/lib/apache2/modules/mod_fcgid.so ] ||
+    die "mod_fcgid is not installed (make deps)"
 for p in "$BUILD/mihwar.fcgi" "$BUILD/mihwarctl" "$HELLO" "$RAWINSERT"; do
 	[ -x "$p" ] || die "$p is not built (make bench builds it)"
 done
@@ -850,7 +947,7 @@ if compgen -G "$RUN/*.pid*" > /dev/null; then
 	stop_all
 fi
 rm -f "$LOG"/*			# logs of the last run (request lines add up)
-for p in "$PORT" "$HELLO_PORT"; do
+for p in "$PORT" "$HELLO_PORT" "$FCGID_PORT"; do
 	port_free "$p" || die "127.0.0.1:$p is busy (not ours; BENCH_PORT" \
 	    "and BENCH_HELLO_PORT choose others)"
 done
@@ -889,10 +986,15 @@ SKEY=$(MIHWAR_CONF=$VAR/mihwar.conf "$BUILD/mihwarctl" --json key create \
 [ -n "$SKEY" ] || die "mihwarctl key create --kind scim: no key"
 log "organization $SLUG, integration key ${KEY:0:12}..., ingest key" \
     "${IKEY:0:12}..., scim key ${SKEY:0:12}..."
-seed_scim
-
-run_lighttpd
-run_apache
+if [ "$FCGID_ONLY" = 1 ]; then
+	run_apache
+	run_fcgid
+else
+	seed_scim
+	run_lighttpd
+	run_apache
+	run_fcgid
+fi
 stop_all
 trap - EXIT
 log "stopped what it started"
