@@ -31,7 +31,7 @@ HVAR=$VAR/hosting
 PORT=${HOSTING_PORT:-8081}
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
-TARBALL=${TARBALL:-$BUILD/dist/mihwar.tar.gz}
+TARBALL=${TARBALL:-$TOP/build/dist/mihwar.tar.gz}
 CRON_SECONDS=${CRON_SECONDS:-2}
 RUN=$HVAR/run
 LOG=$HVAR/log
@@ -45,14 +45,8 @@ DB_NAME=mihwar			# the integration tests' SQL names it
 DB_USER=mihwar_host
 # The privileges README names for the account (no GRANT, no CREATE
 # DATABASE, nothing global).
-DB_PRIVILEGES="SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP,
-    REFERENCES, CREATE TEMPORARY TABLES, LOCK TABLES"
+DB_PRIVILEGES="SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, DROP"
 
-# SWITCH (issue 18): 1 until mihwar.fcgi reads MIHWAR_CONF from the
-# first request's parameters (the .htaccess's SetEnv); then 0, so that
-# the test relies on the .htaccess alone. 1 passes the path to every
-# process by FcgidInitialEnv as well (apache/fcgid-host.conf).
-HOSTING_INITIAL_ENV=${HOSTING_INITIAL_ENV:-1}
 
 log() { echo "[hosting] $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -81,33 +75,9 @@ wait_for() {	# wait_for WHAT SECONDS CMD...
 
 # --- the tarball ---------------------------------------------------------
 
-# STAND-IN (issue 18): the layout `make dist` writes (mihwar/public with
-# www's files, .htaccess and mihwar.fcgi; bin/; db/migrations;
-# mihwar.conf.example; apache/htaccess.example; README), put together
-# from build/ while `make dist` is not there. Remove once it is: the
-# check then always unpacks build/dist/mihwar.tar.gz.
-standin_tarball() {
-	local d=$HVAR/standin
-	log "STAND-IN: no $TARBALL; assembling its layout from $BUILD"
-	rm -rf "$d"
-	mkdir -p "$d/mihwar/public" "$d/mihwar/bin" "$d/mihwar/db" \
-	    "$d/mihwar/apache"
-	cp -R "$TOP/www/." "$d/mihwar/public/"
-	cp "$TOP/apache/htaccess.example" "$d/mihwar/public/.htaccess"
-	cp "$BUILD/mihwar.fcgi" "$d/mihwar/public/"
-	cp "$BUILD/mihwar-worker" "$BUILD/mihwarctl" "$d/mihwar/bin/"
-	cp -R "$TOP/db/migrations" "$d/mihwar/db/"
-	cp "$TOP/mihwar.conf.example" "$d/mihwar/"
-	cp "$TOP/apache/htaccess.example" "$d/mihwar/apache/"
-	cp "$TOP/README" "$d/mihwar/"
-	tar -C "$d" -czf "$HVAR/mihwar.tar.gz" mihwar
-	rm -rf "$d"
-	TARBALL=$HVAR/mihwar.tar.gz
-}
-
 # Unpack as the account would over FTP/SSH, into its home directory.
 unpack() {
-	[ -f "$TARBALL" ] || standin_tarball
+	[ -f "$TARBALL" ] || die "no $TARBALL: make dist first"
 	rm -rf "$HOME_DIR"
 	mkdir -p "$HOME_DIR"
 	chown "$ACCOUNT:$ACCOUNT" "$HOME_DIR"
@@ -156,7 +126,6 @@ web_start() {
 	alive "$RUN/apache.pid" apache2 && die "the host's Apache is running"
 	! ss -ltn "sport = :$PORT" | grep -q LISTEN ||
 	    die "127.0.0.1:$PORT is busy (HOSTING_PORT= to choose another)"
-	[ "$HOSTING_INITIAL_ENV" = 1 ] && defines+=(-DHOSTING_INITIAL_ENV)
 	[ "${FCGID_DEFAULTS:-0}" = 1 ] && defines+=(-DFCGID_DEFAULTS)
 	web_env
 	apache2 -f "$TOP/apache/fcgid-host.conf" -t "${defines[@]}" \

@@ -786,9 +786,6 @@ run_apache() {
 
 FCGID=http://127.0.0.1:$FCGID_PORT
 
-# SWITCH (issue 18), as in scripts/hosting.sh: 1 until mihwar.fcgi reads
-# MIHWAR_CONF from the request (the .htaccess's SetEnv); then 0.
-HOSTING_INITIAL_ENV=${HOSTING_INITIAL_ENV:-1}
 
 # start_fcgid defaults|tuned: the host's Apache of apache/fcgid-host.conf
 # over a fresh document root under $VAR/fcgid (so each start has no
@@ -796,7 +793,6 @@ HOSTING_INITIAL_ENV=${HOSTING_INITIAL_ENV:-1}
 start_fcgid() {
 	local root=$VAR/fcgid public=$VAR/fcgid/public defines=()
 	[ "$1" = defaults ] && defines+=(-DFCGID_DEFAULTS)
-	[ "$HOSTING_INITIAL_ENV" = 1 ] && defines+=(-DHOSTING_INITIAL_ENV)
 	rm -rf "$root"
 	mkdir -p "$public" "$root/run/apache" "$root/run/fcgid" "$root/log"
 	chown "$WEB_USER" "$root/run/fcgid"
