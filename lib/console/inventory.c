@@ -692,6 +692,7 @@ console_inventory_reorder(struct req *r)
 	char			**chosen = NULL, actor[300];
 	const char		*bad;
 	size_t			 n = 0, nchosen = 0, i;
+	int			 too_large = 0;
 
 	l = calloc(INV_LINES_MAX, sizeof(*l));
 	chosen = calloc(INV_LINES_MAX, sizeof(*chosen));
@@ -710,7 +711,7 @@ console_inventory_reorder(struct req *r)
 	}
 	principal_actor(&r->principal, actor, sizeof(actor));
 	switch (stockview_reorder(r->db, r->principal.org_id, l, n, actor,
-	    &ids)) {
+	    &ids, &too_large)) {
 	case DB_OK:
 		inv_reorder_done(r, ids);
 		break;
@@ -719,8 +720,10 @@ console_inventory_reorder(struct req *r)
 		    "organization's inventory (any more); nothing changed.");
 		break;
 	case DB_CONSTRAINT:
-		inv_refuse(r, 422, "Nothing to order: the chosen items have "
-		    "no suggested quantity above 0; type a quantity.");
+		inv_refuse(r, 422, too_large ? "A draft's line amount or total "
+		    "would pass 99999999999999.9999; order less." : "Nothing to "
+		    "order: the chosen items have no suggested quantity above "
+		    "0; type a quantity.");
 		break;
 	default:
 		inv_refuse(r, 503, "The database is unavailable; nothing "

@@ -221,7 +221,7 @@ struct reorder_line {
 };
 enum db_code	 stockview_reorder(struct db *, long long,
 		    const struct reorder_line *, size_t, const char *,
-		    struct json_object **);
+		    struct json_object **, int *);
 void		 orders_from_suggestions(struct req *);
 
 #endif /* MIHWAR_INVENTORY_H */

@@ -698,18 +698,21 @@ stockview_line_cmp(const void *a, const void *b)
  * Write one DRAFT per supplier for the lines of ls with something to
  * order, in the caller's transaction, through orders.c's path (each
  * with its order.created event); the drafts' public ids into a new
- * array *ids. DB_CONSTRAINT when no line has a quantity above 0.
+ * array *ids. DB_CONSTRAINT when no line has a quantity above 0, or
+ * (*too_large set) when a draft's line amount or total would pass what
+ * DECIMAL(18,4) holds; nothing is written then.
  */
 static enum db_code
 stockview_drafts(struct db *db, long long org, struct sv_lines *ls,
-    const char *actor, struct json_object **ids)
+    const char *actor, struct json_object **ids, int *too_large)
 {
 	struct order_new_line	*group = NULL;
 	char			 notes[400], id[37];
-	size_t			 i, j, n = 0, k;
+	size_t			 i, j, n = 0, k, bad;
 	enum db_code		 code = DB_OK;
 
 	*ids = NULL;
+	*too_large = 0;
 	for (i = 0; i < ls->n; i++)	/* keep what has a quantity */
 		if (ls->v[i].l.qty > 0)
 			ls->v[n++] = ls->v[i];
@@ -723,6 +726,17 @@ stockview_drafts(struct db *db, long long org, struct sv_lines *ls,
 		return DB_ERROR;
 	snprintf(notes, sizeof(notes), "Drafted from the forecast's reorder "
 	    "suggestions by %s.", actor ? actor : "the system");
+	*too_large = 0;
+	for (i = 0; i < n && !*too_large; i = j) {	/* check them all first */
+		for (j = i, k = 0; j < n && ls->v[j].vendor == ls->v[i].vendor;
+		    j++)
+			group[k++] = ls->v[j].l;
+		*too_large = orders_amounts_fit(group, k, &bad) != ORDER_FITS;
+	}
+	if (*too_large) {
+		free(group);
+		return DB_CONSTRAINT;
+	}
 	*ids = json_object_new_array();
 	for (i = 0; i < n && code == DB_OK; i = j) {
 		for (j = i, k = 0; j < n && ls->v[j].vendor == ls->v[i].vendor;
@@ -747,7 +761,7 @@ stockview_drafts(struct db *db, long long org, struct sv_lines *ls,
  */
 enum db_code
 stockview_reorder(struct db *db, long long org, const struct reorder_line *l,
-    size_t n, const char *actor, struct json_object **ids)
+    size_t n, const char *actor, struct json_object **ids, int *too_large)
 {
 	struct sv_lines	 ls;
 	enum db_code	 code = DB_OK;
@@ -759,8 +773,9 @@ stockview_reorder(struct db *db, long long org, const struct reorder_line *l,
 		code = l[i].item_id == NULL ? DB_NOTFOUND :
 		    stockview_lines_item(db, org, l[i].item_id,
 		    l[i].qty > 0 ? l[i].qty : 0, &ls);
+	*too_large = 0;
 	if (code == DB_OK)
-		code = stockview_drafts(db, org, &ls, actor, ids);
+		code = stockview_drafts(db, org, &ls, actor, ids, too_large);
 	stockview_lines_free(&ls);
 	return code;
 }
@@ -959,6 +974,7 @@ orders_from_suggestions(struct req *r)
 	struct sv_ask		 a;
 	struct sv_lines		 ls;
 	char			 actor[300];
+	int			 too_large = 0;
 
 	memset(&ls, 0, sizeof(ls));
 	/* No body asks for every suggestion, as {} does. */
@@ -971,11 +987,17 @@ orders_from_suggestions(struct req *r)
 		goto out;
 	principal_actor(&r->principal, actor, sizeof(actor));
 	switch (stockview_drafts(r->db, r->principal.org_id, &ls, actor,
-	    &ids)) {
+	    &ids, &too_large)) {
 	case DB_OK:
 		stockview_answer(r, ids);
 		break;
 	case DB_CONSTRAINT:
+		if (too_large) {
+			req_resp_error(r, 400, "invalid_body", "quantities: a "
+			    "draft's line amount or total would pass "
+			    "99999999999999.9999; nothing was written");
+			break;
+		}
 		req_resp_error(r, 422, "nothing_to_order", "nothing to order: "
 		    "no item asked for has a suggested or given quantity above "
 		    "0");

@@ -285,6 +285,39 @@ test_order_amount_overflow(void)
 	free(id);
 }
 
+/*
+ * The same limit for drafts made from suggestions: a quantity whose
+ * amount at the item's unit cost would pass DECIMAL(18,4) is 400 naming
+ * quantities, and no draft is written.
+ */
+static void
+test_drafts_amount_overflow(void)
+{
+	struct json_object	*o;
+	struct sbuf		 b = { NULL, 0, 0 };
+	long			 before;
+	char			*id;
+
+	id = item_new("PO-DRAFT-BIG", "\"unitCost\":100000000000");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(id);
+	before = db_long("SELECT COUNT(*) FROM purchase_orders WHERE "
+	    "org_id = %ld", db_org_id(org));
+	sb_printf(&b, "{\"itemIds\":[\"%s\"],\"quantities\":{\"%s\":"
+	    "100000000000}}", id, id);
+	o = API_JSON("POST", ORDERS "/from-suggestions", auth, b.p, 400);
+	ASSERT_ERROR(o, "invalid_body", "quantities: ");
+	json_object_put(o);
+	CU_ASSERT_EQUAL(db_long("SELECT COUNT(*) FROM purchase_orders WHERE "
+	    "org_id = %ld", db_org_id(org)), before);
+	sb_free(&b);
+	sb_printf(&b, "{\"itemIds\":[\"%s\"],\"quantities\":{\"%s\":"
+	    "2}}", id, id);
+	o = API_JSON("POST", ORDERS "/from-suggestions", auth, b.p, 201);
+	json_object_put(o);
+	sb_free(&b);
+	free(id);
+}
+
 /* POST n lines of item quantity qty as a new order moved to APPROVED;
  * its id (malloc'd) or NULL. */
 static char *
@@ -410,4 +443,6 @@ suite_hardening_register(void)
 	    test_receive_stock_overflow);
 	CU_add_test(s, "updatedAfter / createdAfter past what DATETIME holds: "
 	    "400", test_query_time_range);
+	CU_add_test(s, "drafts from suggestions past DECIMAL(18,4): 400",
+	    test_drafts_amount_overflow);
 }
