@@ -134,12 +134,8 @@ void
 app_handle(struct req *r)
 {
 	r->family = family_of_path(r->in.path);
-	/* SCIM clients write its endpoints in any case, with a trailing
-	 * slash at times: routed as the table spells them. */
-	if (r->family->id == FAM_SCIM) {
-		scim_path_canon(r->in.path);
-		scim_path_canon(r->in.route_path);
-	}
+	family_path_canon(r->family, r->in.path);
+	family_path_canon(r->family, r->in.route_path);
 	/* A path that cannot be read cannot be routed. */
 	if (r->in.bad_request == 1)
 		req_resp_error(r, 400, NULL, "path: invalid percent-encoding or "

@@ -1,9 +1,10 @@
 /*
  * scim.c - what the SCIM 2.0 (RFC 7643/7644) resource files share:
- * paths as clients write them, errors, meta and ETags, list queries
- * (from the query string or a POST .search body), projection with
- * attributes / excludedAttributes, the ListResponse, and discovery.
- * Users are in scimusers.c, Groups in scimgroups.c.
+ * errors, meta and ETags, list queries (from the query string or a POST
+ * .search body), projection with attributes / excludedAttributes, and
+ * the ListResponse. Users are in scimusers.c, Groups in scimgroups.c,
+ * discovery in scimmeta.c; paths in any case are the family table's
+ * (lib/web/family.c, loose_segments).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,37 +14,8 @@
 
 #include "scim/scim.h"
 
-#define SCIM_PREFIX	"/api/scim/v2/"
 #define SCHEMA_LIST	"urn:ietf:params:scim:api:messages:2.0:ListResponse"
 #define SCHEMA_SEARCH	"urn:ietf:params:scim:api:messages:2.0:SearchRequest"
-
-/*
- * Identity providers write the resource endpoints in any case ("/users",
- * "/GROUPS") and some add a trailing slash ("/Users/?filter=…"): rewrite
- * the path in place to the route table's spelling (same length) before
- * it is routed.
- */
-void
-scim_path_canon(char *path)
-{
-	static const char *const names[] = { "Users", "Groups",
-	    "ServiceProviderConfig", "ResourceTypes", "Schemas", NULL };
-	size_t	 plen = strlen(SCIM_PREFIX), n, i, len;
-	char	*seg;
-
-	if (strncasecmp(path, SCIM_PREFIX, plen) != 0)
-		return;
-	seg = path + plen;
-	n = strcspn(seg, "/");
-	for (i = 0; names[i] != NULL; i++)
-		if (n == strlen(names[i]) && strncasecmp(seg, names[i], n) == 0)
-			memcpy(seg, names[i], n);
-	if (seg[n] == '/' && strncasecmp(seg + n + 1, ".search", 8) == 0)
-		memcpy(seg + n + 1, ".search", 7);
-	len = strlen(path);
-	if (len > plen && path[len - 1] == '/')
-		path[len - 1] = '\0';
-}
 
 /* Answer a SCIM error; type is the scimType (or NULL). */
 void

@@ -51,7 +51,6 @@ struct scim_listq {		/* a list query (RFC 7644 §3.4.2) */
 	char		*filter, *attrs, *excl;	/* or NULL */
 	struct scimf	*f;			/* the parsed filter, or NULL */
 };
-void		 scim_path_canon(char *);
 void		 scim_error(struct req *, int, const char *, const char *);
 void		 scim_patch_error(struct req *, const char *);
 void		 scim_location(const struct req *, const char *, const char *,

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -103,6 +104,10 @@ static const char *const prefixes_none[] = { NULL };
 static const char *const prefixes_integ[] = { "/api/integrations/v1", NULL };
 static const char *const prefixes_settings[] = { "/api/settings/", NULL };
 static const char *const prefixes_scim[] = { "/api/scim/v2/", NULL };
+/* Identity providers write the resource endpoints in any case ("/users",
+ * "/GROUPS", "/Users/.SEARCH"). */
+static const char *const loose_scim[] = { "Users", "Groups",
+    "ServiceProviderConfig", "ResourceTypes", "Schemas", ".search", NULL };
 static const char *const prefixes_ingest[] = { "/api/v1/ingest/", NULL };
 static const char *const prefixes_cases[] = {
 	"/api/cases", "/api/integrations/", "/api/vendors", "/api/accounting",
@@ -147,7 +152,8 @@ static const struct family families[FAM__MAX] = {
 	    .prefixes = prefixes_scim, .credential = CRED_BEARER,
 	    .key_kinds = KEY_BIT(KEY_SCIM),
 	    .content_type = "application/scim+json",
-	    .error_body = family_error_scim, .www_authenticate = "Bearer" },
+	    .error_body = family_error_scim, .www_authenticate = "Bearer",
+	    .loose_segments = loose_scim, .loose_trailing_slash = 1 },
 	/* activity-ingest.openapi.yaml: 600 a minute per key and 3000 per
 	 * organization, counted on every answer after the key (X-RateLimit-*
 	 * on errors too); a 1 MiB body; keys of at most 200 replayed for 10
@@ -225,6 +231,36 @@ family_of_path(const char *path)
 			}
 		}
 	return best;
+}
+
+/*
+ * Rewrite path (of family f) in place, same length, to the route table's
+ * spelling: each segment after f's prefix that is one of its loose
+ * segments in another case, and a trailing slash dropped where f allows
+ * it ("/api/scim/v2/users/" is "/api/scim/v2/Users").
+ */
+void
+family_path_canon(const struct family *f, char *path)
+{
+	size_t	 plen, n, k, len;
+	char	*seg;
+
+	if (f->loose_segments == NULL && !f->loose_trailing_slash)
+		return;
+	plen = strlen(f->prefixes[0]);
+	if (strncmp(path, f->prefixes[0], plen) != 0)
+		return;
+	for (seg = path + plen; f->loose_segments != NULL && *seg != '\0';
+	    seg += n + (seg[n] == '/')) {
+		n = strcspn(seg, "/");
+		for (k = 0; f->loose_segments[k] != NULL; k++)
+			if (n == strlen(f->loose_segments[k]) &&
+			    strncasecmp(seg, f->loose_segments[k], n) == 0)
+				memcpy(seg, f->loose_segments[k], n);
+	}
+	len = strlen(path);
+	if (f->loose_trailing_slash && len > plen && path[len - 1] == '/')
+		path[len - 1] = '\0';
 }
 
 /* The row of family id. */

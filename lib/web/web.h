@@ -56,6 +56,11 @@ struct family {
 	int		 rate_all;
 	long long	 max_body_bytes; /* 0: max_body_bytes of the conf */
 	const char	*api_version;	/* X-API-Version on every answer */
+	/* Path segments (after the prefix) clients may write in any case,
+	 * in the route table's spelling, and whether a trailing slash is
+	 * dropped: routed as the table spells them (NULL, 0: exact). */
+	const char *const *loose_segments;
+	int		 loose_trailing_slash;
 };
 const struct family *family_of_path(const char *);
 const struct family *family_get(enum family_id);
@@ -65,6 +70,7 @@ const char	*family_code_for_status(const struct family *, int);
 void		 family_rate_limits(const struct family *, const struct conf *,
 		    long long *, long long *);
 long long	 family_body_cap(const struct family *, const struct conf *);
+void		 family_path_canon(const struct family *, char *);
 
 /* principal: who is calling, filled once by lib/auth, read by handlers */
 enum key_kind {

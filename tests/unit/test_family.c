@@ -317,6 +317,40 @@ test_body_cap(void)
 }
 
 /* The "family" suite. */
+/* Paths in the route table's spelling: SCIM's endpoints in any case and
+ * without a trailing slash; ids and other families untouched. */
+static void
+test_path_canon(void)
+{
+	static const struct {
+		enum family_id	 id;
+		const char	*in, *want;
+	} cases[] = {
+		{ FAM_SCIM, "/api/scim/v2/users", "/api/scim/v2/Users" },
+		{ FAM_SCIM, "/api/scim/v2/GROUPS/", "/api/scim/v2/Groups" },
+		{ FAM_SCIM, "/api/scim/v2/Users/", "/api/scim/v2/Users" },
+		{ FAM_SCIM, "/api/scim/v2/uSeRs/.SEARCH",
+		    "/api/scim/v2/Users/.search" },
+		{ FAM_SCIM, "/api/scim/v2/serviceproviderconfig",
+		    "/api/scim/v2/ServiceProviderConfig" },
+		{ FAM_SCIM, "/api/scim/v2/users/AbC-1", "/api/scim/v2/Users/AbC-1" },
+		{ FAM_SCIM, "/api/scim/v2/", "/api/scim/v2/" },
+		{ FAM_SCIM, "/api/scim/v2/Userss", "/api/scim/v2/Userss" },
+		{ FAM_INTEG, "/api/integrations/v1/whoami/",
+		    "/api/integrations/v1/whoami/" },
+		{ FAM_INTEG, "/api/integrations/v1/Users",
+		    "/api/integrations/v1/Users" },
+	};
+	char	 path[128];
+	size_t	 i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		snprintf(path, sizeof(path), "%s", cases[i].in);
+		family_path_canon(family_get(cases[i].id), path);
+		CU_ASSERT_STRING_EQUAL(path, cases[i].want);
+	}
+}
+
 void
 test_family_register(void)
 {
@@ -329,6 +363,7 @@ test_family_register(void)
 		{ "HTML family", test_html_family },
 		{ "family_rate_limits", test_rate_limit },
 		{ "family_body_cap", test_body_cap },
+		{ "family_path_canon", test_path_canon },
 	};
 
 	test_add_suite("family", NULL, NULL, tests, NELEM(tests));
