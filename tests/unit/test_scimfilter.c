@@ -239,7 +239,7 @@ test_match(void)
 	int		 got;
 
 	for (i = 0; i < NELEM(cases); i++) {
-		strcpy(err, SENTINEL);
+		snprintf(err, sizeof(err), "%s", SENTINEL);
 		f = scimf_parse(cases[i].filter, err, sizeof(err));
 		if (!CHECK(f != NULL, "[%s] refused: %s",
 		    test_esc(cases[i].filter, strlen(cases[i].filter)), err))
@@ -367,7 +367,7 @@ test_invalid(void)
 	size_t		 i;
 
 	for (i = 0; i < NELEM(cases); i++) {
-		strcpy(err, SENTINEL);
+		snprintf(err, sizeof(err), "%s", SENTINEL);
 		f = scimf_parse(cases[i].filter, err, sizeof(err));
 		CHECK(f == NULL, "[%s] accepted", cases[i].name);
 		CHECK(strstr(err, cases[i].err) != NULL, "[%s] error \"%s\" "
@@ -425,7 +425,7 @@ test_depth(void)
 		if ((s = nested(cases[i].open, cases[i].n, cases[i].inner)) ==
 		    NULL)
 			continue;
-		strcpy(err, SENTINEL);
+		snprintf(err, sizeof(err), "%s", SENTINEL);
 		f = scimf_parse(s, err, sizeof(err));
 		CHECK((f != NULL) == cases[i].ok, "[%d x %s%s] %s: %s",
 		    cases[i].n, cases[i].open, cases[i].inner,
@@ -471,7 +471,7 @@ test_length(void)
 	s[4095] = 'a';
 	s[4096] = '"';
 	s[4097] = '\0';
-	strcpy(err, SENTINEL);
+	snprintf(err, sizeof(err), "%s", SENTINEL);
 	f = scimf_parse(s, err, sizeof(err));
 	CHECK(f == NULL, "[4097 bytes] accepted");
 	CHECK(strstr(err, "longer than 4096 bytes") != NULL, "[4097 bytes] "
@@ -512,7 +512,7 @@ test_edges(void)
 	CHECK(f == NULL, "[no err buffer] accepted");
 	f = scimf_parse(NULL, err, sizeof(err));
 	CHECK(f == NULL, "[NULL text] accepted");
-	strcpy(err, "xxxxxxx");
+	snprintf(err, sizeof(err), "%s", "xxxxxxx");
 	f = scimf_parse("userName eqq \"x\"", err, sizeof(err));
 	CHECK(f == NULL && strlen(err) == sizeof(err) - 1, "[small err "
 	    "buffer] \"%s\"", err);
@@ -581,7 +581,7 @@ test_path_valid(void)
 	size_t			 i;
 
 	for (i = 0; i < NELEM(cases); i++) {
-		strcpy(err, SENTINEL);
+		snprintf(err, sizeof(err), "%s", SENTINEL);
 		if (!CHECK(scimf_path_parse(cases[i].path, &p, err,
 		    sizeof(err)) == 1, "[%s] refused: %s", cases[i].path, err))
 			continue;
@@ -661,7 +661,7 @@ test_path_invalid(void)
 	int			 rc;
 
 	for (i = 0; i < NELEM(cases); i++) {
-		strcpy(err, SENTINEL);
+		snprintf(err, sizeof(err), "%s", SENTINEL);
 		memset(&p, 0x55, sizeof(p));
 		rc = scimf_path_parse(cases[i].path, &p, err, sizeof(err));
 		CHECK(rc == 0, "[%s] accepted", cases[i].name);
