@@ -373,6 +373,23 @@ ctl_org_update(struct ctl *c)
 }
 
 /* An ingest app's allowedEventTypes ("" for every type). */
+
+/* The comma-separated list s as a JSON array of its items ("" is []). */
+static struct json_object *
+ctl_json_list(const char *s)
+{
+	struct json_object	*a = json_object_new_array();
+	size_t			 n;
+
+	while (*s != '\0') {
+		n = strcspn(s, ",");
+		if (n > 0)
+			json_object_array_add(a,
+			    json_object_new_string_len(s, (int)n));
+		s += n + (s[n] == ',');
+	}
+	return a;
+}
 static int
 ctl_app_update(struct ctl *c)
 {
@@ -409,15 +426,11 @@ ctl_app_update(struct ctl *c)
 	}
 	if (c->json) {
 		struct json_object *o = json_object_new_object();
-		struct json_object *a = json_object_new_array();
-		char *t, *save;
 
 		json_object_object_add(o, "org", json_object_new_string(org));
 		json_object_object_add(o, "app", json_object_new_string(app));
-		for (t = strtok_r(list.data, ",", &save); t != NULL;
-		    t = strtok_r(NULL, ",", &save))
-			json_object_array_add(a, json_object_new_string(t));
-		json_object_object_add(o, "allowedEventTypes", a);
+		json_object_object_add(o, "allowedEventTypes",
+		    ctl_json_list(list.data));
 		ctl_print_json(o);
 	} else if (*list.data == '\0')
 		printf("app %s of %s: every event type allowed\n", app, org);
@@ -463,14 +476,10 @@ ctl_client_set_domains(struct ctl *c)
 	}
 	if (c->json) {
 		struct json_object *o = json_object_new_object();
-		struct json_object *a = json_object_new_array();
-		char *t, *save;
 
 		json_object_object_add(o, "org", json_object_new_string(org));
-		for (t = strtok_r(list.data, ",", &save); t != NULL;
-		    t = strtok_r(NULL, ",", &save))
-			json_object_array_add(a, json_object_new_string(t));
-		json_object_object_add(o, "allowedDomains", a);
+		json_object_object_add(o, "allowedDomains",
+		    ctl_json_list(list.data));
 		ctl_print_json(o);
 	} else if (*list.data == '\0')
 		printf("client %s: no allowed origins (browsers are refused)\n",
