@@ -65,6 +65,22 @@ test('a11y: sign-in, with and without an error', async () => {
 	const resp = await clickAndWait(page, page.getByRole('button', { name: 'Sign in' }));
 	assert.notEqual(resp.status(), 303);
 	await assertClean(page, 'sign-in refused');
+	// The form that also asks for the organization (shown when a name
+	// many organizations share was not enough, or one was sent): sent
+	// here with an organization added to the plain form.
+	await page.evaluate(() => {
+		const i = document.createElement('input');
+		i.type = 'hidden';
+		i.name = 'organization';
+		i.value = 'no-such-organization';
+		document.querySelector('form').append(i);
+	});
+	await page.getByLabel('Password').fill('not the password');
+	const asked = await clickAndWait(page, page.getByRole('button', { name: 'Sign in' }));
+	assert.equal(asked.status(), 401);
+	assert.equal(await page.getByLabel('Organization (its short name)').inputValue(),
+	    'no-such-organization');
+	await assertClean(page, 'sign-in with the organization field');
 	await context.close();
 });
 
