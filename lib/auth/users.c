@@ -17,8 +17,8 @@
 
 enum users_sql_id {
 	SQL_USER_INSERT, SQL_EMAILS_CLEAR, SQL_EMAIL_ADD, SQL_SET_ACTIVE,
-	SQL_EMAILS_ACTIVE, SQL_END_SESSIONS, SQL_SET_PASSWORD,
-	SQL_SIGNED_IN, SQL_PASSWORD_SESSIONS, SQL_COUNT_ADD, SQL_COUNTS,
+	SQL_EMAILS_ACTIVE, SQL_SET_PASSWORD,
+	SQL_SIGNED_IN, SQL_END_SESSIONS, SQL_COUNT_ADD, SQL_COUNTS,
 	USERS_SQL__MAX
 };
 
@@ -37,13 +37,11 @@ static const char *const users_sql[USERS_SQL__MAX] = {
 	[SQL_EMAILS_ACTIVE] =
 	    "UPDATE user_emails SET user_active = ? WHERE user_id = ?"
 	    " AND org_id = ?",
-	[SQL_END_SESSIONS] =
-	    "DELETE FROM sessions WHERE user_id = ?",
 	[SQL_SET_PASSWORD] =
 	    "UPDATE users SET password_hash = ? WHERE id = ? AND org_id = ?",
 	[SQL_SIGNED_IN] =
 	    "UPDATE users SET last_sign_in_at = NOW(3) WHERE id = ?",
-	[SQL_PASSWORD_SESSIONS] =
+	[SQL_END_SESSIONS] =
 	    "DELETE FROM sessions WHERE user_id = ? AND org_id = ?",
 	[SQL_COUNT_ADD] =
 	    "UPDATE organizations SET users_total = users_total + ?,"
@@ -221,8 +219,7 @@ users_active_sync(struct db *db, long long org_id, long long user_id,
 	code = db_exec(db, users_sql[SQL_EMAILS_ACTIVE], DB_PARAMS(
 	    DB_INT(active != 0), DB_INT(user_id), DB_INT(org_id)));
 	if (code == DB_OK && !active)
-		code = db_exec(db, users_sql[SQL_END_SESSIONS],
-		    DB_PARAMS(DB_INT(user_id)));
+		code = users_password_changed(db, org_id, user_id);
 	if (code == DB_OK && !active)
 		code = links_retire(db, org_id, user_id);
 	return code;
@@ -244,12 +241,13 @@ users_set_password(struct db *db, long long org_id, long long user_id,
 	return code;
 }
 
-/* The user's password changed: every session of theirs ends (whoever
- * held one may not know the new password). */
+/* The user's password changed, or the user was deactivated: every
+ * session of theirs ends (whoever held one may not know the new password,
+ * or may no longer sign in at all). */
 enum db_code
 users_password_changed(struct db *db, long long org_id, long long user_id)
 {
-	return db_exec(db, users_sql[SQL_PASSWORD_SESSIONS], DB_PARAMS(
+	return db_exec(db, users_sql[SQL_END_SESSIONS], DB_PARAMS(
 	    DB_INT(user_id), DB_INT(org_id)));
 }
 
