@@ -55,7 +55,9 @@ demo_rows(struct db *db, long long org_id, const char *email,
 		    DB_STR(demo_items[i].name), DB_STR(demo_items[i].unit),
 		    DB_STR(demo_items[i].category), DB_STR(demo_items[i].stock),
 		    DB_STR(demo_items[i].low), DB_STR(demo_items[i].cost),
-		    DB_INT(demo_items[i].lead))) != DB_OK)
+		    DB_INT(demo_items[i].lead))) != DB_OK ||
+		    locations_seed_stock(db, org_id, db_insert_id(db),
+		    demo_items[i].stock) != DB_OK)
 			return 0;
 	}
 	return 1;

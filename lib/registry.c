@@ -11,7 +11,7 @@ static const struct db_stmts *const registry[] = {
 	&keys_stmts, &orgs_stmts, &users_stmts, &session_stmts,
 	&users_views_stmts, &links_stmts,
 	&items_stmts, &orders_stmts, &ingestion_stmts, &predict_stmts,
-	&stockview_stmts,
+	&stockview_stmts, &locations_stmts,
 	&webhooks_stmts, &deliver_stmts,
 	&scimu_stmts, &scimg_stmts,
 	/* ingest: the console's side */

@@ -115,6 +115,12 @@ int		 crypto_password_verify(const char *, const char *);
 #define CRYPTO_SEAL_OVERHEAD	(24 + 16)	/* nonce + MAC */
 size_t		 crypto_seal(const unsigned char *, size_t, unsigned char *);
 int		 crypto_open(const unsigned char *, size_t, unsigned char *);
+#define CRYPTO_SEAL_AD_VERSION	1
+#define CRYPTO_SEAL_AD_OVERHEAD	(1 + 24 + 16)	/* version, nonce, MAC */
+size_t		 crypto_seal_ad(const unsigned char *, size_t, const char *,
+		    unsigned char *);
+int		 crypto_open_ad(const unsigned char *, size_t, const char *,
+		    unsigned char *);
 
 /* db.c: one persistent MariaDB connection, constant SQL, bound values */
 enum db_code { DB_OK, DB_NOTFOUND, DB_CONSTRAINT, DB_ERROR, DB_UNAVAILABLE };
@@ -319,6 +325,8 @@ enum event_type {
 	EVENT_INTEGRATION_ROLLED_BACK,
 	EVENT_CHECKLIST_COMPLETED,
 	EVENT_CHECKLIST_MISSED,
+	EVENT_CRAFT_COMPLETED,
+	EVENT_INTEGRATION_WEBHOOK_RECEIVED,
 	EVENT__MAX
 };
 #define EVENT_BIT(t)	(1u << (t))

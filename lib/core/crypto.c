@@ -10,6 +10,7 @@
 /* Subkeys derived once from the master key: API key hashing, sealing. */
 static unsigned char	 key_hash_key[crypto_generichash_KEYBYTES];
 static unsigned char	 seal_key[crypto_secretbox_KEYBYTES];
+static unsigned char	 cred_key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
 
 /* Initialise libsodium and derive subkeys; 0 on failure. */
 int
@@ -21,7 +22,9 @@ crypto_init(const unsigned char *master_key)
 	    (crypto_kdf_derive_from_key(key_hash_key, sizeof(key_hash_key), 1,
 	    "mihwarkh", master_key) != 0 ||
 	    crypto_kdf_derive_from_key(seal_key, sizeof(seal_key), 2,
-	    "mihwarsb", master_key) != 0))
+	    "mihwarsb", master_key) != 0 ||
+	    crypto_kdf_derive_from_key(cred_key, sizeof(cred_key), 3,
+	    "mihwarcr", master_key) != 0))
 		return 0;
 	return 1;
 }
@@ -135,4 +138,45 @@ crypto_open(const unsigned char *in, size_t len, unsigned char *out)
 		return 0;
 	return crypto_secretbox_open_easy(out, in + crypto_secretbox_NONCEBYTES,
 	    len - crypto_secretbox_NONCEBYTES, in, seal_key) == 0;
+}
+
+/*
+ * Seal a credential bound to where it is stored: version byte || nonce ||
+ * XChaCha20-Poly1305(msg) with ad (say "org:integration:field") as
+ * associated data, so that a ciphertext copied to another row does not
+ * open. out holds len + CRYPTO_SEAL_AD_OVERHEAD bytes; returns its
+ * length. The version byte names the key, for rotation.
+ */
+size_t
+crypto_seal_ad(const unsigned char *msg, size_t len, const char *ad,
+    unsigned char *out)
+{
+	unsigned char		*nonce = out + 1;
+	unsigned long long	 clen;
+
+	out[0] = CRYPTO_SEAL_AD_VERSION;
+	randombytes_buf(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(out + 1 +
+	    crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, &clen, msg, len,
+	    (const unsigned char *)ad, strlen(ad), NULL, nonce, cred_key);
+	return 1 + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + clen;
+}
+
+/* Open what crypto_seal_ad made under the same ad; out holds len -
+ * CRYPTO_SEAL_AD_OVERHEAD bytes. 0 when tampered with, moved to another
+ * row, or sealed under another key or version. */
+int
+crypto_open_ad(const unsigned char *in, size_t len, const char *ad,
+    unsigned char *out)
+{
+	const unsigned char	*nonce = in + 1;
+	size_t			 head = 1 +
+				    crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+	unsigned long long	 mlen;
+
+	if (len < CRYPTO_SEAL_AD_OVERHEAD || in[0] != CRYPTO_SEAL_AD_VERSION)
+		return 0;
+	return crypto_aead_xchacha20poly1305_ietf_decrypt(out, &mlen, NULL,
+	    in + head, len - head, (const unsigned char *)ad, strlen(ad),
+	    nonce, cred_key) == 0;
 }

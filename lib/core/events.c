@@ -69,6 +69,14 @@ static const struct event_def events_catalogue[EVENT__MAX] = {
 	    "completedAt, completedBy, late" },
 	[EVENT_CHECKLIST_MISSED] = { "checklist.missed", 1,
 	    "checklistInstanceId, templateId, templateTitle, dueDate" },
+	/* issue 13: a blueprint crafted, and a webhook an integration
+	 * received */
+	[EVENT_CRAFT_COMPLETED] = { "craft.completed", 1,
+	    "blueprintId, blueprintName, outputItemId, outputQuantity, "
+	    "quantity, locationId" },
+	[EVENT_INTEGRATION_WEBHOOK_RECEIVED] = {
+	    "integration.webhook_received", 1,
+	    "integrationId, logId, webhookId, bodyBytes" },
 };
 
 enum events_sql_id {

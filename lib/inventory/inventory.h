@@ -20,8 +20,11 @@ struct stock_change {
 	char		 item_id[37];
 	char		 sku[129 * 4];
 	char		 name[201 * 4];
-	int64_t		 prev, next, threshold;
+	int64_t		 prev, next, threshold;	/* the item's total */
+	int64_t		 loc_prev, loc_next;	/* at the location */
+	int64_t		 reserved;		/* at the location */
 	int		 has_threshold;
+	int		 short_at_location;	/* below 0 or reserved there */
 	const char	*source;
 };
 void		 items_create(struct req *);
@@ -34,6 +37,26 @@ struct json_object *items_fetch_json(struct db *, long long, const char *,
 enum db_code	 items_stock_change(struct db *, long long, const char *,
 		    int64_t, const char *, const char *, const char *,
 		    struct stock_change *);
+enum db_code	 items_stock_change_at(struct db *, long long, const char *,
+		    long long, int64_t, const char *, const char *,
+		    const char *, struct stock_change *);
+enum db_code	 items_stock_set_at(struct db *, long long, const char *,
+		    long long, int64_t, int64_t, const char *, const char *,
+		    const char *, struct stock_change *);
+
+/* locations.c: where stock is kept; every organization has a default
+ * location ("Main"); rowid 0 for a location means that one */
+extern const struct db_stmts	locations_stmts;
+struct location_ref {
+	long long	 rowid;
+	char		 id[37];
+};
+enum db_code	 locations_default(struct db *, long long,
+		    struct location_ref *);
+enum db_code	 locations_find(struct db *, long long, const char *,
+		    struct location_ref *);
+enum db_code	 locations_seed_stock(struct db *, long long, long long,
+		    const char *);
 /* An item as another domain posts to it by SKU (invoice cases): its
  * ids, and the cost and archived flag a rollback restores. */
 struct item_ref {

@@ -19,7 +19,8 @@
 enum items_sql_id {
 	SQL_ITEM_INSERT, SQL_ITEM_BY_ID, SQL_ITEM_LIST, SQL_ITEM_LOCK_SKU,
 	SQL_ITEM_UPDATE, SQL_ITEM_LOCK_STOCK, SQL_ITEM_SET_STOCK,
-	SQL_ADJ_INSERT, SQL_ITEM_SET_COST, SQL_ITEM_SET_ARCHIVED, ITEMS_SQL__MAX
+	SQL_ADJ_INSERT, SQL_STOCK_LOCK_AT, SQL_STOCK_UPSERT_AT,
+	SQL_ITEM_SET_COST, SQL_ITEM_SET_ARCHIVED, ITEMS_SQL__MAX
 };
 
 static const char *const items_sql[ITEMS_SQL__MAX] = {
@@ -51,10 +52,19 @@ static const char *const items_sql[ITEMS_SQL__MAX] = {
 	    "SELECT id, public_id, sku, name, stock_on_hand, low_stock_threshold"
 	    " FROM inventory_items WHERE org_id = ? AND public_id = ? FOR UPDATE",
 	[SQL_ITEM_SET_STOCK] =
-	    "UPDATE inventory_items SET stock_on_hand = ? WHERE id = ?",
+	    "UPDATE inventory_items SET stock_on_hand = ?,"
+	    " stock_reserved = stock_reserved + ? WHERE id = ?",
 	[SQL_ADJ_INSERT] =
-	    "INSERT INTO stock_adjustments (org_id, item_id, delta, stock_after,"
-	    " source, reason, actor) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	    "INSERT INTO stock_adjustments (org_id, item_id, location_id, delta,"
+	    " stock_after, source, reason, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	[SQL_STOCK_LOCK_AT] =
+	    "SELECT quantity, reserved FROM inventory_stock"
+	    " WHERE item_id = ? AND location_id = ? FOR UPDATE",
+	[SQL_STOCK_UPSERT_AT] =
+	    "INSERT INTO inventory_stock (org_id, item_id, location_id,"
+	    " quantity, reserved) VALUES (?, ?, ?, ?, ?)"
+	    " ON DUPLICATE KEY UPDATE quantity = VALUES(quantity),"
+	    " reserved = VALUES(reserved)",
 	[SQL_ITEM_SET_COST] =
 	    "UPDATE inventory_items SET unit_cost = ?"
 	    " WHERE org_id = ? AND public_id = ?",
@@ -81,8 +91,8 @@ items_json(const struct db_rows *rows, size_t i)
 
 	json_object_object_add(o, "id",
 	    json_object_new_string(db_cell(rows, i, IC_ID)));
-	json_object_object_add(o, "sku",
-	    json_object_new_string(db_cell(rows, i, IC_SKU)));
+	/* Items that arrived by import may have no SKU. */
+	json_put_str(o, "sku", db_cell(rows, i, IC_SKU));
 	json_object_object_add(o, "name",
 	    json_object_new_string(db_cell(rows, i, IC_NAME)));
 	json_object_object_add(o, "unit",
@@ -173,20 +183,32 @@ items_read(struct req *r, struct json_object *b, struct item_input *in,
 /* Insert the item of org (inside the caller's transaction). */
 static enum db_code
 items_insert(struct db *db, long long org_id, const char *sku,
-    const struct item_input *in, char id[37])
+    const struct item_input *in, char id[37], long long *rowid_out)
 {
 	char	 stock[DECIMAL_BUFSZ], low[DECIMAL_BUFSZ], cost[DECIMAL_BUFSZ];
 
 	decimal_format(in->has_stock ? in->stock : 0, stock);
 	decimal_format(in->low, low);
 	decimal_format(in->cost, cost);
+	enum db_code	 code;
+	long long	 rowid;
+
 	crypto_uuid7(id);
-	return db_exec(db, items_sql[SQL_ITEM_INSERT], DB_PARAMS(DB_STR(id),
+	if ((code = db_exec(db, items_sql[SQL_ITEM_INSERT], DB_PARAMS(DB_STR(id),
 	    DB_INT(org_id), DB_STR(sku), DB_STR(in->name),
 	    DB_STR(in->unit ? in->unit : "each"), DB_STR(in->category),
 	    DB_STR(stock), DB_STR(in->has_low ? low : NULL),
 	    DB_STR(in->has_cost ? cost : NULL), DB_INT(in->has_lead ?
-	    in->lead : 7), DB_INT(in->archived == 1)));
+	    in->lead : 7), DB_INT(in->archived == 1)))) != DB_OK)
+		return code;
+	/* The stock it starts with is at the default location; the item's
+	 * rowid stays what db_insert_id answers (for items_create_minimal). */
+	rowid = (long long)db_insert_id(db);
+	if ((code = locations_seed_stock(db, org_id, rowid, stock)) != DB_OK)
+		return code;
+	if (rowid_out != NULL)
+		*rowid_out = rowid;
+	return DB_OK;
 }
 
 /* Answer the item as it stands after a write. */
@@ -215,7 +237,7 @@ items_create(struct req *r)
 	if (!items_read(r, b, &in, 1) ||
 	    !valid_string(r, b, "sku", 1, 1, 128, &sku))
 		goto out;
-	switch (items_insert(r->db, r->principal.org_id, sku, &in, id)) {
+	switch (items_insert(r->db, r->principal.org_id, sku, &in, id, NULL)) {
 	case DB_OK:
 		items_answer(r, 201, id);
 		break;
@@ -262,7 +284,7 @@ items_upsert(struct req *r, const char *sku, const struct item_input *in)
 			req_resp_error(r, 400, "invalid_body", "name: is required "
 			    "to create an item");
 		else switch (items_insert(r->db, r->principal.org_id, sku, in,
-		    id)) {
+		    id, NULL)) {
 		case DB_OK:
 			items_answer(r, 201, id);
 			break;
@@ -429,8 +451,7 @@ items_create_minimal(struct db *db, long long org_id, const char *sku,
 	memset(&in, 0, sizeof(in));
 	memset(ref, 0, sizeof(*ref));
 	in.name = name;
-	if ((code = items_insert(db, org_id, sku, &in, ref->item_id)) == DB_OK)
-		ref->rowid = (long long)db_insert_id(db);
+	code = items_insert(db, org_id, sku, &in, ref->item_id, &ref->rowid);
 	return code;
 }
 
@@ -502,21 +523,12 @@ items_stock_events(struct db *db, long long org_id,
 	return code;
 }
 
-/*
- * Change the stock of item public_id of org by delta, inside the
- * caller's transaction: the row is locked, the change is recorded with
- * its source and reason, and its events are written. DB_CONSTRAINT when
- * stock would go below zero or above DECIMAL_SQL_MAX (c->next says
- * which; the column holds no more), DB_NOTFOUND for no such item. c is
- * filled.
- */
-enum db_code
-items_stock_change(struct db *db, long long org_id, const char *public_id,
-    int64_t delta, const char *source, const char *reason, const char *actor,
-    struct stock_change *c)
+/* Lock item public_id of org and fill c's item fields; DB_NOTFOUND. */
+static enum db_code
+items_stock_lock(struct db *db, long long org_id, const char *public_id,
+    const char *source, struct stock_change *c)
 {
 	struct db_rows	*rows = NULL;
-	char		 d[DECIMAL_BUFSZ], n[DECIMAL_BUFSZ];
 	enum db_code	 code;
 
 	memset(c, 0, sizeof(*c));
@@ -529,30 +541,155 @@ items_stock_change(struct db *db, long long org_id, const char *public_id,
 	}
 	c->rowid = atoll(db_cell(rows, 0, 0));
 	snprintf(c->item_id, sizeof(c->item_id), "%s", db_cell(rows, 0, 1));
-	snprintf(c->sku, sizeof(c->sku), "%s", db_cell(rows, 0, 2));
+	/* Imported items may have no SKU; events then carry "". */
+	snprintf(c->sku, sizeof(c->sku), "%s", db_cell(rows, 0, 2) ?
+	    db_cell(rows, 0, 2) : "");
 	snprintf(c->name, sizeof(c->name), "%s", db_cell(rows, 0, 3));
 	c->has_threshold = db_cell(rows, 0, 5) != NULL &&
 	    decimal_parse(db_cell(rows, 0, 5), &c->threshold);
 	c->source = source;
 	db_rows_free(rows);
-	/* A delta past the column's range is past it either way (and
-	 * would not fit int64 added). */
-	if (delta < -DECIMAL_SQL_MAX || delta > DECIMAL_SQL_MAX)
-		c->next = delta < 0 ? -1 : DECIMAL_SQL_MAX + 1;
-	else
-		c->next = c->prev + delta;
-	if (c->next < 0 || c->next > DECIMAL_SQL_MAX)
-		return DB_CONSTRAINT;
-	decimal_format(delta, d);
+	return DB_OK;
+}
+
+/* Lock the item's row at location loc (0: the default) and read its
+ * quantity and reserved quantity into c (0 when it has none there). */
+static enum db_code
+items_stock_lock_at(struct db *db, long long org_id, long long *loc,
+    struct stock_change *c)
+{
+	struct location_ref	 def;
+	struct db_rows		*rows = NULL;
+	enum db_code		 code;
+
+	if (*loc == 0) {
+		if ((code = locations_default(db, org_id, &def)) != DB_OK)
+			return code;
+		*loc = def.rowid;
+	}
+	if ((code = db_query(db, &rows, items_sql[SQL_STOCK_LOCK_AT],
+	    DB_PARAMS(DB_INT(c->rowid), DB_INT(*loc)))) != DB_OK)
+		return code;
+	if (rows->nrows > 0 && (!decimal_parse(db_cell(rows, 0, 0),
+	    &c->loc_prev) || !decimal_parse(db_cell(rows, 0, 1),
+	    &c->reserved)))
+		code = DB_ERROR;
+	db_rows_free(rows);
+	return code;
+}
+
+/* Write c (locked by the two above) at location loc: the location's
+ * row, the item's totals, the record of the change and its events. */
+static enum db_code
+items_stock_write(struct db *db, long long org_id, long long loc,
+    int64_t reserved_delta, const char *reason, const char *actor,
+    const struct stock_change *c)
+{
+	char		 d[DECIMAL_BUFSZ], n[DECIMAL_BUFSZ], l[DECIMAL_BUFSZ];
+	char		 rs[DECIMAL_BUFSZ], rd[DECIMAL_BUFSZ];
+	enum db_code	 code;
+
+	decimal_format(c->next - c->prev, d);
 	decimal_format(c->next, n);
-	if ((code = db_exec(db, items_sql[SQL_ITEM_SET_STOCK],
-	    DB_PARAMS(DB_STR(n), DB_INT(c->rowid)))) != DB_OK ||
-	    (code = db_exec(db, items_sql[SQL_ADJ_INSERT],
-	    DB_PARAMS(DB_INT(org_id),
-	    DB_INT(c->rowid), DB_STR(d), DB_STR(n), DB_STR(source),
-	    DB_STR(reason), DB_STR(actor)))) != DB_OK)
+	decimal_format(c->loc_next, l);
+	decimal_format(c->reserved, rs);
+	decimal_format(reserved_delta, rd);
+	if ((code = db_exec(db, items_sql[SQL_STOCK_UPSERT_AT], DB_PARAMS(
+	    DB_INT(org_id), DB_INT(c->rowid), DB_INT(loc), DB_STR(l),
+	    DB_STR(rs)))) != DB_OK ||
+	    (code = db_exec(db, items_sql[SQL_ITEM_SET_STOCK],
+	    DB_PARAMS(DB_STR(n), DB_STR(rd), DB_INT(c->rowid)))) != DB_OK)
+		return code;
+	if (c->next == c->prev)
+		return DB_OK;
+	if ((code = db_exec(db, items_sql[SQL_ADJ_INSERT],
+	    DB_PARAMS(DB_INT(org_id), DB_INT(c->rowid), DB_INT(loc), DB_STR(d),
+	    DB_STR(n), DB_STR(c->source), DB_STR(reason),
+	    DB_STR(actor)))) != DB_OK)
 		return code;
 	return items_stock_events(db, org_id, c);
+}
+
+/* Whether next is past what a DECIMAL(18,4) column holds, or below 0. */
+static int
+items_stock_out_of_range(int64_t next)
+{
+	return next < 0 || next > DECIMAL_SQL_MAX;
+}
+
+/*
+ * Change the stock of item public_id of org at location loc (0: the
+ * default location) by delta, inside the caller's transaction: the rows
+ * are locked, the item's total follows, the change is recorded with its
+ * source and reason, and its events are written. DB_CONSTRAINT when the
+ * total would go below zero or above DECIMAL_SQL_MAX (c->next says
+ * which; the column holds no more), or the location's stock below zero
+ * or below its reserved quantity (c->short_at_location); DB_NOTFOUND
+ * for no such item. c is filled.
+ */
+enum db_code
+items_stock_change_at(struct db *db, long long org_id, const char *public_id,
+    long long loc, int64_t delta, const char *source, const char *reason,
+    const char *actor, struct stock_change *c)
+{
+	enum db_code	 code;
+
+	if ((code = items_stock_lock(db, org_id, public_id, source, c)) !=
+	    DB_OK || (code = items_stock_lock_at(db, org_id, &loc, c)) != DB_OK)
+		return code;
+	/* A delta past the column's range is past it either way (and
+	 * would not fit int64 added). */
+	if (delta < -DECIMAL_SQL_MAX || delta > DECIMAL_SQL_MAX) {
+		c->next = delta < 0 ? -1 : DECIMAL_SQL_MAX + 1;
+		return DB_CONSTRAINT;
+	}
+	c->next = c->prev + delta;
+	c->loc_next = c->loc_prev + delta;
+	if (items_stock_out_of_range(c->next))
+		return DB_CONSTRAINT;
+	if (c->loc_next < c->reserved) {
+		c->short_at_location = 1;
+		return DB_CONSTRAINT;
+	}
+	return items_stock_write(db, org_id, loc, 0, reason, actor, c);
+}
+
+/* items_stock_change_at at the default location. */
+enum db_code
+items_stock_change(struct db *db, long long org_id, const char *public_id,
+    int64_t delta, const char *source, const char *reason, const char *actor,
+    struct stock_change *c)
+{
+	return items_stock_change_at(db, org_id, public_id, 0, delta, source,
+	    reason, actor, c);
+}
+
+/*
+ * Set the stock of item public_id of org at location loc to qty, of
+ * which reserved is reserved (0 <= reserved <= qty, checked by the
+ * caller), as items_stock_change_at does a change: the difference is
+ * recorded and tells its events. DB_CONSTRAINT when the item's total
+ * would pass DECIMAL_SQL_MAX.
+ */
+enum db_code
+items_stock_set_at(struct db *db, long long org_id, const char *public_id,
+    long long loc, int64_t qty, int64_t reserved, const char *source,
+    const char *reason, const char *actor, struct stock_change *c)
+{
+	enum db_code	 code;
+	int64_t		 reserved_delta;
+
+	if ((code = items_stock_lock(db, org_id, public_id, source, c)) !=
+	    DB_OK || (code = items_stock_lock_at(db, org_id, &loc, c)) != DB_OK)
+		return code;
+	c->loc_next = qty;
+	c->next = c->prev - c->loc_prev + qty;
+	reserved_delta = reserved - c->reserved;
+	c->reserved = reserved;
+	if (items_stock_out_of_range(c->next))
+		return DB_CONSTRAINT;
+	return items_stock_write(db, org_id, loc, reserved_delta, reason,
+	    actor, c);
 }
 
 static void
@@ -604,7 +741,7 @@ items_adjust(struct req *r)
 		req_resp_error(r, 404, NULL, "no inventory item %s", r->args[0]);
 		break;
 	case DB_CONSTRAINT:
-		if (c.next < 0)
+		if (c.next < 0 || c.short_at_location)
 			req_resp_error(r, 409, "insufficient_stock", "delta: "
 			    "stock would fall below zero");
 		else

@@ -33,6 +33,9 @@ static const struct {
 	{ EVENT_INTEGRATION_ROLLED_BACK, "integration.rolled_back", 1 },
 	{ EVENT_CHECKLIST_COMPLETED, "checklist.completed", 1 },
 	{ EVENT_CHECKLIST_MISSED, "checklist.missed", 1 },
+	{ EVENT_CRAFT_COMPLETED, "craft.completed", 1 },
+	{ EVENT_INTEGRATION_WEBHOOK_RECEIVED, "integration.webhook_received",
+	    1 },
 };
 
 static void
