@@ -1,0 +1,81 @@
+/*
+ * impex/impex.h - integrations (outgoing and incoming webhooks, stored
+ * API credentials, their tests and logs), blueprints and crafting, and
+ * CSV/JSON import/export of the catalog (integrations-and-import-
+ * export.md, issue 13). Owns integrations, integration_logs,
+ * integration_receipts, blueprints and blueprint_ingredients; changes
+ * stock only through inventory/inventory.h.
+ */
+#ifndef MIHWAR_IMPEX_H
+#define MIHWAR_IMPEX_H
+
+#include "inventory/inventory.h"
+
+/* --- integrations.c, creds.c: the integrations and their secrets ---- */
+enum integ_type { INTEG_WEBHOOK, INTEG_API };
+enum integ_status { INTEG_ACTIVE, INTEG_INACTIVE, INTEG_ERROR };
+struct integ {
+	long long		 rowid, org_id;
+	char			 id[37];
+	char			 name[256 * 4];
+	enum integ_type		 type;
+	enum integ_status	 status;
+	char			*webhook_url;	/* NULL for api ones */
+	struct json_object	*config;	/* config_data, an object */
+	char			 signing_secret[64];	/* "whsec_…", opened */
+};
+/* Integration public_id of org (org 0: of any organization, for the
+ * incoming endpoint, which has no key); DB_NOTFOUND. Free with
+ * integ_free. */
+enum db_code	 integ_load(struct db *, long long, const char *,
+		    struct integ *);
+void		 integ_free(struct integ *);
+/* One line of an integration's log. */
+struct integ_log_entry {
+	const char		*direction;	/* "outgoing", "incoming" */
+	const char		*kind;	/* test, delivery, received, api_call */
+	const char		*status;	/* e.g. success, failed, rejected */
+	int			 http_status;	/* 0: none */
+	long			 duration_ms;	/* -1: none */
+	const char		*error;		/* NULL: none */
+	const char		*headers;	/* NULL: none */
+	const unsigned char	*body;		/* NULL: none; first 64 KiB kept */
+	size_t			 body_len;
+	char			 id[37];	/* out: the log line's id */
+};
+enum db_code	 integ_log_write(struct db *, const struct integ *,
+		    struct integ_log_entry *);
+
+/* --- import.c, export.c: CSV/JSON import and export ----------------- */
+enum impex_kind { IMPEX_ITEMS, IMPEX_INVENTORY, IMPEX_BLUEPRINTS };
+enum impex_format { IMPEX_CSV, IMPEX_JSON };
+struct impex_error {
+	long		 row_number;	/* spreadsheet row (header 1) or
+					 * 1-based JSON index */
+	char		 field[64];
+	char		*message;
+};
+struct impex_result {
+	int			 status;	/* 200; 400 or 413 when the file
+						 * cannot be read at all */
+	char			 detail[256];	/* why, when status != 200 */
+	long			 imported, failed;
+	struct impex_error	*errors;
+	size_t			 nerrors, cap;
+};
+/* Import data (named filename, which with the content tells CSV from
+ * JSON) into org inside the caller's transaction; dry_run validates and
+ * writes nothing. 1 when r is filled (any status), 0 on a database
+ * failure. */
+int		 impex_import(struct db *, long long, enum impex_kind,
+		    const char *, const unsigned char *, size_t, int, int,
+		    const char *, struct impex_result *);
+struct json_object *impex_result_json(const struct impex_result *);
+void		 impex_result_free(struct impex_result *);
+/* Write the export of org through sink, a piece at a time (sink answers
+ * 0 to stop); category filters items (NULL: all). 1 on success. */
+typedef int	 (*impex_sink)(void *, const char *, size_t);
+int		 impex_export(struct db *, long long, enum impex_kind,
+		    enum impex_format, const char *, impex_sink, void *);
+
+#endif
