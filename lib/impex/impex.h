@@ -46,6 +46,30 @@ struct integ_log_entry {
 enum db_code	 integ_log_write(struct db *, const struct integ *,
 		    struct integ_log_entry *);
 
+/* --- blueprints.c: recipes, and crafting them ----------------------- */
+struct bp_ingredient {
+	long long	 item_rowid;	/* an item of the organization */
+	int64_t		 quantity;	/* fixed point, > 0 */
+	int		 optional;
+};
+struct blueprint_in {
+	const char		*name, *description, *category; /* NULL: none */
+	long long		 crafting_minutes;	/* >= 0 */
+	long long		 output_item_rowid;
+	int64_t			 output_quantity;	/* > 0 */
+	int			 is_public;
+	const struct bp_ingredient *ingredients;
+	size_t			 ningredients;
+};
+/* Insert blueprint in for org with public id id (the caller's, or made
+ * when id[0] is '\0'), inside the caller's transaction; DB_CONSTRAINT
+ * when the id is taken (by any organization). */
+enum db_code	 blueprints_insert(struct db *, long long,
+		    const struct blueprint_in *, char id[37]);
+/* Replace blueprint rowid of org with in (its ingredients too). */
+enum db_code	 blueprints_update(struct db *, long long, long long,
+		    const struct blueprint_in *);
+
 /* --- import.c, export.c: CSV/JSON import and export ----------------- */
 enum impex_kind { IMPEX_ITEMS, IMPEX_INVENTORY, IMPEX_BLUEPRINTS };
 enum impex_format { IMPEX_CSV, IMPEX_JSON };
