@@ -19,7 +19,7 @@ struct stock_change {
 	long long	 rowid;
 	char		 item_id[37];
 	char		 sku[129 * 4];
-	char		 name[201 * 4];
+	char		 name[256 * 4];	/* 255 characters, whole */
 	int64_t		 prev, next, threshold;	/* the item's total */
 	int64_t		 loc_prev, loc_next;	/* at the location */
 	int64_t		 reserved;		/* at the location */
