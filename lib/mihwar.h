@@ -34,6 +34,7 @@
 #include "fulfillment/fulfillment.h"
 #include "checklists/checklists.h"
 #include "console/console.h"
+#include "impex/impex.h"
 
 /* registry.c: every domain's statement table, joined */
 int		 registry_init(void);

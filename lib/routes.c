@@ -183,6 +183,15 @@ const struct route routes[] = {
 	{ "POST", "/api/printful/webhook/{token}", forders_printful_webhook,
 	    ROUTE_PUBLIC | WRITE },
 
+	/* integrations (integrations-and-import-export.md, issue 13): any
+	 * key of the organization manages them */
+	{ "GET", "/api/v1/integrations", integ_api_list, 0 },
+	{ "POST", "/api/v1/integrations", integ_api_create, IDEM },
+	{ "GET", "/api/v1/integrations/{id}", integ_api_get, 0 },
+	{ "PATCH", "/api/v1/integrations/{id}", integ_api_update, WRITE },
+	{ "PUT", "/api/v1/integrations/{id}", integ_api_update, WRITE },
+	{ "DELETE", "/api/v1/integrations/{id}", integ_api_delete, WRITE },
+
 	/* SCIM 2.0 */
 	{ "GET", "/api/scim/v2/Users", scim_users_list, 0 },
 	{ "POST", "/api/scim/v2/Users", scim_users_create, WRITE },
