@@ -191,6 +191,8 @@ const struct route routes[] = {
 	{ "PATCH", "/api/v1/integrations/{id}", integ_api_update, WRITE },
 	{ "PUT", "/api/v1/integrations/{id}", integ_api_update, WRITE },
 	{ "DELETE", "/api/v1/integrations/{id}", integ_api_delete, WRITE },
+	{ "POST", "/api/v1/integrations/{id}/test", integ_api_test, WRITE },
+	{ "GET", "/api/v1/integrations/{id}/logs", integ_api_logs, 0 },
 
 	/* SCIM 2.0 */
 	{ "GET", "/api/scim/v2/Users", scim_users_list, 0 },
