@@ -116,6 +116,13 @@ const struct route routes[] = {
 	{ "GET", "/admin/organizations", console_organizations, 0 },
 	{ "GET", "/admin/storefront", console_storefront, ADMIN },
 	{ "POST", "/admin/storefront", console_storefront_set, ADMIN_WRITE },
+	/* integrations (issue 13): admins */
+	{ "GET", "/admin/integrations", console_integrations, ADMIN },
+	{ "POST", "/admin/integrations", console_integration_create,
+	    ADMIN_WRITE },
+	{ "GET", "/admin/integrations/{id}", console_integration, ADMIN },
+	{ "POST", "/admin/integrations/{id}/{action}",
+	    console_integration_action, ADMIN_WRITE },
 
 	/* activity ingest (activity-ingest.openapi.yaml); the family counts
 	 * every request against its limits, these say so too */
