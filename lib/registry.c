@@ -31,6 +31,8 @@ static const struct db_stmts *const registry[] = {
 	&views_checklists_stmts,
 	/* integrations and import/export (issue 13) */
 	&blueprints_stmts,
+	/* integrations (issue 13) */
+	&integ_stmts,
 	&demo_stmts, &worker_stmts, &housekeeping_stmts,
 };
 

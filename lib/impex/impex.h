@@ -46,6 +46,68 @@ struct integ_log_entry {
 enum db_code	 integ_log_write(struct db *, const struct integ *,
 		    struct integ_log_entry *);
 
+/* The rest of integrations.c and creds.c: the API's and the console's
+ * side. What a create or change asks for; NULL: not given (a change
+ * keeps the stored value; so does an empty api_key / api_secret). */
+struct integ_in {
+	const char	*name, *type, *status, *webhook_url;
+	const char	*api_key, *api_secret;
+	const char	*config;	/* config_data as JSON text */
+	int		 clear_credentials;
+};
+extern const struct db_stmts	integ_stmts;
+/* The columns of integ_page's rows. */
+enum integ_col {
+	IC_ID, IC_NAME, IC_TYPE, IC_STATUS, IC_URL, IC_HAS_KEY, IC_HAS_SECRET,
+	IC_CONFIG, IC_TESTED, IC_ERROR, IC_CREATED, IC_UPDATED, IC_ROWID
+};
+const char	*integ_type_name(enum integ_type);
+const char	*integ_status_name(enum integ_status);
+int		 integ_write(struct db *, const struct conf *, long long,
+		    const char *, const struct integ_in *, const char *,
+		    char [37], char [64], char *, size_t);
+int		 integ_remove(struct db *, long long, const char *);
+struct json_object *integ_fetch_json(struct db *, const struct conf *,
+		    long long, const char *, enum db_code *);
+enum db_code	 integ_page(struct db *, long long, long long, long long,
+		    const char *, const char *, struct db_rows **);
+void		 integ_incoming_url(const struct conf *, const char *, char *,
+		    size_t);
+int		 integ_open_creds(struct db *, const struct integ *, char **,
+		    char **);
+enum db_code	 integ_tested(struct db *, const struct integ *, int,
+		    const char *);
+enum db_code	 integ_log_page(struct db *, const struct integ *, long long,
+		    long long, struct db_rows **);
+/* integ_test_run: one connection test, logged (integtest.c) */
+struct integ_test_result {
+	int		 success;
+	char		 message[512];
+	long		 status_code;	/* 0: no HTTP answer */
+	long		 duration_ms;
+};
+int		 integ_test_run(struct db *, const struct conf *, long long,
+		    const char *, struct integ_test_result *);
+/* creds.c */
+size_t		 integ_seal(long long, const char *, const char *,
+		    const char *, size_t, unsigned char *);
+char		*integ_open(long long, const char *, const char *,
+		    const unsigned char *, size_t);
+void		 integ_secret_free(char *);
+void		 integ_new_signing_secret(char [64]);
+int		 integ_sign(const char *, const char *, long long, const char *,
+		    size_t, char [64]);
+int		 integ_url_ok(const struct conf *, const char *, char *, size_t);
+void		 integ_mask_url(const char *, char *, size_t);
+/* the API's handlers */
+void		 integ_api_create(struct req *);
+void		 integ_api_list(struct req *);
+void		 integ_api_get(struct req *);
+void		 integ_api_update(struct req *);
+void		 integ_api_delete(struct req *);
+void		 integ_api_test(struct req *);
+void		 integ_api_logs(struct req *);
+
 /* --- blueprints.c: recipes, and crafting them ----------------------- */
 extern const struct db_stmts	blueprints_stmts;
 void		 blueprints_list(struct req *);
