@@ -121,6 +121,13 @@ const struct route routes[] = {
 	{ "GET", "/admin/organizations", console_organizations, 0 },
 	{ "GET", "/admin/storefront", console_storefront, ADMIN },
 	{ "POST", "/admin/storefront", console_storefront_set, ADMIN_WRITE },
+	/* integrations (issue 13): admins */
+	{ "GET", "/admin/integrations", console_integrations, ADMIN },
+	{ "POST", "/admin/integrations", console_integration_create,
+	    ADMIN_WRITE },
+	{ "GET", "/admin/integrations/{id}", console_integration, ADMIN },
+	{ "POST", "/admin/integrations/{id}/{action}",
+	    console_integration_action, ADMIN_WRITE },
 
 	/* activity ingest (activity-ingest.openapi.yaml); the family counts
 	 * every request against its limits, these say so too */
@@ -196,6 +203,8 @@ const struct route routes[] = {
 	{ "PATCH", "/api/v1/integrations/{id}", integ_api_update, WRITE },
 	{ "PUT", "/api/v1/integrations/{id}", integ_api_update, WRITE },
 	{ "DELETE", "/api/v1/integrations/{id}", integ_api_delete, WRITE },
+	{ "POST", "/api/v1/integrations/{id}/test", integ_api_test, WRITE },
+	{ "GET", "/api/v1/integrations/{id}/logs", integ_api_logs, 0 },
 
 	/* SCIM 2.0 */
 	{ "GET", "/api/scim/v2/Users", scim_users_list, 0 },

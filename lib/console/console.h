@@ -102,4 +102,11 @@ void		 console_checklist_template_create(struct req *);
 void		 console_checklist_template_action(struct req *);
 void		 console_checklist_timezone(struct req *);
 
+/* integrations.c: the organization's integrations (issue 13), their
+ * tests, logs and deletes */
+void		 console_integrations(struct req *);
+void		 console_integration_create(struct req *);
+void		 console_integration(struct req *);
+void		 console_integration_action(struct req *);
+
 #endif /* MIHWAR_CONSOLE_H */

@@ -56,6 +56,11 @@ struct integ_in {
 	int		 clear_credentials;
 };
 extern const struct db_stmts	integ_stmts;
+/* The columns of integ_page's rows. */
+enum integ_col {
+	IC_ID, IC_NAME, IC_TYPE, IC_STATUS, IC_URL, IC_HAS_KEY, IC_HAS_SECRET,
+	IC_CONFIG, IC_TESTED, IC_ERROR, IC_CREATED, IC_UPDATED, IC_ROWID
+};
 const char	*integ_type_name(enum integ_type);
 const char	*integ_status_name(enum integ_status);
 int		 integ_write(struct db *, const struct conf *, long long,

@@ -80,11 +80,6 @@ const struct db_stmts integ_stmts = {
 	"integrations", integ_sql, INTEG_SQL__MAX, NULL, 0
 };
 
-enum integ_col {
-	IC_ID, IC_NAME, IC_TYPE, IC_STATUS, IC_URL, IC_HAS_KEY, IC_HAS_SECRET,
-	IC_CONFIG, IC_TESTED, IC_ERROR, IC_CREATED, IC_UPDATED, IC_ROWID
-};
-
 static const char *const integ_types[] = { "webhook", "api", NULL };
 static const char *const integ_statuses[] = {
 	"active", "inactive", "error", NULL

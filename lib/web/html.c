@@ -77,6 +77,7 @@ html_begin(struct req *r, int status, const char *title)
 		    "<a href=\"/admin/inventory\">Inventory</a> "
 		    "<a href=\"/admin/checklists\">Checklists</a> "
 		    "<a href=\"/admin/webhooks\">Webhooks</a> "
+		    "<a href=\"/admin/integrations\">Integrations</a> "
 		    "<a href=\"/admin/keys\">Keys</a> "
 		    "<a href=\"/admin/activity\">Activity</a> "
 		    "<a href=\"/admin/ingest-apps\">Ingest apps</a>");

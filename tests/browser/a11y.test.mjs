@@ -509,3 +509,34 @@ test('a11y: users with a one-time link shown, a refused user, the link\'s pages,
 	await assertClean(op, 'organizations');
 	await oc.close();
 });
+
+/* --- issue 13, integrations (helper A) --- */
+test('a11y: integrations empty, refused, with a secret shown once, tested, edited, a delete to confirm', async () => {
+	const { context, page } = await newPage(browser);
+	await signIn(page, org.admin.email, org.admin.password);
+	await gotoPage(page, '/admin/integrations');
+	await assertClean(page, 'integrations, empty');
+	const create = page.locator('form.card').last();
+	await create.getByLabel('Name').fill('Axe hook');
+	let resp = await clickAndWait(page, page.getByRole('button', { name: 'Create integration' }));
+	assert.equal(resp.status(), 400);
+	await assertClean(page, 'integrations, a refused create');
+	await create.getByLabel('Webhook URL').fill(receiver.url);
+	await clickAndWait(page, page.getByRole('button', { name: 'Create integration' }));
+	assert.equal(await page.locator('#secret').count(), 1);
+	await assertClean(page, 'an integration, its secret shown once');
+	await clickAndWait(page, page.getByRole('button', { name: 'Test integration' }));
+	assert.equal(await page.locator('table.log tr').count(), 2);
+	await assertClean(page, 'an integration, tested, with its log');
+	const edit = page.locator('form.card', { has: page.getByRole('button', { name: 'Save changes' }) });
+	await edit.getByLabel('Configuration').fill('not json');
+	resp = await clickAndWait(page, page.getByRole('button', { name: 'Save changes' }));
+	assert.equal(resp.status(), 400);
+	await assertClean(page, 'an integration, a refused edit');
+	await clickAndWait(page, page.getByRole('button', { name: 'Delete integration' }));
+	assert.equal(await page.locator('#confirm-question').count(), 1);
+	await assertClean(page, 'an integration, a delete to confirm');
+	await gotoPage(page, '/admin/integrations?type=webhook&status=active');
+	await assertClean(page, 'integrations, filtered, with rows');
+	await context.close();
+});

@@ -94,6 +94,7 @@ main(void)
 		return 2;
 	}
 	test_conf_register();
+	test_creds_register();
 	test_crypto_register();
 	test_decimal_register();
 	test_dpi_register();

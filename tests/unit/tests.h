@@ -35,6 +35,7 @@ const char	*test_esc(const void *, size_t);
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 void		 test_conf_register(void);
+void		 test_creds_register(void);
 void		 test_crypto_register(void);
 void		 test_decimal_register(void);
 void		 test_dpi_register(void);
