@@ -253,22 +253,26 @@ struct delivery {
 };
 
 /* The integration (public id integ_id of org) a delivery is to: its URL,
- * its opened signing secret and its state, read as it is now. */
+ * its opened signing secret and its state, read as it is now (one made
+ * inactive, or no longer a webhook, since is sent nothing). */
 static int
 deliver_load_integ(struct db *db, long long org, const char *integ_id,
     struct delivery *d)
 {
+	const char	*url;
+
 	if ((d->integ = calloc(1, sizeof(*d->integ))) == NULL)
 		return 0;
-	if (integ_load(db, org, integ_id, d->integ) != DB_OK ||
-	    d->integ->webhook_url == NULL) {
+	if (integ_load(db, org, integ_id, d->integ) != DB_OK) {
 		log_error("deliver: cannot load integration %s", integ_id);
 		return 0;
 	}
+	url = d->integ->webhook_url;
 	snprintf(d->secret, sizeof(d->secret), "%s",
 	    d->integ->signing_secret);
-	d->url = strdup(d->integ->webhook_url);
-	d->active = d->integ->status != INTEG_INACTIVE;
+	d->url = strdup(url != NULL ? url : "");
+	d->active = d->integ->status != INTEG_INACTIVE &&
+	    d->integ->type == INTEG_WEBHOOK && url != NULL;
 	return 1;
 }
 

@@ -10,11 +10,12 @@
 // and malformed ids → 404 with nothing logged; inactive → 409; over
 // 1 MiB → 413 (1 MiB itself is taken).
 import { test, before } from 'node:test';
+import { execFile } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { sign as githubSign } from '@octokit/webhooks-methods';
-import { fixture, http, logLines, allLogCount, sql, q, rand } from
+import { fixture, http, logLines, allLogCount, sql, q, rand, env } from
     './hookslib.mjs';
 
 let f, integ, wh;
@@ -261,4 +262,27 @@ test('over 1 MiB: 413; exactly 1 MiB is taken', async () => {
 	assert.equal(line.body.toString(), max.slice(0, 65536));
 	const ev = await eventsOf(ok.json.log_id);
 	assert.equal(ev[0].payload.bodyBytes, 1024 * 1024);
+});
+
+test('housekeeping forgets webhook-ids after 10 minutes', async () => {
+	const body = '{"e":1}';
+	const old = stdHeaders(body), fresh = stdHeaders(body);
+	for (const h of [old, fresh])
+		assert.equal((await post(integ.id, body, h)).status, 202);
+	const receipt = `FROM integration_receipts r JOIN integrations i ON ` +
+	    `i.id = r.integration_id WHERE i.public_id = ${q(integ.id)} AND ` +
+	    'r.webhook_id = ';
+	await sql(`UPDATE integration_receipts r JOIN integrations i ON ` +
+	    `i.id = r.integration_id SET r.received_at = NOW(3) - INTERVAL ` +
+	    `11 MINUTE WHERE i.public_id = ${q(integ.id)} AND ` +
+	    `r.webhook_id = ${q(old['webhook-id'])}`);
+	await new Promise((resolve, reject) => execFile(env.worker,
+	    ['--once-housekeeping'], { env: { ...process.env,
+	    MIHWAR_CONF: env.conf } }, (err) => err ? reject(err) : resolve()));
+	const count = async (id) => Number((await sql(`SELECT COUNT(*) ` +
+	    `${receipt}${q(id)}`))[0][0]);
+	assert.equal(await count(old['webhook-id']), 0);
+	assert.equal(await count(fresh['webhook-id']), 1);
+	// A fresh one is still a replay.
+	assert.equal((await post(integ.id, body, fresh)).status, 409);
 });
