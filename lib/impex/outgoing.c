@@ -272,8 +272,8 @@ static const struct {
 	    "Order {orderId}: {previousStatus} -> {status}" },
 	{ EVENT_ORDER_FULFILLED, "Order {orderId} fulfilled" },
 	{ EVENT_CRAFT_COMPLETED,
-	    "Crafted {quantity} x {blueprintName} ({outputQuantity} of item "
-	    "{outputItemId} each)" },
+	    "Crafted {quantity} x {blueprintName}: {outputQuantity} of item "
+	    "{outputItemId} made" },
 	{ EVENT_IMPORT_COMPLETED,
 	    "Import {importBatchId} from {source}: {inserted} rows" },
 	{ EVENT_CHECKLIST_COMPLETED,

@@ -254,6 +254,10 @@ test_line_and_bodies(void)
 	CHECK_STR("missing fields, no newline", s,
 	    "Low stock: A B (SKU -) is down to -");
 	free(s);
+	s = outgoing_line("craft.completed", "{\"blueprintName\":\"Latte\","
+	    "\"quantity\":2,\"outputQuantity\":4,\"outputItemId\":\"i-9\"}");
+	CHECK_STR("craft line", s, "Crafted 2 x Latte: 4 of item i-9 made");
+	free(s);
 	s = outgoing_line("integration.failed", "{\"case_id\":\"c1\"}");
 	CHECK_STR("an event without a line", s,
 	    "integration.failed: {\"case_id\":\"c1\"}");
