@@ -79,8 +79,10 @@ fcgi_serve(FCGX_Request *fr, struct db *db, const struct conf *conf)
 
 	req_init(&r, db, conf);
 	fcgi_fill(&r, fr);
+	/* The receiving endpoint's smaller cap holds before the read. */
 	switch (req_read_body(&r.in.body, fcgi_read, fr->in,
-	    FCGX_GetParam("CONTENT_LENGTH", fr->envp), conf->max_body_bytes)) {
+	    FCGX_GetParam("CONTENT_LENGTH", fr->envp),
+	    receive_body_cap(r.in.path, conf->max_body_bytes))) {
 	case BODY_TOO_LARGE:
 		r.in.body_too_large = 1;
 		break;

@@ -99,10 +99,11 @@ app_route(struct req *r)
 	 * so that every answer after the key, errors too, tells the budget. */
 	if (app_rated(r, res == ROUTE_FOUND ? rt : NULL) && !ratelimit_check(r))
 		return;
-	if (r->in.body_too_large ||
-	    (long long)r->in.body.len > family_body_cap(r->family, r->conf)) {
+	if (r->in.body_too_large || (long long)r->in.body.len >
+	    receive_body_cap(r->in.path, family_body_cap(r->family, r->conf))) {
 		req_resp_error(r, 413, NULL, "body: larger than %lld bytes",
-		    family_body_cap(r->family, r->conf));
+		    receive_body_cap(r->in.path, family_body_cap(r->family,
+		    r->conf)));
 		return;
 	}
 	if (r->in.bad_request) {

@@ -11,7 +11,9 @@
  * no consumer failure on record), their deliveries and, by cascade, the
  * deliveries' attempt log; parked consumer failures as old; sessions past
  * their absolute or idle bound; one-time links used or expired more than
- * a day ago. Each DELETE takes at most HK_BATCH rows (one transaction;
+ * a day ago; webhook-ids integrations received more than 10 minutes ago
+ * (a replay that old fails the 5-minute timestamp window anyway). Each
+ * DELETE takes at most HK_BATCH rows (one transaction;
  * events HK_EVENT_BATCH a transaction, with their deliveries), and a pass
  * at most HK_MAX_BATCHES of them per step, so that a backlog is worked
  * off over several passes without holding locks for long.
@@ -38,7 +40,7 @@
 enum housekeeping_sql_id {
 	SQL_IDEM_EXPIRE, SQL_RATE_EXPIRE, SQL_EVENTS_DONE,
 	SQL_EVENT_DELIVERIES_DELETE, SQL_EVENT_DELETE, SQL_FAILURES_EXPIRE,
-	SQL_SESSIONS_EXPIRE, SQL_LINKS_EXPIRE,
+	SQL_SESSIONS_EXPIRE, SQL_LINKS_EXPIRE, SQL_RECEIPTS_EXPIRE,
 	/* mihwarctl status */
 	SQL_TABLE_ROWS, SQL_OLDEST_EVENT, SQL_OLDEST_DELIVERY,
 	SQL_OLDEST_ATTEMPT, SQL_OLDEST_FAILURE, SQL_OLDEST_SESSION,
@@ -93,6 +95,10 @@ static const char *const housekeeping_sql[HOUSEKEEPING_SQL__MAX] = {
 	[SQL_LINKS_EXPIRE] =
 	    "DELETE FROM user_links WHERE used_at < NOW(3) - INTERVAL 1 DAY"
 	    " OR expires_at < NOW(3) - INTERVAL 1 DAY LIMIT ?",
+	/* Past twice the receiving endpoint's 5-minute window. */
+	[SQL_RECEIPTS_EXPIRE] =
+	    "DELETE FROM integration_receipts"
+	    " WHERE received_at < NOW(3) - INTERVAL 10 MINUTE LIMIT ?",
 	/* InnoDB's estimate, which costs no scan. */
 	[SQL_TABLE_ROWS] =
 	    "SELECT TABLE_ROWS FROM information_schema.TABLES"
@@ -240,6 +246,8 @@ housekeeping_run(struct db *db, const struct conf *conf,
 	out[HK_SESSIONS] = housekeeping_trim(db, SQL_SESSIONS_EXPIRE,
 	    HK_BATCH, 0, 0);
 	out[HK_LINKS] = housekeeping_trim(db, SQL_LINKS_EXPIRE, HK_BATCH, 0, 0);
+	out[HK_RECEIPTS] = housekeeping_trim(db, SQL_RECEIPTS_EXPIRE, HK_BATCH,
+	    0, 0);
 	for (i = 0; i < HK_STEPS__MAX; i++)
 		ok = ok && out[i] >= 0;
 	if (out[HK_EVENTS] > 0 || out[HK_DELIVERIES] > 0 ||

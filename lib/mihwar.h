@@ -58,7 +58,7 @@ int		 demo_create(struct db *, const char *, FILE *);
 extern const struct db_stmts	housekeeping_stmts;
 enum hk_step {
 	HK_IDEM, HK_RATE, HK_FAILURES, HK_DELIVERIES, HK_EVENTS, HK_SESSIONS,
-	HK_LINKS, HK_STEPS__MAX
+	HK_LINKS, HK_RECEIPTS, HK_STEPS__MAX
 };
 int		 housekeeping_run(struct db *, const struct conf *,
 		    long long[HK_STEPS__MAX]);

@@ -13,6 +13,8 @@ static const struct db_stmts *const registry[] = {
 	&items_stmts, &orders_stmts, &ingestion_stmts, &predict_stmts,
 	&stockview_stmts, &locations_stmts,
 	&webhooks_stmts, &deliver_stmts,
+	/* integrations' incoming and outgoing webhooks (issue 13) */
+	&receive_stmts, &outgoing_stmts,
 	&scimu_stmts, &scimg_stmts,
 	/* ingest: the console's side */
 	&apps_stmts, &timeline_stmts, &partitions_stmts,

@@ -53,6 +53,11 @@ const struct route routes[] = {
 	/* webhook settings */
 	{ "POST", "/api/settings/webhooks", webhooks_api_create, ADMIN_WRITE },
 
+	/* webhooks an integration receives (issue 13): senders hold no
+	 * key, the integration's signing secret signs the request */
+	{ "POST", "/api/v1/webhooks/receive/{id}", receive_webhook,
+	    ROUTE_PUBLIC | WRITE },
+
 	/* the console; sign-in writes its throttle counters and the session
 	 * in autocommit, since a refused sign-in must still be counted */
 	{ "GET", "/admin", console_home, 0 },

@@ -108,6 +108,40 @@ void		 integ_api_delete(struct req *);
 void		 integ_api_test(struct req *);
 void		 integ_api_logs(struct req *);
 
+/* --- receive.c: POST /api/v1/webhooks/receive/{id} ------------------ */
+#define RECEIVE_MAX_BODY	(1024 * 1024)	/* 1 MiB: larger is 413 */
+#define RECEIVE_TOLERANCE_S	300	/* webhook-timestamp, either way */
+/* The signature headers of a request; NULL: absent. */
+struct receive_sig {
+	const char	*id, *timestamp, *signature;	/* Standard Webhooks */
+	const char	*hub256;	/* GitHub's X-Hub-Signature-256 */
+};
+enum receive_verdict {
+	RECEIVE_OK, RECEIVE_MISSING, RECEIVE_MALFORMED, RECEIVE_STALE,
+	RECEIVE_MISMATCH
+};
+enum receive_verdict receive_verify(const struct receive_sig *,
+		    const char *, const unsigned char *, size_t, long long,
+		    char *, size_t);
+extern const struct db_stmts	receive_stmts;
+long long	 receive_body_cap(const char *, long long);
+void		 receive_webhook(struct req *);
+
+/* --- outgoing.c: events to webhook integrations (webhooks/deliver.c) - */
+enum outgoing_format { OUTGOING_STANDARD, OUTGOING_DISCORD, OUTGOING_SLACK };
+extern const struct db_stmts	outgoing_stmts;
+enum outgoing_format outgoing_format_of_url(const char *);
+enum outgoing_format outgoing_format_of(const struct integ *);
+int		 outgoing_notify_parse(const char *, enum event_type *);
+int		 outgoing_wants(struct json_object *, enum event_type);
+char		*outgoing_line(const char *, const char *);
+char		*outgoing_chat_body(enum outgoing_format, const char *,
+		    const char *, struct json_object *);
+enum db_code	 outgoing_fan_event(struct db *, const struct event *);
+enum db_code	 outgoing_log_attempt(struct db *, const struct integ *,
+		    const char *, const char *, const char *,
+		    const struct httpout_res *);
+
 /* --- blueprints.c: recipes, and crafting them ----------------------- */
 extern const struct db_stmts	blueprints_stmts;
 void		 blueprints_list(struct req *);

@@ -10,6 +10,12 @@
  * mid-delivery loses nothing (its lease runs out and another worker
  * sends again, with the same webhook-id), and its attempt stays in the
  * log, closed as interrupted by the worker that takes over.
+ *
+ * Webhook-type integrations (issue 13) ride the same rows: a delivery is
+ * to a subscription or to an integration (webhook_deliveries.
+ * integration_id); impex/outgoing.c picks their deliveries at fan-out,
+ * shapes their bodies (Discord, Slack or this envelope, signed with the
+ * integration's secret) and logs their attempts in integration_logs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +28,7 @@
 #include <sodium.h>
 
 #include "webhooks/webhooks.h"
+#include "impex/impex.h"
 
 #define DELIVER_BATCH		8
 #define FAILING_DISABLE_DAYS	5
@@ -62,11 +69,13 @@ static const char *const deliver_sql[DELIVER_SQL__MAX] = {
 	    "UPDATE webhook_deliveries SET lease_until = NOW(3) + INTERVAL ? SECOND"
 	    " WHERE id = ? AND lease_owner = ? AND state = 'delivering'"
 	    " AND lease_until > NOW(3)",
+	/* A subscription's (s.*) or an integration's (i.public_id). */
 	[SQL_LOAD] =
 	    "SELECT d.public_id, d.event_type, d.attempts, s.url, s.secret_enc,"
-	    " s.active, e.payload, s.id"
+	    " s.active, e.payload, s.id, d.org_id, i.public_id"
 	    " FROM webhook_deliveries d"
-	    " JOIN webhook_subscriptions s ON s.id = d.subscription_id"
+	    " LEFT JOIN webhook_subscriptions s ON s.id = d.subscription_id"
+	    " LEFT JOIN integrations i ON i.id = d.integration_id"
 	    " JOIN events e ON e.id = d.event_id WHERE d.id = ?",
 	/* Before the send: the attempt, with no outcome yet. */
 	[SQL_ATTEMPT] =
@@ -130,6 +139,8 @@ deliver_fan_event(struct db *db, const struct event *ev, void *ctx)
 		    DB_INT(ev->subscription_id), DB_INT(ev->org_id)));
 	else if (!events_subscribable(ev->type))
 		return DB_OK;	/* nobody may ask for it */
+	else if ((code = outgoing_fan_event(db, ev)) != DB_OK)
+		return code;	/* the integrations' share first */
 	else
 		code = db_query(db, &subs, deliver_sql[SQL_FAN_SUBS], DB_PARAMS(
 		    DB_INT(ev->org_id), DB_STR(type)));
@@ -237,7 +248,33 @@ struct delivery {
 	int		 active;
 	char		*url, *payload;
 	char		 secret[WEBHOOK_SECRET_MAX];
+	struct integ	*integ;	/* an integration's delivery; NULL: a
+				 * subscription's */
 };
+
+/* The integration (public id integ_id of org) a delivery is to: its URL,
+ * its opened signing secret and its state, read as it is now (one made
+ * inactive, or no longer a webhook, since is sent nothing). */
+static int
+deliver_load_integ(struct db *db, long long org, const char *integ_id,
+    struct delivery *d)
+{
+	const char	*url;
+
+	if ((d->integ = calloc(1, sizeof(*d->integ))) == NULL)
+		return 0;
+	if (integ_load(db, org, integ_id, d->integ) != DB_OK) {
+		log_error("deliver: cannot load integration %s", integ_id);
+		return 0;
+	}
+	url = d->integ->webhook_url;
+	snprintf(d->secret, sizeof(d->secret), "%s",
+	    d->integ->signing_secret);
+	d->url = strdup(url != NULL ? url : "");
+	d->active = d->integ->status != INTEG_INACTIVE &&
+	    d->integ->type == INTEG_WEBHOOK && url != NULL;
+	return 1;
+}
 
 static int
 deliver_load(struct db *db, long long rowid, struct delivery *d)
@@ -251,6 +288,12 @@ deliver_load(struct db *db, long long rowid, struct delivery *d)
 	if (db_query(db, &rows, deliver_sql[SQL_LOAD],
 	    DB_PARAMS(DB_INT(rowid))) != DB_OK || rows->nrows == 0)
 		goto out;
+	if (db_cell(rows, 0, 9) != NULL) {
+		if (!deliver_load_integ(db, atoll(db_cell(rows, 0, 8)),
+		    db_cell(rows, 0, 9), d))
+			goto out;
+		goto common;
+	}
 	n = rows->lens[4];
 	if (n <= CRYPTO_SEAL_OVERHEAD || n - CRYPTO_SEAL_OVERHEAD >=
 	    sizeof(d->secret) || !crypto_open((const unsigned char *)
@@ -260,13 +303,14 @@ deliver_load(struct db *db, long long rowid, struct delivery *d)
 		goto out;
 	}
 	d->secret[n - CRYPTO_SEAL_OVERHEAD] = '\0';
+	d->url = strdup(db_cell(rows, 0, 3));
+	d->active = strcmp(db_cell(rows, 0, 5), "1") == 0;
+	d->sub = atoll(db_cell(rows, 0, 7));
+common:
 	snprintf(d->id, sizeof(d->id), "%s", db_cell(rows, 0, 0));
 	snprintf(d->type, sizeof(d->type), "%s", db_cell(rows, 0, 1));
 	d->attempts = atoll(db_cell(rows, 0, 2));
-	d->url = strdup(db_cell(rows, 0, 3));
-	d->active = strcmp(db_cell(rows, 0, 5), "1") == 0;
 	d->payload = strdup(db_cell(rows, 0, 6));
-	d->sub = atoll(db_cell(rows, 0, 7));
 	ok = d->url != NULL && d->payload != NULL;
 out:
 	db_rows_free(rows);
@@ -279,6 +323,10 @@ deliver_free(struct delivery *d)
 	free(d->url);
 	free(d->payload);
 	sodium_memzero(d->secret, sizeof(d->secret));
+	if (d->integ != NULL) {
+		integ_free(d->integ);
+		free(d->integ);
+	}
 }
 
 /* Seconds until the next attempt: the schedule's delay, +-10 % jitter. */
@@ -301,6 +349,8 @@ deliver_state(const struct conf *conf, const struct delivery *d,
 {
 	if (res->status >= 200 && res->status < 300)
 		return "succeeded";
+	if (d->integ != NULL && !d->active)
+		return "failed";	/* an inactive integration gets nothing */
 	return d->attempts + 1 >= (long long)conf->nretry_delays ? "failed" :
 	    "pending";
 }
@@ -312,7 +362,7 @@ deliver_state(const struct conf *conf, const struct delivery *d,
  */
 static enum db_code
 deliver_record_tx(struct db *db, const struct conf *conf, const char *worker,
-    const struct delivery *d, const struct httpout_res *res,
+    const struct delivery *d, const char *body, const struct httpout_res *res,
     const char *excerpt, int with_log)
 {
 	const char	*state = deliver_state(conf, d, res);
@@ -332,7 +382,10 @@ deliver_record_tx(struct db *db, const struct conf *conf, const char *worker,
 		code = DB_NOTFOUND;
 		goto fail;
 	}
-	if (ok)
+	if (d->integ != NULL)
+		code = with_log ? outgoing_log_attempt(db, d->integ, d->id,
+		    d->type, body, res) : DB_OK;
+	else if (ok)
 		code = db_exec(db, deliver_sql[SQL_SUB_OK],
 		    DB_PARAMS(DB_INT(d->sub)));
 	else
@@ -358,7 +411,7 @@ fail:
 
 static void
 deliver_record(struct db *db, const struct conf *conf, const char *worker,
-    const struct delivery *d, const struct httpout_res *res)
+    const struct delivery *d, const char *body, const struct httpout_res *res)
 {
 	char		 excerpt[1024];
 	enum db_code	 code;
@@ -372,8 +425,8 @@ deliver_record(struct db *db, const struct conf *conf, const char *worker,
 	 * again before leaving the delivery to its lease (which would send
 	 * it a second time). */
 	do
-		code = deliver_record_tx(db, conf, worker, d, res, excerpt,
-		    1);
+		code = deliver_record_tx(db, conf, worker, d, body, res,
+		    excerpt, 1);
 	while (code != DB_OK && code != DB_NOTFOUND && db_transient(db) &&
 	    ++tries < 3);
 	if (code != DB_OK && code != DB_NOTFOUND) {
@@ -381,8 +434,8 @@ deliver_record(struct db *db, const struct conf *conf, const char *worker,
 		 * does not send the delivery again. */
 		log_error("deliver: could not log attempt of %s: %s", d->id,
 		    db_errstr(db));
-		code = deliver_record_tx(db, conf, worker, d, res, excerpt,
-		    0);
+		code = deliver_record_tx(db, conf, worker, d, body, res,
+		    excerpt, 0);
 	}
 	if (code == DB_NOTFOUND)
 		return;
@@ -481,15 +534,25 @@ deliver_one(struct db *db, const struct conf *conf, const char *worker,
 		deliver_free(&d);
 		return;
 	}
-	body = deliver_envelope(d.type, d.payload);
-	h = deliver_headers(d.secret, d.id, d.type, body);
-	if (!d.active) {
+	if (d.integ != NULL && outgoing_format_of(d.integ) !=
+	    OUTGOING_STANDARD) {
+		/* Discord and Slack take their own shape, unsigned. */
+		body = outgoing_chat_body(outgoing_format_of(d.integ), d.type,
+		    d.payload, d.integ->config);
+		h = curl_slist_append(NULL, "Content-Type: application/json");
+	} else {
+		body = deliver_envelope(d.type, d.payload);
+		h = deliver_headers(d.secret, d.id, d.type, body);
+	}
+	if (!d.active || body == NULL) {
 		memset(&res, 0, sizeof(res));
 		buf_init(&res.body);
-		snprintf(res.error, sizeof(res.error), "subscription disabled");
+		snprintf(res.error, sizeof(res.error), body == NULL ?
+		    "out of memory" : d.integ != NULL ? "integration inactive: "
+		    "not sent" : "subscription disabled");
 	} else
 		httpout_post(conf, d.url, h, body, strlen(body), &res);
-	deliver_record(db, conf, worker, &d, &res);
+	deliver_record(db, conf, worker, &d, body, &res);
 	buf_cleanup(&res.body);
 	curl_slist_free_all(h);
 	free(body);

@@ -102,6 +102,7 @@ main(void)
 	test_events_register();
 	test_export_register();
 	test_forecast_register();
+	test_hooks_register();
 	test_html_register();
 	test_httpout_register();
 	test_idem_register();

@@ -182,7 +182,9 @@ test_allow(void)
  * The routes of key families that take no key, on purpose: fulfillment's
  * onboarding and storefront chat (callers have no key yet, or are
  * shoppers) and the providers' webhooks (Stripe signs, Printful's URL
- * carries a token). Any other public route must be outside them.
+ * carries a token), and the webhooks integrations receive (signed with
+ * the integration's secret). Any other public route must be outside
+ * them.
  */
 static int
 public_on_purpose(const char *pattern)
@@ -191,6 +193,7 @@ public_on_purpose(const char *pattern)
 		"/api/onboarding/check-slug/{slug}", "/api/onboarding/request",
 		"/api/chat/{slug}", "/api/stripe/webhook",
 		"/api/printful/webhook/{token}",
+		"/api/v1/webhooks/receive/{id}",
 	};
 	size_t	 i;
 

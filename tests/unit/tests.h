@@ -43,6 +43,7 @@ void		 test_family_register(void);
 void		 test_events_register(void);
 void		 test_export_register(void);
 void		 test_forecast_register(void);
+void		 test_hooks_register(void);
 void		 test_html_register(void);
 void		 test_httpout_register(void);
 void		 test_idem_register(void);
