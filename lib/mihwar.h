@@ -33,6 +33,7 @@
 #include "cases/cases.h"
 #include "fulfillment/fulfillment.h"
 #include "checklists/checklists.h"
+#include "impex/impex.h"
 #include "console/console.h"
 
 /* registry.c: every domain's statement table, joined */

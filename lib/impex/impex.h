@@ -47,6 +47,13 @@ enum db_code	 integ_log_write(struct db *, const struct integ *,
 		    struct integ_log_entry *);
 
 /* --- blueprints.c: recipes, and crafting them ----------------------- */
+extern const struct db_stmts	blueprints_stmts;
+void		 blueprints_list(struct req *);
+void		 blueprints_create(struct req *);
+void		 blueprints_get(struct req *);
+void		 blueprints_patch(struct req *);
+void		 blueprints_delete(struct req *);
+void		 blueprints_craft(struct req *);
 struct bp_ingredient {
 	long long	 item_rowid;	/* an item of the organization */
 	int64_t		 quantity;	/* fixed point, > 0 */
@@ -63,10 +70,12 @@ struct blueprint_in {
 };
 /* Insert blueprint in for org with public id id (the caller's, or made
  * when id[0] is '\0'), inside the caller's transaction; DB_CONSTRAINT
- * when the id is taken (by any organization). */
+ * when the id is taken (by any organization), DB_NOTFOUND when the
+ * output item or an ingredient is not an item of org. */
 enum db_code	 blueprints_insert(struct db *, long long,
 		    const struct blueprint_in *, char id[37]);
-/* Replace blueprint rowid of org with in (its ingredients too). */
+/* Replace blueprint rowid of org with in (its ingredients too);
+ * DB_NOTFOUND when it, its output item or an ingredient is not org's. */
 enum db_code	 blueprints_update(struct db *, long long, long long,
 		    const struct blueprint_in *);
 
