@@ -45,6 +45,7 @@ extern const size_t		routes_len;
 
 /* app.c: one request through family, credential, pipeline and log */
 void		 app_handle(struct req *);
+long long	 app_body_cap(struct req *);
 
 /* platform.c: the platform's own endpoints */
 void		 platform_health(struct req *);

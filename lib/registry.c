@@ -35,6 +35,8 @@ static const struct db_stmts *const registry[] = {
 	&blueprints_stmts,
 	/* integrations (issue 13) */
 	&integ_stmts,
+	/* import/export (issue 13) */
+	&catalog_stmts, &impex_import_stmts, &impex_export_stmts,
 	&demo_stmts, &worker_stmts, &housekeeping_stmts,
 };
 

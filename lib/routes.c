@@ -56,7 +56,7 @@ const struct route routes[] = {
 	/* webhooks an integration receives (issue 13): senders hold no
 	 * key, the integration's signing secret signs the request */
 	{ "POST", "/api/v1/webhooks/receive/{id}", receive_webhook,
-	    ROUTE_PUBLIC | WRITE },
+	    ROUTE_PUBLIC | WRITE | ROUTE_MIB_BODY },
 
 	/* the console; sign-in writes its throttle counters and the session
 	 * in autocommit, since a refused sign-in must still be counted */
@@ -217,6 +217,11 @@ const struct route routes[] = {
 	{ "DELETE", "/api/v1/integrations/{id}", integ_api_delete, WRITE },
 	{ "POST", "/api/v1/integrations/{id}/test", integ_api_test, WRITE },
 	{ "GET", "/api/v1/integrations/{id}/logs", integ_api_logs, 0 },
+	/* import/export: files of items, stock and blueprints (an upload
+	 * takes import_max_bytes) */
+	{ "GET", "/api/v1/import-export/{file}", impex_export_get, 0 },
+	{ "POST", "/api/v1/import-export/{kind}/import", impex_import_post,
+	    IDEM | ROUTE_UPLOAD },
 
 	/* SCIM 2.0 */
 	{ "GET", "/api/scim/v2/Users", scim_users_list, 0 },

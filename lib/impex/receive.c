@@ -10,8 +10,9 @@
  * as GitHub keys it with what it was given). An accepted request is
  * logged with its headers and first 64 KiB and told as an
  * integration.webhook_received event, in one transaction; a refused one
- * is logged as rejected. The body cap (1 MiB) holds before the body is
- * read when Content-Length says it is larger (receive_body_cap).
+ * is logged as rejected. The body cap (1 MiB, the route's
+ * ROUTE_MIB_BODY) holds before the body is read when Content-Length
+ * says it is larger.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -23,7 +24,6 @@
 
 #include "mihwar.h"
 
-#define RECEIVE_PREFIX		"/api/v1/webhooks/receive/"
 #define RECEIVE_ID_MAX		255	/* integration_receipts.webhook_id */
 #define RECEIVE_LOG_BODY	65536	/* the first 64 KiB are logged */
 #define RECEIVE_HEADERS_MAX	16384	/* logged headers, as JSON text */
@@ -41,21 +41,6 @@ static const char *const receive_sql[RECEIVE_SQL__MAX] = {
 const struct db_stmts receive_stmts = {
 	"receive", receive_sql, RECEIVE_SQL__MAX, NULL, 0
 };
-
-/*
- * The body cap of the request for path: RECEIVE_MAX_BODY on the
- * receiving endpoint (when cap, the caller's, is larger), else cap. The
- * FastCGI main reads the body under it, so a larger Content-Length is
- * refused without reading the body into memory.
- */
-long long
-receive_body_cap(const char *path, long long cap)
-{
-	if (path != NULL && strncmp(path, RECEIVE_PREFIX,
-	    strlen(RECEIVE_PREFIX)) == 0 && cap > RECEIVE_MAX_BODY)
-		return RECEIVE_MAX_BODY;
-	return cap;
-}
 
 /* --- the signature --------------------------------------------------- */
 

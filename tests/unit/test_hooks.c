@@ -115,18 +115,6 @@ test_verify(void)
 }
 
 static void
-test_body_cap(void)
-{
-	CHECK(receive_body_cap("/api/v1/webhooks/receive/x", 8 << 20) ==
-	    RECEIVE_MAX_BODY, "receive path: 1 MiB");
-	CHECK(receive_body_cap("/api/v1/webhooks/receive/x", 1000) == 1000,
-	    "a smaller cap stays");
-	CHECK(receive_body_cap("/api/v1/import-export/items/import",
-	    8 << 20) == 8 << 20, "other paths keep theirs");
-	CHECK(receive_body_cap(NULL, 5) == 5, "no path");
-}
-
-static void
 test_url_kind(void)
 {
 	static const struct {
@@ -284,7 +272,6 @@ test_line_and_bodies(void)
 
 static const struct test_def tests[] = {
 	{ "receive_verify", test_verify },
-	{ "receive_body_cap", test_body_cap },
 	{ "outgoing_format_of_url", test_url_kind },
 	{ "outgoing_format_of forced", test_format_forced },
 	{ "outgoing_wants", test_wants },
