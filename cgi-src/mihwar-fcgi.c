@@ -71,6 +71,13 @@ fcgi_fill(struct req *r, FCGX_Request *fr)
 	    strcasecmp(m, "on") == 0;
 }
 
+/* The sink of a streamed answer: the FastCGI output stream. */
+static int
+fcgi_write(void *arg, const char *p, size_t n)
+{
+	return n == 0 || FCGX_PutStr(p, (int)n, (FCGX_Stream *)arg) == (int)n;
+}
+
 static void
 fcgi_serve(FCGX_Request *fr, struct db *db, const struct conf *conf)
 {
@@ -80,7 +87,7 @@ fcgi_serve(FCGX_Request *fr, struct db *db, const struct conf *conf)
 	req_init(&r, db, conf);
 	fcgi_fill(&r, fr);
 	switch (req_read_body(&r.in.body, fcgi_read, fr->in,
-	    FCGX_GetParam("CONTENT_LENGTH", fr->envp), conf->max_body_bytes)) {
+	    FCGX_GetParam("CONTENT_LENGTH", fr->envp), app_body_cap(&r))) {
 	case BODY_TOO_LARGE:
 		r.in.body_too_large = 1;
 		break;
@@ -96,6 +103,9 @@ fcgi_serve(FCGX_Request *fr, struct db *db, const struct conf *conf)
 	if (req_serialize(&r, &out))
 		FCGX_PutStr(out.data, (int)out.len, fr->out);
 	buf_cleanup(&out);
+	/* A streamed answer's body follows its headers, a piece at a time. */
+	if (!req_stream_run(&r, fcgi_write, fr->out))
+		log_error("req id=%s: the streamed answer stopped early", r.id);
 	req_cleanup(&r);
 }
 

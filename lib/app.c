@@ -16,6 +16,7 @@
  * refusal, its refused step undone to a savepoint). A commit
  * that fails answers 503 with nothing written. No handler commits.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "mihwar.h"
@@ -60,6 +61,43 @@ app_rated(const struct req *r, const struct route *rt)
 	    (rt->flags & ROUTE_RATELIMIT));
 }
 
+/* The largest body route rt (NULL: none) of r's family takes: an upload
+ * route (ROUTE_UPLOAD, the import-export files) takes import_max_bytes. */
+static long long
+app_cap_of(const struct req *r, const struct route *rt)
+{
+	long long	 cap = family_body_cap(r->family, r->conf);
+
+	if (rt != NULL && (rt->flags & ROUTE_UPLOAD) &&
+	    r->conf->import_max_bytes > cap)
+		cap = r->conf->import_max_bytes;
+	return cap;
+}
+
+/*
+ * The largest body the main should read for r (method and paths set, not
+ * yet handled): its route's cap. The route is looked up once more by
+ * app_handle; only an upload route's cap differs from its family's.
+ */
+long long
+app_body_cap(struct req *r)
+{
+	const struct route	*rt = NULL;
+	char			*args[ROUTE_MAXARGS];
+	size_t			 nargs = 0, i;
+	long long		 cap;
+
+	r->family = family_of_path(r->in.path);
+	if (route_lookup(routes, routes_len, r->in.method, r->in.route_path,
+	    &rt, args, &nargs) != ROUTE_FOUND)
+		rt = NULL;
+	for (i = 0; i < nargs; i++)
+		free(args[i]);
+	cap = app_cap_of(r, rt);
+	/* Only a larger cap needs the route; the family's stays the floor. */
+	return cap > r->conf->max_body_bytes ? cap : r->conf->max_body_bytes;
+}
+
 /* The route's handler, inside the steps its flags ask for. */
 static void
 app_run(struct req *r, const struct route *rt)
@@ -99,10 +137,10 @@ app_route(struct req *r)
 	 * so that every answer after the key, errors too, tells the budget. */
 	if (app_rated(r, res == ROUTE_FOUND ? rt : NULL) && !ratelimit_check(r))
 		return;
-	if (r->in.body_too_large ||
-	    (long long)r->in.body.len > family_body_cap(r->family, r->conf)) {
+	if (r->in.body_too_large || (long long)r->in.body.len >
+	    app_cap_of(r, res == ROUTE_FOUND ? rt : NULL)) {
 		req_resp_error(r, 413, NULL, "body: larger than %lld bytes",
-		    family_body_cap(r->family, r->conf));
+		    app_cap_of(r, res == ROUTE_FOUND ? rt : NULL));
 		return;
 	}
 	if (r->in.bad_request) {

@@ -33,6 +33,7 @@
 #include "cases/cases.h"
 #include "fulfillment/fulfillment.h"
 #include "checklists/checklists.h"
+#include "impex/impex.h"
 #include "console/console.h"
 
 /* registry.c: every domain's statement table, joined */
@@ -44,6 +45,7 @@ extern const size_t		routes_len;
 
 /* app.c: one request through family, credential, pipeline and log */
 void		 app_handle(struct req *);
+long long	 app_body_cap(struct req *);
 
 /* platform.c: the platform's own endpoints */
 void		 platform_health(struct req *);

@@ -29,6 +29,8 @@ static const struct db_stmts *const registry[] = {
 	/* checklists */
 	&cltemplates_stmts, &clinstances_stmts, &clscheduler_stmts,
 	&views_checklists_stmts,
+	/* integrations and import/export (issue 13) */
+	&blueprints_stmts,
 	&demo_stmts, &worker_stmts, &housekeeping_stmts,
 };
 

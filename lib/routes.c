@@ -183,6 +183,17 @@ const struct route routes[] = {
 	{ "POST", "/api/printful/webhook/{token}", forders_printful_webhook,
 	    ROUTE_PUBLIC | WRITE },
 
+	/* issue 13: locations and blueprints (integrations-and-import-
+	 * export.md) */
+	{ "GET", "/api/v1/locations", locations_list, 0 },
+	{ "POST", "/api/v1/locations", locations_create, IDEM },
+	{ "GET", "/api/v1/blueprints", blueprints_list, 0 },
+	{ "POST", "/api/v1/blueprints", blueprints_create, IDEM },
+	{ "GET", "/api/v1/blueprints/{id}", blueprints_get, 0 },
+	{ "PATCH", "/api/v1/blueprints/{id}", blueprints_patch, WRITE },
+	{ "DELETE", "/api/v1/blueprints/{id}", blueprints_delete, WRITE },
+	{ "POST", "/api/v1/blueprints/{id}/craft", blueprints_craft, IDEM },
+
 	/* SCIM 2.0 */
 	{ "GET", "/api/scim/v2/Users", scim_users_list, 0 },
 	{ "POST", "/api/scim/v2/Users", scim_users_create, WRITE },

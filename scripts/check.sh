@@ -228,6 +228,7 @@ integration() {	# integration lighttpd|apache
 		run_node inventory tests/inventory
 		run_node checklists tests/checklists
 		run_node fulfillment tests/fulfillment
+		run_node impex tests/impex
 		run_node browser tests/browser
 	fi
 	"$STACK" web-stop

@@ -436,9 +436,10 @@ stock_undo_move(struct case_step *s, const struct db_rows *rows, size_t i)
 	    reason, s->actor, &chg);
 	if (code == DB_CONSTRAINT) {
 		decimal_format(chg.prev, have);
-		return stock_refuse(s, "INSUFFICIENT_STOCK", "SKU %s: only %s "
+		return stock_refuse(s, "INSUFFICIENT_STOCK", "%s %s: only %s "
 		    "in stock, less than the case added (used since); nothing "
-		    "was rolled back", chg.sku, have);
+		    "was rolled back", chg.sku[0] != '\0' ? "SKU" : "item",
+		    chg.sku[0] != '\0' ? chg.sku : chg.item_id, have);
 	}
 	if (code == DB_NOTFOUND)
 		return stock_refuse(s, "ITEM_NOT_FOUND", "inventory item %s of "

@@ -241,6 +241,14 @@ inv_state(const struct stock_row *s, const char **cls)
 	return "In stock";
 }
 
+/* What names an item in a label: its SKU, or its name when it has none
+ * (an item that arrived by import). */
+static const char *
+inv_label(const struct stock_row *s)
+{
+	return s->sku != NULL ? s->sku : s->name;
+}
+
 /* The admin's cell of a row: a box to choose the item and the quantity
  * to order, its suggestion pre-filled; chosen already when low or out. */
 static void
@@ -257,14 +265,14 @@ inv_order_cell(struct req *r, const struct stock_row *s)
 	    "name=\"item\" value=\"");
 	html_text(r, s->id);
 	html_raw(r, "\" aria-label=\"");
-	html_textf(r, "Order %s", s->sku);
+	html_textf(r, "Order %s", inv_label(s));
 	html_raw(r, s->low || s->out ? "\" checked> " : "\"> ");
 	html_raw(r, "<input type=\"number\" name=\"qty-");
 	html_text(r, s->id);
 	html_raw(r, "\" min=\"0\" step=\"any\" value=\"");
 	html_text(r, q);
 	html_raw(r, "\" aria-label=\"");
-	html_textf(r, "Quantity of %s to order", s->sku);
+	html_textf(r, "Quantity of %s to order", inv_label(s));
 	html_raw(r, "\"></td>");
 }
 
@@ -280,7 +288,7 @@ inv_row(struct req *r, const struct stock_row *s, int admin)
 	html_raw(r, "\"><td><a href=\"/admin/inventory/");
 	html_text(r, s->id);
 	html_raw(r, "\">");
-	html_text(r, s->sku);
+	html_text(r, s->sku != NULL ? s->sku : "No SKU");
 	html_raw(r, "</a></td>");
 	console_cell(r, s->name);
 	console_cell(r, s->category);
@@ -975,7 +983,8 @@ inv_chart(struct req *r, const struct stock_item_view *v,
 {
 	struct chart_series	 series[3];
 	struct chart		 c;
-	char			 title[300], desc[300];
+	/* names go to 255 characters (of up to 4 bytes: imports) */
+	char			 title[1100], desc[300];
 
 	snprintf(title, sizeof(title), "Demand and forecast of %s",
 	    v->item.name);

@@ -34,6 +34,7 @@ static const struct conf_key keys[] = {
 	STR(db_password),
 	{ "master_key", CONF_STR, offsetof(struct conf, master_key_hex), 0, 0 },
 	INT(max_body_bytes, 1024, 1LL << 30),
+	INT(import_max_bytes, 1024, 1LL << 30),
 	STR(log_level),
 	STR(migrations_dir),
 	STR(base_url),
@@ -70,6 +71,7 @@ conf_init(struct conf *c)
 	c->db_user = strdup("mihwar");
 	c->db_port = 3306;
 	c->max_body_bytes = 8 * 1024 * 1024;
+	c->import_max_bytes = 32 * 1024 * 1024;
 	c->log_level = strdup("info");
 	c->migrations_dir = strdup(MIHWAR_MIGRATIONS_DIR);
 	c->worker_poll_ms = 100;

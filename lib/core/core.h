@@ -66,6 +66,7 @@ struct conf {
 	char		*master_key_hex;
 	unsigned char	 master_key[32];
 	long long	 max_body_bytes;
+	long long	 import_max_bytes;	/* import files, 32 MiB */
 	char		*log_level;
 	char		*migrations_dir;
 	char		*base_url;

@@ -47,6 +47,13 @@ enum db_code	 integ_log_write(struct db *, const struct integ *,
 		    struct integ_log_entry *);
 
 /* --- blueprints.c: recipes, and crafting them ----------------------- */
+extern const struct db_stmts	blueprints_stmts;
+void		 blueprints_list(struct req *);
+void		 blueprints_create(struct req *);
+void		 blueprints_get(struct req *);
+void		 blueprints_patch(struct req *);
+void		 blueprints_delete(struct req *);
+void		 blueprints_craft(struct req *);
 struct bp_ingredient {
 	long long	 item_rowid;	/* an item of the organization */
 	int64_t		 quantity;	/* fixed point, > 0 */
@@ -63,10 +70,12 @@ struct blueprint_in {
 };
 /* Insert blueprint in for org with public id id (the caller's, or made
  * when id[0] is '\0'), inside the caller's transaction; DB_CONSTRAINT
- * when the id is taken (by any organization). */
+ * when the id is taken (by any organization), DB_NOTFOUND when the
+ * output item or an ingredient is not an item of org. */
 enum db_code	 blueprints_insert(struct db *, long long,
 		    const struct blueprint_in *, char id[37]);
-/* Replace blueprint rowid of org with in (its ingredients too). */
+/* Replace blueprint rowid of org with in (its ingredients too);
+ * DB_NOTFOUND when it, its output item or an ingredient is not org's. */
 enum db_code	 blueprints_update(struct db *, long long, long long,
 		    const struct blueprint_in *);
 
@@ -86,6 +95,7 @@ struct impex_result {
 	long			 imported, failed;
 	struct impex_error	*errors;
 	size_t			 nerrors, cap;
+	long			 errors_left_off;	/* past IMPEX_MAX_ERRORS */
 };
 /* Import data (named filename, which with the content tells CSV from
  * JSON) into org inside the caller's transaction; dry_run validates and
@@ -101,5 +111,85 @@ void		 impex_result_free(struct impex_result *);
 typedef int	 (*impex_sink)(void *, const char *, size_t);
 int		 impex_export(struct db *, long long, enum impex_kind,
 		    enum impex_format, const char *, impex_sink, void *);
+
+/* --- D1: csv.c, import*.c, export.c: the parts of import/export ---- */
+/* csv.c: CSV cells read with libcsv (strict), and written */
+struct impex_csv_record {
+	size_t		 first, ncells;	/* into cells[] */
+	long		 row;		/* spreadsheet row, header = 1 */
+};
+struct impex_csv {
+	char			*text;	/* every cell, NUL-terminated */
+	size_t			 textlen, textcap;
+	size_t			*cells;	/* offsets into text */
+	size_t			 ncells, cellcap;
+	struct impex_csv_record	*records;
+	size_t			 nrecords, reccap;
+};
+enum impex_csv_res { IMPEX_CSV_OK, IMPEX_CSV_BAD, IMPEX_CSV_TOO_MANY,
+	IMPEX_CSV_NOMEM };
+enum impex_csv_res impex_csv_read(const char *, size_t, size_t,
+		    struct impex_csv *, char *, size_t);
+const char	*impex_csv_cell(const struct impex_csv *, size_t, size_t);
+void		 impex_csv_free(struct impex_csv *);
+int		 impex_csv_put(struct buf *, const char *);
+
+
+/* import.c: a file read and checked row by row, without the database */
+#define IMPEX_MAX_ROWS		50000	/* more: 413 */
+#define IMPEX_MAX_ERRORS	1000	/* listed; the rest only counted */
+#define IMPEX_MAX_INGREDIENTS	200
+#define IMPEX_MAX_JSON_FIELD	(1 << 20)	/* metadata, blueprint_data */
+/* The columns, in the contract's order (the index into import_columns). */
+enum { IF_ID, IF_NAME, IF_DESCRIPTION, IF_CATEGORY, IF_SUBCATEGORY,
+	IF_RARITY, IF_METADATA, IF__MAX };
+enum { IS_ITEM, IS_LOCATION, IS_QTY, IS_RESERVED, IS__MAX };
+enum { IB_ID, IB_NAME, IB_DESCRIPTION, IB_CATEGORY, IB_MINUTES, IB_OUTPUT,
+	IB_OUTQTY, IB_PUBLIC, IB_DATA, IB__MAX };
+struct import_ing {
+	char		 item_id[37];
+	int64_t		 quantity;
+	int		 optional;
+	long long	 item_rowid;		/* import_db.c */
+};
+/* One row, whichever kind (strings borrowed from the batch). */
+struct import_row {
+	long		 row;		/* row_number */
+	int		 bad;		/* it has an error */
+	unsigned	 has;		/* columns present (bits of IF_*) */
+	char		 id[37];	/* id, or inventory's item_id; "" none */
+	char		 ref[37];	/* location_id or output_item_id */
+	const char	*name, *description, *category, *subcategory,
+			*rarity;
+	char		*metadata;	/* compact JSON text, owned */
+	int64_t		 qty, reserved;	/* quantity / output_quantity */
+	long long	 minutes;
+	int		 is_public;
+	struct import_ing *ings;	/* owned */
+	size_t		 ning;
+	/* import_db.c: what the row resolves to */
+	long long	 rowid;		/* the row it updates; 0: a new one */
+	long long	 ref_rowid;	/* the location or output item */
+	long long	 item_rowid;	/* inventory: the item */
+};
+struct import_batch {
+	enum impex_kind		 kind;
+	enum impex_format	 format;
+	struct impex_csv	 csv;
+	int			 col[16];	/* CSV column of each; -1 */
+	struct json_object	*doc;		/* JSON: the array */
+	size_t			 n;
+	struct import_row	*rows;		/* n */
+};
+const char *const *import_columns(enum impex_kind);
+const char	*impex_columns_line(enum impex_kind);
+int		 import_uuid(const char *, char [37]);
+int		 import_error(struct impex_result *, struct import_row *,
+		    const char *, const char *, ...)
+		    __attribute__((format(printf, 4, 5)));
+int		 import_read(enum impex_kind, const char *,
+		    const unsigned char *, size_t, struct import_batch *,
+		    struct impex_result *);
+void		 import_batch_free(struct import_batch *);
 
 #endif

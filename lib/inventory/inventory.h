@@ -19,7 +19,7 @@ struct stock_change {
 	long long	 rowid;
 	char		 item_id[37];
 	char		 sku[129 * 4];
-	char		 name[201 * 4];
+	char		 name[256 * 4];	/* 255 characters, whole */
 	int64_t		 prev, next, threshold;	/* the item's total */
 	int64_t		 loc_prev, loc_next;	/* at the location */
 	int64_t		 reserved;		/* at the location */
@@ -57,6 +57,9 @@ enum db_code	 locations_find(struct db *, long long, const char *,
 		    struct location_ref *);
 enum db_code	 locations_seed_stock(struct db *, long long, long long,
 		    const char *);
+/* GET/POST /api/v1/locations (issue 13) */
+void		 locations_list(struct req *);
+void		 locations_create(struct req *);
 /* An item as another domain posts to it by SKU (invoice cases): its
  * ids, and the cost and archived flag a rollback restores. */
 struct item_ref {

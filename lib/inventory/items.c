@@ -14,7 +14,8 @@
 #define ITEM_COLUMNS \
     "public_id, sku, name, unit, category, stock_on_hand," \
     " low_stock_threshold, unit_cost, lead_time_days, archived," \
-    " created_at, updated_at, id"
+    " created_at, updated_at, description, subcategory, rarity, metadata," \
+    " stock_reserved, id"
 
 enum items_sql_id {
 	SQL_ITEM_INSERT, SQL_ITEM_BY_ID, SQL_ITEM_LIST, SQL_ITEM_LOCK_SKU,
@@ -79,8 +80,19 @@ const struct db_stmts items_stmts = {
 
 enum item_col {
 	IC_ID, IC_SKU, IC_NAME, IC_UNIT, IC_CATEGORY, IC_STOCK, IC_LOW,
-	IC_COST, IC_LEAD, IC_ARCHIVED, IC_CREATED, IC_UPDATED, IC_ROWID
+	IC_COST, IC_LEAD, IC_ARCHIVED, IC_CREATED, IC_UPDATED, IC_DESC,
+	IC_SUBCATEGORY, IC_RARITY, IC_METADATA, IC_RESERVED, IC_ROWID
 };
+
+/* The metadata column (JSON text, checked by the table) as JSON; null
+ * when there is none. */
+static struct json_object *
+items_metadata_json(const char *text)
+{
+	if (text == NULL)
+		return NULL;
+	return json_tokener_parse(text);
+}
 
 /* One row of ITEM_COLUMNS as the API's item object. */
 static struct json_object *
@@ -98,8 +110,17 @@ items_json(const struct db_rows *rows, size_t i)
 	json_object_object_add(o, "unit",
 	    json_object_new_string(db_cell(rows, i, IC_UNIT)));
 	json_put_str(o, "category", cat);
+	/* The contract's attributes (issue 13): imported items carry them. */
+	json_put_str(o, "description", db_cell(rows, i, IC_DESC));
+	json_put_str(o, "subcategory", db_cell(rows, i, IC_SUBCATEGORY));
+	json_put_str(o, "rarity", db_cell(rows, i, IC_RARITY));
+	json_object_object_add(o, "metadata",
+	    items_metadata_json(db_cell(rows, i, IC_METADATA)));
+	/* The sum over the item's locations, as stockReserved is. */
 	json_object_object_add(o, "stockOnHand",
 	    decimal_sql_to_json(db_cell(rows, i, IC_STOCK)));
+	json_object_object_add(o, "stockReserved",
+	    decimal_sql_to_json(db_cell(rows, i, IC_RESERVED)));
 	json_object_object_add(o, "lowStockThreshold",
 	    decimal_sql_to_json(db_cell(rows, i, IC_LOW)));
 	json_object_object_add(o, "unitCost",
@@ -479,6 +500,13 @@ items_set_archived(struct db *db, long long org_id, const char *public_id,
 
 /* --- the one stock-change path --------------------------------------- */
 
+/* An event's sku: null for an item without one (c->sku is then ""). */
+static void
+items_event_sku(struct json_object *p, const struct stock_change *c)
+{
+	json_put_str(p, "sku", c->sku[0] != '\0' ? c->sku : NULL);
+}
+
 static enum db_code
 items_stock_event(struct db *db, long long org_id, const struct stock_change *c,
     enum event_type type)
@@ -489,11 +517,11 @@ items_stock_event(struct db *db, long long org_id, const struct stock_change *c,
 	if (type == EVENT_INVENTORY_LOW_STOCK) {
 		json_object_object_add(p, "itemName",
 		    json_object_new_string(c->name));
-		json_object_object_add(p, "sku", json_object_new_string(c->sku));
+		items_event_sku(p, c);
 		json_object_object_add(p, "currentStock",
 		    decimal_to_json(c->next));
 	} else {
-		json_object_object_add(p, "sku", json_object_new_string(c->sku));
+		items_event_sku(p, c);
 		json_object_object_add(p, "previousStock",
 		    decimal_to_json(c->prev));
 		json_object_object_add(p, "nextStock", decimal_to_json(c->next));
@@ -541,7 +569,8 @@ items_stock_lock(struct db *db, long long org_id, const char *public_id,
 	}
 	c->rowid = atoll(db_cell(rows, 0, 0));
 	snprintf(c->item_id, sizeof(c->item_id), "%s", db_cell(rows, 0, 1));
-	/* Imported items may have no SKU; events then carry "". */
+	/* Imported items may have no SKU: c->sku is then "" (events say
+	 * null). */
 	snprintf(c->sku, sizeof(c->sku), "%s", db_cell(rows, 0, 2) ?
 	    db_cell(rows, 0, 2) : "");
 	snprintf(c->name, sizeof(c->name), "%s", db_cell(rows, 0, 3));

@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "inventory/inventory.h"
 
 enum locations_sql_id {
 	SQL_LOC_DEFAULT, SQL_LOC_DEFAULT_MAKE, SQL_LOC_BY_PUBLIC,
-	SQL_STOCK_SEED, LOCATIONS_SQL__MAX
+	SQL_STOCK_SEED, SQL_LOC_INSERT, SQL_LOC_PAGE, SQL_LOC_BY_PUBLIC_FULL, LOCATIONS_SQL__MAX
 };
 
 static const char *const locations_sql[LOCATIONS_SQL__MAX] = {
@@ -29,6 +31,16 @@ static const char *const locations_sql[LOCATIONS_SQL__MAX] = {
 	[SQL_STOCK_SEED] =
 	    "INSERT INTO inventory_stock (org_id, item_id, location_id,"
 	    " quantity) VALUES (?, ?, ?, ?)",
+	[SQL_LOC_INSERT] =
+	    "INSERT INTO locations (public_id, org_id, name) VALUES (?, ?, ?)",
+	/* The default location is made before any other (locations_create),
+	 * so creation order puts "Main" first. */
+	[SQL_LOC_PAGE] =
+	    "SELECT public_id, name, is_default, created_at, id FROM locations"
+	    " WHERE org_id = ? AND id > ? ORDER BY id LIMIT ?",
+	[SQL_LOC_BY_PUBLIC_FULL] =
+	    "SELECT public_id, name, is_default, created_at, id FROM locations"
+	    " WHERE org_id = ? AND public_id = ?",
 };
 
 const struct db_stmts locations_stmts = {
@@ -99,4 +111,90 @@ locations_seed_stock(struct db *db, long long org_id, long long item_rowid,
 	return db_exec(db, locations_sql[SQL_STOCK_SEED], DB_PARAMS(
 	    DB_INT(org_id), DB_INT(item_rowid), DB_INT(loc.rowid),
 	    DB_STR(qty)));
+}
+
+/* --- the API: /api/v1/locations --------------------------------------- */
+
+enum loc_col { LC_ID, LC_NAME, LC_DEFAULT, LC_CREATED, LC_ROWID };
+
+static struct json_object *
+locations_json(const struct db_rows *rows, size_t i)
+{
+	struct json_object	*o = json_object_new_object();
+
+	json_object_object_add(o, "id",
+	    json_object_new_string(db_cell(rows, i, LC_ID)));
+	json_object_object_add(o, "name",
+	    json_object_new_string(db_cell(rows, i, LC_NAME)));
+	json_object_object_add(o, "is_default", json_object_new_boolean(
+	    strcmp(db_cell(rows, i, LC_DEFAULT), "1") == 0));
+	json_object_object_add(o, "created_at",
+	    json_time(db_cell(rows, i, LC_CREATED)));
+	return o;
+}
+
+/* GET /api/v1/locations?limit=&cursor=: the default location first,
+ * then the others as they were made. */
+void
+locations_list(struct req *r)
+{
+	struct location_ref	 def;
+	struct page		 pg;
+	struct db_rows		*rows = NULL;
+
+	if (!page_parse(r, &pg))
+		return;
+	/* An organization made since the migration gets its "Main" here,
+	 * on first use, as everywhere. */
+	if (locations_default(r->db, r->principal.org_id, &def) != DB_OK ||
+	    db_query(r->db, &rows, locations_sql[SQL_LOC_PAGE], DB_PARAMS(
+	    DB_INT(r->principal.org_id), DB_INT(pg.after_id),
+	    DB_INT(pg.limit + 1))) != DB_OK) {
+		req_resp_error(r, 503, NULL, "database unavailable");
+		goto out;
+	}
+	page_respond_rows(r, rows, pg.limit, LC_ROWID, locations_json);
+out:
+	db_rows_free(rows);
+}
+
+/* POST /api/v1/locations {name}: 201, 422 naming the field, 409 when
+ * the organization has a location of that name (as the collation
+ * compares names: case and trailing spaces aside). */
+void
+locations_create(struct req *r)
+{
+	struct json_object	*b;
+	struct location_ref	 def;
+	struct db_rows		*rows = NULL;
+	const char		*name;
+	char			 id[37];
+	enum db_code		 code;
+
+	if ((b = req_json_body(r)) == NULL)
+		return;
+	if (!valid_object(r, b))
+		goto out;
+	if (!valid_string(r, b, "name", 1, 1, 255, &name)) {
+		r->out.status = 422;	/* the contract's status for a field */
+		goto out;
+	}
+	crypto_uuid7(id);
+	if ((code = locations_default(r->db, r->principal.org_id, &def)) ==
+	    DB_OK)
+		code = db_exec(r->db, locations_sql[SQL_LOC_INSERT], DB_PARAMS(
+		    DB_STR(id), DB_INT(r->principal.org_id), DB_STR(name)));
+	if (code == DB_CONSTRAINT)
+		req_resp_error(r, 409, "conflict", "name: a location named %s "
+		    "exists", name);
+	else if (code != DB_OK || db_query(r->db, &rows,
+	    locations_sql[SQL_LOC_BY_PUBLIC_FULL], DB_PARAMS(
+	    DB_INT(r->principal.org_id), DB_STR(id))) != DB_OK ||
+	    rows->nrows != 1)
+		req_resp_error(r, 503, NULL, "database unavailable");
+	else
+		req_resp_json(r, 201, locations_json(rows, 0));
+out:
+	db_rows_free(rows);
+	json_object_put(b);
 }

@@ -539,7 +539,9 @@ orders_receive(struct db *db, long long org_id, long long order,
 			    qty, "purchase_order", reason, actor, &c);
 		if (code == DB_CONSTRAINT && why != NULL) {
 			why->line = i;
-			snprintf(why->sku, sizeof(why->sku), "%s", c.sku);
+			/* no SKU (an imported item): its id names it */
+			snprintf(why->sku, sizeof(why->sku), "%s",
+			    c.sku[0] != '\0' ? c.sku : c.item_id);
 		}
 	}
 	db_rows_free(rows);

@@ -383,9 +383,9 @@ predict_json(const struct db_rows *rows, size_t i)
 	    "periodKind", "periodStart", "periodEnd" };
 	size_t			 k;
 
+	/* json_put_str: an item that arrived by import may have no SKU */
 	for (k = 0; k < 6; k++)
-		json_object_object_add(o, names[k],
-		    json_object_new_string(db_cell(rows, i, k)));
+		json_put_str(o, names[k], db_cell(rows, i, k));
 	json_object_object_add(o, "forecastQty",
 	    decimal_sql_to_json(db_cell(rows, i, 6)));
 	json_object_object_add(o, "lowerQty",

@@ -119,7 +119,7 @@ static const char *const prefixes_fulfill[] = {
 };
 static const char *const prefixes_impex[] = {
 	"/api/v1/integrations", "/api/v1/webhooks/", "/api/v1/import-export/",
-	NULL
+	"/api/v1/locations", "/api/v1/blueprints", NULL
 };
 static const char *const prefixes_admin[] = { "/admin", NULL };
 

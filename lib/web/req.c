@@ -14,6 +14,8 @@
 
 #include "web/web.h"
 
+static void	 req_stream_drop(struct req *);
+
 void
 req_init(struct req *r, struct db *db, const struct conf *conf)
 {
@@ -44,6 +46,7 @@ req_cleanup(struct req *r)
 	for (i = 0; i < r->nargs; i++)
 		free(r->args[i]);
 	buf_cleanup(&r->in.body);
+	req_stream_drop(r);
 	buf_cleanup(&r->out.headers);
 	buf_cleanup(&r->out.body);
 	memset(r, 0, sizeof(*r));
@@ -246,11 +249,31 @@ req_query_param(const char *q, const char *name, char **out)
 	return 0;
 }
 
-/* A value of a form body (application/x-www-form-urlencoded), as
- * req_query_param. */
+/* A text field of a multipart/form-data body, as req_form_param. */
+static int
+req_multipart_param(const struct req *r, const char *name, char **out)
+{
+	struct multipart	 mp;
+	const struct mpart	*p;
+	const char		*why;
+
+	if (!multipart_parse(req_header(r, "content-type"), r->in.body.data ?
+	    r->in.body.data : "", r->in.body.len, &mp, &why) ||
+	    (p = multipart_get(&mp, name)) == NULL)
+		return 0;
+	if (!util_utf8_valid(p->data, p->len))
+		return -1;
+	return (*out = strndup(p->data, p->len)) != NULL ? 1 : -1;
+}
+
+/* A value of a form body (application/x-www-form-urlencoded, or a text
+ * field of multipart/form-data), as req_query_param. */
 int
 req_form_param(const struct req *r, const char *name, char **out)
 {
+	*out = NULL;
+	if (multipart_is(req_header(r, "content-type")))
+		return req_multipart_param(r, name, out);
 	return req_query_param(r->in.body.data ? r->in.body.data : "", name,
 	    out);
 }
@@ -287,10 +310,22 @@ req_resp_header(struct req *r, const char *name, const char *value)
 	buf_printf(&r->out.headers, "%s: %s\r\n", name, value);
 }
 
+/* Forget a streamed body set before (an answer that replaces it). */
+static void
+req_stream_drop(struct req *r)
+{
+	if (r->out.stream_free != NULL)
+		r->out.stream_free(r->out.stream_arg);
+	r->out.stream = NULL;
+	r->out.stream_arg = NULL;
+	r->out.stream_free = NULL;
+}
+
 /* Answer status with the JSON o (consumed). */
 void
 req_resp_json(struct req *r, int status, struct json_object *o)
 {
+	req_stream_drop(r);
 	r->out.status = status;
 	r->out.body.len = 0;
 	if (o == NULL) {
@@ -350,6 +385,7 @@ req_resp_reset(struct req *r)
 	r->out.content_type = NULL;
 	r->out.undo = 0;
 	r->out.keep = 0;
+	req_stream_drop(r);
 }
 
 /* Keep the answer the handler set, but roll back what it wrote (a page
@@ -432,11 +468,47 @@ req_serialize(struct req *r, struct buf *out)
 		ok = buf_printf(out, "Content-Type: %s\r\n", r->out.content_type);
 	if (ok && r->out.headers.len > 0)
 		ok = buf_append(out, r->out.headers.data, r->out.headers.len);
-	if (ok && r->out.status != 204)
+	/* A streamed body's length is not known: the FastCGI stream's end
+	 * ends it. */
+	if (ok && r->out.status != 204 && r->out.stream == NULL)
 		ok = buf_printf(out, "Content-Length: %zu\r\n", r->out.body.len);
 	ok = ok && buf_puts(out, "\r\n");
-	if (ok && r->out.status != 204 && r->out.body.len > 0)
+	if (ok && r->out.status != 204 && r->out.stream == NULL &&
+	    r->out.body.len > 0)
 		ok = buf_append(out, r->out.body.data, r->out.body.len);
+	return ok;
+}
+
+/*
+ * Answer status with a body the main streams after the headers: fn is
+ * called once with arg (owned by r from now on, freed with freefn) and
+ * writes the body a piece at a time, so that a large export is never
+ * held whole.
+ */
+void
+req_resp_stream(struct req *r, int status, const char *content_type,
+    req_stream_fn fn, void *arg, void (*freefn)(void *))
+{
+	req_stream_drop(r);
+	r->out.status = status;
+	r->out.body.len = 0;
+	r->out.content_type = content_type;
+	r->out.stream = fn;
+	r->out.stream_arg = arg;
+	r->out.stream_free = freefn;
+}
+
+/* Write a streamed body through write(sink, ...) after the headers were
+ * sent (nothing for HEAD, or when the answer is not streamed). 1 when
+ * the stream ran to its end. */
+int
+req_stream_run(struct req *r, req_write_fn write, void *sink)
+{
+	int	 ok = 1;
+
+	if (r->out.stream != NULL && strcmp(r->in.method, "HEAD") != 0)
+		ok = r->out.stream(r, r->out.stream_arg, write, sink);
+	req_stream_drop(r);
 	return ok;
 }
 

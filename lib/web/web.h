@@ -106,6 +106,7 @@ typedef void	(*route_fn)(struct req *);
 #define ROUTE_WRITE		0x04	/* runs in the pipeline's transaction */
 #define ROUTE_IDEMPOTENT	(0x08 | ROUTE_WRITE)	/* Idempotency-Key */
 #define ROUTE_RATELIMIT		0x10	/* counts against the family's limit */
+#define ROUTE_UPLOAD		0x20	/* a body up to import_max_bytes */
 struct route {
 	const char	*method;
 	const char	*pattern;
@@ -140,6 +141,8 @@ struct req_in {
 	int		 bad_request;	/* unreadable path or body */
 };
 /* What goes out. */
+typedef int	(*req_write_fn)(void *, const char *, size_t);
+typedef int	(*req_stream_fn)(struct req *, void *, req_write_fn, void *);
 struct req_out {
 	int		 status;
 	struct buf	 headers;
@@ -147,6 +150,12 @@ struct req_out {
 	const char	*content_type;
 	int		 undo;		/* roll back the writes, keep the answer */
 	int		 keep;		/* commit the writes of an error answer */
+	/* A streamed answer (req_resp_stream): after the headers, the main
+	 * calls stream(r, stream_arg, write, its sink), which writes the
+	 * body a piece at a time; stream_free frees stream_arg. */
+	req_stream_fn	 stream;
+	void		*stream_arg;
+	void		 (*stream_free)(void *);
 };
 struct req {
 	struct req_in	 in;
@@ -187,7 +196,32 @@ int		 req_commit_step(struct req *);
 void		 req_resp_reset(struct req *);
 const char	*req_status_text(int);
 int		 req_serialize(struct req *, struct buf *);
+void		 req_resp_stream(struct req *, int, const char *,
+		    req_stream_fn, void *, void (*)(void *));
+int		 req_stream_run(struct req *, req_write_fn, void *);
 struct json_object *req_json_body(struct req *);
+
+/* multipart.c: multipart/form-data bodies (RFC 7578) */
+#define MULTIPART_MAX_PARTS	16
+#define MULTIPART_BOUNDARY_MAX	70
+struct mpart {
+	char		 name[128];	/* the form field's name */
+	char		 filename[256];	/* when has_filename */
+	char		 content_type[128];	/* "" when not given */
+	int		 has_filename, has_disposition;
+	const char	*data;		/* borrowed from the body; binary */
+	size_t		 len;
+};
+struct multipart {
+	struct mpart	 parts[MULTIPART_MAX_PARTS];
+	size_t		 nparts;
+};
+int		 multipart_is(const char *);
+int		 multipart_boundary(const char *,
+		    char [MULTIPART_BOUNDARY_MAX + 1], const char **);
+int		 multipart_parse(const char *, const char *, size_t,
+		    struct multipart *, const char **);
+const struct mpart *multipart_get(const struct multipart *, const char *);
 
 /* valid.c: typed reads of JSON fields, 400 naming the field */
 struct json_object *valid_get(struct json_object *, const char *);
