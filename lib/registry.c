@@ -31,6 +31,7 @@ static const struct db_stmts *const registry[] = {
 	&views_checklists_stmts,
 	/* integrations and import/export (issue 13) */
 	&blueprints_stmts,
+	&catalog_stmts, &impex_import_stmts, &impex_export_stmts,
 	&demo_stmts, &worker_stmts, &housekeeping_stmts,
 };
 

@@ -193,6 +193,11 @@ const struct route routes[] = {
 	{ "PATCH", "/api/v1/blueprints/{id}", blueprints_patch, WRITE },
 	{ "DELETE", "/api/v1/blueprints/{id}", blueprints_delete, WRITE },
 	{ "POST", "/api/v1/blueprints/{id}/craft", blueprints_craft, IDEM },
+	/* import/export: files of items, stock and blueprints (an upload
+	 * takes import_max_bytes) */
+	{ "GET", "/api/v1/import-export/{file}", impex_export_get, 0 },
+	{ "POST", "/api/v1/import-export/{kind}/import", impex_import_post,
+	    IDEM | ROUTE_UPLOAD },
 
 	/* SCIM 2.0 */
 	{ "GET", "/api/scim/v2/Users", scim_users_list, 0 },

@@ -171,6 +171,8 @@ struct import_row {
 	long long	 rowid;		/* the row it updates; 0: a new one */
 	long long	 ref_rowid;	/* the location or output item */
 	long long	 item_rowid;	/* inventory: the item */
+	long		 name_count;	/* others of the exact name */
+	long long	 name_rowid;	/* the last of them */
 };
 struct import_batch {
 	enum impex_kind		 kind;
@@ -191,5 +193,12 @@ int		 import_read(enum impex_kind, const char *,
 		    const unsigned char *, size_t, struct import_batch *,
 		    struct impex_result *);
 void		 import_batch_free(struct import_batch *);
+/* import_db.c */
+extern const struct db_stmts	impex_import_stmts;
+/* import_api.c, export.c: the routes */
+extern const struct db_stmts	impex_export_stmts;
+int		 impex_kind_parse(const char *, enum impex_kind *);
+void		 impex_import_post(struct req *);
+void		 impex_export_get(struct req *);
 
 #endif

@@ -275,12 +275,12 @@ import_minutes(struct impex_result *r, struct import_row *row,
 		return import_error(r, row, field, "%s is required", field);
 	import_quote(import_val_text(v), q);
 	if (!(v->j != NULL ? decimal_from_json(v->j, &d) : decimal_parse(v->s,
-	    &d)) || d % 10000 != 0)
+	    &d)) || d % 10000 != 0 || d < 0)
 		return import_error(r, row, field, "%s must be an integer >= 0, "
 		    "got %s", field, q);
-	if (d < 0 || d / 10000 > 4294967295LL)
-		return import_error(r, row, field, "%s must be an integer from 0 "
-		    "to 4294967295, got %s", field, q);
+	if (d / 10000 > 4294967295LL)
+		return import_error(r, row, field, "%s must be <= 4294967295, "
+		    "got %s", field, q);
 	*out = d / 10000;
 	return 1;
 }

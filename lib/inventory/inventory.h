@@ -76,6 +76,37 @@ enum db_code	 items_set_cost(struct db *, long long, const char *,
 		    const int64_t *);
 enum db_code	 items_set_archived(struct db *, long long, const char *, int);
 
+/* catalog.c: the catalog a file at a time, for import/export (issue 13) */
+extern const struct db_stmts	catalog_stmts;
+typedef void	(*catalog_rows_fn)(void *, const struct db_rows *);
+#define CATALOG_HAS_DESCRIPTION	0x01
+#define CATALOG_HAS_CATEGORY	0x02
+#define CATALOG_HAS_SUBCATEGORY	0x04
+#define CATALOG_HAS_RARITY	0x08
+#define CATALOG_HAS_METADATA	0x10
+struct catalog_item {
+	const char	*id;		/* public id */
+	const char	*name, *description, *category, *subcategory,
+			*rarity;
+	const char	*metadata;	/* JSON text */
+	unsigned	 has;		/* update: CATALOG_HAS_* to set */
+};
+enum db_code	 catalog_items_by_id(struct db *, long long,
+		    const char *const *, size_t, catalog_rows_fn, void *);
+enum db_code	 catalog_items_by_name(struct db *, long long,
+		    const char *const *, size_t, catalog_rows_fn, void *);
+enum db_code	 catalog_stock_of(struct db *, long long, const long long *,
+		    size_t, catalog_rows_fn, void *);
+enum db_code	 catalog_items_insert(struct db *, long long,
+		    const struct catalog_item *, size_t);
+enum db_code	 catalog_item_update(struct db *, long long, long long,
+		    const struct catalog_item *);
+enum db_code	 catalog_items_page(struct db *, long long, const char *,
+		    long long, long long, struct db_rows **);
+enum db_code	 catalog_stock_page(struct db *, long long, long long,
+		    long long, long long, struct db_rows **);
+enum db_code	 catalog_locations(struct db *, long long, struct db_rows **);
+
 /* forecast.c: demand forecasting */
 enum forecast_method {
 	FC_NAIVE_MEAN, FC_CROSTON_SBA, FC_HOLT, FC_HOLT_WINTERS

@@ -194,7 +194,8 @@ multipart_header(const char *line, size_t n, struct mpart *p,
 			    "form-data";
 			return 0;
 		}
-		if (multipart_param(v, "name", p->name, sizeof(p->name)) != 1) {
+		if (multipart_param(v, "name", p->name, sizeof(p->name)) != 1 ||
+		    p->name[0] == '\0') {
 			*why = "body: a part's Content-Disposition has no name "
 			    "(or one longer than 127 bytes)";
 			return 0;

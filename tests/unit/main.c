@@ -109,6 +109,7 @@ main(void)
 	test_keys_register();
 	test_migrate_register();
 	test_multipart_register();
+	test_csv_register();
 	test_onboarding_register();
 	test_openapi_register();
 	test_orgs_register();

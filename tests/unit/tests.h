@@ -51,6 +51,7 @@ void		 test_keys_register(void);
 void		 test_migrate_register(void);
 void		 test_onboarding_register(void);
 void		 test_multipart_register(void);
+void		 test_csv_register(void);
 void		 test_openapi_register(void);
 void		 test_orgs_register(void);
 void		 test_page_register(void);
