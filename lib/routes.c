@@ -116,6 +116,12 @@ const struct route routes[] = {
 	{ "GET", "/admin/organizations", console_organizations, 0 },
 	{ "GET", "/admin/storefront", console_storefront, ADMIN },
 	{ "POST", "/admin/storefront", console_storefront_set, ADMIN_WRITE },
+	/* import/export (issue 13): admins download the catalog and upload
+	 * a file (multipart, up to import_max_bytes) */
+	{ "GET", "/admin/import-export", console_impex, ADMIN },
+	{ "GET", "/admin/import-export/export", console_impex_export, ADMIN },
+	{ "POST", "/admin/import-export/import", console_impex_import,
+	    ADMIN_WRITE | ROUTE_UPLOAD },
 
 	/* activity ingest (activity-ingest.openapi.yaml); the family counts
 	 * every request against its limits, these say so too */

@@ -102,4 +102,10 @@ void		 console_checklist_template_create(struct req *);
 void		 console_checklist_template_action(struct req *);
 void		 console_checklist_timezone(struct req *);
 
+/* impex.c: the catalog exported as a file, and a file imported with
+ * its result (issue 13); admins */
+void		 console_impex(struct req *);
+void		 console_impex_export(struct req *);
+void		 console_impex_import(struct req *);
+
 #endif /* MIHWAR_CONSOLE_H */

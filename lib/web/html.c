@@ -85,6 +85,11 @@ html_begin(struct req *r, int status, const char *title)
 		if (strcmp(r->principal.role, "admin") == 0 ||
 		    r->principal.platform_admin)
 			html_raw(r, " <a href=\"/admin/users\">Users</a>");
+		/* The catalog's import and export (issue 13): admins. */
+		if (strcmp(r->principal.role, "admin") == 0 ||
+		    r->principal.platform_admin)
+			html_raw(r, " <a href=\"/admin/import-export\">"
+			    "Import/export</a>");
 		/* The operator's pages across organizations: theirs alone. */
 		if (r->principal.platform_admin)
 			html_raw(r, " <a href=\"/admin/fulfillment\">"
