@@ -125,6 +125,19 @@ app_run(struct req *r, const struct route *rt)
 	idem_end(r, committed);
 }
 
+/* Answer 413 when r's body is past route rt's cap (rt NULL: none); 1
+ * when answered. */
+static int
+app_body_refused(struct req *r, const struct route *rt)
+{
+	if (!r->in.body_too_large &&
+	    (long long)r->in.body.len <= app_cap_of(r, rt))
+		return 0;
+	req_resp_error(r, 413, NULL, "body: larger than %lld bytes",
+	    app_cap_of(r, rt));
+	return 1;
+}
+
 static void
 app_route(struct req *r)
 {
@@ -136,20 +149,22 @@ app_route(struct req *r)
 	res = route_lookup(routes, routes_len, strcmp(r->in.method, "HEAD") ==
 	    0 ? "GET" : r->in.method, r->in.route_path, &rt, r->args,
 	    &r->nargs);
+	if (res != ROUTE_FOUND)
+		rt = NULL;
+	/* A console form carries its CSRF token in the body: one too large
+	 * to read is told as that, not as a missing token. */
+	if (r->family->credential == CRED_SESSION && app_body_refused(r, rt))
+		return;
 	/* Unknown paths of a family still ask for its credential first, and
 	 * the credential comes before anything about the body. */
-	if (!principal_authenticate(r, res == ROUTE_FOUND ? rt->flags : 0))
+	if (!principal_authenticate(r, rt != NULL ? rt->flags : 0))
 		return;
 	/* A request that counts is counted before anything about its body,
 	 * so that every answer after the key, errors too, tells the budget. */
-	if (app_rated(r, res == ROUTE_FOUND ? rt : NULL) && !ratelimit_check(r))
+	if (app_rated(r, rt) && !ratelimit_check(r))
 		return;
-	if (r->in.body_too_large || (long long)r->in.body.len >
-	    app_cap_of(r, res == ROUTE_FOUND ? rt : NULL)) {
-		req_resp_error(r, 413, NULL, "body: larger than %lld bytes",
-		    app_cap_of(r, res == ROUTE_FOUND ? rt : NULL));
+	if (app_body_refused(r, rt))
 		return;
-	}
 	if (r->in.bad_request) {
 		req_resp_error(r, 400, NULL, "body: could not be read (length "
 		    "mismatch)");

@@ -128,6 +128,12 @@ const struct route routes[] = {
 	{ "GET", "/admin/integrations/{id}", console_integration, ADMIN },
 	{ "POST", "/admin/integrations/{id}/{action}",
 	    console_integration_action, ADMIN_WRITE },
+	/* import/export (issue 13): admins download the catalog and upload
+	 * a file (multipart, up to import_max_bytes) */
+	{ "GET", "/admin/import-export", console_impex, ADMIN },
+	{ "GET", "/admin/import-export/export", console_impex_export, ADMIN },
+	{ "POST", "/admin/import-export/import", console_impex_import,
+	    ADMIN_WRITE | ROUTE_UPLOAD },
 
 	/* activity ingest (activity-ingest.openapi.yaml); the family counts
 	 * every request against its limits, these say so too */

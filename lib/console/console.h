@@ -108,5 +108,10 @@ void		 console_integrations(struct req *);
 void		 console_integration_create(struct req *);
 void		 console_integration(struct req *);
 void		 console_integration_action(struct req *);
+/* impex.c: the catalog exported as a file, and a file imported with
+ * its result (issue 13); admins */
+void		 console_impex(struct req *);
+void		 console_impex_export(struct req *);
+void		 console_impex_import(struct req *);
 
 #endif /* MIHWAR_CONSOLE_H */

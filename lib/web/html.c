@@ -81,11 +81,14 @@ html_begin(struct req *r, int status, const char *title)
 		    "<a href=\"/admin/keys\">Keys</a> "
 		    "<a href=\"/admin/activity\">Activity</a> "
 		    "<a href=\"/admin/ingest-apps\">Ingest apps</a>");
-		/* The role as principal_is_admin reads it (lib/auth is
-		 * above this layer). */
+		/* Users and the catalog's import and export (issue 13):
+		 * admins, by the role as principal_is_admin reads it
+		 * (lib/auth is above this layer). */
 		if (strcmp(r->principal.role, "admin") == 0 ||
 		    r->principal.platform_admin)
-			html_raw(r, " <a href=\"/admin/users\">Users</a>");
+			html_raw(r, " <a href=\"/admin/users\">Users</a>"
+			    " <a href=\"/admin/import-export\">Import/export"
+			    "</a>");
 		/* The operator's pages across organizations: theirs alone. */
 		if (r->principal.platform_admin)
 			html_raw(r, " <a href=\"/admin/fulfillment\">"

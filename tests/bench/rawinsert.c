@@ -11,8 +11,11 @@
  *             activity_events per transaction, for the app APP (-a) and
  *             the workers the API already made for it, each row as
  *             tests/bench/run.sh's event body has it.
+ *   items     one 20,000-row items CSV import (POST /api/v1/import-
+ *             export/items/import): 40 INSERTs into inventory_items per
+ *             transaction, row n as run.sh's CSV has it (impex_csv).
  *
- *   rawinsert [-k lines|activity] [-a APP] [-c CONF] [-t THREADS] [-n TX]
+ *   rawinsert [-k lines|activity|items] [-a APP] [-c CONF] [-t THREADS] [-n TX]
  *       [-w WARMUP] ORG_SLUG
  *
  * CONF (default $MIHWAR_CONF, else var/bench/mihwar.conf) gives db_socket,
@@ -25,7 +28,8 @@
  * delivered i % 97); for activity the app APP (default bench) and the
  * workers (in id order), event i being event i of run.sh's event body
  * (worker i % workers, 2025-06-01 plus i minutes, duration i % 600 s,
- * metadata {"n":i}). THREADS (4) threads, one connection each,
+ * metadata {"n":i}); for items nothing but the organization (a fresh
+ * public id each row). THREADS (4) threads, one connection each,
  * first run WARMUP (1) untimed transactions each, then wait for each
  * other and run TX (5) timed transactions each. The rows stay (run.sh
  * empties the tables at the start of every run).
@@ -59,6 +63,8 @@ struct rows {
 	MYSQL_TIME	 t[CHUNK];
 	char		 s1[CHUNK][40], s2[CHUNK][40];
 	unsigned long	 l1[CHUNK], l2[CHUNK];
+	char		 sx[CHUNK][5][48];	/* items: the text columns */
+	unsigned long	 lx[CHUNK][5];
 };
 
 /* What one kind of ingestion writes. */
@@ -381,6 +387,61 @@ activity_fill(struct rows *r, int i, int n)
 	    "{\"n\":%d}", n);
 }
 
+/* items: nothing to read but the organization (load_ids has it). */
+static int
+items_load(MYSQL *db, const char *slug)
+{
+	(void)db;
+	(void)slug;
+	nids = 1;
+	return 1;
+}
+
+static void
+items_bind(struct rows *r, int i)
+{
+	MYSQL_BIND	*row = &r->b[i * 8];
+	int		 c;
+
+	bind_str(&row[0], MYSQL_TYPE_STRING, r->s1[i], &r->l1[i]);
+	bind_ll(&row[1], &r->i1[i]);
+	for (c = 0; c < 5; c++)
+		bind_str(&row[2 + c], MYSQL_TYPE_STRING, r->sx[i][c],
+		    &r->lx[i][c]);
+	bind_str(&row[7], MYSQL_TYPE_STRING, r->s2[i], &r->l2[i]);
+}
+
+/* Row n of run.sh's items CSV (impex_csv): a fresh public id (the
+ * import makes one for a row without), the name, description,
+ * category, subcategory, rarity and metadata it has. */
+static void
+items_fill(struct rows *r, int i, int n)
+{
+	static const char *const rarity[] = { "common", "uncommon", "rare",
+	    "epic" };
+	static long long	 seq;
+	static unsigned int	 run;
+
+	if (run == 0)
+		run = (unsigned int)time(NULL);
+	r->l1[i] = (unsigned long)snprintf(r->s1[i], sizeof(r->s1[i]),
+	    "%08x-0000-7000-8000-%012llx", run, __atomic_add_fetch(&seq, 1,
+	    __ATOMIC_RELAXED));
+	r->i1[i] = org_id;
+	r->lx[i][0] = (unsigned long)snprintf(r->sx[i][0], 48,
+	    "Bench item %05d", n);
+	r->lx[i][1] = (unsigned long)snprintf(r->sx[i][1], 48,
+	    "Imported by make bench, row %d", n);
+	r->lx[i][2] = (unsigned long)snprintf(r->sx[i][2], 48,
+	    "Category %d", n % 20);
+	r->lx[i][3] = (unsigned long)snprintf(r->sx[i][3], 48, "Sub %d",
+	    n % 7);
+	r->lx[i][4] = (unsigned long)snprintf(r->sx[i][4], 48, "%s",
+	    rarity[n % 4]);
+	r->l2[i] = (unsigned long)snprintf(r->s2[i], sizeof(r->s2[i]),
+	    "{\"n\":%d,\"weight\":1.5}", n);
+}
+
 static const struct target targets[] = {
 	{ "lines", "INSERT INTO order_history_lines (org_id, batch_id,"
 	    " item_id, order_date, ordered_qty, delivered_qty) VALUES ",
@@ -389,6 +450,9 @@ static const struct target targets[] = {
 	    " worker_id, event_type, category, occurred_at, duration_s,"
 	    " metadata) VALUES ", "(?,?,?,?,?,?,?,?,?)", 9, 1, activity_load,
 	    activity_bind, activity_fill },
+	{ "items", "INSERT INTO inventory_items (public_id, org_id, name,"
+	    " description, category, subcategory, rarity, metadata) VALUES ",
+	    "(?,?,?,?,?,?,?,?)", 8, 40, items_load, items_bind, items_fill },
 };
 
 static void *
@@ -461,7 +525,7 @@ dbl_cmp(const void *a, const void *b)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: rawinsert [-k lines|activity] [-a app]"
+	fprintf(stderr, "usage: rawinsert [-k lines|activity|items] [-a app]"
 	    " [-c conf] [-t threads] [-n tx] [-w warmup-tx] org-slug\n");
 	exit(2);
 }

@@ -45,6 +45,15 @@
 # - webhooks (tests/bench/webhooks.mjs): one worker's deliveries/s draining
 #   a backlog to a local receiver, and the lag from an event's commit to
 #   its delivery, p50 and p99.
+# - import/export (issue 13): a 20,000-row items CSV imported through
+#   POST /api/v1/import-export/items/import (one request at a time, each
+#   into a fresh organization, IMPEX_RUNS timed after one untimed; the
+#   median) in rows/s, against rawinsert -k items writing the same rows
+#   into inventory_items as 40 prepared 500-row INSERTs in one
+#   transaction, measured just before; and GET /api/v1/import-export/
+#   items.csv of EXPORT_SMALL and of EXPORT_ROWS items (seeded in SQL):
+#   its time and the pool's peak RSS, reset (/proc/PID/clear_refs) before
+#   each size, so that a flat figure shows the export streams.
 #
 # Environment:
 #   DURATION (10s)  length of each measured wrk run
@@ -62,6 +71,12 @@
 #   BENCH_PORT (18090), BENCH_HELLO_PORT (18091), BENCH_FCGID_PORT (18092)
 #                   ports for Mihwar, for hello and for Mihwar behind
 #                   mod_fcgid; refused if busy
+#   IMPEX_RUNS (3)  timed imports (after one untimed), and rawinsert's
+#                   timed transactions, for the import row
+#   EXPORT_ROWS (100000), EXPORT_SMALL (1000), EXPORT_RUNS (2)  the
+#                   exports' sizes, and runs of each (the fastest kept)
+#   IMPEX_ONLY (0)  1: only the import/export rows (behind lighttpd; no
+#                   hello, SCIM, ingestion, webhook or Apache rows)
 #   FCGID_ONLY (0)  1: only the Apache rows, mod_fcgid's among them (no
 #                   lighttpd, SCIM, ingestion or webhook rows)
 #   BUILD    (build) where `make` put the programs
@@ -97,6 +112,12 @@ PORT=${BENCH_PORT:-18090}
 HELLO_PORT=${BENCH_HELLO_PORT:-18091}
 FCGID_PORT=${BENCH_FCGID_PORT:-18092}
 FCGID_ONLY=${FCGID_ONLY:-0}
+IMPEX_ONLY=${IMPEX_ONLY:-0}
+IMPEX_ROWS=20000		# rows of the import (rawinsert -k items writes as many)
+IMPEX_RUNS=${IMPEX_RUNS:-3}
+EXPORT_ROWS=${EXPORT_ROWS:-100000}
+EXPORT_SMALL=${EXPORT_SMALL:-1000}
+EXPORT_RUNS=${EXPORT_RUNS:-2}
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 VAR=$TOP/var/bench
@@ -738,6 +759,201 @@ measure_activity() {
 	ACTIVITY+=("$ROW")
 }
 
+# --- import/export (behind lighttpd; issue 13) ---------------------------
+
+IMPEX=/api/v1/import-export
+
+# impex_csv FILE: the IMPEX_ROWS-row items CSV, row n (from 0) as
+# rawinsert -k items writes it; no ids (the import makes them), as a
+# first spreadsheet of a catalog has none.
+impex_csv() {
+	awk -v n="$IMPEX_ROWS" 'BEGIN {
+		split("common uncommon rare epic", rarity, " ")
+		printf "id,name,description,category,subcategory,rarity,metadata\r\n"
+		for (i = 0; i < n; i++)
+			printf ",Bench item %05d,\"Imported by make bench, row %d\"," \
+			    "Category %d,Sub %d,%s,\"{\"\"n\"\":%d,\"\"weight\"\":1.5}\"\r\n",
+			    i, i, i % 20, i % 7, rarity[i % 4 + 1], i
+	}' > "$1"
+}
+
+# new_org SLUG: an organization and its integration key (on stdout).
+new_org() {
+	local key
+	MIHWAR_CONF=$CONF "$BUILD/mihwarctl" --json org create --slug "$1" \
+	    --name "Bench $1" > /dev/null || die "mihwarctl org create $1"
+	key=$(MIHWAR_CONF=$CONF "$BUILD/mihwarctl" --json key create \
+	    --org "$1" --kind integration |
+	    sed -n 's/.*"key" *: *"\([^"]*\)".*/\1/p')
+	[ -n "$key" ] || die "mihwarctl key create --org $1: no key"
+	echo "$key"
+}
+
+# import_once KEY FILE: one import of FILE as items, checked (every row
+# in, none failed); its seconds on stdout.
+import_once() {
+	local out got
+	out=$(mktemp)
+	got=$(curl -sS -m 300 -o "$out" -w '%{http_code} %{time_total}' \
+	    -H "Authorization: Bearer $1" -F "file=@$2;type=text/csv" \
+	    -F update_existing=false "$APP$IMPEX/items/import") ||
+	    { rm -f "$out"; die "import: no answer"; }
+	if [ "${got% *}" != 200 ] || ! tr -d ' \n' < "$out" |
+	    grep -qF "\"imported_count\":$IMPEX_ROWS,\"failed_count\":0"; then
+		log "import: status ${got% *}: $(head -c 300 "$out")"
+		rm -f "$out"
+		die "import: want 200 with $IMPEX_ROWS rows imported, none failed"
+	fi
+	rm -f "$out"
+	echo "${got#* }"
+}
+
+# measure_import: the raw limit first (as measure_batch does), then the
+# import, one request at a time into fresh organizations (so that every
+# run imports the same rows into an empty catalog, as update_existing=
+# false wants); sets IMPORT_ROW.
+measure_import() {
+	local out raw rawsecs i key secs times=() med rate ratio note=
+	impex_csv "$VAR/impex-items.csv"
+	log "raw limit: rawinsert -k items, 1 thread x $IMPEX_RUNS" \
+	    "transactions of $IMPEX_ROWS rows"
+	out=$(MIHWAR_CONF=$CONF "$RAWINSERT" -k items -t 1 -n "$IMPEX_RUNS" \
+	    -w 1 "$SLUG") || die "rawinsert -k items failed"
+	raw=$(sed -n 's/.* rate=\([0-9.]*\).*/\1/p' <<< "$out")
+	rawsecs=$(sed -n 's/.* p99_ms=\([0-9.]*\).*/\1/p' <<< "$out")
+	[[ -n $raw && -n $rawsecs ]] || die "rawinsert: cannot read '$out'"
+	raw=$(awk -v r="$raw" 'BEGIN { printf "%.0f", r }')
+	rawsecs=$(awk -v m="$rawsecs" 'BEGIN { printf "%.2f", m / 1000 }')
+	log "raw limit: $raw rows/s (slowest transaction $rawsecs s)"
+	pool_idle
+	for ((i = 0; i <= IMPEX_RUNS; i++)); do
+		key=$(new_org "$SLUG-imp$i")
+		secs=$(import_once "$key" "$VAR/impex-items.csv")
+		log "lighttpd: POST $IMPEX/items/import, $IMPEX_ROWS rows:" \
+		    "$(awk -v s="$secs" 'BEGIN { printf "%.3f", s }') s$( ((i == 0)) &&
+	    echo ' (untimed)')"
+		((i == 0)) || times+=("$secs")
+	done
+	med=$(printf '%s\n' "${times[@]}" | sort -g |
+	    awk '{ v[NR] = $1 } END { printf "%.3f", (NR % 2 ? v[(NR + 1) / 2] :
+	    (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
+	rate=$(awk -v n="$IMPEX_ROWS" -v s="$med" \
+	    'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
+	ratio=$(awk -v a="$rate" -v b="$raw" \
+	    'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+	awk -v r="$ratio" 'BEGIN { exit !(r < 0.3) }' &&
+	    note=" (below the aim of 0.3)"
+	log "import: $rate rows/s (median $med s), $ratio of the raw limit$note"
+	IMPORT_ROW="| lighttpd: POST $IMPEX/items/import, $IMPEX_ROWS rows | \
+$rate | $med | $raw | $rawsecs | $ratio |"
+}
+
+# seed_items SLUG N: N items in the organization, written in SQL (N
+# imports would measure the writes), each as the import's CSV row has it.
+seed_items() {
+	sql "$(cat <<SQL
+SET @org = (SELECT id FROM organizations WHERE slug = '$1');
+INSERT INTO inventory_items (public_id, org_id, name, description,
+    category, subcategory, rarity, metadata)
+  SELECT UUID(), @org, CONCAT('Bench item ', LPAD(seq, 6, '0')),
+    CONCAT('Seeded by make bench, row ', seq), CONCAT('Category ', seq % 20),
+    CONCAT('Sub ', seq % 7), ELT(seq % 4 + 1, 'common', 'uncommon', 'rare',
+    'epic'), CONCAT('{"n":', seq, ',"weight":1.5}')
+  FROM seq_1_to_$2;
+SQL
+)" || die "cannot seed $2 items in $1"
+}
+
+# hwm_reset PID...: their peak RSS (VmHWM) back to what they hold now.
+hwm_reset() {
+	local pid
+	for pid in "$@"; do
+		echo 5 > /proc/"$pid"/clear_refs 2>/dev/null ||
+		    log "warning: cannot reset the peak RSS of $pid"
+	done
+}
+
+proc_kb() {	# proc_kb PID FIELD: VmRSS or VmHWM of PID, in kB (0: gone)
+	awk -v f="$2:" '$1 == f { print $2; found = 1 }
+	    END { if (!found) print 0 }' /proc/"$1"/status 2>/dev/null || echo 0
+}
+
+# export_row N KEY: EXPORT_RUNS exports of N items as CSV, each checked
+# (200, N rows and the header), on a pool whose peak RSS was reset just
+# before; a row of EXPORTS (the fastest run), with the peak of the
+# process that grew most (the one that served it) and its growth.
+EXPORTS=()
+export_row() {
+	local n=$1 key=$2 pool pid got best= lines i mib peak=0 grew=-1 kb
+	local -A before
+	pool=$(children "$(cat "$RUN/lighttpd.pid")" mihwar.fcgi)
+	pool_idle
+	for pid in $pool; do
+		before[$pid]=$(proc_kb "$pid" VmRSS)
+	done
+	hwm_reset $pool
+	for ((i = 0; i < EXPORT_RUNS; i++)); do
+		got=$(curl -sS -m 300 -o "$VAR/export.csv" \
+		    -w '%{http_code} %{time_total} %{size_download}' \
+		    -H "Authorization: Bearer $key" "$APP$IMPEX/items.csv") ||
+		    die "export of $n items: no answer"
+		lines=$(wc -l < "$VAR/export.csv")
+		[ "${got%% *}" = 200 ] && [ "$lines" = $((n + 1)) ] || {
+			log "export: $got, $lines lines: $(head -c 300 \
+			    "$VAR/export.csv")"
+			die "export of $n items: want 200 and $((n + 1)) lines"
+		}
+		got=${got#* }
+		[[ -z $best ]] || awk -v a="${got% *}" -v b="${best% *}" \
+		    'BEGIN { exit !(a < b) }' && best=$got
+	done
+	for pid in $pool; do
+		kb=$(proc_kb "$pid" VmHWM)
+		((kb - ${before[$pid]} > grew)) || continue
+		grew=$((kb - ${before[$pid]}))
+		peak=$kb
+	done
+	((peak > 0)) || die "no FastCGI process to read VmHWM from"
+	peak=$(awk -v k="$peak" 'BEGIN { printf "%.1f MiB", k / 1024 }')
+	grew=$(awk -v k="$grew" 'BEGIN { printf "%.1f MiB", k / 1024 }')
+	mib=$(awk -v b="${best#* }" 'BEGIN { printf "%.1f", b / 1048576 }')
+	best=$(awk -v s="${best% *}" 'BEGIN { printf "%.3f", s }')
+	log "lighttpd: GET $IMPEX/items.csv, $n items: $best s, $mib MiB," \
+	    "peak RSS $peak (+$grew over its resident size before)"
+	EXPORTS+=("| lighttpd: GET $IMPEX/items.csv, $n items | $best | \
+$(awk -v n="$n" -v s="$best" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }') \
+| $mib | $peak | $grew |")
+}
+
+# measure_export: on a fresh FastCGI pool (the import and the rows
+# before grew the processes' heaps, which an export could reuse unseen).
+measure_export() {
+	local small big
+	stack web-stop
+	stack web-start lighttpd
+	small=$(new_org "$SLUG-x$EXPORT_SMALL")
+	big=$(new_org "$SLUG-x$EXPORT_ROWS")
+	log "seeding $EXPORT_SMALL and $EXPORT_ROWS items in SQL for the exports"
+	seed_items "$SLUG-x$EXPORT_SMALL" "$EXPORT_SMALL"
+	seed_items "$SLUG-x$EXPORT_ROWS" "$EXPORT_ROWS"
+	export_row "$EXPORT_SMALL" "$small"
+	export_row "$EXPORT_ROWS" "$big"
+}
+
+# The items an earlier run imported, wrote raw or seeded (bench
+# organizations' items without a SKU: create_items gives every item
+# one), so that every run writes into a table of the same size.
+impex_clean() {
+	sql "DELETE i FROM inventory_items i JOIN organizations o
+	    ON o.id = i.org_id WHERE o.slug LIKE 'bench-%' AND i.sku IS NULL" ||
+	    log "warning: cannot remove the items of earlier import runs"
+}
+
+measure_impex() {
+	measure_import
+	measure_export
+}
+
 run_lighttpd() {
 	local app hello pool scim
 
@@ -765,6 +981,7 @@ run_lighttpd() {
 runs (hello.fcgi: $hello), $scim after the SCIM rows as well, \
 $INGEST_RSS after the ingestion runs as well ($INGEST_RSS_NOW resident \
 then)")
+	measure_impex
 	stack web-stop
 }
 
@@ -871,6 +1088,7 @@ print_table() {
 	    "$(apache2 -v | sed -n 's/^Server version: //p')," \
 	    "MariaDB $(mariadbd --version | awk '{ print $3 }');" \
 	    "CPUs busy with other work: $BUSY_BEFORE before, $BUSY_AFTER after."
+	[ "$IMPEX_ONLY" = 1 ] && { print_impex; print_bad; return; }
 	echo
 	echo "| what | req/s | p99 ms | ratio to the limit |"
 	echo "|---|---:|---:|---:|"
@@ -910,10 +1128,38 @@ print_table() {
 	echo "|---|---:|---:|---:|---:|---:|"
 	printf '%s\n' "${ACTIVITY[@]}"
 	echo "$WEBHOOKS"
+	print_impex
 	echo
 	echo "Peak RSS (VmHWM) of mihwar.fcgi, max over the pool:" \
 	    "${RSS[0]}; ${RSS[1]} after its runs."
 	print_bad
+}
+
+print_impex() {
+	echo
+	echo "Import: a $IMPEX_ROWS-row items CSV (no ids; every row good)" \
+	    "through POST $IMPEX/items/import (update_existing=false), one" \
+	    "request at a time, each into an organization without items;" \
+	    "the median of $IMPEX_RUNS after one untimed. Raw limit, measured" \
+	    "just before: tests/bench/rawinsert -k items, the same rows into" \
+	    "inventory_items as 40 prepared 500-row INSERTs in one" \
+	    "transaction, $IMPEX_RUNS transactions after one untimed (raw" \
+	    "seconds: the slowest). Aim: 0.3 of raw."
+	echo
+	echo "| what | rows/s | seconds | raw rows/s | raw seconds | ratio to raw |"
+	echo "|---|---:|---:|---:|---:|---:|"
+	echo "$IMPORT_ROW"
+	echo
+	echo "Export: GET $IMPEX/items.csv of an organization with" \
+	    "$EXPORT_SMALL items and of one with $EXPORT_ROWS (seeded in" \
+	    "SQL), the fastest of $EXPORT_RUNS each; the peak RSS (VmHWM) of" \
+	    "the FastCGI process that served them (the one that grew most)," \
+	    "every process's reset to its resident size (/proc/PID/clear_refs)" \
+	    "before each size, and how much it grew over that."
+	echo
+	echo "| what | seconds | rows/s | MiB | peak RSS | growth |"
+	echo "|---|---:|---:|---:|---:|---:|"
+	printf '%s\n' "${EXPORTS[@]}"
 }
 
 print_bad() {
@@ -982,7 +1228,12 @@ SKEY=$(MIHWAR_CONF=$VAR/mihwar.conf "$BUILD/mihwarctl" --json key create \
 [ -n "$SKEY" ] || die "mihwarctl key create --kind scim: no key"
 log "organization $SLUG, integration key ${KEY:0:12}..., ingest key" \
     "${IKEY:0:12}..., scim key ${SKEY:0:12}..."
-if [ "$FCGID_ONLY" = 1 ]; then
+impex_clean
+if [ "$IMPEX_ONLY" = 1 ]; then
+	stack web-start lighttpd
+	measure_impex
+	stack web-stop
+elif [ "$FCGID_ONLY" = 1 ]; then
 	run_apache
 	run_fcgid
 else

@@ -540,3 +540,33 @@ test('a11y: integrations empty, refused, with a secret shown once, tested, edite
 	await assertClean(page, 'integrations, filtered, with rows');
 	await context.close();
 });
+
+// --- import/export (issue 13): the page, a result with errors, a dry
+// run's result, and a file that cannot be read.
+test('a11y: import/export, its results and a refused file (admin)', async () => {
+	const { context, page } = await newPage(browser);
+	await signIn(page, org.admin.email, org.admin.password);
+	await gotoPage(page, '/admin/import-export');
+	await assertClean(page, 'import/export');
+	const upload = async (name, content, dryRun) => {
+		await gotoPage(page, '/admin/import-export');
+		await page.getByLabel('What to import').selectOption('items');
+		await page.getByLabel(/^File/).setInputFiles({ name, mimeType: 'text/csv',
+		    buffer: Buffer.from(content) });
+		if (dryRun)
+			await page.getByRole('checkbox', { name: /^Dry run/ }).check();
+		return clickAndWait(page, page.getByRole('button', { name: 'Import', exact: true }));
+	};
+	const n = randomBytes(3).toString('hex');
+	await upload('errors.csv', `id,name,metadata\n,A11y ${n},\nbad-id,A11y x ${n},\n` +
+	    `,,\n,A11y m ${n},"{oops"\n`, false);
+	assert.equal(await page.locator('#errors tbody tr').count(), 3);
+	await assertClean(page, 'import/export, a result with errors');
+	await upload('dry.csv', `name\nA11y dry ${n}\n`, true);
+	assert.equal(await page.locator('#dry-run').count(), 1);
+	await assertClean(page, 'import/export, a dry run');
+	const refused = await upload('noname.csv', 'category\nx\n', false);
+	assert.equal(refused.status(), 400);
+	await assertClean(page, 'import/export, a file that cannot be read');
+	await context.close();
+});
