@@ -209,6 +209,7 @@ const char	*db_errstr(struct db *);
 unsigned int	 db_errnum(const struct db *);
 int		 db_transient(const struct db *);
 const char	*db_cell(const struct db_rows *, size_t, size_t);
+char		*db_like_contains(const char *);
 #define DB_CHUNK_ROWS	500
 size_t		 db_chunk_size(size_t);
 int		 db_prepare_check(struct db *, const char *);

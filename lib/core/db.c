@@ -842,3 +842,23 @@ db_chunk_size(size_t left)
 		k /= 2;
 	return k;
 }
+
+/* "%term%" with LIKE's own characters escaped, for "contains" searches;
+ * NULL for no term (or no memory). The caller frees. */
+char *
+db_like_contains(const char *term)
+{
+	struct buf	 b;
+
+	if (term == NULL || *term == '\0')
+		return NULL;
+	buf_init(&b);
+	buf_puts(&b, "%");
+	for (; *term != '\0'; term++) {
+		if (*term == '%' || *term == '_' || *term == '\\')
+			buf_puts(&b, "\\");
+		buf_append(&b, term, 1);
+	}
+	buf_puts(&b, "%");
+	return b.data;
+}

@@ -685,23 +685,6 @@ blueprints_delete(struct req *r)
 		req_resp_written(r, 204);
 }
 
-/* "%term%" with LIKE's own characters escaped; caller frees. */
-static char *
-blueprints_like(const char *s)
-{
-	struct buf	 b;
-
-	buf_init(&b);
-	buf_puts(&b, "%");
-	for (; *s != '\0'; s++) {
-		if (*s == '%' || *s == '_' || *s == '\\')
-			buf_puts(&b, "\\");
-		buf_append(&b, s, 1);
-	}
-	buf_puts(&b, "%");
-	return b.data;
-}
-
 /* GET /api/v1/blueprints?search=&limit=&cursor= in creation order;
  * search finds names that contain it. */
 void
@@ -716,8 +699,7 @@ blueprints_list(struct req *r)
 
 	if (!page_parse(r, &pg) || !query_string(r, "search", 255, &search))
 		return;
-	if (search != NULL && *search != '\0')
-		like = blueprints_like(search);
+	like = db_like_contains(search);
 	if (db_query(r->db, &rows, blueprints_sql[SQL_BP_PAGE], DB_PARAMS(
 	    DB_INT(r->principal.org_id), DB_INT(pg.after_id), DB_STR(like),
 	    DB_STR(like), DB_INT(pg.limit + 1))) != DB_OK) {

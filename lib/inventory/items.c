@@ -373,23 +373,6 @@ items_get(struct req *r)
 	req_resp_json(r, 200, o);
 }
 
-/* "%term%" with LIKE's own characters escaped; caller frees. */
-static char *
-items_like_pattern(const char *s)
-{
-	struct buf	 b;
-
-	buf_init(&b);
-	buf_puts(&b, "%");
-	for (; *s != '\0'; s++) {
-		if (*s == '%' || *s == '_' || *s == '\\')
-			buf_puts(&b, "\\");
-		buf_append(&b, s, 1);
-	}
-	buf_puts(&b, "%");
-	return b.data;
-}
-
 /* GET /api/integrations/v1/inventory/items */
 void
 items_list(struct req *r)
@@ -403,8 +386,7 @@ items_list(struct req *r)
 	    &archived) || !query_time(r, "updatedAfter", after, &has_after) ||
 	    !query_string(r, "search", 200, &search))
 		return;
-	if (search != NULL && *search != '\0')
-		like = items_like_pattern(search);
+	like = db_like_contains(search);
 	if (db_query(r->db, &rows, items_sql[SQL_ITEM_LIST], DB_PARAMS(
 	    DB_INT(r->principal.org_id), DB_INT(pg.after_id), DB_INT(archived),
 	    DB_STR(has_after ? after : NULL), DB_STR(has_after ? after : NULL),

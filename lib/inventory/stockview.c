@@ -268,25 +268,6 @@ stockview_row_cursor(const struct db_rows *rows, size_t i, char out[128])
 		out[0] = '\0';	/* cannot be: SQL made the key */
 }
 
-/* "%term%" with LIKE's own characters escaped; NULL for no term. */
-static char *
-stockview_like(const char *s)
-{
-	struct buf	 b;
-
-	if (s == NULL || *s == '\0')
-		return NULL;
-	buf_init(&b);
-	buf_puts(&b, "%");
-	for (; *s != '\0'; s++) {
-		if (*s == '%' || *s == '_' || *s == '\\')
-			buf_puts(&b, "\\");
-		buf_append(&b, s, 1);
-	}
-	buf_puts(&b, "%");
-	return b.data;
-}
-
 /*
  * One page of org's items (not archived) as f filters them, by days of
  * cover (items without a cover last), then name and id, into out: at
@@ -316,7 +297,7 @@ stockview_list(struct db *db, long long org, const struct stock_filter *f,
 	if (limit > SV_LIMIT_MAX)
 		limit = SV_LIMIT_MAX;
 	decimal_format(c.cover, cover);
-	like = stockview_like(f->search);
+	like = db_like_contains(f->search);
 	out->v = db_query_view(db, &out->rows, sizeof(*out->v), &code,
 	    stockview_sql[SQL_SV_LIST], DB_PARAMS(DB_INT(org),
 	    DB_INT(f->low_only != 0), DB_INT(f->out_only != 0),
