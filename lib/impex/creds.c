@@ -170,6 +170,8 @@ integ_url_ok(const struct conf *conf, const char *url, char *why,
 	char	*scheme = NULL, *host = NULL;
 	int	 ok = 0;
 
+	if (whysz > 0)
+		why[0] = '\0';
 	if (strlen(url) > 2048) {
 		snprintf(why, whysz, "at most 2048 characters");
 		return 0;
