@@ -86,7 +86,8 @@ fcgi_serve(FCGX_Request *fr, struct db *db, const struct conf *conf)
 
 	req_init(&r, db, conf);
 	fcgi_fill(&r, fr);
-	/* The receiving endpoint's smaller cap holds before the read. */
+	/* The route's cap (an upload's larger, a received webhook's
+	 * smaller) holds before the body is read. */
 	switch (req_read_body(&r.in.body, fcgi_read, fr->in,
 	    FCGX_GetParam("CONTENT_LENGTH", fr->envp), app_body_cap(&r))) {
 	case BODY_TOO_LARGE:
