@@ -257,15 +257,12 @@ openapi_read(const char *file)
 	return text;
 }
 
-/* The routes of the JSON API: all but the HTML console under /admin,
- * and the integrations and import/export family, whose contract is
- * integrations-and-import-export.md (issue 13), not this file. */
+/* The routes of the JSON API: all but the HTML console under /admin. */
 static int
 openapi_routed(const struct route *rt)
 {
 	return strcmp(rt->pattern, "/admin") != 0 &&
-	    strncmp(rt->pattern, "/admin/", 7) != 0 &&
-	    family_of_path(rt->pattern)->id != FAM_IMPEX;
+	    strncmp(rt->pattern, "/admin/", 7) != 0;
 }
 
 static void
