@@ -220,6 +220,7 @@ void	suite_outbox_register(void);
 void	suite_activity_register(void);
 void	suite_partitions_register(void);
 void	suite_hardening_register(void);
+void	suite_impex_register(void);
 void	suite_dbrestart_register(void);
 
 #endif

@@ -43,6 +43,7 @@ main(void)
 	suite_activity_register();
 	suite_partitions_register();
 	suite_hardening_register();
+	suite_impex_register();
 	suite_dbrestart_register();	/* last: it restarts the database */
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	/* MIHWAR_ITEST_SUITE names one suite to run alone (while working
