@@ -43,7 +43,7 @@ impex_check_at(const char *file, int line, const char *what,
     const struct http_resp *r, long want, const char *prefix)
 {
 	struct json_object	*o = http_json(r);
-	const char		*detail;
+	const char		*detail, *bid;
 	char			*rid, msg[512];
 
 	snprintf(msg, sizeof(msg), "%s: status %ld, want %ld; body: %.200s",
@@ -53,16 +53,15 @@ impex_check_at(const char *file, int line, const char *what,
 	if (r->status < 400 || r->status != want)
 		return o;
 	detail = json_str_at(o, "detail");
+	bid = json_str_at(o, "requestId");
 	rid = http_header(r, "X-Request-Id");
 	snprintf(msg, sizeof(msg), "%s: detail \"%s\", want it to start with "
 	    "\"%s\"; requestId %s, X-Request-Id %s", what,
 	    detail ? detail : "(none)", prefix ? prefix : "",
-	    json_str_at(o, "requestId") ? json_str_at(o, "requestId") : "(none)",
-	    rid ? rid : "(none)");
+	    bid ? bid : "(none)", rid ? rid : "(none)");
 	CU_assertImplementation(detail != NULL && (prefix == NULL ||
 	    strncmp(detail, prefix, strlen(prefix)) == 0) && rid != NULL &&
-	    json_str_at(o, "requestId") != NULL &&
-	    strcmp(json_str_at(o, "requestId"), rid) == 0 &&
+	    bid != NULL && strcmp(bid, rid) == 0 &&
 	    json_at(o, "error") == NULL, line, msg, file, "", CU_FALSE);
 	free(rid);
 	return o;
@@ -506,8 +505,8 @@ impex_receive_at(const char *file, int line, const char *id,
 	return o;
 }
 #define IMPEX_RECEIVE(id, sec, msg, skew, body, want, pre)		\
-	impex_receive_at(__FILE__, __LINE__, (id), (sec), (msg), (skew),	\
-	    (body), (want), (pre))
+	impex_receive_at(__FILE__, __LINE__, (id), (sec), (msg),	\
+	    (skew), (body), (want), (pre))
 
 /* X-Hub-Signature-256 of body: hex HMAC-SHA256 keyed with the whole
  * secret string, as GitHub signs. */
@@ -636,8 +635,9 @@ test_blueprints(void)
 {
 	struct json_object	*o;
 	struct sbuf		 b = { NULL, 0, 0 };
-	char			 ore[64], coal[64], bar[64], flux[64], other[64];
-	char			 bp[64], path[200], craft[200], b_main[64];
+	char			 ore[64], coal[64], bar[64], flux[64];
+	char			 other[64], bp[64], path[200], craft[200];
+	char			 b_main[64];
 
 	impex_item(auth_a, "BP-ORE", "10", ore);
 	impex_item(auth_a, "BP-COAL", "1", coal);
@@ -733,6 +733,20 @@ test_blueprints(void)
 
 /* --- import and export ----------------------------------------------- */
 
+/* One part of a multipart/form-data body: field name, its file name
+ * (NULL: none) and its value. */
+static void
+impex_part(struct sbuf *b, const char *name, const char *filename,
+    const char *value)
+{
+	sb_printf(b, "--%s\r\nContent-Disposition: form-data; name=\"%s\"",
+	    BOUNDARY, name);
+	if (filename != NULL)
+		sb_printf(b, "; filename=\"%s\"\r\nContent-Type: "
+		    "application/octet-stream", filename);
+	sb_printf(b, "\r\n\r\n%s\r\n", value);
+}
+
 /* POST file (filename NULL: a part without one; content NULL: no file
  * part) to kind's import with the flags (NULL: not sent). */
 static struct json_object *
@@ -748,22 +762,13 @@ impex_import_at(const char *file, int line, const char *kind,
 	char			 path[200];
 	int			 n = 0;
 
-	sb_printf(&b, "%s", "");
-	if (content != NULL) {
-		sb_printf(&b, "--" BOUNDARY "\r\nContent-Disposition: form-data; "
-		    "name=\"file\"");
-		if (filename != NULL)
-			sb_printf(&b, "; filename=\"%s\"", filename);
-		sb_printf(&b, "\r\nContent-Type: application/octet-stream\r\n\r\n"
-		    "%s\r\n", content);
-	}
+	if (content != NULL)
+		impex_part(&b, "file", filename, content);
 	if (update != NULL)
-		sb_printf(&b, "--" BOUNDARY "\r\nContent-Disposition: form-data; "
-		    "name=\"update_existing\"\r\n\r\n%s\r\n", update);
+		impex_part(&b, "update_existing", NULL, update);
 	if (dry != NULL)
-		sb_printf(&b, "--" BOUNDARY "\r\nContent-Disposition: form-data; "
-		    "name=\"dry_run\"\r\n\r\n%s\r\n", dry);
-	sb_printf(&b, "--" BOUNDARY "--\r\n");
+		impex_part(&b, "dry_run", NULL, dry);
+	sb_printf(&b, "--%s--\r\n", BOUNDARY);
 	h[n++] = auth;
 	h[n++] = "Content-Type: multipart/form-data; boundary=" BOUNDARY;
 	if (extra != NULL)
@@ -777,8 +782,8 @@ impex_import_at(const char *file, int line, const char *kind,
 	return o;
 }
 #define IMPEX_IMPORT(k, a, x, fn, c, u, d, w, pre)			\
-	impex_import_at(__FILE__, __LINE__, (k), (a), (x), (fn), (c), (u),	\
-	    (d), (w), (pre))
+	impex_import_at(__FILE__, __LINE__, (k), (a), (x), (fn), (c),	\
+	    (u), (d), (w), (pre))
 
 /* GET an export; its body (malloc'd) after checking the type and name. */
 static char *
@@ -1000,7 +1005,8 @@ suite_impex_register(void)
 	CU_add_test(s, "integrations: create, list masked, get, patch, put, "
 	    "delete, 422 naming the field, other tenant 404",
 	    test_integrations);
-	CU_add_test(s, "integration test and logs", test_integration_test_and_logs);
+	CU_add_test(s, "integration test and logs",
+	    test_integration_test_and_logs);
 	CU_add_test(s, "incoming webhook: signed 202, replay 409, 401, 404, "
 	    "413, inactive 409", test_receive);
 	CU_add_test(s, "blueprints and crafting: 201, 200, 409 missing, 422, "
