@@ -145,49 +145,54 @@ after(async () => {
 	await stack('web-start', 'lighttpd');
 });
 
+// Make a key, warm every process's cache with it, revoke it with
+// revoke(key) (which answers the revoking process's pid, or null), and
+// time every process until it refuses the key: the bound holds, per
+// process, and the revoking one refused at once. Tried up to 3 times
+// until some process answered from its cache after the revocation (a
+// loaded machine can stall the first requests past the entries' age);
+// failing that, there is no cache.
+async function revokeAndTime(t, what, revoke) {
+	for (let attempt = 1; attempt <= 3; attempt++) {
+		const k = await newKey();
+		const pids = await warm(k.key);
+		const revoker = await revoke(k);
+		const t0 = performance.now();
+
+		assert.ok(revoker === null || pids.has(revoker), `the revoke ` +
+		    `ran in ${revoker}, not one of ${[...pids]}`);
+		const per = await untilRefused(k.key, pids, t0, 1000 + 5000);
+		report(t, `${what}, attempt ${attempt}`, per, revoker);
+		assertMonotone(per);
+		if (revoker !== null)
+			assert.equal(per.get(revoker).lastOk, null, 'the ' +
+			    'revoking process accepted the key after revoking it');
+		for (const [pid, p] of per)
+			assert.ok(p.lastOk === null ||
+			    p.lastOk <= 1000 + MARGIN_MS, `process ${pid} ` +
+			    `accepted the key ${p.lastOk} ms after the revocation`);
+		if ([...per.values()].some((p) => p.lastOk !== null))
+			return;
+	}
+	assert.fail('in 3 tries no process answered from its cache after ' +
+	    'the revocation');
+}
+
 test('console revoke: refused at once by the revoking process, by ' +
-    'every process within key_cache_seconds = 1', async (t) => {
-	const k = await newKey();
-	const pids = await warm(k.key);
+    'every process within key_cache_seconds = 1', (t) =>
+    revokeAndTime(t, 'console', async (k) => {
 	const res = await f.post(`/admin/keys/${k.id}/revoke`);
-	const t0 = performance.now();
-	const revoker = res.headers.get('x-mihwar-process');
 
 	assert.equal(res.status, 303, 'the console revoked the key');
-	assert.ok(pids.has(revoker), `the revoke ran in ${revoker}, one of ` +
-	    `${[...pids]}`);
-	const per = await untilRefused(k.key, pids, t0, 1000 + 5000);
-	report(t, 'console', per, revoker);
-	assertMonotone(per);
-	assert.equal(per.get(revoker).lastOk, null, 'the revoking process ' +
-	    'accepted the key after revoking it');
-	for (const [pid, p] of per)
-		assert.ok(p.lastOk === null || p.lastOk <= 1000 + MARGIN_MS,
-		    `process ${pid} accepted the key ${p.lastOk} ms after ` +
-		    'the revocation');
-	// The cache is in use: another process answered from it after the
-	// revocation (every one held the key a moment before).
-	assert.ok([...per.values()].some((p) => p.lastOk !== null),
-	    'no process answered from its cache after the revocation');
-});
+	return res.headers.get('x-mihwar-process');
+}));
 
 test('mihwarctl revoke (another process): refused by every process ' +
-    'within key_cache_seconds = 1', async (t) => {
-	const k = await newKey();
-	const pids = await warm(k.key);
+    'within key_cache_seconds = 1', (t) =>
+    revokeAndTime(t, 'mihwarctl', async (k) => {
 	await ctl(['key', 'revoke', k.id]);
-	const t0 = performance.now();
-	const per = await untilRefused(k.key, pids, t0, 1000 + 5000);
-
-	report(t, 'mihwarctl', per, null);
-	assertMonotone(per);
-	for (const [pid, p] of per)
-		assert.ok(p.lastOk === null || p.lastOk <= 1000 + MARGIN_MS,
-		    `process ${pid} accepted the key ${p.lastOk} ms after ` +
-		    'the revocation');
-	assert.ok([...per.values()].some((p) => p.lastOk !== null),
-	    'no process answered from its cache after the revocation');
-});
+	return null;
+}));
 
 test('key_cache_seconds = 0: every process refuses a revoked key at once',
     async (t) => {
