@@ -21,6 +21,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <malloc.h>
+#include <unistd.h>
+
 #include <fcgiapp.h>
 #include <json-c/json.h>
 
@@ -78,11 +81,52 @@ fcgi_write(void *arg, const char *p, size_t n)
 	return n == 0 || FCGX_PutStr(p, (int)n, (FCGX_Stream *)arg) == (int)n;
 }
 
+/*
+ * Memory handed back (issue 14). glibc keeps what a large request freed
+ * (a 5000-line ingestion's json-c tree, an import's rows) in the heap,
+ * and raises its own trim threshold after a large block, so a process
+ * would stay at its largest request's size for good. After a request
+ * that moved FCGI_TRIM_BYTES or more (body in + answer out), or that
+ * left the heap's top FCGI_TRIM_GROWTH above where the last trim left
+ * it, malloc_trim(0) gives the free pages back. Both tests cost next to
+ * nothing (a sum, and sbrk(0), which reads a variable), so a small
+ * request pays nothing; the trim itself (about a millisecond on a
+ * fragmented heap) follows only requests that took far longer.
+ */
+#define FCGI_TRIM_BYTES		(256 * 1024)
+#define FCGI_TRIM_GROWTH	(1024 * 1024)
+
+static void
+fcgi_hand_back(size_t moved)
+{
+	static uintptr_t	 mark;
+	uintptr_t		 top = (uintptr_t)sbrk(0);
+
+	if (mark == 0)
+		mark = top;
+	if (moved < FCGI_TRIM_BYTES && top < mark + FCGI_TRIM_GROWTH)
+		return;
+	(void)malloc_trim(0);
+	mark = (uintptr_t)sbrk(0);
+}
+
+/* X-Mihwar-Process: the pid that answered (process_header = true; the
+ * key-cache tests tell the pool's processes apart by it). */
+static void
+fcgi_process_header(struct req *r)
+{
+	char	 pid[24];
+
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+	req_resp_header(r, "X-Mihwar-Process", pid);
+}
+
 static void
 fcgi_serve(FCGX_Request *fr, struct db *db, const struct conf *conf)
 {
 	struct req	 r;
 	struct buf	 out;
+	size_t		 moved;
 
 	req_init(&r, db, conf);
 	fcgi_fill(&r, fr);
@@ -101,14 +145,18 @@ fcgi_serve(FCGX_Request *fr, struct db *db, const struct conf *conf)
 		break;
 	}
 	app_handle(&r);
+	if (conf->process_header)
+		fcgi_process_header(&r);
 	buf_init(&out);
 	if (req_serialize(&r, &out))
 		FCGX_PutStr(out.data, (int)out.len, fr->out);
+	moved = r.in.body.len + out.len;
 	buf_cleanup(&out);
 	/* A streamed answer's body follows its headers, a piece at a time. */
 	if (!req_stream_run(&r, fcgi_write, fr->out))
 		log_error("req id=%s: the streamed answer stopped early", r.id);
 	req_cleanup(&r);
+	fcgi_hand_back(moved);
 }
 
 #define FCGI_DEFAULT_CONF	"var/mihwar.conf"

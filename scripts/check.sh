@@ -230,6 +230,9 @@ integration() {	# integration lighttpd|apache
 		run_node checklists tests/checklists
 		run_node fulfillment tests/fulfillment
 		run_node browser tests/browser
+		# Restarts the pool (process_header, key_cache_seconds) and
+		# restores the stack's configuration after.
+		run_node keycache tests/keycache
 	fi
 	"$STACK" web-stop
 }

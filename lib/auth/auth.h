@@ -17,7 +17,17 @@ int		 keys_kind_parse(const char *, enum key_kind *);
 int		 keys_token_kind(const char *, enum key_kind *);
 int		 keys_create(struct db *, long long, enum key_kind, long long,
 		    const char *, char *, size_t, char out_id[37]);
-enum db_code	 keys_resolve(struct db *, const char *, struct principal *);
+enum db_code	 keys_resolve(struct db *, const char *, long long,
+		    struct principal *);
+/* keys.c, the per-process cache of key lookups (key_cache_seconds) */
+#define KEYS_CACHE_MAX	256	/* entries; a new one replaces the oldest */
+int64_t		 keys_cache_now_ms(void);
+int		 keys_cache_get(const unsigned char [32], int64_t, long long,
+		    struct principal *);
+void		 keys_cache_put(const unsigned char [32], int64_t,
+		    const struct principal *);
+void		 keys_cache_drop(const char *);
+void		 keys_cache_clear(void);
 enum db_code	 keys_revoke(struct db *, const char *);
 enum db_code	 keys_revoke_org(struct db *, long long, const char *);
 /* A key as listed (never its token or hash); strings borrowed. */

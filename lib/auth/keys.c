@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -154,33 +155,23 @@ keys_fill(struct principal *p, const struct db_rows *r,
 }
 
 /*
- * Resolve a presented token to its live key. DB_NOTFOUND for an unknown,
- * malformed or revoked token. Updates last_used_at at most once a minute
- * so that a busy key costs no write per request.
+ * The lookup in the database: the token's hash (from keys_resolve) to its
+ * live key in *p. Updates last_used_at at most once a minute, so that a
+ * busy key costs no write per request.
  */
-enum db_code
-keys_resolve(struct db *db, const char *tok, struct principal *p)
+static enum db_code
+keys_lookup(struct db *db, enum key_kind kind, const unsigned char hash[32],
+    struct principal *p)
 {
 	struct db_rows	*r = NULL;
-	struct principal found;
-	unsigned char	 hash[32];
-	enum key_kind	 kind;
 	enum db_code	 code;
-	size_t		 len = strlen(tok);
 
-	/* Filled apart, so a refused key leaves nothing in *p. */
-	memset(&found, 0, sizeof(found));
-	if (len > KEY_TOKEN_MAX || !keys_token_kind(tok, &kind))
-		return DB_NOTFOUND;
-	crypto_key_hash(tok, len, hash);
 	if ((code = db_query(db, &r, keys_sql[SQL_KEY_BY_HASH],
-	    DB_PARAMS(DB_BLOB(hash, sizeof(hash))))) != DB_OK)
+	    DB_PARAMS(DB_BLOB(hash, 32)))) != DB_OK)
 		return code;
 	code = DB_NOTFOUND;
-	if (r->nrows == 1 && keys_fill(&found, r, hash) &&
-	    found.key_kind == kind) {
+	if (r->nrows == 1 && keys_fill(p, r, hash) && p->key_kind == kind) {
 		code = DB_OK;
-		*p = found;
 		if (strcmp(db_cell(r, 0, 7), "1") == 0 &&
 		    db_exec(db, keys_sql[SQL_KEY_TOUCH],
 		    DB_PARAMS(DB_INT(p->key_id))) != DB_OK)
@@ -191,24 +182,209 @@ keys_resolve(struct db *db, const char *tok, struct principal *p)
 	return code;
 }
 
-/* Revoke by public id; DB_NOTFOUND when there is no such key. */
+/*
+ * The per-process key cache: a token's hash to what the lookup found (a
+ * live key; never a refusal), kept for at most key_cache_seconds, so that
+ * an authenticated request makes one database round trip instead of two.
+ * A revocation in this process drops the key's entry at once
+ * (keys_cache_drop); one in another process (another FastCGI process,
+ * mihwarctl) reaches this one when the entry ages out. Only a miss looks
+ * in the database, so last_used_at is written as before, at most once a
+ * minute, by whichever process looks the key up next.
+ */
+struct keys_cached {
+	unsigned char	 hash[32];
+	int64_t		 fetched_ms;	/* monotonic; 0: an empty slot */
+	long long	 key_id, org_id, app_id;
+	enum key_kind	 key_kind;
+	char		 key_public_id[37];
+	char		 org_slug[64];
+};
+static struct keys_cached	 keys_cache[KEYS_CACHE_MAX];
+static size_t			 keys_cache_n;	/* slots ever used */
+
+/* Milliseconds of the monotonic clock (never 0 on a running system). */
+int64_t
+keys_cache_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+keys_cache_live(const struct keys_cached *e, int64_t now_ms,
+    long long seconds)
+{
+	return e->fetched_ms != 0 && now_ms - e->fetched_ms < seconds * 1000 &&
+	    now_ms >= e->fetched_ms;
+}
+
+/* The slot holding hash, or NULL. The 8-byte prefilter compares keyed
+ * hashes, which tell a caller timing them nothing about a token (as the
+ * database's index lookup by hash); the match is confirmed in constant
+ * time. */
+static struct keys_cached *
+keys_cache_find(const unsigned char hash[32])
+{
+	size_t	 i;
+
+	for (i = 0; i < keys_cache_n; i++)
+		if (keys_cache[i].fetched_ms != 0 &&
+		    memcmp(keys_cache[i].hash, hash, 8) == 0 &&
+		    crypto_equal(keys_cache[i].hash, hash, 32))
+			return &keys_cache[i];
+	return NULL;
+}
+
+/*
+ * The live entry of hash into *p (a key principal); 1 on a hit, 0 when
+ * there is none, or it is older than seconds (0: the cache is off).
+ */
+int
+keys_cache_get(const unsigned char hash[32], int64_t now_ms,
+    long long seconds, struct principal *p)
+{
+	const struct keys_cached *e;
+
+	if (seconds <= 0 || (e = keys_cache_find(hash)) == NULL ||
+	    !keys_cache_live(e, now_ms, seconds))
+		return 0;
+	memset(p, 0, sizeof(*p));
+	p->kind = PRINCIPAL_KEY;
+	p->key_id = e->key_id;
+	p->org_id = e->org_id;
+	p->app_id = e->app_id;
+	p->key_kind = e->key_kind;
+	p->platform_admin = e->key_kind == KEY_ADMIN;
+	memcpy(p->key_public_id, e->key_public_id, sizeof(p->key_public_id));
+	memcpy(p->org_slug, e->org_slug, sizeof(p->org_slug));
+	return 1;
+}
+
+/* The slot for a new entry: hash's own, an empty or the oldest one. */
+static struct keys_cached *
+keys_cache_slot(const unsigned char hash[32])
+{
+	struct keys_cached	*e, *oldest = NULL;
+	size_t			 i;
+
+	if ((e = keys_cache_find(hash)) != NULL)
+		return e;
+	for (i = 0; i < keys_cache_n; i++)
+		if (oldest == NULL ||
+		    keys_cache[i].fetched_ms < oldest->fetched_ms)
+			oldest = &keys_cache[i];
+	if (oldest != NULL && oldest->fetched_ms == 0)
+		return oldest;
+	if (keys_cache_n < KEYS_CACHE_MAX)
+		return &keys_cache[keys_cache_n++];
+	return oldest;
+}
+
+/* Remember the key principal p found at now_ms under hash (KEYS_CACHE_MAX
+ * entries at most: a new one replaces the oldest). */
+void
+keys_cache_put(const unsigned char hash[32], int64_t now_ms,
+    const struct principal *p)
+{
+	struct keys_cached	*e = keys_cache_slot(hash);
+
+	memset(e, 0, sizeof(*e));
+	memcpy(e->hash, hash, sizeof(e->hash));
+	e->fetched_ms = now_ms;
+	e->key_id = p->key_id;
+	e->org_id = p->org_id;
+	e->app_id = p->app_id;
+	e->key_kind = p->key_kind;
+	memcpy(e->key_public_id, p->key_public_id, sizeof(e->key_public_id));
+	memcpy(e->org_slug, p->org_slug, sizeof(e->org_slug));
+}
+
+/* Forget the key public_id (revoked by this process). */
+void
+keys_cache_drop(const char *public_id)
+{
+	size_t	 i;
+
+	for (i = 0; i < keys_cache_n; i++)
+		if (keys_cache[i].fetched_ms != 0 &&
+		    strcmp(keys_cache[i].key_public_id, public_id) == 0)
+			memset(&keys_cache[i], 0, sizeof(keys_cache[i]));
+}
+
+/* Forget every entry. */
+void
+keys_cache_clear(void)
+{
+	memset(keys_cache, 0, sizeof(keys_cache));
+	keys_cache_n = 0;
+}
+
+/*
+ * Resolve a presented token to its live key: from the per-process cache
+ * when it was looked up less than cache_seconds ago (0: always from the
+ * database), else from the database, then cached. DB_NOTFOUND for an
+ * unknown, malformed or revoked token; refusals are never cached, so a
+ * key made a moment ago works at once.
+ */
+enum db_code
+keys_resolve(struct db *db, const char *tok, long long cache_seconds,
+    struct principal *p)
+{
+	struct principal found;
+	unsigned char	 hash[32];
+	enum key_kind	 kind;
+	enum db_code	 code;
+	size_t		 len = strlen(tok);
+	int64_t		 now;
+
+	/* Filled apart, so a refused key leaves nothing in *p. */
+	memset(&found, 0, sizeof(found));
+	if (len > KEY_TOKEN_MAX || !keys_token_kind(tok, &kind))
+		return DB_NOTFOUND;
+	crypto_key_hash(tok, len, hash);
+	now = keys_cache_now_ms();
+	if (keys_cache_get(hash, now, cache_seconds, &found) &&
+	    found.key_kind == kind) {
+		*p = found;
+		return DB_OK;
+	}
+	if ((code = keys_lookup(db, kind, hash, &found)) != DB_OK)
+		return code;
+	if (cache_seconds > 0)
+		keys_cache_put(hash, now, &found);
+	*p = found;
+	return DB_OK;
+}
+
+/* Revoke by public id; DB_NOTFOUND when there is no such key. (Run by
+ * mihwarctl, another process: the pool's caches let the key go within
+ * key_cache_seconds.) */
 enum db_code
 keys_revoke(struct db *db, const char *public_id)
 {
 	enum db_code	 code;
 
+	keys_cache_drop(public_id);
 	if ((code = db_exec(db, keys_sql[SQL_KEY_REVOKE],
 	    DB_PARAMS(DB_STR(public_id)))) != DB_OK)
 		return code;
 	return db_affected(db) > 0 ? DB_OK : DB_NOTFOUND;
 }
 
-/* Revoke a key of org only (the console); DB_NOTFOUND otherwise. */
+/*
+ * Revoke a key of org only (the console); DB_NOTFOUND otherwise. The key
+ * stops working in this process at once: its cache entry goes now (the
+ * next request here comes after the pipeline's commit).
+ */
 enum db_code
 keys_revoke_org(struct db *db, long long org_id, const char *public_id)
 {
 	enum db_code	 code;
 
+	keys_cache_drop(public_id);
 	if ((code = db_exec(db, keys_sql[SQL_KEY_REVOKE_ORG],
 	    DB_PARAMS(DB_INT(org_id), DB_STR(public_id)))) != DB_OK)
 		return code;

@@ -55,7 +55,8 @@ principal_key(struct req *r)
 		    f->code_missing, f->credential == CRED_API_KEY ?
 		    "X-Api-Key header required" :
 		    "Authorization: Bearer token required");
-	switch (keys_resolve(r->db, tok, &r->principal)) {
+	switch (keys_resolve(r->db, tok, r->conf->key_cache_seconds,
+	    &r->principal)) {
 	case DB_OK:
 		break;
 	case DB_NOTFOUND:

@@ -56,6 +56,9 @@ static const struct conf_key keys[] = {
 	INT(webhook_lease_seconds, 2, 3600),
 	STR(event_retry_schedule),
 	INT(events_retention_days, 1, 36500),
+	/* issue 14 */
+	INT(key_cache_seconds, 0, 60),
+	BOOL(process_header),
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -84,6 +87,7 @@ conf_init(struct conf *c)
 	c->webhook_retry_schedule = strdup("0,5,300,1800,7200,18000,36000,36000");
 	c->event_retry_schedule = strdup("1,5,30,120,600");
 	c->events_retention_days = 90;
+	c->key_cache_seconds = 1;	/* issue 14: revocation within 1 s */
 }
 
 void

@@ -95,6 +95,10 @@ struct conf {
 	long long	 event_retry_delays[16];	/* seconds, parsed */
 	size_t		 nevent_retry_delays;
 	long long	 events_retention_days;	/* 90 */
+	/* Issue 14: how long a process may reuse a key lookup (0: never),
+	 * and the X-Mihwar-Process header (the answering pid; tests). */
+	long long	 key_cache_seconds;	/* 1 */
+	int		 process_header;	/* 0 */
 };
 void		 conf_init(struct conf *);
 void		 conf_cleanup(struct conf *);

@@ -46,6 +46,10 @@ static const struct {
 	    offsetof(struct conf, event_retry_schedule) },
 	{ "events_retention_days", "MIHWAR_EVENTS_RETENTION_DAYS", F_INT,
 	    offsetof(struct conf, events_retention_days) },
+	{ "key_cache_seconds", "MIHWAR_KEY_CACHE_SECONDS", F_INT,
+	    offsetof(struct conf, key_cache_seconds) },
+	{ "process_header", "MIHWAR_PROCESS_HEADER", F_BOOL,
+	    offsetof(struct conf, process_header) },
 };
 
 /* The value of the field named key as text, into out. */
@@ -413,6 +417,52 @@ test_event_knobs(void)
 	}
 }
 
+/*
+ * key_cache_seconds (issue 14): 1 by default, 0 (off) to 60; and
+ * process_header, off by default.
+ */
+static void
+test_key_cache_knobs(void)
+{
+	static const struct {
+		const char	*text;
+		int		 ok;
+		const char	*key, *want;	/* on failure: want is NULL */
+	} cases[] = {
+		{ "", 1, "key_cache_seconds", "1" },
+		{ "key_cache_seconds = 0", 1, "key_cache_seconds", "0" },
+		{ "key_cache_seconds = 60", 1, "key_cache_seconds", "60" },
+		{ "key_cache_seconds = 61", 0, "key_cache_seconds", NULL },
+		{ "key_cache_seconds = -1", 0, "key_cache_seconds", NULL },
+		{ "key_cache_seconds = 1s", 0, "key_cache_seconds", NULL },
+		{ "", 1, "process_header", "0" },
+		{ "process_header = true", 1, "process_header", "1" },
+		{ "process_header = maybe", 0, "process_header", NULL },
+	};
+	struct conf	 c;
+	const char	*err;
+	char		 got[64];
+	size_t		 i;
+	int		 ok;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		conf_init(&c);
+		err = NULL;
+		ok = conf_parse(&c, cases[i].text, strlen(cases[i].text), &err);
+		if (cases[i].ok)
+			CHECK(ok && strcmp(field_text(&c, cases[i].key, got,
+			    sizeof(got)), cases[i].want) == 0,
+			    "[%s] ok %d, %s = %s, want %s", cases[i].text, ok,
+			    cases[i].key, got, cases[i].want);
+		else
+			CHECK(!ok && err != NULL &&
+			    strcmp(err, cases[i].key) == 0,
+			    "[%s] accepted or error \"%s\"", cases[i].text,
+			    err ? err : "(null)");
+		conf_cleanup(&c);
+	}
+}
+
 /* A file that cannot be opened is named, with the reason. */
 static void
 test_load_missing(void)
@@ -439,6 +489,8 @@ test_conf_register(void)
 		{ "conf_finish", test_finish },
 		{ "event retry schedule and retention", test_event_knobs },
 		{ "conf_load names a file it cannot open", test_load_missing },
+		{ "key_cache_seconds and process_header",
+		    test_key_cache_knobs },
 	};
 
 	test_add_suite("conf", suite_init, NULL, tests, NELEM(tests));
