@@ -24,6 +24,7 @@ struct buf {
 };
 void		 buf_init(struct buf *);
 void		 buf_cleanup(struct buf *);
+int		 buf_reserve(struct buf *, size_t);
 int		 buf_append(struct buf *, const void *, size_t);
 int		 buf_puts(struct buf *, const char *);
 int		 buf_printf(struct buf *, const char *, ...)

@@ -11,7 +11,7 @@
  * matches no open) is sticky: every later call does nothing and
  * jsonw_done answers 0, so a writer can put a whole shape and check once.
  */
-#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,48 +54,65 @@ jsonw_raw(struct jsonw *w, const char *s, size_t n)
 
 /*
  * Append s[0..n) to b as a quoted JSON string, escaped as json-c does.
- * The runs between escapes go in one append each. 1, or 0 when out of
- * memory.
+ * Room for the worst case (every byte \u00xx) is made once, so the
+ * bytes are written with no call per run. 1, or 0 when out of memory.
  */
 int
 jsonw_escape(struct buf *b, const char *s, size_t n)
 {
 	static const char	 hex[] = "0123456789abcdef";
 	const char		*run = s, *end = s + n;
-	char			 esc[7] = "\\u00";
-	size_t			 elen;
+	char			*o;
 	unsigned char		 c;
 
-	if (!buf_append(b, "\"", 1))
+	if (n > (SIZE_MAX - 3) / 6 || !buf_reserve(b, 6 * n + 2))
 		return 0;
+	o = b->data + b->len;
+	*o++ = '"';
 	for (; s < end; s++) {
 		c = (unsigned char)*s;
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
-		if (!buf_append(b, run, (size_t)(s - run)))
-			return 0;
-		elen = 2;
+		memcpy(o, run, (size_t)(s - run));
+		o += s - run;
+		run = s + 1;
+		*o++ = '\\';
 		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
 		default:
-			memcpy(esc, "\\u00", 4);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 0xf];
-			elen = 6;
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 0xf];
 			break;
 		}
-		if (!buf_append(b, esc, elen))
-			return 0;
-		run = s + 1;
 	}
-	return buf_append(b, run, (size_t)(end - run)) &&
-	    buf_append(b, "\"", 1);
+	memcpy(o, run, (size_t)(end - run));
+	o += end - run;
+	*o++ = '"';
+	*o = '\0';
+	b->len = (size_t)(o - b->data);
+	return 1;
+}
+
+/* The decimal digits of v into the end of out (of size sz, at least
+ * 21); where they start. printf is most of the cost of a number. */
+static char *
+jsonw_digits(uint64_t v, char *out, size_t sz)
+{
+	char	*p = out + sz;
+
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	return p;
 }
 
 /* The comma before a value (or member) that is not its container's
@@ -201,11 +218,15 @@ jsonw_bool(struct jsonw *w, const char *key, int v)
 int
 jsonw_int(struct jsonw *w, const char *key, long long v)
 {
-	char	 s[24];
-	int	 n;
+	char	 s[24], *p;
 
-	n = snprintf(s, sizeof(s), "%lld", v);
-	return jsonw_lead(w, key) && jsonw_raw(w, s, (size_t)n);
+	/* -(v + 1) + 1: LLONG_MIN has no positive long long. */
+	p = jsonw_digits(v < 0 ? (uint64_t)-(v + 1) + 1 : (uint64_t)v, s,
+	    sizeof(s));
+	if (v < 0)
+		*--p = '-';
+	return jsonw_lead(w, key) && jsonw_raw(w, p, (size_t)(s + sizeof(s) -
+	    p));
 }
 
 /*
@@ -215,10 +236,28 @@ jsonw_int(struct jsonw *w, const char *key, long long v)
 int
 jsonw_decimal(struct jsonw *w, const char *key, int64_t v)
 {
-	char	 s[DECIMAL_BUFSZ];
+	char		 s[DECIMAL_BUFSZ], *p, *end = s + sizeof(s);
+	uint64_t	 a = v < 0 ? (uint64_t)-(v + 1) + 1 : (uint64_t)v;
+	unsigned	 frac = (unsigned)(a % 10000), places = 4;
 
-	decimal_format(v, s);
-	return jsonw_lead(w, key) && jsonw_raw(w, s, strlen(s));
+	/* decimal_format's text: the fraction without its trailing
+	 * zeros, no point when it is 0. */
+	p = end;
+	if (frac != 0) {
+		while (frac % 10 == 0) {
+			frac /= 10;
+			places--;
+		}
+		while (places-- > 0) {
+			*--p = (char)('0' + frac % 10);
+			frac /= 10;
+		}
+		*--p = '.';
+	}
+	p = jsonw_digits(a / 10000, s, (size_t)(p - s));
+	if (v < 0)
+		*--p = '-';
+	return jsonw_lead(w, key) && jsonw_raw(w, p, (size_t)(end - p));
 }
 
 /* A SQL DECIMAL cell as decimal_sql_to_json gives it: the number

@@ -223,6 +223,40 @@ test_cells(void)
 	}
 }
 
+/* Fixed-point values and integers print as decimal_to_json and json-c's
+ * int64 print them (the writer formats numbers itself, without printf). */
+static void
+test_numbers(void)
+{
+	static const int64_t values[] = {
+		0, 1, -1, 9, 10, 10000, -10000, 12345, -12345, 100001,
+		1234560000, -999999999999999999LL, 999999999999999999LL,
+		5000, 50, 505, 123456789, INT64_MAX, INT64_MIN,
+	};
+	struct json_object	*want;
+	struct jsonw		 w;
+	struct buf		 b;
+	size_t			 i, k;
+
+	for (i = 0; i < NELEM(values); i++)
+		for (k = 0; k < 2; k++) {
+			buf_init(&b);
+			jsonw_init(&w, &b);
+			if (k == 0) {
+				jsonw_decimal(&w, NULL, values[i]);
+				want = decimal_to_json(values[i]);
+			} else {
+				jsonw_int(&w, NULL, values[i]);
+				want = json_object_new_int64(values[i]);
+			}
+			CHECK(strcmp(b.data, json_object_to_json_string_ext(want,
+			    JSONC_FLAGS)) == 0, "%s %lld: %s", k ? "int" :
+			    "decimal", (long long)values[i], b.data);
+			json_object_put(want);
+			buf_cleanup(&b);
+		}
+}
+
 /* A close with nothing open, nesting past JSONW_DEPTH, or a container
  * left open: jsonw_done says no, and the failure sticks. */
 static void
@@ -265,6 +299,7 @@ test_jsonw_register(void)
 		    test_escape_round_trip },
 		{ "jsonw: a shape as json-c prints it", test_shape },
 		{ "jsonw: decimal, time and JSON cells", test_cells },
+		{ "jsonw: numbers without printf", test_numbers },
 		{ "jsonw: refusals stick", test_refusals },
 	};
 
