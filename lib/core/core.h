@@ -24,6 +24,7 @@ struct buf {
 };
 void		 buf_init(struct buf *);
 void		 buf_cleanup(struct buf *);
+int		 buf_reserve(struct buf *, size_t);
 int		 buf_append(struct buf *, const void *, size_t);
 int		 buf_puts(struct buf *, const char *);
 int		 buf_printf(struct buf *, const char *, ...)
@@ -185,6 +186,16 @@ db_param_id(long long v)
 	sizeof(struct db_param))
 #define DB_NONE			NULL, 0
 
+/* A row as db_query_each hands it over: cells[c] is column c's text,
+ * NUL-terminated (NULL for SQL NULL), lens[c] its length; borrowed,
+ * valid only during the call. */
+struct db_row {
+	size_t			 ncols;
+	const char *const	*cells;
+	const unsigned long	*lens;
+};
+typedef int	(*db_row_fn)(const struct db_row *, void *);
+
 struct db;
 struct db	*db_new(const struct conf *);
 void		 db_free(struct db *);
@@ -194,6 +205,8 @@ enum db_code	 db_ping(struct db *);
 enum db_code	 db_exec(struct db *, const char *, const struct db_param *,
 		    size_t);
 enum db_code	 db_query(struct db *, struct db_rows **, const char *,
+		    const struct db_param *, size_t);
+enum db_code	 db_query_each(struct db *, db_row_fn, void *, const char *,
 		    const struct db_param *, size_t);
 void		*db_query_view(struct db *, struct db_rows **, size_t,
 		    enum db_code *, const char *, const struct db_param *,
@@ -265,6 +278,32 @@ struct json_object *json_time(const char *);
 void		 json_put_str(struct json_object *, const char *, const char *);
 int		 json_write_str(struct buf *, const char *);
 int		 json_write_member(struct buf *, const char *, const char *);
+
+/* jsonw.c: JSON written straight into a buffer, every string escaped
+ * (kcgi's kjson); key NULL puts a value, else the member key */
+#define JSONW_DEPTH	16
+struct jsonw {
+	struct buf	*b;
+	size_t		 depth;
+	int		 ok;		/* 0 after any failure (sticky) */
+	unsigned char	 more[JSONW_DEPTH]; /* a value is in, at each level */
+};
+void		 jsonw_init(struct jsonw *, struct buf *);
+int		 jsonw_done(const struct jsonw *);
+int		 jsonw_escape(struct buf *, const char *, size_t);
+int		 jsonw_obj_open(struct jsonw *, const char *);
+int		 jsonw_obj_close(struct jsonw *);
+int		 jsonw_arr_open(struct jsonw *, const char *);
+int		 jsonw_arr_close(struct jsonw *);
+int		 jsonw_str(struct jsonw *, const char *, const char *);
+int		 jsonw_strn(struct jsonw *, const char *, const char *, size_t);
+int		 jsonw_null(struct jsonw *, const char *);
+int		 jsonw_bool(struct jsonw *, const char *, int);
+int		 jsonw_int(struct jsonw *, const char *, long long);
+int		 jsonw_decimal(struct jsonw *, const char *, int64_t);
+int		 jsonw_decimal_sql(struct jsonw *, const char *, const char *);
+int		 jsonw_time_sql(struct jsonw *, const char *, const char *);
+int		 jsonw_json_text(struct jsonw *, const char *, const char *);
 
 /* decimal.c: fixed-point quantities and money, scale 4 */
 #define DECIMAL_BUFSZ	32

@@ -22,9 +22,26 @@
 /* Room for ad-hoc statements besides the registered ones. */
 #define DB_CACHE_SPARE	16
 
+/*
+ * The result buffers of one statement: every column bound as text into
+ * a buffer of its own, made on the statement's first fetch and kept
+ * with it, grown (never shrunk) when a cell does not fit. Rows are
+ * fetched into them one after the other: no malloc per row or cell.
+ */
+struct db_rowbuf {
+	size_t		  ncols;
+	MYSQL_BIND	 *b;
+	char		**bufs;		/* [ncols], caps[c] bytes each */
+	unsigned long	 *caps;
+	unsigned long	 *lens;
+	my_bool		 *nulls;
+	const char	**cells;	/* what the callback sees */
+};
+
 struct db_cached {
-	const char	*sql;
-	MYSQL_STMT	*stmt;
+	const char		*sql;
+	MYSQL_STMT		*stmt;
+	struct db_rowbuf	*rb;	/* NULL until its first fetch */
 };
 
 struct db {
@@ -73,13 +90,18 @@ db_new(const struct conf *conf)
 	return db;
 }
 
+static void	db_rowbuf_free(struct db_rowbuf *);
+
 static void
 db_close(struct db *db)
 {
 	size_t	 i;
 
-	for (i = 0; i < db->ncache; i++)
+	for (i = 0; i < db->ncache; i++) {
 		mysql_stmt_close(db->cache[i].stmt);
+		db_rowbuf_free(db->cache[i].rb);
+		db->cache[i].rb = NULL;
+	}
 	db->ncache = 0;
 	if (db->conn != NULL)
 		mysql_close(db->conn);
@@ -303,17 +325,21 @@ db_ping(struct db *db)
 	return DB_OK;
 }
 
-/* The prepared statement for sql; *cached says whether the cache owns it. */
+/* The prepared statement for sql; *slot is its cache entry, NULL when
+ * the cache is full and the statement is the caller's to close. */
 static MYSQL_STMT *
-db_stmt(struct db *db, const char *sql, enum db_code *code, int *cached)
+db_stmt(struct db *db, const char *sql, enum db_code *code,
+    struct db_cached **slot)
 {
 	MYSQL_STMT	*st;
 	size_t		 i;
 
-	*cached = 1;
+	*slot = NULL;
 	for (i = 0; i < db->ncache; i++)
-		if (db->cache[i].sql == sql)
+		if (db->cache[i].sql == sql) {
+			*slot = &db->cache[i];
 			return db->cache[i].stmt;
+		}
 	if ((st = mysql_stmt_init(db->conn)) == NULL) {
 		*code = DB_ERROR;
 		return NULL;
@@ -325,13 +351,13 @@ db_stmt(struct db *db, const char *sql, enum db_code *code, int *cached)
 		return NULL;
 	}
 	if (db->ncache < db->cachecap) {
-		db->cache[db->ncache].sql = sql;
-		db->cache[db->ncache].stmt = st;
+		*slot = &db->cache[db->ncache];
+		(*slot)->sql = sql;
+		(*slot)->stmt = st;
+		(*slot)->rb = NULL;
 		db->ncache++;
-	} else {
+	} else
 		log_warn("db: statement cache full");
-		*cached = 0;
-	}
 	return st;
 }
 
@@ -379,8 +405,9 @@ db_bind_params(MYSQL_BIND *b, const struct db_param *p, size_t n)
 	}
 }
 
+/* Room for one more row in r; 0 when out of memory. */
 static int
-db_rows_push(struct db_rows *r, char **cells, unsigned long *lens)
+db_rows_reserve(struct db_rows *r)
 {
 	size_t		 cap = r->cap ? r->cap : 8;
 	char		**nc;
@@ -388,126 +415,188 @@ db_rows_push(struct db_rows *r, char **cells, unsigned long *lens)
 
 	/* Room doubles: a row at a time would copy the whole table again
 	 * for every row of a long page. */
-	if (r->nrows == r->cap) {
-		while (cap <= r->nrows)
-			cap *= 2;
-		if ((nc = realloc(r->cells, cap * r->ncols * sizeof(*nc))) ==
-		    NULL)
-			return 0;
-		r->cells = nc;
-		if ((nl = realloc(r->lens, cap * r->ncols * sizeof(*nl))) ==
-		    NULL)
-			return 0;
-		r->lens = nl;
-		r->cap = cap;
-	}
-	memcpy(r->cells + r->nrows * r->ncols, cells, r->ncols * sizeof(*nc));
-	memcpy(r->lens + r->nrows * r->ncols, lens, r->ncols * sizeof(*nl));
-	r->nrows++;
+	if (r->nrows < r->cap)
+		return 1;
+	while (cap <= r->nrows)
+		cap *= 2;
+	if ((nc = realloc(r->cells, cap * r->ncols * sizeof(*nc))) == NULL)
+		return 0;
+	r->cells = nc;
+	if ((nl = realloc(r->lens, cap * r->ncols * sizeof(*nl))) == NULL)
+		return 0;
+	r->lens = nl;
+	r->cap = cap;
 	return 1;
 }
 
 /* The text of most cells (ids, numbers, times, short names) fits here. */
 #define DB_CELL_INLINE	64
 
-/*
- * Column i of the current row as a NUL-terminated copy: from its bound
- * buffer when it fitted, else fetched again at its real length, so no
- * width is ever guessed. NULL when out of memory or the fetch fails.
- */
-static char *
-db_cell_copy(MYSQL_STMT *st, const MYSQL_BIND *b, size_t i)
-{
-	MYSQL_BIND	 one;
-	unsigned long	 len = *b->length;
-	char		*cell;
-
-	if ((cell = malloc(len + 1)) == NULL)
-		return NULL;
-	if (len < DB_CELL_INLINE) {	/* then it was not cut */
-		memcpy(cell, b->buffer, len);
-		cell[len] = '\0';
-		return cell;
-	}
-	memset(&one, 0, sizeof(one));
-	one.buffer_type = MYSQL_TYPE_STRING;
-	one.buffer = cell;
-	one.buffer_length = len + 1;
-	if (mysql_stmt_fetch_column(st, &one, (unsigned)i, 0) != 0) {
-		free(cell);
-		return NULL;
-	}
-	cell[len] = '\0';
-	return cell;
-}
-
-/* Bind every column as text into its own DB_CELL_INLINE bytes of space. */
 static void
-db_bind_cells(MYSQL_BIND *b, size_t nc, char *space, unsigned long *lens,
-    my_bool *nulls)
+db_rowbuf_free(struct db_rowbuf *rb)
 {
 	size_t	 i;
 
-	for (i = 0; i < nc; i++) {
-		b[i].buffer_type = MYSQL_TYPE_STRING;
-		b[i].buffer = space + i * DB_CELL_INLINE;
-		b[i].buffer_length = DB_CELL_INLINE;
-		b[i].length = &lens[i];
-		b[i].is_null = &nulls[i];
-	}
+	if (rb == NULL)
+		return;
+	for (i = 0; i < rb->ncols; i++)
+		free(rb->bufs[i]);
+	free(rb->b);
+	free(rb->bufs);
+	free(rb->caps);
+	free(rb->lens);
+	free(rb->nulls);
+	free(rb->cells);
+	free(rb);
 }
 
-/* Fetch every row as text (one conversion per cell). */
-static enum db_code
-db_fetch_all(struct db *db, MYSQL_STMT *st, struct db_rows **out)
+/* Buffers for nc columns, each bound as text into DB_CELL_INLINE bytes. */
+static struct db_rowbuf *
+db_rowbuf_new(size_t nc)
 {
-	MYSQL_RES	*meta;
-	MYSQL_BIND	*b = NULL;
-	struct db_rows	*r;
-	char		**cells = NULL, *space = NULL;
-	unsigned long	 *lens = NULL;
-	my_bool		 *nulls = NULL;
-	size_t		  i, nc;
-	int		  rc;
-	enum db_code	  code = DB_ERROR;
+	struct db_rowbuf	*rb;
+	size_t			 i;
 
-	if ((r = calloc(1, sizeof(*r))) == NULL)
-		return DB_ERROR;
-	if ((meta = mysql_stmt_result_metadata(st)) == NULL) {
-		*out = r;
-		return DB_OK;
+	if ((rb = calloc(1, sizeof(*rb))) == NULL)
+		return NULL;
+	rb->ncols = nc;
+	rb->b = calloc(nc, sizeof(*rb->b));
+	rb->bufs = calloc(nc, sizeof(*rb->bufs));
+	rb->caps = calloc(nc, sizeof(*rb->caps));
+	rb->lens = calloc(nc, sizeof(*rb->lens));
+	rb->nulls = calloc(nc, sizeof(*rb->nulls));
+	rb->cells = calloc(nc, sizeof(*rb->cells));
+	if (rb->b == NULL || rb->bufs == NULL || rb->caps == NULL ||
+	    rb->lens == NULL || rb->nulls == NULL || rb->cells == NULL) {
+		rb->ncols = 0;
+		db_rowbuf_free(rb);
+		return NULL;
 	}
-	nc = r->ncols = mysql_num_fields(meta);
-	mysql_free_result(meta);
-	b = calloc(nc, sizeof(*b));
-	cells = calloc(nc, sizeof(*cells));
-	lens = calloc(nc, sizeof(*lens));
-	nulls = calloc(nc, sizeof(*nulls));
-	space = malloc(nc * DB_CELL_INLINE);
-	if (b == NULL || cells == NULL || lens == NULL || nulls == NULL ||
-	    space == NULL)
-		goto out;
-	db_bind_cells(b, nc, space, lens, nulls);
-	if (mysql_stmt_bind_result(st, b) != 0 ||
+	for (i = 0; i < nc; i++) {
+		if ((rb->bufs[i] = malloc(DB_CELL_INLINE)) == NULL) {
+			rb->ncols = i;
+			db_rowbuf_free(rb);
+			return NULL;
+		}
+		rb->caps[i] = DB_CELL_INLINE;
+		rb->b[i].buffer_type = MYSQL_TYPE_STRING;
+		rb->b[i].buffer = rb->bufs[i];
+		rb->b[i].buffer_length = rb->caps[i];
+		rb->b[i].length = &rb->lens[i];
+		rb->b[i].is_null = &rb->nulls[i];
+	}
+	return rb;
+}
+
+/*
+ * Column i of the current row did not fit its buffer (the text and its
+ * NUL): grow the buffer to the cell's real length, fetch the cell again
+ * into it, and bind the larger buffer for the rows that follow. No
+ * width is ever guessed. 0 when out of memory or the fetch fails.
+ */
+static int
+db_rowbuf_grow(MYSQL_STMT *st, struct db_rowbuf *rb, size_t i)
+{
+	unsigned long	 len = rb->lens[i], cap = rb->caps[i];
+	char		*p;
+
+	while (cap <= len)
+		cap *= 2;
+	if ((p = realloc(rb->bufs[i], cap)) == NULL)
+		return 0;
+	rb->bufs[i] = p;
+	rb->caps[i] = cap;
+	rb->b[i].buffer = p;
+	rb->b[i].buffer_length = cap;
+	if (mysql_stmt_fetch_column(st, &rb->b[i], (unsigned)i, 0) != 0)
+		return 0;
+	rb->lens[i] = len;
+	return mysql_stmt_bind_result(st, rb->b) == 0;
+}
+
+/* The current row's cells, each NUL-terminated in its buffer; NULL for
+ * SQL NULL. 0 when a cell that did not fit cannot be fetched again. */
+static int
+db_rowbuf_cells(MYSQL_STMT *st, struct db_rowbuf *rb)
+{
+	size_t	 i;
+
+	for (i = 0; i < rb->ncols; i++) {
+		if (rb->nulls[i]) {
+			rb->lens[i] = 0;	/* else left as the last row's */
+			rb->cells[i] = NULL;
+			continue;
+		}
+		if (rb->lens[i] >= rb->caps[i] && !db_rowbuf_grow(st, rb, i))
+			return 0;
+		rb->bufs[i][rb->lens[i]] = '\0';
+		rb->cells[i] = rb->bufs[i];
+	}
+	return 1;
+}
+
+/* The statement's buffers (slot's, kept; or *own's, the caller's to
+ * free when the statement is not cached) for nc columns. */
+static struct db_rowbuf *
+db_rowbuf_of(struct db_cached *slot, size_t nc, struct db_rowbuf **own)
+{
+	struct db_rowbuf	*rb = slot != NULL ? slot->rb : NULL;
+
+	*own = NULL;
+	/* A statement prepared again by the server (its table altered)
+	 * may answer another number of columns. */
+	if (rb != NULL && rb->ncols == nc)
+		return rb;
+	if ((rb = db_rowbuf_new(nc)) == NULL)
+		return NULL;
+	if (slot != NULL) {
+		db_rowbuf_free(slot->rb);
+		slot->rb = rb;
+	} else
+		*own = rb;
+	return rb;
+}
+
+/*
+ * Fetch every row of the executed statement st into its buffers and
+ * hand each to fn; fn answering 0 stops the fetch (the rest is
+ * discarded, DB_OK). Rows are stored on the client first, so fn may not
+ * run st again but the error of a row cannot cut a row in two.
+ */
+static enum db_code
+db_fetch_each(struct db *db, MYSQL_STMT *st, struct db_cached *slot,
+    db_row_fn fn, void *arg)
+{
+	struct db_rowbuf	*rb, *own = NULL;
+	struct db_row		 row;
+	size_t			 nc = mysql_stmt_field_count(st);
+	int			 rc;
+	enum db_code		 code = DB_ERROR;
+
+	if (nc == 0)
+		return DB_OK;
+	if ((rb = db_rowbuf_of(slot, nc, &own)) == NULL) {
+		db_seterr(db, "fetch", "out of memory");
+		return DB_ERROR;
+	}
+	if (mysql_stmt_bind_result(st, rb->b) != 0 ||
 	    mysql_stmt_store_result(st) != 0) {
 		code = db_code_of(db, mysql_stmt_errno(st), "fetch",
 		    mysql_stmt_error(st));
 		goto out;
 	}
+	row.ncols = nc;
+	row.cells = rb->cells;
+	row.lens = rb->lens;
 	while ((rc = mysql_stmt_fetch(st)) == 0 || rc == MYSQL_DATA_TRUNCATED) {
-		for (i = 0; i < nc; i++) {
-			cells[i] = NULL;
-			if (nulls[i]) {
-				lens[i] = 0;	/* left as the last row's */
-				continue;
-			}
-			if ((cells[i] = db_cell_copy(st, &b[i], i)) == NULL) {
-				db_seterr(db, "fetch", mysql_stmt_error(st));
-				goto out_row;
-			}
+		if (!db_rowbuf_cells(st, rb)) {
+			db_seterr(db, "fetch", "a cell could not be read");
+			goto out;
 		}
-		if (!db_rows_push(r, cells, lens))
-			goto out_row;
+		if (!fn(&row, arg)) {
+			code = DB_OK;
+			goto out;
+		}
 	}
 	if (rc != MYSQL_NO_DATA) {
 		code = db_code_of(db, mysql_stmt_errno(st), "fetch",
@@ -515,19 +604,73 @@ db_fetch_all(struct db *db, MYSQL_STMT *st, struct db_rows **out)
 		goto out;
 	}
 	code = DB_OK;
-	goto out;
-out_row:
-	/* Only this row's cells up to i are ours; earlier rows are r's. */
-	while (i-- > 0)
-		free(cells[i]);
 out:
+	/* A dropped connection closed st (and freed slot's buffers). */
 	if (db->conn != NULL)
 		mysql_stmt_free_result(st);
-	free(b);
-	free(cells);
-	free(lens);
-	free(nulls);
-	free(space);
+	db_rowbuf_free(own);
+	return code;
+}
+
+/* What db_rows_add fills. */
+struct db_collect {
+	struct db_rows	*rows;
+	int		 failed;	/* out of memory */
+};
+
+/* db_fetch_each's callback for db_query: a copy of the row's cells
+ * appended to the rows; 0 (failed) when out of memory. */
+static int
+db_rows_add(const struct db_row *row, void *arg)
+{
+	struct db_collect	*c = arg;
+	struct db_rows		*r = c->rows;
+	char			**cells;
+	size_t			 i;
+
+	if (!db_rows_reserve(r))
+		goto fail;
+	cells = r->cells + r->nrows * r->ncols;
+	for (i = 0; i < r->ncols; i++) {
+		cells[i] = NULL;
+		r->lens[r->nrows * r->ncols + i] = row->lens[i];
+		if (row->cells[i] == NULL)
+			continue;
+		if ((cells[i] = malloc(row->lens[i] + 1)) == NULL) {
+			/* Only this row's cells up to i are ours. */
+			while (i-- > 0)
+				free(cells[i]);
+			goto fail;
+		}
+		memcpy(cells[i], row->cells[i], row->lens[i] + 1);
+	}
+	r->nrows++;
+	return 1;
+fail:
+	c->failed = 1;
+	return 0;
+}
+
+/* Fetch every row as text into *out (a copy per cell, for callers that
+ * keep rows past the fetch). */
+static enum db_code
+db_fetch_all(struct db *db, MYSQL_STMT *st, struct db_cached *slot,
+    struct db_rows **out)
+{
+	struct db_rows		*r;
+	struct db_collect	 c;
+	enum db_code		 code;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return DB_ERROR;
+	r->ncols = mysql_stmt_field_count(st);
+	c.rows = r;
+	c.failed = 0;
+	code = db_fetch_each(db, st, slot, db_rows_add, &c);
+	if (code == DB_OK && c.failed) {
+		db_seterr(db, "fetch", "out of memory");
+		code = DB_ERROR;
+	}
 	if (code == DB_OK)
 		*out = r;
 	else
@@ -535,20 +678,28 @@ out:
 	return code;
 }
 
+/* Where the rows of a statement go: all into *out, or one at a time to
+ * fn; neither for a statement without rows (db_exec). */
+struct db_sink {
+	struct db_rows	**out;
+	db_row_fn	  fn;
+	void		 *arg;
+};
+
 /* One attempt: prepare (cached), bind, execute, fetch. */
 static enum db_code
 db_run_once(struct db *db, const char *sql, const struct db_param *p,
-    size_t n, struct db_rows **out, int *retryable)
+    size_t n, const struct db_sink *sink, int *retryable)
 {
-	MYSQL_STMT	*st;
-	MYSQL_BIND	 small[16], *b = small;
-	enum db_code	 code = DB_ERROR;
-	int		 cached;
+	MYSQL_STMT		*st;
+	MYSQL_BIND		 small[16], *b = small;
+	struct db_cached	*slot;
+	enum db_code		 code = DB_ERROR;
 
 	*retryable = 0;
 	if ((code = db_ensure(db)) != DB_OK)
 		return code;
-	if ((st = db_stmt(db, sql, &code, &cached)) == NULL) {
+	if ((st = db_stmt(db, sql, &code, &slot)) == NULL) {
 		/* Nothing ran: safe to retry on a fresh connection. */
 		*retryable = (code == DB_UNAVAILABLE);
 		return code;
@@ -575,22 +726,25 @@ db_run_once(struct db *db, const char *sql, const struct db_param *p,
 	}
 	db->affected = mysql_stmt_affected_rows(st);
 	db->insert_id = mysql_stmt_insert_id(st);
-	if (out != NULL)
-		code = db_fetch_all(db, st, out);
+	/* A failure from here on is not retried: fn may have seen rows. */
+	if (sink != NULL && sink->out != NULL)
+		code = db_fetch_all(db, st, slot, sink->out);
+	else if (sink != NULL)
+		code = db_fetch_each(db, st, slot, sink->fn, sink->arg);
 	else
 		code = DB_OK;
 out:
 	if (b != small)
 		free(b);
 	/* A statement that did not make it into the cache is ours to close. */
-	if (!cached)
+	if (slot == NULL)
 		mysql_stmt_close(st);
 	return code;
 }
 
 static enum db_code
 db_run(struct db *db, const char *sql, const struct db_param *p, size_t n,
-    struct db_rows **out)
+    const struct db_sink *sink)
 {
 	enum db_code	 code;
 	int		 retryable, in_tx = db->in_tx, tries = 0;
@@ -598,7 +752,7 @@ db_run(struct db *db, const char *sql, const struct db_param *p, size_t n,
 	if (db_tx_lost(db))
 		return DB_UNAVAILABLE;
 	do
-		code = db_run_once(db, sql, p, n, out, &retryable);
+		code = db_run_once(db, sql, p, n, sink, &retryable);
 	while (code != DB_OK && retryable && !in_tx && ++tries < 3);
 	return code;
 }
@@ -611,8 +765,27 @@ enum db_code
 db_query(struct db *db, struct db_rows **out, const char *sql,
     const struct db_param *p, size_t n)
 {
+	struct db_sink	 sink = { out, NULL, NULL };
+
 	*out = NULL;
-	return db_run(db, sql, p, n, out);
+	return db_run(db, sql, p, n, &sink);
+}
+
+/*
+ * Run a query and hand its rows to fn one at a time, with arg: the
+ * row's cells are borrowed from buffers kept with the statement and
+ * reused for the next row (no malloc per row or cell), so fn copies
+ * what it keeps, and may not use db. fn answers 1 to go on, 0 to stop
+ * (the rest is discarded; the query still answers DB_OK). A failure
+ * after the first row is not retried; fn may have seen rows by then.
+ */
+enum db_code
+db_query_each(struct db *db, db_row_fn fn, void *arg, const char *sql,
+    const struct db_param *p, size_t n)
+{
+	struct db_sink	 sink = { NULL, fn, arg };
+
+	return db_run(db, sql, p, n, &sink);
 }
 
 /*

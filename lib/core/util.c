@@ -24,8 +24,9 @@ buf_cleanup(struct buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* Grow so that n more bytes and a NUL fit; 0 on allocation failure. */
-static int
+/* Grow so that n more bytes and a NUL fit; 0 on allocation failure.
+ * (For writers that fill b->data past b->len themselves.) */
+int
 buf_reserve(struct buf *b, size_t n)
 {
 	size_t	 cap;

@@ -84,93 +84,125 @@ enum item_col {
 	IC_SUBCATEGORY, IC_RARITY, IC_METADATA, IC_RESERVED, IC_ROWID
 };
 
-/* The metadata column (JSON text, checked by the table) as JSON; null
- * when there is none. */
-static struct json_object *
-items_metadata_json(const char *text)
+/*
+ * One row of ITEM_COLUMNS (cells c) as the API's item object, written
+ * by w: an element (key NULL) or the member key. The one serializer of
+ * an item: every answer and items_fetch_json go through it.
+ */
+static int
+items_write(struct jsonw *w, const char *key, const char *const *c)
 {
-	if (text == NULL)
-		return NULL;
-	return json_tokener_parse(text);
+	jsonw_obj_open(w, key);
+	jsonw_str(w, "id", c[IC_ID]);
+	/* Items that arrived by import may have no SKU. */
+	jsonw_str(w, "sku", c[IC_SKU]);
+	jsonw_str(w, "name", c[IC_NAME]);
+	jsonw_str(w, "unit", c[IC_UNIT]);
+	jsonw_str(w, "category", c[IC_CATEGORY]);
+	/* The contract's attributes (issue 13): imported items carry them. */
+	jsonw_str(w, "description", c[IC_DESC]);
+	jsonw_str(w, "subcategory", c[IC_SUBCATEGORY]);
+	jsonw_str(w, "rarity", c[IC_RARITY]);
+	/* JSON text, checked by the table; printed as json-c prints it. */
+	jsonw_json_text(w, "metadata", c[IC_METADATA]);
+	/* The sum over the item's locations, as stockReserved is. */
+	jsonw_decimal_sql(w, "stockOnHand", c[IC_STOCK]);
+	jsonw_decimal_sql(w, "stockReserved", c[IC_RESERVED]);
+	jsonw_decimal_sql(w, "lowStockThreshold", c[IC_LOW]);
+	jsonw_decimal_sql(w, "unitCost", c[IC_COST]);
+	jsonw_int(w, "leadTimeDays", c[IC_LEAD] ? atoll(c[IC_LEAD]) : 0);
+	jsonw_bool(w, "archived", c[IC_ARCHIVED] != NULL &&
+	    strcmp(c[IC_ARCHIVED], "1") == 0);
+	jsonw_time_sql(w, "createdAt", c[IC_CREATED]);
+	jsonw_time_sql(w, "updatedAt", c[IC_UPDATED]);
+	return jsonw_obj_close(w);
 }
 
-/* One row of ITEM_COLUMNS as the API's item object. */
-static struct json_object *
-items_json(const struct db_rows *rows, size_t i)
-{
-	struct json_object	*o = json_object_new_object();
-	const char		*cat = db_cell(rows, i, IC_CATEGORY);
+/* Where items_write_row writes the one row of SQL_ITEM_BY_ID. */
+struct items_one {
+	struct jsonw	*w;
+	const char	*key;
+	int		 found;
+};
 
-	json_object_object_add(o, "id",
-	    json_object_new_string(db_cell(rows, i, IC_ID)));
-	/* Items that arrived by import may have no SKU. */
-	json_put_str(o, "sku", db_cell(rows, i, IC_SKU));
-	json_object_object_add(o, "name",
-	    json_object_new_string(db_cell(rows, i, IC_NAME)));
-	json_object_object_add(o, "unit",
-	    json_object_new_string(db_cell(rows, i, IC_UNIT)));
-	json_put_str(o, "category", cat);
-	/* The contract's attributes (issue 13): imported items carry them. */
-	json_put_str(o, "description", db_cell(rows, i, IC_DESC));
-	json_put_str(o, "subcategory", db_cell(rows, i, IC_SUBCATEGORY));
-	json_put_str(o, "rarity", db_cell(rows, i, IC_RARITY));
-	json_object_object_add(o, "metadata",
-	    items_metadata_json(db_cell(rows, i, IC_METADATA)));
-	/* The sum over the item's locations, as stockReserved is. */
-	json_object_object_add(o, "stockOnHand",
-	    decimal_sql_to_json(db_cell(rows, i, IC_STOCK)));
-	json_object_object_add(o, "stockReserved",
-	    decimal_sql_to_json(db_cell(rows, i, IC_RESERVED)));
-	json_object_object_add(o, "lowStockThreshold",
-	    decimal_sql_to_json(db_cell(rows, i, IC_LOW)));
-	json_object_object_add(o, "unitCost",
-	    decimal_sql_to_json(db_cell(rows, i, IC_COST)));
-	json_object_object_add(o, "leadTimeDays",
-	    json_object_new_int64(atoll(db_cell(rows, i, IC_LEAD))));
-	json_object_object_add(o, "archived", json_object_new_boolean(
-	    strcmp(db_cell(rows, i, IC_ARCHIVED), "1") == 0));
-	json_object_object_add(o, "createdAt",
-	    json_time(db_cell(rows, i, IC_CREATED)));
-	json_object_object_add(o, "updatedAt",
-	    json_time(db_cell(rows, i, IC_UPDATED)));
-	return o;
+static int
+items_write_row(const struct db_row *row, void *arg)
+{
+	struct items_one	*one = arg;
+
+	one->found = 1;
+	return items_write(one->w, one->key, row->cells);
 }
 
 /*
- * The item with public_id as JSON, or NULL: *code says DB_NOTFOUND or a
- * database failure.
+ * Write the item public_id of org with w (as member key, or an element
+ * when key is NULL), straight from the fetched row: DB_NOTFOUND when
+ * there is none (nothing written), else the query's code; a failure of
+ * the writer is w's to tell (jsonw_done).
+ */
+static enum db_code
+items_write_by_id(struct db *db, long long org_id, const char *public_id,
+    struct jsonw *w, const char *key)
+{
+	struct items_one	 one = { w, key, 0 };
+	enum db_code		 code;
+
+	code = db_query_each(db, items_write_row, &one,
+	    items_sql[SQL_ITEM_BY_ID], DB_PARAMS(DB_INT(org_id),
+	    DB_STR(public_id)));
+	if (code == DB_OK && !one.found)
+		code = DB_NOTFOUND;
+	return code;
+}
+
+/*
+ * The item with public_id as a json-c object (for answers that embed
+ * it in one of their own), or NULL: *code says DB_NOTFOUND or a
+ * database failure. Written by items_write and parsed back, so it is
+ * the same JSON as every other answer gives.
  */
 struct json_object *
 items_fetch_json(struct db *db, long long org_id, const char *public_id,
     enum db_code *code)
 {
-	struct db_rows		*rows = NULL;
 	struct json_object	*o = NULL;
+	struct jsonw		 w;
+	struct buf		 b;
 
-	if ((*code = db_query(db, &rows, items_sql[SQL_ITEM_BY_ID],
-	    DB_PARAMS(DB_INT(org_id), DB_STR(public_id)))) != DB_OK)
-		return NULL;
-	if (rows->nrows == 0)
-		*code = DB_NOTFOUND;
-	else
-		o = items_json(rows, 0);
-	db_rows_free(rows);
+	buf_init(&b);
+	jsonw_init(&w, &b);
+	if ((*code = items_write_by_id(db, org_id, public_id, &w, NULL)) ==
+	    DB_OK && (!jsonw_done(&w) ||
+	    (o = json_tokener_parse(b.data)) == NULL))
+		*code = DB_ERROR;
+	buf_cleanup(&b);
 	return o;
 }
 
-/* {"data": item} wrapper around items_fetch_json. */
-static struct json_object *
-items_data(struct req *r, const char *public_id)
+/*
+ * Answer {"data": item} with the item public_id as it stands, written
+ * straight into the response (status when found); 404 or 503.
+ */
+static void
+items_respond(struct req *r, int status, const char *public_id)
 {
-	struct json_object	*o, *item;
-	enum db_code		 code;
+	struct jsonw	 w;
+	enum db_code	 code;
 
-	if ((item = items_fetch_json(r->db, r->principal.org_id, public_id,
-	    &code)) == NULL)
-		return NULL;
-	o = json_object_new_object();
-	json_object_object_add(o, "data", item);
-	return o;
+	r->out.body.len = 0;
+	jsonw_init(&w, &r->out.body);
+	jsonw_obj_open(&w, NULL);
+	code = items_write_by_id(r->db, r->principal.org_id, public_id, &w,
+	    "data");
+	jsonw_obj_close(&w);
+	if (code == DB_NOTFOUND)
+		req_resp_error(r, 404, NULL, "no inventory item %s", public_id);
+	else if (code != DB_OK)
+		req_resp_error(r, 503, NULL, "database unavailable");
+	else if (!jsonw_done(&w))
+		req_resp_error(r, 500, NULL, "out of memory");
+	else
+		req_resp_written(r, status);
 }
 
 struct item_input {
@@ -236,12 +268,7 @@ items_insert(struct db *db, long long org_id, const char *sku,
 static void
 items_answer(struct req *r, int status, const char *id)
 {
-	struct json_object	*o;
-
-	if ((o = items_data(r, id)) == NULL)
-		req_resp_error(r, 503, NULL, "database unavailable");
-	else
-		req_resp_json(r, status, o);
+	items_respond(r, status, id);
 }
 
 /* POST /api/integrations/v1/inventory/items: 201, 400 or 409 (sku). */
@@ -355,22 +382,7 @@ items_put_by_sku(struct req *r)
 void
 items_get(struct req *r)
 {
-	struct json_object	*o;
-	enum db_code		 code;
-	struct json_object	*item;
-
-	item = items_fetch_json(r->db, r->principal.org_id, r->args[0], &code);
-	if (item == NULL) {
-		if (code == DB_NOTFOUND)
-			req_resp_error(r, 404, NULL, "no inventory item %s",
-			    r->args[0]);
-		else
-			req_resp_error(r, 503, NULL, "database unavailable");
-		return;
-	}
-	o = json_object_new_object();
-	json_object_object_add(o, "data", item);
-	req_resp_json(r, 200, o);
+	items_respond(r, 200, r->args[0]);
 }
 
 /* GET /api/integrations/v1/inventory/items */
@@ -378,7 +390,8 @@ void
 items_list(struct req *r)
 {
 	struct page		 pg;
-	struct db_rows		*rows = NULL;
+	struct page_writer	 pw;
+	enum db_code		 code;
 	char			 after[24], *search = NULL, *like = NULL;
 	int			 archived = 0, has_after;
 
@@ -387,17 +400,15 @@ items_list(struct req *r)
 	    !query_string(r, "search", 200, &search))
 		return;
 	like = db_like_contains(search);
-	if (db_query(r->db, &rows, items_sql[SQL_ITEM_LIST], DB_PARAMS(
+	/* Rows go into the answer as they are fetched. */
+	page_write_begin(r, &pw, pg.limit, IC_ROWID, items_write);
+	code = db_query_each(r->db, page_write_row, &pw,
+	    items_sql[SQL_ITEM_LIST], DB_PARAMS(
 	    DB_INT(r->principal.org_id), DB_INT(pg.after_id), DB_INT(archived),
 	    DB_STR(has_after ? after : NULL), DB_STR(has_after ? after : NULL),
 	    DB_STR(like), DB_STR(like), DB_STR(like),
-	    DB_INT(pg.limit + 1))) != DB_OK) {
-		req_resp_error(r, 503, NULL, "database unavailable");
-		goto out;
-	}
-	page_respond_rows(r, rows, pg.limit, IC_ROWID, items_json);
-out:
-	db_rows_free(rows);
+	    DB_INT(pg.limit + 1)));
+	page_write_end(r, &pw, code);
 	free(search);
 	free(like);
 }
@@ -703,24 +714,29 @@ items_stock_set_at(struct db *db, long long org_id, const char *public_id,
 	    actor, c);
 }
 
+/* {"data":{"item":…,"previousStock":…,"nextStock":…}} after c. */
 static void
 items_adjusted(struct req *r, const struct stock_change *c)
 {
-	struct json_object	*o, *d = json_object_new_object(), *item;
-	enum db_code		 code;
+	struct jsonw	 w;
+	enum db_code	 code;
 
-	if ((item = items_fetch_json(r->db, r->principal.org_id, c->item_id,
-	    &code)) == NULL) {
-		json_object_put(d);
+	r->out.body.len = 0;
+	jsonw_init(&w, &r->out.body);
+	jsonw_obj_open(&w, NULL);
+	jsonw_obj_open(&w, "data");
+	code = items_write_by_id(r->db, r->principal.org_id, c->item_id, &w,
+	    "item");
+	jsonw_decimal(&w, "previousStock", c->prev);
+	jsonw_decimal(&w, "nextStock", c->next);
+	jsonw_obj_close(&w);
+	jsonw_obj_close(&w);
+	if (code != DB_OK)
 		req_resp_error(r, 503, NULL, "database unavailable");
-		return;
-	}
-	json_object_object_add(d, "item", item);
-	json_object_object_add(d, "previousStock", decimal_to_json(c->prev));
-	json_object_object_add(d, "nextStock", decimal_to_json(c->next));
-	o = json_object_new_object();
-	json_object_object_add(o, "data", d);
-	req_resp_json(r, 200, o);
+	else if (!jsonw_done(&w))
+		req_resp_error(r, 500, NULL, "out of memory");
+	else
+		req_resp_written(r, 200);
 }
 
 /* POST /api/integrations/v1/inventory/items/{id}/adjustments */

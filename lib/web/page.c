@@ -226,3 +226,70 @@ page_respond_rows(struct req *r, const struct db_rows *rows, long long limit,
 	page_respond(r, arr, n ? atoll(db_cell(rows, n - 1, rowid_col)) : 0,
 	    rows->nrows > n);
 }
+
+/* --- a page written straight into the response ---------------------- */
+
+/*
+ * Start the answer {"data":[ in the response body, for rows fetched
+ * with LIMIT limit + 1 and handed to page_write_row; write_row puts
+ * each, rowid_col is the column of the row id the cursor carries.
+ */
+void
+page_write_begin(struct req *r, struct page_writer *pw, long long limit,
+    size_t rowid_col, page_write_fn write_row)
+{
+	memset(pw, 0, sizeof(*pw));
+	pw->limit = limit;
+	pw->rowid_col = rowid_col;
+	pw->write_row = write_row;
+	r->out.body.len = 0;
+	jsonw_init(&pw->w, &r->out.body);
+	jsonw_obj_open(&pw->w, NULL);
+	jsonw_arr_open(&pw->w, "data");
+}
+
+/* db_query_each's callback: the row into the page, or, past the limit,
+ * the sign that more follow (and the fetch stops). */
+int
+page_write_row(const struct db_row *row, void *arg)
+{
+	struct page_writer	*pw = arg;
+	const char		*id = row->cells[pw->rowid_col];
+
+	if (pw->n == (size_t)pw->limit) {
+		pw->more = 1;
+		return 0;
+	}
+	if (!pw->write_row(&pw->w, NULL, row->cells))
+		return 0;
+	pw->last_id = id != NULL ? atoll(id) : 0;
+	pw->n++;
+	return 1;
+}
+
+/*
+ * End the page begun by page_write_begin: ],"nextCursor":…} (a cursor
+ * after the last row when more follow, else null) and 200; or, when the
+ * query failed (code), 503, and when the writer did, 500.
+ */
+void
+page_write_end(struct req *r, struct page_writer *pw, enum db_code code)
+{
+	char	 enc[PAGE_CURSOR_BUFSZ];
+
+	if (code != DB_OK) {
+		req_resp_error(r, 503, NULL, "database unavailable");
+		return;
+	}
+	jsonw_arr_close(&pw->w);
+	if (pw->more) {
+		page_cursor(pw->last_id, enc);
+		jsonw_str(&pw->w, "nextCursor", enc);
+	} else
+		jsonw_null(&pw->w, "nextCursor");
+	jsonw_obj_close(&pw->w);
+	if (!jsonw_done(&pw->w))
+		req_resp_error(r, 500, NULL, "out of memory");
+	else
+		req_resp_written(r, 200);
+}

@@ -252,6 +252,25 @@ void		 page_respond(struct req *, struct json_object *, long long,
 typedef struct json_object *(*page_row_fn)(const struct db_rows *, size_t);
 void		 page_respond_rows(struct req *, const struct db_rows *,
 		    long long, size_t, page_row_fn);
+/* A page written straight into the response as its rows are fetched
+ * (db_query_each with page_write_row): write_row puts one row's cells
+ * as an element of the array open in w. */
+typedef int	(*page_write_fn)(struct jsonw *, const char *,
+		    const char *const *);
+struct page_writer {
+	struct jsonw	 w;
+	long long	 limit;
+	size_t		 rowid_col;
+	page_write_fn	 write_row;
+	size_t		 n;		/* rows written */
+	long long	 last_id;	/* the row id of the last one */
+	int		 more;		/* the extra row came */
+};
+void		 page_write_begin(struct req *, struct page_writer *,
+		    long long, size_t, page_write_fn);
+int		 page_write_row(const struct db_row *, void *);
+void		 page_write_end(struct req *, struct page_writer *,
+		    enum db_code);
 int		 query_bool(struct req *, const char *, int *);
 int		 query_time(struct req *, const char *, char out[24], int *);
 int		 query_string(struct req *, const char *, size_t, char **);

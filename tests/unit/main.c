@@ -108,6 +108,7 @@ main(void)
 	test_idem_register();
 	test_ingest_register();
 	test_json_register();
+	test_jsonw_register();
 	test_keys_register();
 	test_migrate_register();
 	test_multipart_register();

@@ -49,6 +49,7 @@ void		 test_httpout_register(void);
 void		 test_idem_register(void);
 void		 test_ingest_register(void);
 void		 test_json_register(void);
+void		 test_jsonw_register(void);
 void		 test_keys_register(void);
 void		 test_migrate_register(void);
 void		 test_onboarding_register(void);
