@@ -350,33 +350,14 @@ json_time(const char *sql)
 }
 
 /*
- * Append s to b as a JSON string, quoted and escaped (RFC 8259: the
- * quote, the backslash and control characters; s is valid UTF-8, which
- * passes as it is). For answers written straight into the response, with
- * no object tree and no malloc per value. 1, or 0 when out of memory.
+ * Append s to b as a JSON string, quoted and escaped as every answer
+ * escapes (jsonw_escape: json-c's forms). For answers written straight
+ * into the response, with no object tree. 1, or 0 when out of memory.
  */
 int
 json_write_str(struct buf *b, const char *s)
 {
-	const char	*run = s;
-	char		 esc[8];
-
-	if (!buf_puts(b, "\""))
-		return 0;
-	for (; *s != '\0'; s++) {
-		if ((unsigned char)*s >= 0x20 && *s != '"' && *s != '\\')
-			continue;
-		if (!buf_append(b, run, (size_t)(s - run)))
-			return 0;
-		if (*s == '"' || *s == '\\')
-			snprintf(esc, sizeof(esc), "\\%c", *s);
-		else
-			snprintf(esc, sizeof(esc), "\\u%04x", (unsigned char)*s);
-		if (!buf_puts(b, esc))
-			return 0;
-		run = s + 1;
-	}
-	return buf_append(b, run, (size_t)(s - run)) && buf_puts(b, "\"");
+	return jsonw_escape(b, s, strlen(s));
 }
 
 /* "key": then the string v, or null for NULL; after the first member. */

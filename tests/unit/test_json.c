@@ -268,7 +268,7 @@ test_write_str(void)
 		{ "plain", "\"plain\"" },
 		{ "a\"b", "\"a\\\"b\"" },
 		{ "a\\b", "\"a\\\\b\"" },
-		{ "line\nnext\ttab", "\"line\\u000anext\\u0009tab\"" },
+		{ "line\nnext\ttab", "\"line\\nnext\\ttab\"" },
 		{ "\x01\x1f", "\"\\u0001\\u001f\"" },
 		{ "caf\xc3\xa9 \xe2\x82\xac", "\"caf\xc3\xa9 \xe2\x82\xac\"" },
 		{ "</script>", "\"</script>\"" },
