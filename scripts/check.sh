@@ -227,6 +227,7 @@ integration() {	# integration lighttpd|apache
 		run_node scim tests/scim
 		run_node inventory tests/inventory
 		run_node impex tests/impex
+		run_node search tests/search
 		run_node checklists tests/checklists
 		run_node fulfillment tests/fulfillment
 		run_node browser tests/browser

@@ -226,7 +226,22 @@ const char	*db_errstr(struct db *);
 unsigned int	 db_errnum(const struct db *);
 int		 db_transient(const struct db *);
 const char	*db_cell(const struct db_rows *, size_t, size_t);
-char		*db_like_contains(const char *);
+char		*db_like_prefix(const char *);
+/*
+ * Indexed search (migration 0023, README "Search"). search_words holds
+ * each word of a row's text (a run of letters and digits, its first 60
+ * characters) as "o<org>_<word>" under a FULLTEXT index; SEARCH_MATCH
+ * turns a term into "+o<org>_<word>* ..." with the same expression, so
+ * a row matches when every word of the term begins one of its words
+ * (any case and accents, the column's collation), and a term without a
+ * word matches nothing. It binds (term, term, org).
+ */
+#define SEARCH_WORD_RE \
+    "'[^[:alnum:]]*([[:alnum:]]{1,60})[[:alnum:]]*[^[:alnum:]]*'"
+#define SEARCH_MATCH \
+    "? REGEXP '[[:alnum:]]' AND MATCH(search_words) AGAINST(" \
+    "REGEXP_REPLACE(?, " SEARCH_WORD_RE ", CONCAT('+o', ?, '_\\\\1* '))" \
+    " IN BOOLEAN MODE)"
 #define DB_CHUNK_ROWS	500
 size_t		 db_chunk_size(size_t);
 int		 db_prepare_check(struct db *, const char *);

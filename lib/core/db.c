@@ -1016,17 +1016,17 @@ db_chunk_size(size_t left)
 	return k;
 }
 
-/* "%term%" with LIKE's own characters escaped, for "contains" searches;
- * NULL for no term (or no memory). The caller frees. */
+/* "term%" with LIKE's own characters escaped, for a SKU-prefix search
+ * (SEARCH_* in core.h); NULL for no term (or no memory). The caller
+ * frees. */
 char *
-db_like_contains(const char *term)
+db_like_prefix(const char *term)
 {
 	struct buf	 b;
 
 	if (term == NULL || *term == '\0')
 		return NULL;
 	buf_init(&b);
-	buf_puts(&b, "%");
 	for (; *term != '\0'; term++) {
 		if (*term == '%' || *term == '_' || *term == '\\')
 			buf_puts(&b, "\\");

@@ -37,7 +37,7 @@ enum blueprints_sql_id {
 	SQL_BP_INSERT, SQL_BP_LOCK, SQL_BP_UPDATE, SQL_BPI_DELETE,
 	SQL_BPI_INSERT, SQL_BP_ITEM_ROWID, SQL_BP_ITEM_OF_ORG, SQL_BP_ONE,
 	SQL_BP_PAGE, SQL_BP_DELETE, SQL_BP_LOCK_PUBLIC, SQL_BPI_OF,
-	BLUEPRINTS_SQL__MAX
+	SQL_BP_SEARCH, BLUEPRINTS_SQL__MAX
 };
 
 static const char *const blueprints_sql[BLUEPRINTS_SQL__MAX] = {
@@ -73,7 +73,14 @@ static const char *const blueprints_sql[BLUEPRINTS_SQL__MAX] = {
 	/* One page (limit + 1 blueprints) with their ingredients. */
 	[SQL_BP_PAGE] =
 	    "SELECT " BP_ING_COLUMNS " FROM (SELECT * FROM blueprints"
-	    "  WHERE org_id = ? AND id > ? AND (? IS NULL OR name LIKE ?)"
+	    "  WHERE org_id = ? AND id > ?"
+	    "  ORDER BY id LIMIT ?) b" BP_JOINS
+	    " ORDER BY b.id, bi.position",
+	/* The same page of those whose name has every word of a search
+	 * (SEARCH_MATCH: FULLTEXT, README "Search"). */
+	[SQL_BP_SEARCH] =
+	    "SELECT " BP_ING_COLUMNS " FROM (SELECT * FROM blueprints"
+	    "  WHERE org_id = ? AND id > ? AND " SEARCH_MATCH
 	    "  ORDER BY id LIMIT ?) b" BP_JOINS
 	    " ORDER BY b.id, bi.position",
 	[SQL_BP_DELETE] =
@@ -685,24 +692,37 @@ blueprints_delete(struct req *r)
 		req_resp_written(r, 204);
 }
 
+/* One page of org's blueprints (limit + 1) into rows, those matching
+ * search when it is not NULL. */
+static enum db_code
+blueprints_page_rows(struct db *db, long long org, const struct page *pg,
+    const char *search, struct db_rows **rows)
+{
+	if (search == NULL || *search == '\0')
+		return db_query(db, rows, blueprints_sql[SQL_BP_PAGE],
+		    DB_PARAMS(DB_INT(org), DB_INT(pg->after_id),
+		    DB_INT(pg->limit + 1)));
+	return db_query(db, rows, blueprints_sql[SQL_BP_SEARCH], DB_PARAMS(
+	    DB_INT(org), DB_INT(pg->after_id), DB_STR(search), DB_STR(search),
+	    DB_INT(org), DB_INT(pg->limit + 1)));
+}
+
 /* GET /api/v1/blueprints?search=&limit=&cursor= in creation order;
- * search finds names that contain it. */
+ * search finds names with every word of it at the start of a word. */
 void
 blueprints_list(struct req *r)
 {
 	struct page		 pg;
 	struct db_rows		*rows = NULL;
 	struct json_object	*arr;
-	char			*search = NULL, *like = NULL;
+	char			*search = NULL;
 	long long		 last;
 	size_t			 n;
 
 	if (!page_parse(r, &pg) || !query_string(r, "search", 255, &search))
 		return;
-	like = db_like_contains(search);
-	if (db_query(r->db, &rows, blueprints_sql[SQL_BP_PAGE], DB_PARAMS(
-	    DB_INT(r->principal.org_id), DB_INT(pg.after_id), DB_STR(like),
-	    DB_STR(like), DB_INT(pg.limit + 1))) != DB_OK) {
+	if (blueprints_page_rows(r->db, r->principal.org_id, &pg, search,
+	    &rows) != DB_OK) {
 		req_resp_error(r, 503, NULL, "database unavailable");
 		goto out;
 	}
@@ -711,7 +731,6 @@ blueprints_list(struct req *r)
 out:
 	db_rows_free(rows);
 	free(search);
-	free(like);
 }
 
 /* --- crafting -------------------------------------------------------- */

@@ -21,7 +21,8 @@ enum items_sql_id {
 	SQL_ITEM_INSERT, SQL_ITEM_BY_ID, SQL_ITEM_LIST, SQL_ITEM_LOCK_SKU,
 	SQL_ITEM_UPDATE, SQL_ITEM_LOCK_STOCK, SQL_ITEM_SET_STOCK,
 	SQL_ADJ_INSERT, SQL_STOCK_LOCK_AT, SQL_STOCK_UPSERT_AT,
-	SQL_ITEM_SET_COST, SQL_ITEM_SET_ARCHIVED, ITEMS_SQL__MAX
+	SQL_ITEM_SET_COST, SQL_ITEM_SET_ARCHIVED, SQL_ITEM_SEARCH,
+	ITEMS_SQL__MAX
 };
 
 static const char *const items_sql[ITEMS_SQL__MAX] = {
@@ -36,8 +37,6 @@ static const char *const items_sql[ITEMS_SQL__MAX] = {
 	    "SELECT " ITEM_COLUMNS " FROM inventory_items"
 	    " WHERE org_id = ? AND id > ? AND (? = 1 OR archived = 0)"
 	    " AND (? IS NULL OR updated_at > ?)"
-	    " AND (? IS NULL OR sku LIKE ? COLLATE utf8mb4_unicode_ci"
-	    "  OR name LIKE ?)"
 	    " ORDER BY id LIMIT ?",
 	[SQL_ITEM_LOCK_SKU] =
 	    "SELECT id, public_id, unit_cost, archived FROM inventory_items"
@@ -72,6 +71,21 @@ static const char *const items_sql[ITEMS_SQL__MAX] = {
 	[SQL_ITEM_SET_ARCHIVED] =
 	    "UPDATE inventory_items SET archived = ?"
 	    " WHERE org_id = ? AND public_id = ?",
+	/*
+	 * search=: the SKU begins with the term (byte for byte, through
+	 * (org_id, sku)), or every word of it begins a word of the name or
+	 * SKU (SEARCH_MATCH, FULLTEXT); one page of ids, then its rows.
+	 */
+	[SQL_ITEM_SEARCH] =
+	    "SELECT " ITEM_COLUMNS " FROM (SELECT id AS hit FROM inventory_items"
+	    "  WHERE org_id = ? AND sku LIKE ? AND id > ?"
+	    "  AND (? = 1 OR archived = 0) AND (? IS NULL OR updated_at > ?)"
+	    " UNION SELECT id FROM inventory_items"
+	    "  WHERE org_id = ? AND id > ? AND (? = 1 OR archived = 0)"
+	    "  AND (? IS NULL OR updated_at > ?) AND " SEARCH_MATCH
+	    " ORDER BY hit LIMIT ?) m"
+	    " STRAIGHT_JOIN inventory_items ON id = m.hit"
+	    " WHERE org_id = ? ORDER BY id",
 };
 
 const struct db_stmts items_stmts = {
@@ -385,6 +399,37 @@ items_get(struct req *r)
 	items_respond(r, 200, r->args[0]);
 }
 
+/*
+ * One page of org's items for items_list, each row to fn with arg as it
+ * is fetched: after is the updatedAfter bound or NULL, search the
+ * search= term or NULL (the indexed SQL_ITEM_SEARCH, README "Search").
+ */
+static enum db_code
+items_list_rows(struct db *db, long long org, const struct page *pg,
+    int archived, const char *after, const char *search, db_row_fn fn,
+    void *arg)
+{
+	enum db_code	 code;
+	char		*prefix;
+
+	if (search == NULL || *search == '\0')
+		return db_query_each(db, fn, arg, items_sql[SQL_ITEM_LIST],
+		    DB_PARAMS(DB_INT(org), DB_INT(pg->after_id),
+		    DB_INT(archived), DB_STR(after), DB_STR(after),
+		    DB_INT(pg->limit + 1)));
+	if ((prefix = db_like_prefix(search)) == NULL)
+		return DB_ERROR;
+	code = db_query_each(db, fn, arg, items_sql[SQL_ITEM_SEARCH], DB_PARAMS(
+	    DB_INT(org), DB_STR(prefix), DB_INT(pg->after_id), DB_INT(archived),
+	    DB_STR(after), DB_STR(after),
+	    DB_INT(org), DB_INT(pg->after_id), DB_INT(archived),
+	    DB_STR(after), DB_STR(after),
+	    DB_STR(search), DB_STR(search), DB_INT(org),
+	    DB_INT(pg->limit + 1), DB_INT(org)));
+	free(prefix);
+	return code;
+}
+
 /* GET /api/integrations/v1/inventory/items */
 void
 items_list(struct req *r)
@@ -392,25 +437,19 @@ items_list(struct req *r)
 	struct page		 pg;
 	struct page_writer	 pw;
 	enum db_code		 code;
-	char			 after[24], *search = NULL, *like = NULL;
+	char			 after[24], *search = NULL;
 	int			 archived = 0, has_after;
 
 	if (!page_parse(r, &pg) || !query_bool(r, "includeArchived",
 	    &archived) || !query_time(r, "updatedAfter", after, &has_after) ||
 	    !query_string(r, "search", 200, &search))
 		return;
-	like = db_like_contains(search);
 	/* Rows go into the answer as they are fetched. */
 	page_write_begin(r, &pw, pg.limit, IC_ROWID, items_write);
-	code = db_query_each(r->db, page_write_row, &pw,
-	    items_sql[SQL_ITEM_LIST], DB_PARAMS(
-	    DB_INT(r->principal.org_id), DB_INT(pg.after_id), DB_INT(archived),
-	    DB_STR(has_after ? after : NULL), DB_STR(has_after ? after : NULL),
-	    DB_STR(like), DB_STR(like), DB_STR(like),
-	    DB_INT(pg.limit + 1)));
+	code = items_list_rows(r->db, r->principal.org_id, &pg, archived,
+	    has_after ? after : NULL, search, page_write_row, &pw);
 	page_write_end(r, &pw, code);
 	free(search);
-	free(like);
 }
 
 /* --- for other domains: posting to an item by SKU ------------------- */

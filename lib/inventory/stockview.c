@@ -63,27 +63,39 @@
 #define SV_REORDER_COLUMNS \
     "i.id, i.public_id, i.unit_cost, p.reorder_qty, v.id, v.name"
 
+/*
+ * The list page over from (which names the item i): stock filters,
+ * category, then the cursor on the sort key; SQL_SV_LIST over every
+ * item, SQL_SV_SEARCH over those a q= search finds through the indexes
+ * (as the items API's search=, README "Search"), bound first.
+ */
+#define SV_LIST_SQL(from) \
+    "SELECT s.* FROM (SELECT " SV_COLUMNS from SV_JOINS \
+    " WHERE i.org_id = ? AND i.archived = 0" \
+    " AND (? = 0 OR (i.low_stock_threshold IS NOT NULL" \
+    "  AND i.stock_on_hand <= i.low_stock_threshold))" \
+    " AND (? = 0 OR i.stock_on_hand <= 0)" \
+    " AND (? IS NULL OR i.category = ? COLLATE utf8mb4_bin)) s" \
+    " WHERE (? = 0 OR (s.cover IS NULL, COALESCE(s.cover, 0)," \
+    "  s.name_key, s.id) > (?, CAST(? AS DECIMAL(30,4)), ?, ?))" \
+    " ORDER BY s.cover IS NULL, COALESCE(s.cover, 0), s.name_key, s.id" \
+    " LIMIT ?"
+
+#define SV_SEARCH_FROM \
+    " FROM (SELECT id AS hit FROM inventory_items" \
+    "  WHERE org_id = ? AND sku LIKE ?" \
+    " UNION SELECT id FROM inventory_items WHERE org_id = ? AND " \
+    SEARCH_MATCH ") m STRAIGHT_JOIN inventory_items i ON i.id = m.hit"
+
 enum stockview_sql_id {
-	SQL_SV_LIST, SQL_SV_ITEM, SQL_SV_MOVES, SQL_SV_DEMAND, SQL_SV_FORECAST,
+	SQL_SV_LIST, SQL_SV_SEARCH, SQL_SV_ITEM, SQL_SV_MOVES, SQL_SV_DEMAND, SQL_SV_FORECAST,
 	SQL_SV_BATCH_KIND, SQL_SV_REORDER_ITEM, SQL_SV_SUGGESTED,
 	STOCKVIEW_SQL__MAX
 };
 
 static const char *const stockview_sql[STOCKVIEW_SQL__MAX] = {
-	[SQL_SV_LIST] =
-	    "SELECT s.* FROM (SELECT " SV_COLUMNS
-	    " FROM inventory_items i" SV_JOINS
-	    " WHERE i.org_id = ? AND i.archived = 0"
-	    " AND (? = 0 OR (i.low_stock_threshold IS NOT NULL"
-	    "  AND i.stock_on_hand <= i.low_stock_threshold))"
-	    " AND (? = 0 OR i.stock_on_hand <= 0)"
-	    " AND (? IS NULL OR i.sku LIKE ? COLLATE utf8mb4_unicode_ci"
-	    "  OR i.name LIKE ?)"
-	    " AND (? IS NULL OR i.category = ? COLLATE utf8mb4_bin)) s"
-	    " WHERE (? = 0 OR (s.cover IS NULL, COALESCE(s.cover, 0),"
-	    "  s.name_key, s.id) > (?, CAST(? AS DECIMAL(30,4)), ?, ?))"
-	    " ORDER BY s.cover IS NULL, COALESCE(s.cover, 0), s.name_key, s.id"
-	    " LIMIT ?",
+	[SQL_SV_LIST] = SV_LIST_SQL(" FROM inventory_items i"),
+	[SQL_SV_SEARCH] = SV_LIST_SQL(SV_SEARCH_FROM),
 	[SQL_SV_ITEM] =
 	    "SELECT " SV_COLUMNS " FROM inventory_items i" SV_JOINS
 	    " WHERE i.org_id = ? AND i.public_id = ?",
@@ -281,7 +293,7 @@ stockview_list(struct db *db, long long org, const struct stock_filter *f,
     struct stock_rows *out)
 {
 	struct stock_cursor	 c;
-	char			*like, cover[DECIMAL_BUFSZ];
+	char			*prefix, cover[DECIMAL_BUFSZ];
 	long long		 limit = f->limit;
 	int			 after = f->cursor && *f->cursor != '\0';
 	enum db_code		 code;
@@ -297,14 +309,24 @@ stockview_list(struct db *db, long long org, const struct stock_filter *f,
 	if (limit > SV_LIMIT_MAX)
 		limit = SV_LIMIT_MAX;
 	decimal_format(c.cover, cover);
-	like = db_like_contains(f->search);
-	out->v = db_query_view(db, &out->rows, sizeof(*out->v), &code,
-	    stockview_sql[SQL_SV_LIST], DB_PARAMS(DB_INT(org),
-	    DB_INT(f->low_only != 0), DB_INT(f->out_only != 0),
-	    DB_STR(like), DB_STR(like), DB_STR(like), DB_STR(cat), DB_STR(cat),
-	    DB_INT(after), DB_INT(c.nocover), DB_STR(cover), DB_STR(c.name),
-	    DB_INT(c.id), DB_INT(limit + 1)));
-	free(like);
+	if (f->search == NULL || *f->search == '\0')
+		out->v = db_query_view(db, &out->rows, sizeof(*out->v), &code,
+		    stockview_sql[SQL_SV_LIST], DB_PARAMS(DB_INT(org),
+		    DB_INT(f->low_only != 0), DB_INT(f->out_only != 0), DB_STR(cat), DB_STR(cat),
+		    DB_INT(after), DB_INT(c.nocover), DB_STR(cover),
+		    DB_STR(c.name), DB_INT(c.id), DB_INT(limit + 1)));
+	else if ((prefix = db_like_prefix(f->search)) == NULL)
+		return DB_ERROR;
+	else {
+		out->v = db_query_view(db, &out->rows, sizeof(*out->v), &code,
+		    stockview_sql[SQL_SV_SEARCH], DB_PARAMS(DB_INT(org),
+		    DB_STR(prefix), DB_INT(org), DB_STR(f->search),
+		    DB_STR(f->search), DB_INT(org), DB_INT(org),
+		    DB_INT(f->low_only != 0), DB_INT(f->out_only != 0), DB_STR(cat), DB_STR(cat),
+		    DB_INT(after), DB_INT(c.nocover), DB_STR(cover),
+		    DB_STR(c.name), DB_INT(c.id), DB_INT(limit + 1)));
+		free(prefix);
+	}
 	if (out->v == NULL)
 		return code;
 	for (; out->n < out->rows->nrows && out->n < (size_t)limit; out->n++)

@@ -267,9 +267,11 @@ test_search_and_archived(void)
 	ASSERT_SKUS(auth, "search=tea-g", "TEA-GRN");
 	ASSERT_SKUS(auth, "search=green%20TEA", "TEA-GRN");
 	ASSERT_SKUS(auth, "search=zzz", "");
-	/* Substrings, not LIKE patterns. */
+	/* Word and SKU prefixes (README "Search"), not LIKE patterns. */
 	ASSERT_SKUS(auth, "search=%25", "");
-	ASSERT_SKUS(auth, "search=_", "PCT_1");
+	ASSERT_SKUS(auth, "search=_", "");
+	ASSERT_SKUS(auth, "search=PCT_", "PCT_1");
+	ASSERT_SKUS(auth, "search=offee", "");
 	/* Archived items only on request. */
 	ASSERT_SKUS(auth, "search=coffee&includeArchived=true",
 	    "ARCH-1,COF-ARA,FLT-01");

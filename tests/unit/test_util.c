@@ -313,25 +313,27 @@ test_utf8_cut(void)
 	}
 }
 
-/* A search term matches as itself inside LIKE's pattern. */
+/* A search term is a literal prefix inside LIKE's pattern. */
 static void
-test_like_contains(void)
+test_like_prefix(void)
 {
 	static const struct {
 		const char	*in, *out;
 	} cases[] = {
-		{ "oat", "%oat%" },
-		{ "50%", "%50\\%%" },
-		{ "a_b", "%a\\_b%" },
-		{ "c:\\x", "%c:\\\\x%" },
+		{ "oat", "oat%" },
+		{ "S19-0499", "S19-0499%" },
+		{ "50%", "50\\%%" },
+		{ "a_b", "a\\_b%" },
+		{ "%_", "\\%\\_%" },
+		{ "c:\\x", "c:\\\\x%" },
 	};
 	char	*got;
 	size_t	 i;
 
-	CHECK(db_like_contains(NULL) == NULL, "NULL: no pattern");
-	CHECK(db_like_contains("") == NULL, "empty: no pattern");
+	CHECK(db_like_prefix(NULL) == NULL, "NULL: no pattern");
+	CHECK(db_like_prefix("") == NULL, "empty: no pattern");
 	for (i = 0; i < NELEM(cases); i++) {
-		got = db_like_contains(cases[i].in);
+		got = db_like_prefix(cases[i].in);
 		CHECK_STR(cases[i].in, got, cases[i].out);
 		free(got);
 	}
@@ -348,7 +350,7 @@ test_util_register(void)
 		{ "util_hex", test_hex },
 		{ "util_utf8_cut", test_utf8_cut },
 		{ "util_parse_time", test_parse_time },
-		{ "db_like_contains", test_like_contains },
+		{ "db_like_prefix", test_like_prefix },
 	};
 
 	test_add_suite("util", NULL, NULL, tests, NELEM(tests));
