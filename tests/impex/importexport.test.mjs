@@ -158,7 +158,7 @@ test('items: CSV edge cases read exactly, and export CSV and JSON as the contrac
 	assert.equal(j.text, '[\n' +
 	    `{"id":"${a}","name":"Comma, Inc","description":"plain","category":"Parts","subcategory":"Sub","rarity":"Q1","metadata":{"a":[1,2.50,"x,y"],"b":null}},\n` +
 	    `{"id":"${b}","name":"Quote \\"Q\\" Item","description":"He said \\"hi\\"","category":"Parts","subcategory":null,"rarity":null,"metadata":null},\n` +
-	    `{"id":"${c}","name":"Multi","description":"line one\\u000d\\u000aline two\\u000aline three","category":null,"subcategory":null,"rarity":null,"metadata":null},\n` +
+	    `{"id":"${c}","name":"Multi","description":"line one\\r\\nline two\\nline three","category":null,"subcategory":null,"rarity":null,"metadata":null},\n` +
 	    `{"id":"${e}","name":"Ünïcødé ☕","description":" spaced ","category":"Tools","subcategory":null,"rarity":null,"metadata":{}}\n` +
 	    ']\n');
 	assert.deepEqual(await itemRow(b), ['Quote "Q" Item', 'He said "hi"',
