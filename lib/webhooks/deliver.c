@@ -56,7 +56,7 @@
 enum deliver_sql_id {
 	SQL_FAN_SUBS, SQL_FAN_SUB_ONE, SQL_FAN_INSERT, SQL_CLAIM, SQL_LEASE,
 	SQL_RENEW, SQL_RELEASE, SQL_LOAD, SQL_ATTEMPT, SQL_ATTEMPT_NO,
-	SQL_ATTEMPT_NOS, SQL_ATTEMPT_CUT, SQL_ATTEMPT_CUTS, SQL_ATTEMPT_END,
+	SQL_ATTEMPT_NOS, SQL_ATTEMPT_CUT, SQL_ATTEMPT_END,
 	SQL_DONE, SQL_SUB_OK, SQL_SUB_FAILING, DELIVER_SQL__MAX
 };
 
@@ -124,19 +124,17 @@ static const char *const deliver_sql[DELIVER_SQL__MAX] = {
 	[SQL_ATTEMPT_NO] =
 	    "SELECT COALESCE(MAX(attempt_no), 0) + 1 FROM webhook_attempts"
 	    " WHERE delivery_id = ?",
-	/* The same for a batch whose leases are held: the last numbers. */
+	/* The same for a batch whose leases are held: the last numbers,
+	 * and how many a dead worker left sending. */
 	[SQL_ATTEMPT_NOS] =
-	    "SELECT delivery_id, MAX(attempt_no) FROM webhook_attempts"
+	    "SELECT delivery_id, MAX(attempt_no), SUM(state = 'sending')"
+	    " FROM webhook_attempts"
 	    " WHERE delivery_id IN (" IDS32 ") GROUP BY delivery_id",
 	/* Attempts still sending when we hold the lease: their worker died. */
 	[SQL_ATTEMPT_CUT] =
 	    "UPDATE webhook_attempts SET state = 'done',"
 	    " error = '" DELIVER_INTERRUPTED "'"
 	    " WHERE delivery_id = ? AND state = 'sending'",
-	[SQL_ATTEMPT_CUTS] =
-	    "UPDATE webhook_attempts SET state = 'done',"
-	    " error = '" DELIVER_INTERRUPTED "'"
-	    " WHERE delivery_id IN (" IDS32 ") AND state = 'sending'",
 	/* After the send: its outcome. */
 	[SQL_ATTEMPT_END] =
 	    "UPDATE webhook_attempts SET state = 'done', duration_ms = ?,"
@@ -774,8 +772,10 @@ deliver_bind_ids(struct db_param p[DELIVER_BATCH],
  * Inside a transaction: log the jobs of start as sending (the batch
  * form of deliver_log_start_tx). A lease taken more than
  * DELIVER_RENEW_MS ago is renewed first; one lost meanwhile drops its
- * job. Then the attempts dead workers left sending are closed, the
- * last attempt numbers read, and an attempt row written for each.
+ * job. Then the last attempt numbers are read (no locks), the attempts
+ * a dead worker left sending closed (only where there are some: that
+ * UPDATE's gap locks, taken by two workers' batches at once, deadlocked
+ * their INSERTs), and an attempt row written for each.
  */
 static enum db_code
 deliver_starts_rows(struct db *db, const struct conf *conf,
@@ -801,16 +801,23 @@ deliver_starts_rows(struct db *db, const struct conf *conf,
 		start[i]->dropped = db_affected(db) != 1;
 	}
 	deliver_bind_ids(ids, start, n);
-	if ((code = db_exec(db, deliver_sql[SQL_ATTEMPT_CUTS], ids,
-	    DELIVER_BATCH)) != DB_OK || (code = db_query(db, &rows,
-	    deliver_sql[SQL_ATTEMPT_NOS], ids, DELIVER_BATCH)) != DB_OK)
+	if ((code = db_query(db, &rows, deliver_sql[SQL_ATTEMPT_NOS], ids,
+	    DELIVER_BATCH)) != DB_OK)
 		return code;
-	for (r = 0; r < rows->nrows; r++)
-		for (i = 0; i < n; i++)
-			if (start[i]->d.rowid == atoll(db_cell(rows, r, 0)))
-				start[i]->d.attempt_no = atoll(db_cell(rows,
-				    r, 1)) + 1;
+	for (r = 0; r < rows->nrows && code == DB_OK; r++)
+		for (i = 0; i < n && code == DB_OK; i++) {
+			d = &start[i]->d;
+			if (start[i]->dropped ||
+			    d->rowid != atoll(db_cell(rows, r, 0)))
+				continue;
+			d->attempt_no = atoll(db_cell(rows, r, 1)) + 1;
+			if (atoll(db_cell(rows, r, 2)) > 0)
+				code = db_exec(db, deliver_sql[SQL_ATTEMPT_CUT],
+				    DB_PARAMS(DB_INT(d->rowid)));
+		}
 	db_rows_free(rows);
+	if (code != DB_OK)
+		return code;
 	util_sql_time(now, started);
 	for (i = 0; i < n && code == DB_OK; i++)
 		if (!start[i]->dropped)
