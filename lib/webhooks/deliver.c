@@ -393,18 +393,34 @@ deliver_state(const struct conf *conf, const struct delivery *d,
 	    "pending";
 }
 
+/* What a recorded outcome does to its subscription's failing state. */
+enum deliver_mark { MARK_NONE, MARK_OK, MARK_FAILING, MARK_BY_OUTCOME };
+
+static enum db_code
+deliver_mark_sub(struct db *db, long long sub, enum deliver_mark mark)
+{
+	if (mark == MARK_OK)
+		return db_exec(db, deliver_sql[SQL_SUB_OK],
+		    DB_PARAMS(DB_INT(sub)));
+	if (mark == MARK_FAILING)
+		return db_exec(db, deliver_sql[SQL_SUB_FAILING], DB_PARAMS(
+		    DB_INT(FAILING_DISABLE_DAYS), DB_INT(FAILING_DISABLE_DAYS),
+		    DB_INT(FAILING_DISABLE_DAYS), DB_INT(sub)));
+	return DB_OK;
+}
+
 /*
  * Inside a transaction: move the delivery on and complete its attempt's
  * log row (not when with_log is 0), only while we hold the lease:
- * DB_NOTFOUND, having changed nothing, when we no longer do.
+ * DB_NOTFOUND, having changed nothing, when we no longer do. mark says
+ * what to do to the subscription (a batch marks each one once).
  */
 static enum db_code
 deliver_record_rows(struct db *db, const struct conf *conf,
     const struct delivery *d, const char *body, const struct httpout_res *res,
-    const char *excerpt, int with_log)
+    const char *excerpt, int with_log, enum deliver_mark mark)
 {
 	const char	*state = deliver_state(conf, d, res);
-	int		 ok = strcmp(state, "succeeded") == 0;
 	enum db_code	 code;
 
 	if ((code = db_exec(db, deliver_sql[SQL_DONE],
@@ -417,16 +433,14 @@ deliver_record_rows(struct db *db, const struct conf *conf,
 		log_warn("deliver: lost the lease of %s while sending", d->id);
 		return DB_NOTFOUND;
 	}
+	if (mark == MARK_BY_OUTCOME)
+		mark = strcmp(state, "succeeded") == 0 ? MARK_OK :
+		    MARK_FAILING;
 	if (d->integ != NULL)
 		code = with_log ? outgoing_log_attempt(db, d->integ, d->id,
 		    d->type, body, res) : DB_OK;
-	else if (ok)
-		code = db_exec(db, deliver_sql[SQL_SUB_OK],
-		    DB_PARAMS(DB_INT(d->sub)));
 	else
-		code = db_exec(db, deliver_sql[SQL_SUB_FAILING], DB_PARAMS(
-		    DB_INT(FAILING_DISABLE_DAYS), DB_INT(FAILING_DISABLE_DAYS),
-		    DB_INT(FAILING_DISABLE_DAYS), DB_INT(d->sub)));
+		code = deliver_mark_sub(db, d->sub, mark);
 	if (code != DB_OK || !with_log)
 		return code;
 	return db_exec(db, deliver_sql[SQL_ATTEMPT_END],
@@ -448,7 +462,7 @@ deliver_record_tx(struct db *db, const struct conf *conf,
 	if ((code = db_begin(db)) != DB_OK)
 		return code;
 	if ((code = deliver_record_rows(db, conf, d, body, res, excerpt,
-	    with_log)) != DB_OK) {
+	    with_log, MARK_BY_OUTCOME)) != DB_OK) {
 		db_rollback(db);
 		return code;
 	}
@@ -839,6 +853,26 @@ deliver_by_sub(const void *a, const void *b)
 	return (x->d.sub > y->d.sub) - (x->d.sub < y->d.sub);
 }
 
+/*
+ * What done[i] (sorted by subscription) does to its subscription: the
+ * last of each subscription's run marks it once, working if any of the
+ * run succeeded, else failing; the others leave it.
+ */
+static enum deliver_mark
+deliver_mark_of(const struct conf *conf, struct deliver_job *const *done,
+    size_t ndone, size_t i)
+{
+	size_t	 k;
+
+	if (i + 1 < ndone && done[i + 1]->d.sub == done[i]->d.sub)
+		return MARK_NONE;
+	for (k = i + 1; k-- > 0 && done[k]->d.sub == done[i]->d.sub; )
+		if (strcmp(deliver_state(conf, &done[k]->d, &done[k]->res),
+		    "succeeded") == 0)
+			return MARK_OK;
+	return MARK_FAILING;
+}
+
 /* One transaction: the outcomes of done, the starts of start. */
 static enum db_code
 deliver_step_tx(struct db *db, const struct conf *conf, const char *worker,
@@ -846,16 +880,21 @@ deliver_step_tx(struct db *db, const struct conf *conf, const char *worker,
     struct deliver_job *const *start, size_t nstart)
 {
 	char		 excerpt[1024];
+	enum deliver_mark mark;
 	enum db_code	 code;
 	size_t		 i;
 
 	if ((code = db_begin(db)) != DB_OK)
 		return code;
 	for (i = 0; i < ndone; i++) {
+		mark = deliver_mark_of(conf, done, ndone, i);
 		deliver_excerpt(&done[i]->res, excerpt);
 		code = deliver_record_rows(db, conf, &done[i]->d,
-		    done[i]->body, &done[i]->res, excerpt, 1);
+		    done[i]->body, &done[i]->res, excerpt, 1, mark);
 		done[i]->dropped = code == DB_NOTFOUND;
+		/* The run's mark still holds when its last lost its lease. */
+		if (code == DB_NOTFOUND && done[i]->d.integ == NULL)
+			code = deliver_mark_sub(db, done[i]->d.sub, mark);
 		if (code != DB_OK && code != DB_NOTFOUND)
 			goto fail;
 	}
