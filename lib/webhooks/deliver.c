@@ -873,7 +873,13 @@ deliver_mark_of(const struct conf *conf, struct deliver_job *const *done,
 	return MARK_FAILING;
 }
 
-/* One transaction: the outcomes of done, the starts of start. */
+/*
+ * One transaction: the outcomes of done, the starts of start, then the
+ * subscriptions marked, in id order. The marks come last: a batch that
+ * holds a subscription's row then waits for nothing else, where one
+ * that marked first and inserted after deadlocked with another
+ * worker's batch (its attempt rows' gap locks against our row lock).
+ */
 static enum db_code
 deliver_step_tx(struct db *db, const struct conf *conf, const char *worker,
     struct deliver_job *const *done, size_t ndone,
@@ -887,20 +893,22 @@ deliver_step_tx(struct db *db, const struct conf *conf, const char *worker,
 	if ((code = db_begin(db)) != DB_OK)
 		return code;
 	for (i = 0; i < ndone; i++) {
-		mark = deliver_mark_of(conf, done, ndone, i);
 		deliver_excerpt(&done[i]->res, excerpt);
 		code = deliver_record_rows(db, conf, &done[i]->d,
-		    done[i]->body, &done[i]->res, excerpt, 1, mark);
+		    done[i]->body, &done[i]->res, excerpt, 1, MARK_NONE);
 		done[i]->dropped = code == DB_NOTFOUND;
-		/* The run's mark still holds when its last lost its lease. */
-		if (code == DB_NOTFOUND && done[i]->d.integ == NULL)
-			code = deliver_mark_sub(db, done[i]->d.sub, mark);
 		if (code != DB_OK && code != DB_NOTFOUND)
 			goto fail;
 	}
 	if (nstart > 0 && (code = deliver_starts_rows(db, conf, worker, start,
 	    nstart)) != DB_OK)
 		goto fail;
+	for (i = 0; i < ndone; i++) {
+		mark = deliver_mark_of(conf, done, ndone, i);
+		if (done[i]->d.integ == NULL && (code = deliver_mark_sub(db,
+		    done[i]->d.sub, mark)) != DB_OK)
+			goto fail;
+	}
 	return db_commit(db);
 fail:
 	db_rollback(db);
