@@ -213,11 +213,18 @@ worker_run(struct db *db, const struct conf *conf,
 {
 	const char	*id = util_host_pid();
 
+	int		 rc = 0;
+
 	if (once)
-		return worker_once(db, conf, stop, id, max_seconds);
-	log_info("worker %s started", id);
-	worker_trim_beats(db);
-	worker_daemon(db, conf, stop, id);
-	log_info("worker %s stopped", id);
-	return 0;
+		rc = worker_once(db, conf, stop, id, max_seconds);
+	else {
+		log_info("worker %s started", id);
+		worker_trim_beats(db);
+		worker_daemon(db, conf, stop, id);
+	}
+	/* Deliveries in flight are finished, those in line handed back. */
+	deliver_drain(db, conf);
+	if (!once)
+		log_info("worker %s stopped", id);
+	return rc;
 }

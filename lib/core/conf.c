@@ -54,6 +54,9 @@ static const struct conf_key keys[] = {
 	BOOL(allow_http_webhooks),
 	STR(webhook_retry_schedule),
 	INT(webhook_lease_seconds, 2, 3600),
+	/* issue 14: the worker's deliveries in flight, and per endpoint */
+	INT(delivery_concurrency, 1, 1024),
+	INT(delivery_per_endpoint, 1, 1024),
 	STR(event_retry_schedule),
 	INT(events_retention_days, 1, 36500),
 	/* issue 14 */
@@ -80,6 +83,8 @@ conf_init(struct conf *c)
 	c->worker_poll_ms = 100;
 	c->rate_limit_per_minute = 0;	/* each family's own */
 	c->webhook_lease_seconds = 60;
+	c->delivery_concurrency = 32;
+	c->delivery_per_endpoint = 8;
 	c->ingest_retention_days = 400;
 	c->printful_api_base = strdup("https://api.printful.com");
 	c->onboarding_per_hour = 10;

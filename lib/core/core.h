@@ -87,6 +87,8 @@ struct conf {
 	int		 allow_http_webhooks;
 	char		*webhook_retry_schedule;
 	long long	 webhook_lease_seconds;
+	long long	 delivery_concurrency;	/* in flight per worker, 32 */
+	long long	 delivery_per_endpoint;	/* of them to one endpoint, 8 */
 	long long	 retry_delays[16];	/* seconds, parsed from it */
 	size_t		 nretry_delays;
 	/* Outbox consumers and retention (issue 16): the delays before
@@ -365,6 +367,19 @@ int		 httpout_request(const struct conf *,
 int		 httpout_post(const struct conf *, const char *,
 		    const struct curl_slist *, const char *, size_t,
 		    struct httpout_res *);
+void		 httpout_post_req(const struct conf *, const char *,
+		    const struct curl_slist *, const char *, size_t,
+		    struct httpout_req *);
+/* Many requests at once (the delivery worker): see httpout.c. */
+struct httpout_multi;
+int		 httpout_endpoint(const char *, char *, size_t);
+struct httpout_multi *httpout_multi_new(const struct conf *, long);
+int		 httpout_multi_add(struct httpout_multi *,
+		    const struct httpout_req *, struct httpout_res *, void *);
+void		 httpout_multi_wait(struct httpout_multi *, int);
+void		*httpout_multi_next(struct httpout_multi *);
+size_t		 httpout_multi_running(const struct httpout_multi *);
+void		 httpout_multi_free(struct httpout_multi *);
 
 /* events.c: the transactional outbox and its one catalogue of types */
 extern const struct db_stmts	events_stmts;

@@ -241,6 +241,78 @@ httpout_ca_file(void)
 }
 
 /*
+ * Refuse, at each connection curl opens, an address the SSRF guard
+ * would refuse (a second line behind the pin of httpout_vet: whatever
+ * address a connection goes to is judged as it is made).
+ */
+static curl_socket_t
+httpout_opensocket(void *arg, curlsocktype purpose,
+    struct curl_sockaddr *a)
+{
+	const struct conf	*conf = arg;
+
+	(void)purpose;
+	if (!conf->allow_private_destinations &&
+	    httpout_addr_private(&a->addr))
+		return CURL_SOCKET_BAD;
+	return socket(a->family, a->socktype, a->protocol);
+}
+
+/* The options every request takes: q's, the pin, the guard, the caps. */
+static void
+httpout_easy_setup(const struct conf *conf, CURL *c,
+    const struct httpout_req *q, const struct curl_slist *pin,
+    struct httpout_sinkbuf *sink)
+{
+	curl_easy_setopt(c, CURLOPT_URL, q->url);
+	curl_easy_setopt(c, CURLOPT_CONNECT_TO, pin);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, httpout_opensocket);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, (void *)conf);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (httpout_ca_file() != NULL)
+		curl_easy_setopt(c, CURLOPT_CAINFO, httpout_ca_file());
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, q->timeout_ms > 0 ?
+	    q->timeout_ms : 15000L);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, q->hdrs);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, q->method);
+	if (q->body != NULL) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, q->body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)q->len);
+	}
+	curl_easy_setopt(c, CURLOPT_USERAGENT, q->agent ? q->agent :
+	    "Mihwar/1");
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, httpout_sink);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
+}
+
+static void
+httpout_sink_init(struct httpout_sinkbuf *sink, const struct httpout_req *q,
+    struct httpout_res *res)
+{
+	sink->b = &res->body;
+	sink->cap = q->cap > 0 ? q->cap : HTTPOUT_CAP;
+	sink->over = &res->over;
+	sink->stop = q->stop_over;
+}
+
+/* res's status, error and duration from curl's outcome rc of c. */
+static void
+httpout_outcome(CURL *c, CURLcode rc, int64_t t0, struct httpout_res *res)
+{
+	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && res->over))
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->status);
+	if (rc != CURLE_OK)
+		snprintf(res->error, sizeof(res->error), "%s",
+		    curl_easy_strerror(rc));
+	res->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
+	res->ms = util_now_ms() - t0;
+}
+
+/*
  * One request: q's method, URL, header lines and body (NULL for none).
  * res gets the status (0 when no answer), the first q->cap bytes of the
  * response body (64 KiB when 0; res->over when more came), the duration
@@ -266,63 +338,286 @@ httpout_request(const struct conf *conf, const struct httpout_req *q,
 		curl_slist_free_all(pin);
 		return 0;
 	}
-	sink.b = &res->body;
-	sink.cap = q->cap > 0 ? q->cap : HTTPOUT_CAP;
-	sink.over = &res->over;
-	sink.stop = q->stop_over;
-	curl_easy_setopt(c, CURLOPT_URL, q->url);
-	curl_easy_setopt(c, CURLOPT_CONNECT_TO, pin);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	if (httpout_ca_file() != NULL)
-		curl_easy_setopt(c, CURLOPT_CAINFO, httpout_ca_file());
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, q->timeout_ms > 0 ?
-	    q->timeout_ms : 15000L);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, q->hdrs);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, q->method);
-	if (q->body != NULL) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, q->body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-		    (curl_off_t)q->len);
-	}
-	curl_easy_setopt(c, CURLOPT_USERAGENT, q->agent ? q->agent :
-	    "Mihwar/1");
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, httpout_sink);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+	httpout_sink_init(&sink, q, res);
+	httpout_easy_setup(conf, c, q, pin, &sink);
 	rc = curl_easy_perform(c);
-	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && res->over))
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->status);
-	if (rc != CURLE_OK)
-		snprintf(res->error, sizeof(res->error), "%s",
-		    curl_easy_strerror(rc));
-	res->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
-	res->ms = util_now_ms() - t0;
+	httpout_outcome(c, rc, t0, res);
 	curl_easy_cleanup(c);
 	curl_slist_free_all(pin);
 	return rc == CURLE_OK;
 }
 
 /*
- * POST body to url with the header lines hdrs, within the delivery
- * lease (so no other worker retries meanwhile): a webhook delivery.
+ * The endpoint of url: "scheme://host:port", the unit of the worker's
+ * per-endpoint cap and of the multi's pin cache. 0 when url is not one.
  */
+int
+httpout_endpoint(const char *url, char *key, size_t keysz)
+{
+	CURLU		*u = curl_url();
+	char		*scheme = NULL, *host = NULL, *port = NULL;
+	int		 ok = 0;
+
+	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, CURLU_PUNYCODE) ==
+	    CURLUE_OK && curl_url_get(u, CURLUPART_PORT, &port,
+	    CURLU_DEFAULT_PORT) == CURLUE_OK)
+		ok = snprintf(key, keysz, "%s://%s:%s", scheme, host, port) <
+		    (int)keysz;
+	if (!ok)
+		snprintf(key, keysz, "%s", "");
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return ok;
+}
+
+/*
+ * The multi interface: many requests in flight on one curl multi handle,
+ * driven from one thread. The multi's connection cache keeps each
+ * receiver's connections open between requests (HTTP keep-alive), so a
+ * busy endpoint is not connected to again for every request. Each
+ * endpoint is vetted (resolved, every address checked) and pinned once
+ * per HTTPOUT_PIN_MS (a refusal is kept HTTPOUT_PIN_FAIL_MS), not at
+ * every request: a name is not looked up again and again while the
+ * loop waits, and every connection still goes to a checked address
+ * (the pin), judged again as it opens (httpout_opensocket).
+ */
+#define HTTPOUT_PINS		64
+#define HTTPOUT_PIN_MS		30000
+#define HTTPOUT_PIN_FAIL_MS	2000
+
+struct httpout_pin {
+	char			 key[320];
+	struct curl_slist	*pin;	/* NULL: refused, why in error */
+	char			 error[256];
+	int64_t			 at;
+};
+
+struct httpout_xfer {
+	CURL			*c;
+	struct httpout_res	*res;
+	struct httpout_sinkbuf	 sink;
+	int64_t			 t0;
+	void			*tag;
+	struct httpout_xfer	*prev, *next;	/* the multi's, running */
+};
+
+struct httpout_multi {
+	const struct conf	*conf;
+	CURLM			*m;
+	struct httpout_pin	 pins[HTTPOUT_PINS];
+	struct httpout_xfer	*xfers;
+	size_t			 running;
+};
+
+static void
+httpout_xfer_unlink(struct httpout_multi *hm, struct httpout_xfer *x)
+{
+	if (x->prev != NULL)
+		x->prev->next = x->next;
+	else
+		hm->xfers = x->next;
+	if (x->next != NULL)
+		x->next->prev = x->prev;
+	curl_multi_remove_handle(hm->m, x->c);
+	curl_easy_cleanup(x->c);
+	hm->running--;
+}
+
+struct httpout_multi *
+httpout_multi_new(const struct conf *conf, long maxconns)
+{
+	struct httpout_multi	*hm;
+
+	if ((hm = calloc(1, sizeof(*hm))) == NULL)
+		return NULL;
+	if ((hm->m = curl_multi_init()) == NULL) {
+		free(hm);
+		return NULL;
+	}
+	hm->conf = conf;
+	/* Room in the cache for a connection per slot: kept, not closed. */
+	curl_multi_setopt(hm->m, CURLMOPT_MAXCONNECTS, maxconns);
+	return hm;
+}
+
+/* The pin of url's endpoint, vetted again once it is old; NULL with
+ * the reason in err when the endpoint is refused. */
+static const struct curl_slist *
+httpout_multi_pin(struct httpout_multi *hm, const char *url, char *err,
+    size_t errsz)
+{
+	struct httpout_pin	*p = NULL, *oldest = &hm->pins[0];
+	char			 key[320];
+	int64_t			 now = util_now_ms();
+	size_t			 i;
+
+	if (!httpout_endpoint(url, key, sizeof(key))) {
+		snprintf(err, errsz, "not a valid URL");
+		return NULL;
+	}
+	for (i = 0; i < HTTPOUT_PINS && p == NULL; i++) {
+		if (strcmp(hm->pins[i].key, key) == 0)
+			p = &hm->pins[i];
+		else if (hm->pins[i].at < oldest->at)
+			oldest = &hm->pins[i];
+	}
+	if (p != NULL && now - p->at < (p->pin != NULL ? HTTPOUT_PIN_MS :
+	    HTTPOUT_PIN_FAIL_MS))
+		goto found;
+	if (p == NULL)
+		p = oldest;
+	curl_slist_free_all(p->pin);
+	p->pin = NULL;
+	snprintf(p->key, sizeof(p->key), "%s", key);
+	p->at = now;
+	p->error[0] = '\0';
+	if (!httpout_vet(hm->conf, url, &p->pin, p->error, sizeof(p->error)))
+		p->pin = NULL;
+found:
+	if (p->pin == NULL)
+		snprintf(err, errsz, "%s", p->error);
+	return p->pin;
+}
+
+/*
+ * Start q (whose header lines and body must live until it is done) on
+ * the multi, tagged tag; its outcome goes to res. 0 when it could not
+ * start (res->error says why): it is done already, no tag comes back.
+ */
+int
+httpout_multi_add(struct httpout_multi *hm, const struct httpout_req *q,
+    struct httpout_res *res, void *tag)
+{
+	const struct curl_slist	*pin;
+	struct httpout_xfer	*x;
+	int64_t			 t0 = util_now_ms();
+
+	memset(res, 0, sizeof(*res));
+	buf_init(&res->body);
+	if ((pin = httpout_multi_pin(hm, q->url, res->error,
+	    sizeof(res->error))) == NULL)
+		return 0;
+	if ((x = calloc(1, sizeof(*x))) == NULL ||
+	    (x->c = curl_easy_init()) == NULL) {
+		free(x);
+		snprintf(res->error, sizeof(res->error), "out of memory");
+		return 0;
+	}
+	x->res = res;
+	x->t0 = t0;
+	x->tag = tag;
+	httpout_sink_init(&x->sink, q, res);
+	httpout_easy_setup(hm->conf, x->c, q, pin, &x->sink);
+	curl_easy_setopt(x->c, CURLOPT_PRIVATE, x);
+	if (curl_multi_add_handle(hm->m, x->c) != CURLM_OK) {
+		curl_easy_cleanup(x->c);
+		free(x);
+		snprintf(res->error, sizeof(res->error), "out of memory");
+		return 0;
+	}
+	if ((x->next = hm->xfers) != NULL)
+		x->next->prev = x;
+	hm->xfers = x;
+	hm->running++;
+	return 1;
+}
+
+/* Move the transfers on, waiting up to timeout_ms for one to need it. */
+void
+httpout_multi_wait(struct httpout_multi *hm, int timeout_ms)
+{
+	int	 still;
+
+	curl_multi_perform(hm->m, &still);
+	if (still > 0 && timeout_ms > 0) {
+		curl_multi_poll(hm->m, NULL, 0, timeout_ms, NULL);
+		curl_multi_perform(hm->m, &still);
+	}
+}
+
+/* The tag of a transfer that is done (its res filled in), NULL when
+ * none is; each comes back once. */
+void *
+httpout_multi_next(struct httpout_multi *hm)
+{
+	struct httpout_xfer	*x;
+	CURLMsg			*msg;
+	void			*tag;
+	int			 left;
+
+	while ((msg = curl_multi_info_read(hm->m, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &x);
+		httpout_outcome(x->c, msg->data.result, x->t0, x->res);
+		tag = x->tag;
+		httpout_xfer_unlink(hm, x);
+		free(x);
+		return tag;
+	}
+	return NULL;
+}
+
+size_t
+httpout_multi_running(const struct httpout_multi *hm)
+{
+	return hm->running;
+}
+
+/* Close every connection; transfers still running are dropped, their
+ * tags never come back. */
+void
+httpout_multi_free(struct httpout_multi *hm)
+{
+	struct httpout_xfer	*x;
+	size_t			 i;
+
+	if (hm == NULL)
+		return;
+	while ((x = hm->xfers) != NULL) {
+		httpout_xfer_unlink(hm, x);
+		free(x);
+	}
+	for (i = 0; i < HTTPOUT_PINS; i++)
+		curl_slist_free_all(hm->pins[i].pin);
+	curl_multi_cleanup(hm->m);
+	free(hm);
+}
+
+/*
+ * A webhook delivery's request: POST body to url with the header lines
+ * hdrs, its timeout within the delivery lease (so no other worker
+ * retries meanwhile).
+ */
+void
+httpout_post_req(const struct conf *conf, const char *url,
+    const struct curl_slist *hdrs, const char *body, size_t len,
+    struct httpout_req *q)
+{
+	long			 lease = (long)conf->webhook_lease_seconds * 1000;
+
+	memset(q, 0, sizeof(*q));
+	q->method = "POST";
+	q->url = url;
+	q->hdrs = hdrs;
+	q->body = body;
+	q->len = len;
+	q->timeout_ms = lease - 1000 < 15000 ? lease - 1000 : 15000;
+	q->agent = "Mihwar-Webhooks/1";
+}
+
+/* A webhook delivery sent alone. */
 int
 httpout_post(const struct conf *conf, const char *url,
     const struct curl_slist *hdrs, const char *body, size_t len,
     struct httpout_res *res)
 {
 	struct httpout_req	 q;
-	long			 lease = (long)conf->webhook_lease_seconds * 1000;
 
-	memset(&q, 0, sizeof(q));
-	q.method = "POST";
-	q.url = url;
-	q.hdrs = hdrs;
-	q.body = body;
-	q.len = len;
-	q.timeout_ms = lease - 1000 < 15000 ? lease - 1000 : 15000;
-	q.agent = "Mihwar-Webhooks/1";
+	httpout_post_req(conf, url, hdrs, body, len, &q);
 	return httpout_request(conf, &q, res);
 }

@@ -2,11 +2,14 @@
  * deliver.c - the worker's webhook jobs. Fan-out reads the event outbox
  * (events_consume) and queues one delivery per matching active
  * subscription, or for the one subscription an event is addressed to.
- * Delivery claims due deliveries with a lease (SKIP LOCKED, so several
- * workers on several hosts never take the same one), logs the attempt
- * as sending, POSTs each signed envelope, completes the attempt's log
- * row, and either finishes the delivery or schedules the next attempt
- * with backoff and jitter. Delivery is at least once: a worker that dies
+ * Delivery claims due deliveries in batches with a lease (SKIP LOCKED,
+ * then a compare-and-set UPDATE on state and lease under a token of this
+ * claim, so two workers, on several hosts or Galera nodes, never both
+ * hold one), logs each attempt as sending, POSTs the signed envelopes
+ * concurrently (curl multi: delivery_concurrency in flight, at most
+ * delivery_per_endpoint to one endpoint, connections kept open between
+ * requests), completes the attempts' log rows, and either finishes each
+ * delivery or schedules its next attempt with backoff and jitter. Delivery is at least once: a worker that dies
  * mid-delivery loses nothing (its lease runs out and another worker
  * sends again, with the same webhook-id), and its attempt stays in the
  * log, closed as interrupted by the worker that takes over.
@@ -30,7 +33,19 @@
 #include "webhooks/webhooks.h"
 #include "impex/impex.h"
 
-#define DELIVER_BATCH		8
+/* Ids one claim takes at most: the length of the IN lists below. */
+#define DELIVER_BATCH		32
+/* Subscriptions a claim passes over (their endpoint's line is full). */
+#define DELIVER_SKIP		16
+/* One deliver_job call drives the transfers this long at most, so the
+ * worker's other jobs (fan-out first) still run between calls. */
+#define DELIVER_SLICE_MS	200
+/* A lease taken longer ago than this is renewed before its send, so
+ * that it covers the whole request (timeout: lease - 1 s). */
+#define DELIVER_RENEW_MS	500
+/* A delivery claimed for an endpoint whose line is full is handed back,
+ * due again this many seconds later (not an attempt). */
+#define DELIVER_DEFER_SECONDS	1
 #define FAILING_DISABLE_DAYS	5
 /* What the log says of an attempt in flight, and of one whose worker
  * stopped before it logged an answer. */
@@ -40,10 +55,16 @@
 
 enum deliver_sql_id {
 	SQL_FAN_SUBS, SQL_FAN_SUB_ONE, SQL_FAN_INSERT, SQL_CLAIM, SQL_LEASE,
-	SQL_RENEW, SQL_LOAD, SQL_ATTEMPT, SQL_ATTEMPT_NO, SQL_ATTEMPT_CUT,
-	SQL_ATTEMPT_END, SQL_DONE, SQL_SUB_OK, SQL_SUB_FAILING,
-	DELIVER_SQL__MAX
+	SQL_RENEW, SQL_RELEASE, SQL_LOAD, SQL_ATTEMPT, SQL_ATTEMPT_NO,
+	SQL_ATTEMPT_NOS, SQL_ATTEMPT_CUT, SQL_ATTEMPT_END,
+	SQL_DONE, SQL_SUB_OK, SQL_SUB_FAILING, DELIVER_SQL__MAX
 };
+
+/* A list of DELIVER_BATCH ids (unused places bound to 0, no row's id),
+ * and of DELIVER_SKIP subscriptions. */
+#define IDS4	"?,?,?,?"
+#define IDS16	IDS4 "," IDS4 "," IDS4 "," IDS4
+#define IDS32	IDS16 "," IDS16
 
 static const char *const deliver_sql[DELIVER_SQL__MAX] = {
 	[SQL_FAN_SUBS] =
@@ -55,28 +76,44 @@ static const char *const deliver_sql[DELIVER_SQL__MAX] = {
 	[SQL_FAN_INSERT] =
 	    "INSERT IGNORE INTO webhook_deliveries (public_id, org_id,"
 	    " subscription_id, event_id, event_type) VALUES (?, ?, ?, ?, ?)",
-	/* Due, or held by a worker whose lease ran out (it died). */
+	/* Due, or held by a worker whose lease ran out (it died); not to
+	 * the subscriptions listed (their endpoint has its fill here). */
 	[SQL_CLAIM] =
 	    "SELECT id FROM webhook_deliveries"
-	    " WHERE (state = 'pending' AND next_attempt_at <= NOW(3))"
-	    " OR (state = 'delivering' AND lease_until < NOW(3))"
+	    " WHERE ((state = 'pending' AND next_attempt_at <= NOW(3))"
+	    " OR (state = 'delivering' AND lease_until < NOW(3)))"
+	    " AND (subscription_id IS NULL OR subscription_id NOT IN (" IDS16 "))"
 	    " ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED",
+	/* The lease is a compare-and-set: only rows still due (or whose
+	 * lease ran out) take this claim's token, so of two workers (two
+	 * Galera nodes: one loses at certification) only one holds a row;
+	 * what it holds is read back by the token (SQL_LOAD). */
 	[SQL_LEASE] =
 	    "UPDATE webhook_deliveries SET state = 'delivering', lease_owner = ?,"
-	    " lease_until = NOW(3) + INTERVAL ? SECOND WHERE id = ?",
+	    " lease_until = NOW(3) + INTERVAL ? SECOND WHERE id IN (" IDS32 ")"
+	    " AND ((state = 'pending' AND next_attempt_at <= NOW(3))"
+	    " OR (state = 'delivering' AND lease_until < NOW(3)))",
 	/* Just before sending: still ours? Then the lease covers this send. */
 	[SQL_RENEW] =
 	    "UPDATE webhook_deliveries SET lease_until = NOW(3) + INTERVAL ? SECOND"
 	    " WHERE id = ? AND lease_owner = ? AND state = 'delivering'"
 	    " AND lease_until > NOW(3)",
-	/* A subscription's (s.*) or an integration's (i.public_id). */
+	/* Hand a held delivery back, due after ? seconds: not sent. */
+	[SQL_RELEASE] =
+	    "UPDATE webhook_deliveries SET state = 'pending', lease_owner = NULL,"
+	    " lease_until = NULL, next_attempt_at = NOW(3) + INTERVAL ? SECOND"
+	    " WHERE id = ? AND lease_owner = ? AND state = 'delivering'",
+	/* What a claim holds: to a subscription (s.*) or an integration
+	 * (i.public_id). */
 	[SQL_LOAD] =
 	    "SELECT d.public_id, d.event_type, d.attempts, s.url, s.secret_enc,"
-	    " s.active, e.payload, s.id, d.org_id, i.public_id"
+	    " s.active, e.payload, s.id, d.org_id, i.public_id, d.id"
 	    " FROM webhook_deliveries d"
 	    " LEFT JOIN webhook_subscriptions s ON s.id = d.subscription_id"
 	    " LEFT JOIN integrations i ON i.id = d.integration_id"
-	    " JOIN events e ON e.id = d.event_id WHERE d.id = ?",
+	    " JOIN events e ON e.id = d.event_id WHERE d.id IN (" IDS32 ")"
+	    " AND d.lease_owner = ? AND d.state = 'delivering'"
+	    " ORDER BY d.next_attempt_at, d.id",
 	/* Before the send: the attempt, with no outcome yet. */
 	[SQL_ATTEMPT] =
 	    "INSERT INTO webhook_attempts (delivery_id, attempt_no, state, worker,"
@@ -87,6 +124,12 @@ static const char *const deliver_sql[DELIVER_SQL__MAX] = {
 	[SQL_ATTEMPT_NO] =
 	    "SELECT COALESCE(MAX(attempt_no), 0) + 1 FROM webhook_attempts"
 	    " WHERE delivery_id = ?",
+	/* The same for a batch whose leases are held: the last numbers,
+	 * and how many a dead worker left sending. */
+	[SQL_ATTEMPT_NOS] =
+	    "SELECT delivery_id, MAX(attempt_no), SUM(state = 'sending')"
+	    " FROM webhook_attempts"
+	    " WHERE delivery_id IN (" IDS32 ") GROUP BY delivery_id",
 	/* Attempts still sending when we hold the lease: their worker died. */
 	[SQL_ATTEMPT_CUT] =
 	    "UPDATE webhook_attempts SET state = 'done',"
@@ -248,6 +291,7 @@ struct delivery {
 	int		 active;
 	char		*url, *payload;
 	char		 secret[WEBHOOK_SECRET_MAX];
+	char		 lease[100];	/* the claim's token: lease_owner */
 	struct integ	*integ;	/* an integration's delivery; NULL: a
 				 * subscription's */
 };
@@ -276,45 +320,39 @@ deliver_load_integ(struct db *db, long long org, const char *integ_id,
 	return 1;
 }
 
+/* Row r of SQL_LOAD into d (whose lease is set); 0 when it cannot be
+ * sent (logged). */
 static int
-deliver_load(struct db *db, long long rowid, struct delivery *d)
+deliver_load_row(struct db *db, struct db_rows *rows, size_t r,
+    struct delivery *d)
 {
-	struct db_rows	*rows = NULL;
 	unsigned long	 n;
-	int		 ok = 0;
 
-	memset(d, 0, sizeof(*d));
-	d->rowid = rowid;
-	if (db_query(db, &rows, deliver_sql[SQL_LOAD],
-	    DB_PARAMS(DB_INT(rowid))) != DB_OK || rows->nrows == 0)
-		goto out;
-	if (db_cell(rows, 0, 9) != NULL) {
-		if (!deliver_load_integ(db, atoll(db_cell(rows, 0, 8)),
-		    db_cell(rows, 0, 9), d))
-			goto out;
+	d->rowid = atoll(db_cell(rows, r, 10));
+	if (db_cell(rows, r, 9) != NULL) {
+		if (!deliver_load_integ(db, atoll(db_cell(rows, r, 8)),
+		    db_cell(rows, r, 9), d))
+			return 0;
 		goto common;
 	}
-	n = rows->lens[4];
+	n = rows->lens[r * rows->ncols + 4];
 	if (n <= CRYPTO_SEAL_OVERHEAD || n - CRYPTO_SEAL_OVERHEAD >=
 	    sizeof(d->secret) || !crypto_open((const unsigned char *)
-	    db_cell(rows, 0, 4), n, (unsigned char *)d->secret)) {
+	    db_cell(rows, r, 4), n, (unsigned char *)d->secret)) {
 		log_error("deliver: cannot open the secret of delivery %lld "
-		    "(master key changed?)", rowid);
-		goto out;
+		    "(master key changed?)", d->rowid);
+		return 0;
 	}
 	d->secret[n - CRYPTO_SEAL_OVERHEAD] = '\0';
-	d->url = strdup(db_cell(rows, 0, 3));
-	d->active = strcmp(db_cell(rows, 0, 5), "1") == 0;
-	d->sub = atoll(db_cell(rows, 0, 7));
+	d->url = strdup(db_cell(rows, r, 3));
+	d->active = strcmp(db_cell(rows, r, 5), "1") == 0;
+	d->sub = atoll(db_cell(rows, r, 7));
 common:
-	snprintf(d->id, sizeof(d->id), "%s", db_cell(rows, 0, 0));
-	snprintf(d->type, sizeof(d->type), "%s", db_cell(rows, 0, 1));
-	d->attempts = atoll(db_cell(rows, 0, 2));
-	d->payload = strdup(db_cell(rows, 0, 6));
-	ok = d->url != NULL && d->payload != NULL;
-out:
-	db_rows_free(rows);
-	return ok;
+	snprintf(d->id, sizeof(d->id), "%s", db_cell(rows, r, 0));
+	snprintf(d->type, sizeof(d->type), "%s", db_cell(rows, r, 1));
+	d->attempts = atoll(db_cell(rows, r, 2));
+	d->payload = strdup(db_cell(rows, r, 6));
+	return d->url != NULL && d->payload != NULL;
 }
 
 static void
@@ -355,78 +393,117 @@ deliver_state(const struct conf *conf, const struct delivery *d,
 	    "pending";
 }
 
+/* What a recorded outcome does to its subscription's failing state. */
+enum deliver_mark { MARK_NONE, MARK_OK, MARK_FAILING, MARK_BY_OUTCOME };
+
+static enum db_code
+deliver_mark_sub(struct db *db, long long sub, enum deliver_mark mark)
+{
+	if (mark == MARK_OK)
+		return db_exec(db, deliver_sql[SQL_SUB_OK],
+		    DB_PARAMS(DB_INT(sub)));
+	if (mark == MARK_FAILING)
+		return db_exec(db, deliver_sql[SQL_SUB_FAILING], DB_PARAMS(
+		    DB_INT(FAILING_DISABLE_DAYS), DB_INT(FAILING_DISABLE_DAYS),
+		    DB_INT(FAILING_DISABLE_DAYS), DB_INT(sub)));
+	return DB_OK;
+}
+
 /*
- * Move the delivery on and complete its attempt's log row in one
- * transaction, only while we hold the lease; without the log when
- * with_log is 0.
+ * Inside a transaction: move the delivery on and complete its attempt's
+ * log row (not when with_log is 0), only while we hold the lease:
+ * DB_NOTFOUND, having changed nothing, when we no longer do. mark says
+ * what to do to the subscription (a batch marks each one once).
  */
 static enum db_code
-deliver_record_tx(struct db *db, const struct conf *conf, const char *worker,
+deliver_record_rows(struct db *db, const struct conf *conf,
     const struct delivery *d, const char *body, const struct httpout_res *res,
-    const char *excerpt, int with_log)
+    const char *excerpt, int with_log, enum deliver_mark mark)
 {
 	const char	*state = deliver_state(conf, d, res);
-	int		 ok = strcmp(state, "succeeded") == 0;
 	enum db_code	 code;
 
-	if ((code = db_begin(db)) != DB_OK)
-		return code;
 	if ((code = db_exec(db, deliver_sql[SQL_DONE],
 	    DB_PARAMS(DB_STR(state), res->status ?
 	    DB_INT(res->status) : DB_NULL, DB_INT(strcmp(state, "pending") == 0 ?
 	    deliver_delay(conf, d->attempts + 1) : 0), DB_INT(d->rowid),
-	    DB_STR(worker)))) != DB_OK)
-		goto fail;
+	    DB_STR(d->lease)))) != DB_OK)
+		return code;
 	if (db_affected(db) != 1) {
 		log_warn("deliver: lost the lease of %s while sending", d->id);
-		code = DB_NOTFOUND;
-		goto fail;
+		return DB_NOTFOUND;
 	}
+	if (mark == MARK_BY_OUTCOME)
+		mark = strcmp(state, "succeeded") == 0 ? MARK_OK :
+		    MARK_FAILING;
 	if (d->integ != NULL)
 		code = with_log ? outgoing_log_attempt(db, d->integ, d->id,
 		    d->type, body, res) : DB_OK;
-	else if (ok)
-		code = db_exec(db, deliver_sql[SQL_SUB_OK],
-		    DB_PARAMS(DB_INT(d->sub)));
 	else
-		code = db_exec(db, deliver_sql[SQL_SUB_FAILING], DB_PARAMS(
-		    DB_INT(FAILING_DISABLE_DAYS), DB_INT(FAILING_DISABLE_DAYS),
-		    DB_INT(FAILING_DISABLE_DAYS), DB_INT(d->sub)));
-	if (code != DB_OK)
-		goto fail;
-	if (!with_log)
-		return db_commit(db);
-	if ((code = db_exec(db, deliver_sql[SQL_ATTEMPT_END],
+		code = deliver_mark_sub(db, d->sub, mark);
+	if (code != DB_OK || !with_log)
+		return code;
+	return db_exec(db, deliver_sql[SQL_ATTEMPT_END],
 	    DB_PARAMS(DB_INT(res->ms > 0 ? res->ms : 0),
 	    res->status ? DB_INT(res->status) : DB_NULL,
 	    DB_STR(res->error[0] ? res->error : NULL),
 	    DB_STR(excerpt[0] ? excerpt : NULL), DB_INT(d->rowid),
-	    DB_INT(d->attempt_no)))) != DB_OK)
-		goto fail;
+	    DB_INT(d->attempt_no)));
+}
+
+/* deliver_record_rows in a transaction of its own. */
+static enum db_code
+deliver_record_tx(struct db *db, const struct conf *conf,
+    const struct delivery *d, const char *body, const struct httpout_res *res,
+    const char *excerpt, int with_log)
+{
+	enum db_code	 code;
+
+	if ((code = db_begin(db)) != DB_OK)
+		return code;
+	if ((code = deliver_record_rows(db, conf, d, body, res, excerpt,
+	    with_log, MARK_BY_OUTCOME)) != DB_OK) {
+		db_rollback(db);
+		return code;
+	}
 	return db_commit(db);
-fail:
-	db_rollback(db);
-	return code;
+}
+
+/* The first 1000 bytes of the answer, as the log keeps them. */
+static void
+deliver_excerpt(const struct httpout_res *res, char excerpt[1024])
+{
+	snprintf(excerpt, 1024, "%.*s", (int)(res->body.len > 1000 ?
+	    1000 : res->body.len), res->body.data ? res->body.data : "");
+	if (!util_utf8_valid(excerpt, strlen(excerpt)))
+		snprintf(excerpt, 1024, "(not UTF-8 text)");
 }
 
 static void
-deliver_record(struct db *db, const struct conf *conf, const char *worker,
+deliver_log_outcome(const struct conf *conf, const struct delivery *d,
+    const struct httpout_res *res)
+{
+	log_info("deliver: %s %s attempt %lld -> %ld (%s) in %lld ms", d->id,
+	    d->type, d->attempts + 1, res->status, deliver_state(conf, d, res),
+	    (long long)res->ms);
+}
+
+/* One delivery's outcome alone: the way back when a batch's
+ * transaction could not be committed. */
+static void
+deliver_record(struct db *db, const struct conf *conf,
     const struct delivery *d, const char *body, const struct httpout_res *res)
 {
 	char		 excerpt[1024];
 	enum db_code	 code;
 	int		 tries = 0;
 
-	snprintf(excerpt, sizeof(excerpt), "%.*s", (int)(res->body.len > 1000 ?
-	    1000 : res->body.len), res->body.data ? res->body.data : "");
-	if (!util_utf8_valid(excerpt, strlen(excerpt)))
-		snprintf(excerpt, sizeof(excerpt), "(not UTF-8 text)");
+	deliver_excerpt(res, excerpt);
 	/* A lock conflict or a lost connection rolls back cleanly: try
 	 * again before leaving the delivery to its lease (which would send
 	 * it a second time). */
 	do
-		code = deliver_record_tx(db, conf, worker, d, body, res,
-		    excerpt, 1);
+		code = deliver_record_tx(db, conf, d, body, res, excerpt, 1);
 	while (code != DB_OK && code != DB_NOTFOUND && db_transient(db) &&
 	    ++tries < 3);
 	if (code != DB_OK && code != DB_NOTFOUND) {
@@ -434,8 +511,7 @@ deliver_record(struct db *db, const struct conf *conf, const char *worker,
 		 * does not send the delivery again. */
 		log_error("deliver: could not log attempt of %s: %s", d->id,
 		    db_errstr(db));
-		code = deliver_record_tx(db, conf, worker, d, body, res,
-		    excerpt, 0);
+		code = deliver_record_tx(db, conf, d, body, res, excerpt, 0);
 	}
 	if (code == DB_NOTFOUND)
 		return;
@@ -444,13 +520,11 @@ deliver_record(struct db *db, const struct conf *conf, const char *worker,
 		    db_errstr(db));
 		return;
 	}
-	log_info("deliver: %s %s attempt %lld -> %ld (%s) in %lld ms", d->id,
-	    d->type, d->attempts + 1, res->status, deliver_state(conf, d, res),
-	    (long long)res->ms);
+	deliver_log_outcome(conf, d, res);
 }
 
 /*
- * Before the send, in one transaction: renew the lease (DB_NOTFOUND when
+ * Before one send, in one transaction: renew the lease (DB_NOTFOUND when
  * another worker took the delivery over meanwhile), close the attempts
  * a dead worker left sending, and log this one as sending, its number
  * into d->attempt_no. The number is read apart from the INSERT: INSERT
@@ -469,7 +543,7 @@ deliver_log_start_tx(struct db *db, const struct conf *conf,
 		return code;
 	if ((code = db_exec(db, deliver_sql[SQL_RENEW],
 	    DB_PARAMS(DB_INT(conf->webhook_lease_seconds),
-	    DB_INT(d->rowid), DB_STR(worker)))) != DB_OK)
+	    DB_INT(d->rowid), DB_STR(d->lease)))) != DB_OK)
 		goto fail;
 	if (db_affected(db) != 1) {
 		code = DB_NOTFOUND;
@@ -493,16 +567,17 @@ fail:
 }
 
 /* 1 when the attempt is logged as sending and may go out; else it is
- * left to its lease (and sent later, by whichever worker holds it). */
+ * left to its lease (and sent later, by whichever worker holds it). The
+ * way back when a batch's transaction could not be committed. */
 static int
 deliver_log_start(struct db *db, const struct conf *conf, const char *worker,
-    struct delivery *d, int64_t t0)
+    struct delivery *d)
 {
 	char		 started[24];
 	enum db_code	 code;
 	int		 tries = 0;
 
-	util_sql_time(t0, started);
+	util_sql_time(util_now_ms(), started);
 	do
 		code = deliver_log_start_tx(db, conf, worker, d, started);
 	while (code != DB_OK && code != DB_NOTFOUND && db_transient(db) &&
@@ -513,73 +588,460 @@ deliver_log_start(struct db *db, const struct conf *conf, const char *worker,
 	return code == DB_OK;
 }
 
-static void
-deliver_one(struct db *db, const struct conf *conf, const char *worker,
-    long long rowid)
-{
+/*
+ * The worker's deliveries in hand. Each claimed delivery waits in line
+ * until its endpoint has a free slot (delivery_per_endpoint) and the
+ * worker one (delivery_concurrency), is logged as sending, goes out on
+ * the multi, and is done when its answer (or error) is in; done ones
+ * are recorded together in one transaction, with the starts of the
+ * next ones. An endpoint's line is at most delivery_concurrency long:
+ * while it is full, claims pass over its subscriptions, so one slow
+ * receiver holds its own slots and line, never the others'.
+ */
+struct deliver_job {
 	struct delivery		 d;
-	struct httpout_res	 res;
-	struct curl_slist	*h;
+	char			 endpoint[320];
+	int64_t			 leased_at;	/* ms: taken or renewed */
 	char			*body;
-	int64_t			 t0 = util_now_ms();
+	struct curl_slist	*hdrs;
+	struct httpout_req	 q;
+	struct httpout_res	 res;
+	int			 dropped;	/* the lease is no longer ours */
+	struct deliver_job	*next;
+};
 
-	if (!deliver_load(db, rowid, &d)) {
-		deliver_free(&d);
-		return;
-	}
-	/* A batch is sent one by one: renew this row's lease first (and let
-	 * it go when another worker took it over meanwhile), and log the
-	 * attempt before it goes out, so that it shows even if we die. */
-	if (!deliver_log_start(db, conf, worker, &d, t0)) {
-		deliver_free(&d);
-		return;
-	}
-	if (d.integ != NULL && outgoing_format_of(d.integ) !=
-	    OUTGOING_STANDARD) {
-		/* Discord and Slack take their own shape, unsigned. */
-		body = outgoing_chat_body(outgoing_format_of(d.integ), d.type,
-		    d.payload, d.integ->config);
-		h = curl_slist_append(NULL, "Content-Type: application/json");
-	} else {
-		body = deliver_envelope(d.type, d.payload);
-		h = deliver_headers(d.secret, d.id, d.type, body);
-	}
-	if (!d.active || body == NULL) {
-		memset(&res, 0, sizeof(res));
-		buf_init(&res.body);
-		snprintf(res.error, sizeof(res.error), body == NULL ?
-		    "out of memory" : d.integ != NULL ? "integration inactive: "
-		    "not sent" : "subscription disabled");
-	} else
-		httpout_post(conf, d.url, h, body, strlen(body), &res);
-	deliver_record(db, conf, worker, &d, body, &res);
-	buf_cleanup(&res.body);
-	curl_slist_free_all(h);
-	free(body);
-	deliver_free(&d);
+static struct deliver_pool {
+	struct httpout_multi	*multi;
+	struct deliver_job	*waiting;	/* in line, claim order */
+	struct deliver_job	*sending;	/* on the multi */
+	struct deliver_job	*finished;	/* done without a request */
+	size_t			 nsending;
+	unsigned long long	 claims;	/* lease tokens */
+} pool;
+
+static void
+deliver_job_free(struct deliver_job *j)
+{
+	deliver_free(&j->d);
+	free(j->body);
+	curl_slist_free_all(j->hdrs);
+	buf_cleanup(&j->res.body);
+	free(j);
 }
 
-/* Claim up to DELIVER_BATCH due deliveries; their row ids into ids. */
-static size_t
-deliver_claim(struct db *db, const struct conf *conf, const char *worker,
-    long long ids[DELIVER_BATCH])
+static void
+deliver_push(struct deliver_job **list, struct deliver_job *j)
 {
-	struct db_rows	*rows = NULL;
-	size_t		 i, n = 0;
+	while (*list != NULL)
+		list = &(*list)->next;
+	j->next = NULL;
+	*list = j;
+}
 
+/* Jobs of list to endpoint ep. */
+static size_t
+deliver_count(const struct deliver_job *list, const char *ep)
+{
+	size_t	 n = 0;
+
+	for (; list != NULL; list = list->next)
+		n += strcmp(list->endpoint, ep) == 0;
+	return n;
+}
+
+static size_t
+deliver_held(const char *ep)
+{
+	return deliver_count(pool.sending, ep) + deliver_count(pool.waiting,
+	    ep);
+}
+
+/* An endpoint's line is full: its slots and delivery_concurrency more. */
+static int
+deliver_line_full(const struct conf *conf, const char *ep)
+{
+	return deliver_held(ep) >= (size_t)(conf->delivery_per_endpoint +
+	    conf->delivery_concurrency);
+}
+
+/* Build j's request (envelope signed, or a chat body) and put it on the
+ * multi; one that cannot go (disabled, refused URL) is finished. */
+static void
+deliver_send(const struct conf *conf, struct deliver_job *j)
+{
+	struct delivery	*d = &j->d;
+
+	if (d->integ != NULL && outgoing_format_of(d->integ) !=
+	    OUTGOING_STANDARD) {
+		/* Discord and Slack take their own shape, unsigned. */
+		j->body = outgoing_chat_body(outgoing_format_of(d->integ),
+		    d->type, d->payload, d->integ->config);
+		j->hdrs = curl_slist_append(NULL,
+		    "Content-Type: application/json");
+	} else {
+		j->body = deliver_envelope(d->type, d->payload);
+		j->hdrs = j->body != NULL ? deliver_headers(d->secret, d->id,
+		    d->type, j->body) : NULL;
+	}
+	if (!d->active || j->body == NULL) {
+		memset(&j->res, 0, sizeof(j->res));
+		buf_init(&j->res.body);
+		snprintf(j->res.error, sizeof(j->res.error), j->body == NULL ?
+		    "out of memory" : d->integ != NULL ? "integration inactive: "
+		    "not sent" : "subscription disabled");
+		deliver_push(&pool.finished, j);
+		return;
+	}
+	httpout_post_req(conf, d->url, j->hdrs, j->body, strlen(j->body),
+	    &j->q);
+	if (!httpout_multi_add(pool.multi, &j->q, &j->res, j)) {
+		deliver_push(&pool.finished, j);
+		return;
+	}
+	j->next = pool.sending;
+	pool.sending = j;
+	pool.nsending++;
+}
+
+/* Take j off the sending list. */
+static void
+deliver_unlink_sending(struct deliver_job *j)
+{
+	struct deliver_job	**p;
+
+	for (p = &pool.sending; *p != NULL; p = &(*p)->next)
+		if (*p == j) {
+			*p = j->next;
+			pool.nsending--;
+			return;
+		}
+}
+
+/* Up to DELIVER_BATCH jobs that are done, into done; their count. */
+static size_t
+deliver_harvest(struct deliver_job *done[DELIVER_BATCH])
+{
+	struct deliver_job	*j;
+	size_t			 n = 0;
+
+	while (n < DELIVER_BATCH && (j = pool.finished) != NULL) {
+		pool.finished = j->next;
+		done[n++] = j;
+	}
+	while (n < DELIVER_BATCH && (j = httpout_multi_next(pool.multi)) !=
+	    NULL) {
+		deliver_unlink_sending(j);
+		done[n++] = j;
+	}
+	return n;
+}
+
+/* Jobs of start[0..n) to endpoint ep. */
+static size_t
+deliver_count_in(struct deliver_job *const *start, size_t n, const char *ep)
+{
+	size_t	 i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += strcmp(start[i]->endpoint, ep) == 0;
+	return c;
+}
+
+/* Take from the line, in order, the jobs that have a free slot now. */
+static size_t
+deliver_pick(const struct conf *conf, struct deliver_job *start[DELIVER_BATCH])
+{
+	struct deliver_job	**p = &pool.waiting, *j;
+	size_t			 n = 0;
+
+	while ((j = *p) != NULL && n < DELIVER_BATCH &&
+	    pool.nsending + n < (size_t)conf->delivery_concurrency) {
+		if (deliver_count(pool.sending, j->endpoint) +
+		    deliver_count_in(start, n, j->endpoint) >=
+		    (size_t)conf->delivery_per_endpoint) {
+			p = &j->next;
+			continue;
+		}
+		*p = j->next;
+		start[n++] = j;
+	}
+	return n;
+}
+
+/* Bind ids of jobs (those still held) to an IN list of DELIVER_BATCH. */
+static void
+deliver_bind_ids(struct db_param p[DELIVER_BATCH],
+    struct deliver_job *const *jobs, size_t n)
+{
+	size_t	 i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (!jobs[i]->dropped)
+			p[k++] = DB_INT(jobs[i]->d.rowid);
+	while (k < DELIVER_BATCH)
+		p[k++] = DB_INT(0);
+}
+
+/*
+ * Inside a transaction: log the jobs of start as sending (the batch
+ * form of deliver_log_start_tx). A lease taken more than
+ * DELIVER_RENEW_MS ago is renewed first; one lost meanwhile drops its
+ * job. Then the last attempt numbers are read (no locks), the attempts
+ * a dead worker left sending closed (only where there are some: that
+ * UPDATE's gap locks, taken by two workers' batches at once, deadlocked
+ * their INSERTs), and an attempt row written for each.
+ */
+static enum db_code
+deliver_starts_rows(struct db *db, const struct conf *conf,
+    const char *worker, struct deliver_job *const *start, size_t n)
+{
+	struct db_param	 ids[DELIVER_BATCH];
+	struct db_rows	*rows = NULL;
+	struct delivery	*d;
+	char		 started[24];
+	int64_t		 now = util_now_ms();
+	enum db_code	 code;
+	size_t		 i, r;
+
+	for (i = 0; i < n; i++) {
+		d = &start[i]->d;
+		d->attempt_no = 1;
+		if (now - start[i]->leased_at <= DELIVER_RENEW_MS)
+			continue;
+		if ((code = db_exec(db, deliver_sql[SQL_RENEW],
+		    DB_PARAMS(DB_INT(conf->webhook_lease_seconds),
+		    DB_INT(d->rowid), DB_STR(d->lease)))) != DB_OK)
+			return code;
+		start[i]->dropped = db_affected(db) != 1;
+	}
+	deliver_bind_ids(ids, start, n);
+	if ((code = db_query(db, &rows, deliver_sql[SQL_ATTEMPT_NOS], ids,
+	    DELIVER_BATCH)) != DB_OK)
+		return code;
+	for (r = 0; r < rows->nrows && code == DB_OK; r++)
+		for (i = 0; i < n && code == DB_OK; i++) {
+			d = &start[i]->d;
+			if (start[i]->dropped ||
+			    d->rowid != atoll(db_cell(rows, r, 0)))
+				continue;
+			d->attempt_no = atoll(db_cell(rows, r, 1)) + 1;
+			if (atoll(db_cell(rows, r, 2)) > 0)
+				code = db_exec(db, deliver_sql[SQL_ATTEMPT_CUT],
+				    DB_PARAMS(DB_INT(d->rowid)));
+		}
+	db_rows_free(rows);
+	if (code != DB_OK)
+		return code;
+	util_sql_time(now, started);
+	for (i = 0; i < n && code == DB_OK; i++)
+		if (!start[i]->dropped)
+			code = db_exec(db, deliver_sql[SQL_ATTEMPT],
+			    DB_PARAMS(DB_INT(start[i]->d.rowid),
+			    DB_INT(start[i]->d.attempt_no), DB_STR(worker),
+			    DB_STR(started)));
+	return code;
+}
+
+/* Subscriptions first, in id order: the rows two workers' batches both
+ * lock (SQL_SUB_OK) are then taken in the same order. */
+static int
+deliver_by_sub(const void *a, const void *b)
+{
+	const struct deliver_job *x = *(struct deliver_job *const *)a;
+	const struct deliver_job *y = *(struct deliver_job *const *)b;
+
+	return (x->d.sub > y->d.sub) - (x->d.sub < y->d.sub);
+}
+
+/*
+ * What done[i] (sorted by subscription) does to its subscription: the
+ * last of each subscription's run marks it once, working if any of the
+ * run succeeded, else failing; the others leave it.
+ */
+static enum deliver_mark
+deliver_mark_of(const struct conf *conf, struct deliver_job *const *done,
+    size_t ndone, size_t i)
+{
+	size_t	 k;
+
+	if (i + 1 < ndone && done[i + 1]->d.sub == done[i]->d.sub)
+		return MARK_NONE;
+	for (k = i + 1; k-- > 0 && done[k]->d.sub == done[i]->d.sub; )
+		if (strcmp(deliver_state(conf, &done[k]->d, &done[k]->res),
+		    "succeeded") == 0)
+			return MARK_OK;
+	return MARK_FAILING;
+}
+
+/*
+ * One transaction: the outcomes of done, the starts of start, then the
+ * subscriptions marked, in id order. The marks come last: a batch that
+ * holds a subscription's row then waits for nothing else, where one
+ * that marked first and inserted after deadlocked with another
+ * worker's batch (its attempt rows' gap locks against our row lock).
+ */
+static enum db_code
+deliver_step_tx(struct db *db, const struct conf *conf, const char *worker,
+    struct deliver_job *const *done, size_t ndone,
+    struct deliver_job *const *start, size_t nstart)
+{
+	char		 excerpt[1024];
+	enum deliver_mark mark;
+	enum db_code	 code;
+	size_t		 i;
+
+	if ((code = db_begin(db)) != DB_OK)
+		return code;
+	for (i = 0; i < ndone; i++) {
+		deliver_excerpt(&done[i]->res, excerpt);
+		code = deliver_record_rows(db, conf, &done[i]->d,
+		    done[i]->body, &done[i]->res, excerpt, 1, MARK_NONE);
+		done[i]->dropped = code == DB_NOTFOUND;
+		if (code != DB_OK && code != DB_NOTFOUND)
+			goto fail;
+	}
+	if (nstart > 0 && (code = deliver_starts_rows(db, conf, worker, start,
+	    nstart)) != DB_OK)
+		goto fail;
+	for (i = 0; i < ndone; i++) {
+		mark = deliver_mark_of(conf, done, ndone, i);
+		if (done[i]->d.integ == NULL && (code = deliver_mark_sub(db,
+		    done[i]->d.sub, mark)) != DB_OK)
+			goto fail;
+	}
+	return db_commit(db);
+fail:
+	db_rollback(db);
+	return code;
+}
+
+/*
+ * Record done and log start in one transaction (tried again when it
+ * conflicts); when it cannot be committed, each on its own, the way
+ * single deliveries are. Then the started jobs still held go out.
+ */
+static void
+deliver_commit_step(struct db *db, const struct conf *conf,
+    const char *worker, struct deliver_job **done, size_t ndone,
+    struct deliver_job **start, size_t nstart)
+{
+	enum db_code	 code;
+	size_t		 i;
+	int		 tries = 0;
+
+	qsort(done, ndone, sizeof(*done), deliver_by_sub);
+	do {
+		for (i = 0; i < nstart; i++)
+			start[i]->dropped = 0;
+		code = deliver_step_tx(db, conf, worker, done, ndone, start,
+		    nstart);
+	} while (code != DB_OK && db_transient(db) && ++tries < 3);
+	if (code != DB_OK) {
+		log_warn("deliver: a batch's log failed (%s); one by one",
+		    db_errstr(db));
+		for (i = 0; i < ndone; i++)
+			deliver_record(db, conf, &done[i]->d, done[i]->body,
+			    &done[i]->res);
+		for (i = 0; i < nstart; i++)
+			start[i]->dropped = !deliver_log_start(db, conf,
+			    worker, &start[i]->d);
+	} else
+		for (i = 0; i < ndone; i++)
+			if (!done[i]->dropped)
+				deliver_log_outcome(conf, &done[i]->d,
+				    &done[i]->res);
+	for (i = 0; i < ndone; i++)
+		deliver_job_free(done[i]);
+	for (i = 0; i < nstart; i++) {
+		if (start[i]->dropped)
+			deliver_job_free(start[i]);
+		else
+			deliver_send(conf, start[i]);
+	}
+}
+
+/*
+ * Move the transfers on (waiting up to wait_ms for one to finish), then
+ * record what is done and start what may go. Returns the deliveries
+ * done.
+ */
+static size_t
+deliver_step(struct db *db, const struct conf *conf, const char *worker,
+    int wait_ms)
+{
+	struct deliver_job	*done[DELIVER_BATCH], *start[DELIVER_BATCH];
+	size_t			 ndone, nstart;
+
+	if (pool.nsending > 0)
+		httpout_multi_wait(pool.multi, pool.finished != NULL ? 0 :
+		    wait_ms);
+	ndone = deliver_harvest(done);
+	nstart = deliver_pick(conf, start);
+	if (ndone + nstart > 0)
+		deliver_commit_step(db, conf, worker, done, ndone, start,
+		    nstart);
+	return ndone;
+}
+
+/* Hand j back, due after delay seconds, and free it. */
+static void
+deliver_release(struct db *db, struct deliver_job *j, long long delay)
+{
+	if (db_exec(db, deliver_sql[SQL_RELEASE], DB_PARAMS(DB_INT(delay),
+	    DB_INT(j->d.rowid), DB_STR(j->d.lease))) != DB_OK)
+		log_warn("deliver: %s not handed back (%s): its lease runs "
+		    "out", j->d.id, db_errstr(db));
+	deliver_job_free(j);
+}
+
+/* The subscriptions of endpoints whose line is full, into p (bound as
+ * DELIVER_SKIP values, 0 where unused). */
+static void
+deliver_bind_skips(const struct conf *conf, struct db_param *p)
+{
+	const struct deliver_job	*lists[2] = { pool.sending,
+					    pool.waiting }, *j;
+	long long			 subs[DELIVER_SKIP];
+	size_t				 i, k, n = 0;
+
+	for (i = 0; i < 2; i++)
+		for (j = lists[i]; j != NULL && n < DELIVER_SKIP; j = j->next) {
+			if (j->d.sub <= 0 || !deliver_line_full(conf,
+			    j->endpoint))
+				continue;
+			for (k = 0; k < n && subs[k] != j->d.sub; k++)
+				;
+			if (k == n)
+				subs[n++] = j->d.sub;
+		}
+	for (k = 0; k < DELIVER_SKIP; k++)
+		p[k] = DB_INT(k < n ? subs[k] : 0);
+}
+
+/* Lease up to want due deliveries under the token lease; their ids into
+ * ids. 0 when none (or the claim lost a conflict: next time). */
+static size_t
+deliver_lease(struct db *db, const struct conf *conf, const char *lease,
+    size_t want, struct db_param ids[DELIVER_BATCH])
+{
+	struct db_param	 p[DELIVER_SKIP + 1], q[DELIVER_BATCH + 2];
+	struct db_rows	*rows = NULL;
+	size_t		 i, n;
+
+	deliver_bind_skips(conf, p);
+	p[DELIVER_SKIP] = DB_INT((long long)want);
 	if (db_begin(db) != DB_OK)
 		return 0;
-	if (db_query(db, &rows, deliver_sql[SQL_CLAIM],
-	    DB_PARAMS(DB_INT(DELIVER_BATCH))) != DB_OK)
+	if (db_query(db, &rows, deliver_sql[SQL_CLAIM], p, DELIVER_SKIP + 1) !=
+	    DB_OK || (n = rows->nrows) == 0)
 		goto fail;
-	for (i = 0; i < rows->nrows && i < DELIVER_BATCH; i++) {
-		ids[n] = atoll(db_cell(rows, i, 0));
-		if (db_exec(db, deliver_sql[SQL_LEASE],
-		    DB_PARAMS(DB_STR(worker),
-		    DB_INT(conf->webhook_lease_seconds), DB_INT(ids[n]))) != DB_OK)
-			goto fail;
-		n++;
-	}
+	for (i = 0; i < DELIVER_BATCH; i++)
+		ids[i] = DB_INT(i < n ? atoll(db_cell(rows, i, 0)) : 0);
+	q[0] = DB_STR(lease);
+	q[1] = DB_INT(conf->webhook_lease_seconds);
+	memcpy(q + 2, ids, sizeof(*ids) * DELIVER_BATCH);
+	if (db_exec(db, deliver_sql[SQL_LEASE], q, DELIVER_BATCH + 2) != DB_OK)
+		goto fail;
 	db_rows_free(rows);
 	if (db_commit(db) != DB_OK)
 		return 0;
@@ -590,16 +1052,156 @@ fail:
 	return 0;
 }
 
-/* Worker job: send what is due. Returns the number of attempts made. */
+/*
+ * Claim up to want due deliveries (one SKIP LOCKED read, one
+ * compare-and-set lease under a new token, committed), read back what
+ * the token holds, and put each in its endpoint's line; one whose line
+ * is full is handed back. Returns the deliveries claimed.
+ */
+static size_t
+deliver_claim(struct db *db, const struct conf *conf, const char *worker,
+    size_t want)
+{
+	struct db_param		 ids[DELIVER_BATCH + 1];
+	struct db_rows		*rows = NULL;
+	struct deliver_job	*j;
+	char			 lease[100];
+	size_t			 r, n;
+
+	snprintf(lease, sizeof(lease), "%s#%llu", worker, ++pool.claims);
+	if ((n = deliver_lease(db, conf, lease, want, ids)) == 0)
+		return 0;
+	ids[DELIVER_BATCH] = DB_STR(lease);
+	if (db_query(db, &rows, deliver_sql[SQL_LOAD], ids,
+	    DELIVER_BATCH + 1) != DB_OK) {
+		log_error("deliver: cannot read claim %s: %s", lease,
+		    db_errstr(db));
+		return 0;	/* its leases run out */
+	}
+	for (r = 0; r < rows->nrows; r++) {
+		if ((j = calloc(1, sizeof(*j))) == NULL)
+			break;
+		snprintf(j->d.lease, sizeof(j->d.lease), "%s", lease);
+		buf_init(&j->res.body);
+		j->leased_at = util_now_ms();
+		if (!deliver_load_row(db, rows, r, &j->d)) {
+			deliver_job_free(j);	/* its lease runs out */
+			continue;
+		}
+		httpout_endpoint(j->d.url, j->endpoint, sizeof(j->endpoint));
+		if (deliver_line_full(conf, j->endpoint))
+			deliver_release(db, j, DELIVER_DEFER_SECONDS);
+		else
+			deliver_push(&pool.waiting, j);
+	}
+	n = rows->nrows;
+	db_rows_free(rows);
+	return n;
+}
+
+/*
+ * How many more to claim now: up to DELIVER_BATCH, while the jobs that
+ * can move (sending, or in a line that is not full) are fewer than
+ * twice delivery_concurrency, and no more than the fullest open line
+ * has room for (with one endpoint, claims stop at its line's length
+ * instead of claiming what would be handed back).
+ */
+static size_t
+deliver_want(const struct conf *conf)
+{
+	const struct deliver_job	*j;
+	size_t				 line = (size_t)(conf->delivery_per_endpoint +
+					    conf->delivery_concurrency);
+	size_t				 moving = pool.nsending, held, most = 0;
+	size_t				 want = DELIVER_BATCH;
+
+	for (j = pool.waiting; j != NULL; j = j->next)
+		if ((held = deliver_held(j->endpoint)) < line) {
+			moving++;
+			if (held > most)
+				most = held;
+		}
+	if (moving >= 2 * (size_t)conf->delivery_concurrency)
+		return 0;
+	if (want > 2 * (size_t)conf->delivery_concurrency - moving)
+		want = 2 * (size_t)conf->delivery_concurrency - moving;
+	if (want > line - most)
+		want = line - most;
+	/* A few at a time cost a claim each: wait for a quarter batch,
+	 * unless the line is empty. */
+	if (want < DELIVER_BATCH / 4 && pool.waiting != NULL)
+		return 0;
+	return want;
+}
+
+static int
+deliver_busy(void)
+{
+	return pool.nsending > 0 || pool.waiting != NULL ||
+	    pool.finished != NULL;
+}
+
+static int
+deliver_pool_init(const struct conf *conf)
+{
+	if (pool.multi == NULL)
+		pool.multi = httpout_multi_new(conf,
+		    (long)conf->delivery_concurrency);
+	return pool.multi != NULL;
+}
+
+/*
+ * Worker job: send what is due, for DELIVER_SLICE_MS at most; transfers
+ * still in flight go on at the next call. Claims while there is room,
+ * and again after deliveries finish. Returns the deliveries done, at
+ * least 1 while some are in hand (so that the worker does not sleep).
+ */
 int
 deliver_job(struct db *db, const struct conf *conf)
 {
 	const char	*worker = util_host_pid();
-	long long	 ids[DELIVER_BATCH];
-	size_t		 i, n;
+	int64_t		 t0 = util_now_ms(), left;
+	size_t		 done = 0, want, n;
+	int		 dry = 0;
 
-	n = deliver_claim(db, conf, worker, ids);
-	for (i = 0; i < n; i++)
-		deliver_one(db, conf, worker, ids[i]);
-	return (int)n;
+	if (!deliver_pool_init(conf)) {
+		log_error("deliver: out of memory");
+		return 0;
+	}
+	for (;;) {
+		if (!dry && (want = deliver_want(conf)) > 0)
+			dry = deliver_claim(db, conf, worker, want) == 0;
+		if (!deliver_busy())
+			break;
+		if ((left = DELIVER_SLICE_MS - (util_now_ms() - t0)) <= 0)
+			break;
+		n = deliver_step(db, conf, worker, left < 50 ? (int)left : 50);
+		if (n > 0)
+			dry = 0;	/* room again: more may be due */
+		done += n;
+	}
+	return (int)done + deliver_busy();
+}
+
+/*
+ * When the worker stops: hand back the deliveries still in line (due at
+ * once, for another worker), and finish those in flight (each within
+ * its timeout) so that none is sent twice.
+ */
+void
+deliver_drain(struct db *db, const struct conf *conf)
+{
+	const char		*worker = util_host_pid();
+	struct deliver_job	*j;
+
+	if (pool.multi == NULL)
+		return;
+	while ((j = pool.waiting) != NULL) {
+		pool.waiting = j->next;
+		deliver_release(db, j, 0);
+	}
+	while (deliver_busy())
+		deliver_step(db, conf, worker, 100);
+	httpout_multi_free(pool.multi);
+	pool.multi = NULL;
 }

@@ -72,5 +72,6 @@ void		 webhooks_attempts_cleanup(struct webhooks_attempts *);
 extern const struct db_stmts	deliver_stmts;
 int		 deliver_fanout_job(struct db *, const struct conf *);
 int		 deliver_job(struct db *, const struct conf *);
+void		 deliver_drain(struct db *, const struct conf *);
 
 #endif /* MIHWAR_WEBHOOKS_H */

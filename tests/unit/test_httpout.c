@@ -377,6 +377,72 @@ test_vet(void)
 	}
 }
 
+/*
+ * httpout_endpoint: the unit of the worker's per-endpoint cap is
+ * scheme, host and port (the default port written out), whatever the
+ * path, query or case of the host; a non-URL is none.
+ */
+static void
+test_endpoint(void)
+{
+	static const struct {
+		const char	*url;
+		const char	*key;	/* NULL: not a URL */
+	} cases[] = {
+		{ "https://hooks.example.com/a?b=1", "https://hooks.example.com:443" },
+		{ "https://hooks.example.com:443/other", "https://hooks.example.com:443" },
+		{ "http://127.0.0.1:8080/x", "http://127.0.0.1:8080" },
+		{ "http://127.0.0.1:8081/x", "http://127.0.0.1:8081" },
+		{ "http://[::1]:9000/hook", "http://[::1]:9000" },
+		{ "http://example.com/", "http://example.com:80" },
+		{ "not a url", NULL },
+	};
+	char		 key[320];
+	size_t		 i;
+	int		 ok;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		ok = httpout_endpoint(cases[i].url, key, sizeof(key));
+		CHECK(ok == (cases[i].key != NULL), "[%s] ok %d", cases[i].url,
+		    ok);
+		if (ok && cases[i].key != NULL)
+			CHECK_STR(cases[i].url, key, cases[i].key);
+	}
+}
+
+/*
+ * The multi refuses what httpout_vet refuses, before any connection:
+ * the request is done at once (no tag comes back), with the reason.
+ */
+static void
+test_multi_refuses(void)
+{
+	struct conf		 conf;
+	struct httpout_multi	*hm;
+	struct httpout_req	 q;
+	struct httpout_res	 res;
+	int			 tag = 0;
+
+	conf_init(&conf);
+	hm = httpout_multi_new(&conf, 4);
+	if (!CHECK(hm != NULL, "httpout_multi_new"))
+		return;
+	httpout_post_req(&conf, "https://127.0.0.1:1/hook", NULL, "{}", 2, &q);
+	CHECK(httpout_multi_add(hm, &q, &res, &tag) == 0, "loopback started");
+	CHECK(strstr(res.error, "private or local") != NULL, "error \"%s\"",
+	    res.error);
+	buf_cleanup(&res.body);
+	httpout_post_req(&conf, "http://93.184.216.34/hook", NULL, "{}", 2, &q);
+	CHECK(httpout_multi_add(hm, &q, &res, &tag) == 0, "http started");
+	CHECK(strstr(res.error, "only https") != NULL, "error \"%s\"",
+	    res.error);
+	buf_cleanup(&res.body);
+	CHECK(httpout_multi_running(hm) == 0, "running");
+	CHECK(httpout_multi_next(hm) == NULL, "a tag came back");
+	httpout_multi_free(hm);
+	conf_cleanup(&conf);
+}
+
 /* The "httpout" suite. */
 void
 test_httpout_register(void)
@@ -390,6 +456,8 @@ test_httpout_register(void)
 		{ "httpout_addr_private other families",
 		    test_private_other_family },
 		{ "httpout_vet literal addresses", test_vet },
+		{ "httpout_endpoint", test_endpoint },
+		{ "httpout_multi refuses before connecting", test_multi_refuses },
 	};
 
 	test_add_suite("httpout", NULL, NULL, tests, NELEM(tests));
