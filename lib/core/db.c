@@ -490,9 +490,10 @@ db_rowbuf_new(size_t nc)
 
 /*
  * Column i of the current row did not fit its buffer (the text and its
- * NUL): grow the buffer to the cell's real length, fetch the cell again
- * into it, and bind the larger buffer for the rows that follow. No
- * width is ever guessed. 0 when out of memory or the fetch fails.
+ * NUL): grow the buffer to the cell's real length and fetch the cell
+ * again into it. No width is ever guessed. The caller binds the larger
+ * buffers for the rows that follow once the whole row is read. 0 when
+ * out of memory or the fetch fails.
  */
 static int
 db_rowbuf_grow(MYSQL_STMT *st, struct db_rowbuf *rb, size_t i)
@@ -511,7 +512,7 @@ db_rowbuf_grow(MYSQL_STMT *st, struct db_rowbuf *rb, size_t i)
 	if (mysql_stmt_fetch_column(st, &rb->b[i], (unsigned)i, 0) != 0)
 		return 0;
 	rb->lens[i] = len;
-	return mysql_stmt_bind_result(st, rb->b) == 0;
+	return 1;
 }
 
 /* The current row's cells, each NUL-terminated in its buffer; NULL for
@@ -520,6 +521,7 @@ static int
 db_rowbuf_cells(MYSQL_STMT *st, struct db_rowbuf *rb)
 {
 	size_t	 i;
+	int	 grown = 0;
 
 	for (i = 0; i < rb->ncols; i++) {
 		if (rb->nulls[i]) {
@@ -527,12 +529,18 @@ db_rowbuf_cells(MYSQL_STMT *st, struct db_rowbuf *rb)
 			rb->cells[i] = NULL;
 			continue;
 		}
-		if (rb->lens[i] >= rb->caps[i] && !db_rowbuf_grow(st, rb, i))
-			return 0;
+		if (rb->lens[i] >= rb->caps[i]) {
+			if (!db_rowbuf_grow(st, rb, i))
+				return 0;
+			grown = 1;
+		}
 		rb->bufs[i][rb->lens[i]] = '\0';
 		rb->cells[i] = rb->bufs[i];
 	}
-	return 1;
+	/* Bound again only now: binding between two columns' fetches lost
+	 * the row for the later one (a second cell too large came back
+	 * empty). */
+	return !grown || mysql_stmt_bind_result(st, rb->b) == 0;
 }
 
 /* The statement's buffers (slot's, kept; or *own's, the caller's to
