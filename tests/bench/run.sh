@@ -1206,14 +1206,21 @@ setup_bare() {
 }
 
 start_node() {
+	local i
 	[ -z "$NODE_SKIP" ] || return 0
 	port_free "$NODE_PORT" || { NODE_SKIP="skipped: 127.0.0.1:$NODE_PORT
 is busy"; log "$NODE_SKIP"; return 0; }
 	PORT=$NODE_PORT BENCH_DB_SOCKET=$(conf_get db_socket) \
 	    node "$SHARED/peer-node/server.js" > "$LOG/peer-node.out" 2>&1 9>&- &
 	echo $! > "$RUN/peer-node.pid"
-	wait_for "the Node peer" curl -fsS -o /dev/null \
-	    "$NODE_URL/items/$(head -1 "$VAR/item-ids-bare")"
+	# Up to 60 s: Node loads Express and opens its pool slowly on a busy
+	# machine.
+	for ((i = 0; i < 4; i++)); do
+		( wait_for "the Node peer" curl -fsS -m 5 -o /dev/null \
+		    "$NODE_URL$(head -1 "$VAR/item-ids-bare")" ) 2> /dev/null &&
+		    return 0
+	done
+	die "the Node peer did not come up ($LOG/peer-node.out)"
 }
 
 stop_node() { stop_pids "$RUN/peer-node.pid" node; }
@@ -1282,10 +1289,10 @@ profile_sum() {		# profile_sum NAME WHAT
 	    "(% of all samples), then by command:" "")
 	PROFILES+=("$(perf report -i "$VAR/perf-$1.data" --no-children \
 	    --sort dso,sym -g none --stdio 2>/dev/null | grep '%' |
-	    grep -v '^#' | head -10 | sed 's/^/    /')")
+	    grep -v '^#' | sed -n '1,10s/^/    /p')")
 	PROFILES+=("$(perf report -i "$VAR/perf-$1.data" --no-children \
 	    --sort comm -g none --stdio 2>/dev/null | grep '%' |
-	    grep -v '^#' | head -6 | sed 's/^/    /')")
+	    grep -v '^#' | sed -n '1,6s/^/    /p')")
 }
 
 # --- growth (issue 14; GROWTH=0 skips it, GROWTH_ONLY=1 runs only it) ----
