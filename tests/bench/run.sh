@@ -436,9 +436,31 @@ pool_idle() {
 		a=$(pool_ticks $pids)
 		sleep 0.5
 		b=$(pool_ticks $pids)
-		((b - a <= 1)) && return 0
+		((b - a <= 1)) && break
 	done
-	log "warning: the FastCGI pool is still busy after 60 s"
+	((i < 120)) || log "warning: the FastCGI pool is still busy after 60 s"
+	db_idle
+}
+
+# db_idle: wait (up to 120 s) until no statement of the application's
+# database user is running, twice in a row. A process waiting for a slow
+# query (a search that reads the whole organization) uses no CPU, so
+# pool_idle's measure alone would take it for idle while the backlog is
+# still being served.
+db_idle() {
+	local i n quiet=0 user
+	user=$(conf_get db_user)
+	for ((i = 0; i < 400; i++)); do
+		n=$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST
+		    WHERE USER = '$user' AND COMMAND = 'Query'") || n=0
+		if [ "$n" = 0 ]; then
+			((++quiet >= 2)) && return 0
+		else
+			quiet=0
+		fi
+		sleep 0.3
+	done
+	log "warning: the database still runs the pool's queries after 120 s"
 }
 
 pool_ticks() {	# pool_ticks PID...: their user + system CPU, in ticks
