@@ -55,6 +55,27 @@
 #   its time and the pool's peak RSS, reset (/proc/PID/clear_refs) before
 #   each size, so that a flat figure shows the export streams.
 #
+# Bare baselines (issue 14), behind lighttpd right after its hello rows:
+# ../shared/bench/c/item_fcgi.c (one prepared primary-key SELECT, no
+# auth, JSON by hand), built from there into $BUILD/bench/item_fcgi and
+# served by the hello lighttpd (lighttpd-bare.conf, the same settings and
+# pool size), and, when node is installed, ../shared/bench/peer-node
+# (Express + mariadb, npm ci there if node_modules is absent) run from
+# there; both read the run's items through the view bench.items (the
+# table shape they expect) over inventory_items, at random among the
+# ITEMS items (paths.lua). The item read and list rows are also given as
+# ratios to those two. Either one missing: its row says "skipped: ..."
+# and the bench goes on.
+# Growth (issue 14; GROWTH=0 skips it, GROWTH_ONLY=1 runs only it), behind
+# lighttpd at the end: the item read, the 50-row list and a search for a
+# SKU (?search=) at 1,000 and at GROWTH_LARGE items in an organization
+# (seeded in SQL), with their growth (time per request, large / small);
+# ingestion of the ingestion row's body into an organization without
+# order lines and into one holding GROWTH_LINES (seeded in SQL in
+# 100,000-row INSERT ... SELECTs, timed); prediction regeneration (one
+# mihwar-worker --once pass) for PREDICT_SMALL and for ITEMS items with
+# GROWTH_LINES / ITEMS days of daily history each.
+#
 # Environment:
 #   DURATION (10s)  length of each measured wrk run
 #   WARMUP   (3s)   a wrk run before each measured one, discarded (0: none)
@@ -80,6 +101,17 @@
 #   FCGID_ONLY (0)  1: only the Apache rows, mod_fcgid's among them (no
 #                   lighttpd, SCIM, ingestion or webhook rows)
 #   BUILD    (build) where `make` put the programs
+#   BENCH_SHARED (../shared/bench)  the machine's baselines (above)
+#   BENCH_NODE_PORT (18093)  the Node peer's port; refused if busy
+#   GROWTH   (1)    0: no growth rows; GROWTH_ONLY (0) 1: only them
+#   GROWTH_DURATION (5s), GROWTH_WARMUP (2s)  their wrk runs
+#   GROWTH_LARGE (100000), GROWTH_LINES (1000000), PREDICT_SMALL (100)
+#                   the large organization's items, the order lines of
+#                   the ingestion's full organization (ITEMS items x
+#                   GROWTH_LINES / ITEMS days: also the prediction's large
+#                   case), the prediction's small case's items
+#   PROFILE  (0)    1: perf record -a -g during the item read and the
+#                   list page, summarised after the table
 #
 # Everything runs under var/bench (its own MariaDB, web servers, pools of
 # 4 FastCGI processes) and is stopped on exit, failure included. Each run
@@ -118,6 +150,17 @@ IMPEX_RUNS=${IMPEX_RUNS:-3}
 EXPORT_ROWS=${EXPORT_ROWS:-100000}
 EXPORT_SMALL=${EXPORT_SMALL:-1000}
 EXPORT_RUNS=${EXPORT_RUNS:-2}
+SHARED=${BENCH_SHARED:-$TOP/../shared/bench}
+NODE_PORT=${BENCH_NODE_PORT:-18093}
+GROWTH=${GROWTH:-1}
+GROWTH_ONLY=${GROWTH_ONLY:-0}
+GROWTH_DURATION=${GROWTH_DURATION:-5s}
+GROWTH_WARMUP=${GROWTH_WARMUP:-2s}
+GROWTH_SMALL=1000
+GROWTH_LARGE=${GROWTH_LARGE:-100000}
+GROWTH_LINES=${GROWTH_LINES:-1000000}
+PREDICT_SMALL=${PREDICT_SMALL:-100}
+PROFILE=${PROFILE:-0}
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 VAR=$TOP/var/bench
@@ -187,6 +230,7 @@ stop_all() {
 	stop_hello_lighttpd
 	stop_hello_apache
 	stop_fcgid
+	stop_pids "$RUN/peer-node.pid" node
 	own_pids "$RUN/mariadbd.pid" mariadbd
 	own_pids "$RUN/lighttpd.pid" lighttpd
 	own_pids "$RUN/apache.pid" apache2
@@ -201,6 +245,9 @@ on_exit() {
 	[ -n "$WRK_PID" ] &&
 	    [ "$(cat /proc/"$WRK_PID"/comm 2>/dev/null)" = wrk ] &&
 	    kill "$WRK_PID" 2>/dev/null
+	[ -n "$PERF_PID" ] &&
+	    [ "$(cat /proc/"$PERF_PID"/comm 2>/dev/null)" = perf ] &&
+	    kill -INT "$PERF_PID" 2>/dev/null
 	stop_all
 	exit "$rc"
 }
@@ -237,6 +284,13 @@ expect() {
 hello_env() {
 	export BENCH_TOP=$TOP BENCH_VAR=$VAR BENCH_HELLO_PORT=$HELLO_PORT \
 	    BENCH_PROCS=$PROCS BENCH_HELLO=$HELLO BENCH_WEB_USER=$WEB_USER
+	# The bare C read's pool (lighttpd-bare.conf), when it was built.
+	if [ -z "$BARE_SKIP" ] && [ -x "$ITEM_FCGI" ]; then
+		export BENCH_ITEM_FCGI=$ITEM_FCGI \
+		    BENCH_DB_SOCKET=$(conf_get db_socket)
+	else
+		unset BENCH_ITEM_FCGI
+	fi
 }
 
 start_hello_lighttpd() {
@@ -295,7 +349,9 @@ wrk_bench() {
 		    die "$what: wrk failed (warm-up)"
 	fi
 	${SETTLE:-}
+	profile_start "${PROFILE_AS:-}" "$dur"
 	run_wrk "$dur" "$script" "$url" "$@" || die "$what: wrk failed"
+	profile_sum "${PROFILE_AS:-}" "$what"
 	out=$(grep '^BENCH ' "$VAR/wrk.out") || die "$what: no BENCH line"
 	RATE=$(sed -n 's/.* rate=\([0-9.]*\).*/\1/p' <<< "$out")
 	P99=$(sed -n 's/.* p99_ms=\([0-9.]*\).*/\1/p' <<< "$out")
@@ -327,7 +383,13 @@ measure() {
 		note=" (**no answer within $DURATION**)"
 		BAD+=("$server $what: no answer within $DURATION")
 	fi
-	ROWS+=("| $server: $what$note | $rate | $p99 | $ratio |")
+	# A read row (READ_ROW=1) also against the bare baselines.
+	if [ "${READ_ROW:-0}" = 1 ]; then
+		ROWS+=("| $server: $what$note | $rate | $p99 | $ratio | \
+$(vs_bare "$rate") |")
+	else
+		ROWS+=("| $server: $what$note | $rate | $p99 | $ratio | | |")
+	fi
 	log "$server: $what: $rate req/s, p99 $p99 ms, $ratio of the limit," \
 	    "$non2xx non-2xx, $errs errors"
 }
@@ -374,9 +436,31 @@ pool_idle() {
 		a=$(pool_ticks $pids)
 		sleep 0.5
 		b=$(pool_ticks $pids)
-		((b - a <= 1)) && return 0
+		((b - a <= 1)) && break
 	done
-	log "warning: the FastCGI pool is still busy after 60 s"
+	((i < 120)) || log "warning: the FastCGI pool is still busy after 60 s"
+	db_idle
+}
+
+# db_idle: wait (up to 120 s) until no statement of the application's
+# database user is running, twice in a row. A process waiting for a slow
+# query (a search that reads the whole organization) uses no CPU, so
+# pool_idle's measure alone would take it for idle while the backlog is
+# still being served.
+db_idle() {
+	local i n quiet=0 user
+	user=$(conf_get db_user)
+	for ((i = 0; i < 400; i++)); do
+		n=$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST
+		    WHERE USER = '$user' AND COMMAND = 'Query'") || n=0
+		if [ "$n" = 0 ]; then
+			((++quiet >= 2)) && return 0
+		else
+			quiet=0
+		fi
+		sleep 0.3
+	done
+	log "warning: the database still runs the pool's queries after 120 s"
 }
 
 pool_ticks() {	# pool_ticks PID...: their user + system CPU, in ticks
@@ -532,6 +616,11 @@ create_items() {
 	    ON o.id = i.org_id WHERE o.slug = '$SLUG'" > "$VAR/item-ids"
 	n=$(wc -l < "$VAR/item-ids")
 	[ "$n" = "$ITEMS" ] || die "$n items in the database, not $ITEMS"
+	# Fresh statistics: the rows an earlier run left or removed (import,
+	# export, growth) would otherwise decide the list's plan (a stale
+	# count once made it walk the primary key, 500 ms a page).
+	sql "ANALYZE TABLE inventory_items" > /dev/null ||
+	    die "cannot analyze inventory_items"
 	expect "$APP$API/inventory/items/$(head -1 "$VAR/item-ids")" 200 \
 	    '"sku"' -H "Authorization: Bearer $KEY"
 	expect "$APP$API/inventory/items?limit=50" 200 '"nextCursor"' \
@@ -539,9 +628,10 @@ create_items() {
 }
 
 measure_reads() {
-	BENCH_KEY=$KEY BENCH_IDS=$VAR/item-ids measure lighttpd \
-	    "GET $API/inventory/items/{id}" "$APP" items.lua
-	BENCH_KEY=$KEY measure lighttpd "GET $API/inventory/items?limit=50" \
+	READ_ROW=1 PROFILE_AS=item BENCH_KEY=$KEY BENCH_IDS=$VAR/item-ids \
+	    measure lighttpd "GET $API/inventory/items/{id}" "$APP" items.lua
+	READ_ROW=1 PROFILE_AS=list BENCH_KEY=$KEY measure lighttpd \
+	    "GET $API/inventory/items?limit=50" \
 	    "$APP$API/inventory/items?limit=50" auth.lua
 }
 
@@ -962,6 +1052,7 @@ run_lighttpd() {
 	check_endpoints lighttpd
 	measure_server lighttpd
 	create_items
+	measure_bare
 	measure_reads
 	pool=$(children "$(cat "$RUN/lighttpd.pid")" mihwar.fcgi)
 	app=$(peak_rss $pool)
@@ -982,6 +1073,7 @@ runs (hello.fcgi: $hello), $scim after the SCIM rows as well, \
 $INGEST_RSS after the ingestion runs as well ($INGEST_RSS_NOW resident \
 then)")
 	measure_impex
+	[ "$GROWTH" = 0 ] || run_growth
 	stack web-stop
 }
 
@@ -1075,6 +1167,415 @@ fcgid_count() {
 	echo "$n"
 }
 
+# --- the bare baselines (issue 14) ----------------------------------------
+
+# ../shared/bench (the machine's baselines; BENCH_SHARED overrides where):
+# its c/item_fcgi.c is built from there into $BUILD/bench/item_fcgi and
+# served by the hello lighttpd (lighttpd-bare.conf) at /items/{id}, and
+# its peer-node/server.js runs from there on BENCH_NODE_PORT. Both read
+# "bench.items" (id, tenant_id, sku, name, qty_on_hand), the table shape
+# they were written for: here a view over this run's inventory_items
+# (org_id as tenant_id, stock_on_hand as qty_on_hand), so the same rows
+# of the same table are read. A part that cannot run says why in its row
+# (BARE_SKIP, NODE_SKIP) and the bench goes on.
+BARE_SKIP=
+NODE_SKIP=
+BARE_RATE=
+NODE_RATE=
+ITEM_FCGI=$BUILD/bench/item_fcgi
+NODE_URL=http://127.0.0.1:$NODE_PORT
+
+# The database "bench" the baselines read: a user with their built-in
+# password (bench/bench, as benchdb.c and server.js have it) that may
+# only read the view. A merge view, so WHERE id = ? is the primary key.
+bare_db() {
+	sql "$(cat <<SQL
+CREATE DATABASE IF NOT EXISTS bench;
+CREATE USER IF NOT EXISTS 'bench'@'localhost' IDENTIFIED BY 'bench';
+CREATE OR REPLACE ALGORITHM = MERGE SQL SECURITY DEFINER VIEW bench.items AS
+  SELECT id, org_id AS tenant_id, sku, name, stock_on_hand AS qty_on_hand
+  FROM \`$(conf_get db_name)\`.inventory_items;
+GRANT SELECT ON bench.items TO 'bench'@'localhost';
+SQL
+)"
+}
+
+# setup_bare: build item_fcgi, make the view, npm ci the peer if needed.
+setup_bare() {
+	local c=$SHARED/c
+	if [ ! -d "$SHARED" ]; then
+		BARE_SKIP="skipped: ../shared/bench not found"
+		NODE_SKIP=$BARE_SKIP
+		log "$BARE_SKIP ($SHARED): no bare baselines"
+		return 0
+	fi
+	bare_db || { BARE_SKIP="skipped: cannot make the view bench.items"
+	    NODE_SKIP=$BARE_SKIP; log "$BARE_SKIP"; return 0; }
+	if [ ! -f "$c/item_fcgi.c" ]; then
+		BARE_SKIP="skipped: $c/item_fcgi.c not found"
+	elif ! ${CC:-cc} -O2 -Wall -Wextra $(mariadb_config --cflags) \
+	    -o "$ITEM_FCGI" "$c/item_fcgi.c" "$c/benchdb.c" -lfcgi \
+	    $(mariadb_config --libs) > "$LOG/item_fcgi-build.out" 2>&1; then
+		BARE_SKIP="skipped: item_fcgi.c did not build"
+		log "$BARE_SKIP: $(head -c 300 "$LOG/item_fcgi-build.out")"
+	fi
+	if ! command -v node > /dev/null; then
+		NODE_SKIP="skipped: node is not installed"
+	elif [ ! -f "$SHARED/peer-node/server.js" ]; then
+		NODE_SKIP="skipped: peer-node/server.js not found"
+	elif [ ! -d "$SHARED/peer-node/node_modules" ]; then
+		log "npm ci in $SHARED/peer-node"
+		(cd "$SHARED/peer-node" && npm ci --no-audit --no-fund) >&2 ||
+		    NODE_SKIP="skipped: npm ci failed in peer-node"
+	fi
+	[ -z "$BARE_SKIP" ] || log "$BARE_SKIP"
+	[ -z "$NODE_SKIP" ] || log "$NODE_SKIP"
+}
+
+start_node() {
+	local i
+	[ -z "$NODE_SKIP" ] || return 0
+	port_free "$NODE_PORT" || { NODE_SKIP="skipped: 127.0.0.1:$NODE_PORT
+is busy"; log "$NODE_SKIP"; return 0; }
+	PORT=$NODE_PORT BENCH_DB_SOCKET=$(conf_get db_socket) \
+	    node "$SHARED/peer-node/server.js" > "$LOG/peer-node.out" 2>&1 9>&- &
+	echo $! > "$RUN/peer-node.pid"
+	# Up to 60 s: Node loads Express and opens its pool slowly on a busy
+	# machine.
+	for ((i = 0; i < 4; i++)); do
+		( wait_for "the Node peer" curl -fsS -m 5 -o /dev/null \
+		    "$NODE_URL$(head -1 "$VAR/item-ids-bare")" ) 2> /dev/null &&
+		    return 0
+	done
+	die "the Node peer did not come up ($LOG/peer-node.out)"
+}
+
+stop_node() { stop_pids "$RUN/peer-node.pid" node; }
+
+# measure_bare: the bare C read and the Node peer's over the ITEMS items
+# of the run's organization (their primary keys), at CONNS connections.
+measure_bare() {
+	local id
+	sql "SELECT CONCAT('/items/', i.id) FROM inventory_items i JOIN
+	    organizations o ON o.id = i.org_id WHERE o.slug = '$SLUG'" \
+	    > "$VAR/item-ids-bare" || die "cannot list the items' ids"
+	id=$(head -1 "$VAR/item-ids-bare")
+	if [ -z "$BARE_SKIP" ]; then
+		expect "$LIMIT$id" 200 '"sku":"BENCH-'
+		BENCH_PATHS=$VAR/item-ids-bare BENCH_WANT='"sku":"BENCH-' \
+		    measure lighttpd "bare C FastCGI GET /items/{id}" "$LIMIT" \
+		    paths.lua
+		BARE_RATE=$RATE
+	else
+		ROWS+=("| lighttpd: bare C FastCGI GET /items/{id} ($BARE_SKIP) \
+| – | – | – | | |")
+	fi
+	start_node
+	if [ -z "$NODE_SKIP" ]; then
+		expect "$NODE_URL$id" 200 '"sku":"BENCH-'
+		LIMIT_RATE[peer]=${LIMIT_RATE[lighttpd]}
+		BENCH_PATHS=$VAR/item-ids-bare BENCH_WANT='"sku":"BENCH-' \
+		    measure peer "Node $(node --version) Express + mariadb \
+GET /items/{id} (one process, pool of 8)" "$NODE_URL" paths.lua
+		NODE_RATE=$RATE
+		stop_node
+	else
+		ROWS+=("| peer: Node Express + mariadb GET /items/{id} \
+($NODE_SKIP) | – | – | – | | |")
+	fi
+}
+
+# vs_bare RATE: the cells "ratio to the bare C read | ratio to the peer".
+vs_bare() {
+	local b=${BARE_RATE:-} n=${NODE_RATE:-}
+	awk -v r="$1" -v b="$b" -v n="$n" 'BEGIN {
+		printf "%s | %s", (b > 0 ? sprintf("%.2f", r / b) : "–"),
+		    (n > 0 ? sprintf("%.2f", r / n) : "–") }'
+}
+
+# --- the profile (PROFILE=1) ---------------------------------------------
+
+# With PROFILE=1, wrk_bench runs perf record -a -g for the length of the
+# measured run of a row that sets PROFILE_AS (the item read and the list
+# page), and profile_sum keeps the top entries of perf report.
+PERF_PID=
+PROFILES=()
+profile_start() {	# profile_start NAME DURATION
+	[[ $PROFILE = 1 && -n ${PROFILE_AS:-} ]] || return 0
+	perf record -a -g -F 999 -o "$VAR/perf-$1.data" -- sleep "${2%s}" \
+	    > "$LOG/perf-$1.out" 2>&1 9>&- &
+	PERF_PID=$!
+}
+
+profile_sum() {		# profile_sum NAME WHAT
+	[[ $PROFILE = 1 && -n ${PROFILE_AS:-} ]] || return 0
+	wait "$PERF_PID" || log "warning: perf record failed ($LOG/perf-$1.out)"
+	PERF_PID=
+	PROFILES+=("" "$2, perf record -a -g -F 999 for the measured" \
+	    "run; perf report --no-children, top 10 by dso,sym" \
+	    "(% of all samples), then by command:" "")
+	PROFILES+=("$(perf report -i "$VAR/perf-$1.data" --no-children \
+	    --sort dso,sym -g none --stdio 2>/dev/null | grep '%' |
+	    grep -v '^#' | sed -n '1,10s/^/    /p')")
+	PROFILES+=("$(perf report -i "$VAR/perf-$1.data" --no-children \
+	    --sort comm -g none --stdio 2>/dev/null | grep '%' |
+	    grep -v '^#' | sed -n '1,6s/^/    /p')")
+}
+
+# --- growth (issue 14; GROWTH=0 skips it, GROWTH_ONLY=1 runs only it) ----
+
+# Each run's growth organizations are "<slug>-g<N>" (reads), "<slug>-he"
+# (ingestion into an empty organization), "<slug>-hl" (GROWTH_LINES order
+# lines, and the prediction's large case) and "<slug>-hs" (the
+# prediction's small case); an earlier run's items and predictions in
+# such organizations go first, so that the tables stay the same size
+# from run to run (order_history_lines is emptied anyway).
+growth_clean() {
+	sql "DELETE p FROM predictions p JOIN organizations o ON o.id = p.org_id
+	    WHERE o.slug REGEXP '^bench-[0-9a-f]{8}-(g[0-9]+|h[els])\$';
+	    DELETE i FROM inventory_items i JOIN organizations o
+	    ON o.id = i.org_id
+	    WHERE o.slug REGEXP '^bench-[0-9a-f]{8}-(g[0-9]+|h[els])\$'" ||
+	    log "warning: cannot remove the growth items of earlier runs"
+}
+
+# seed_growth_items SLUG N PREFIX WIDTH: N items with SKUs PREFIX and
+# their number from 0 in WIDTH digits, named "Growth item N", in SQL.
+seed_growth_items() {
+	sql "$(cat <<SQL
+SET @org = (SELECT id FROM organizations WHERE slug = '$1');
+INSERT INTO inventory_items (public_id, org_id, sku, name, unit, category)
+  SELECT UUID(), @org, CONCAT('$3', LPAD(seq, $4, '0')),
+    CONCAT('Growth item ', seq), 'each', CONCAT('Category ', seq % 20)
+  FROM seq_0_to_$(($2 - 1));
+ANALYZE TABLE inventory_items;
+SQL
+)" > /dev/null || die "cannot seed $2 items in $1"
+}
+
+# seed_history SLUG ITEMS DAYS: DAYS days of daily order history for each
+# of the organization's ITEMS items (one line a day an item, ending
+# 2025-12-31), in one DAY batch; in multi-row INSERTs of at most 100,000
+# rows (INSERT ... SELECT from MariaDB's sequence engine).
+seed_history() {
+	local slug=$1 items=$2 days=$3 n from chunk=100000 stmts=
+	n=$((items * days))
+	for ((from = 0; from < n; from += chunk)); do
+		stmts+="INSERT INTO order_history_lines (org_id, batch_id, item_id,
+  order_date, ordered_qty, delivered_qty)
+  SELECT @org, @batch, @item0 + seq % $items,
+    '2025-12-31' - INTERVAL (seq DIV $items) DAY, 1 + seq % 7, seq % 5
+  FROM seq_${from}_to_$((from + chunk < n ? from + chunk - 1 : n - 1));
+"
+	done
+	sql "$(cat <<SQL
+SET @org = (SELECT id FROM organizations WHERE slug = '$slug');
+SET @item0 = (SELECT MIN(id) FROM inventory_items WHERE org_id = @org);
+INSERT INTO import_batches (public_id, org_id, source, period_kind,
+    lines_inserted) VALUES (UUID(), @org, 'api', 'DAY', $n);
+SET @batch = LAST_INSERT_ID();
+$stmts
+SQL
+)" || die "cannot seed $n order lines in $slug"
+}
+
+# The item ids of seeded items are consecutive (one INSERT ... SELECT on
+# an otherwise idle table; seed_history relies on it).
+check_consecutive() {	# check_consecutive SLUG N
+	local got
+	got=$(sql "SELECT MAX(i.id) - MIN(i.id) + 1, COUNT(*) FROM
+	    inventory_items i JOIN organizations o ON o.id = i.org_id
+	    WHERE o.slug = '$1'")
+	[ "$got" = "$2	$2" ] || die "$1: item ids not consecutive ($got)"
+}
+
+# growth_reads N: the item read, the 50-row list and a search for a SKU
+# in an organization of N items (seeded in SQL); sets GR[N,...].
+declare -A GR
+growth_reads() {
+	local n=$1 slug=$SLUG-g$1 key what
+	key=$(new_org "$slug")
+	log "seeding $n items in SQL ($slug)"
+	seed_growth_items "$slug" "$n" G- 6
+	sql "SELECT CONCAT('$API/inventory/items/', i.public_id) FROM
+	    inventory_items i JOIN organizations o ON o.id = i.org_id
+	    WHERE o.slug = '$slug' ORDER BY RAND() LIMIT 10000" \
+	    > "$VAR/growth-items" || die "cannot list the items of $slug"
+	sql "SELECT CONCAT('$API/inventory/items?limit=50&search=', i.sku)
+	    FROM inventory_items i JOIN organizations o ON o.id = i.org_id
+	    WHERE o.slug = '$slug' ORDER BY RAND() LIMIT 10000" \
+	    > "$VAR/growth-search" || die "cannot list the SKUs of $slug"
+	expect "$APP$(head -1 "$VAR/growth-items")" 200 '"sku":"G-' \
+	    -H "Authorization: Bearer $key"
+	expect "$APP$(head -1 "$VAR/growth-search")" 200 \
+	    "\"sku\":\"$(head -1 "$VAR/growth-search" | sed 's/.*search=//')\"" \
+	    -H "Authorization: Bearer $key"
+	for what in item list search; do
+		log "lighttpd: growth, $what, $n items"
+		case $what in
+		item) BENCH_KEY=$key BENCH_PATHS=$VAR/growth-items \
+		    BENCH_WANT='"sku":"G-' SETTLE=pool_idle wrk_bench \
+		    "growth $what $n" "$GROWTH_DURATION" "$GROWTH_WARMUP" "$APP" \
+		    paths.lua "$CONNS" 20s ;;
+		list) BENCH_KEY=$key SETTLE=pool_idle wrk_bench \
+		    "growth $what $n" "$GROWTH_DURATION" "$GROWTH_WARMUP" \
+		    "$APP$API/inventory/items?limit=50" auth.lua "$CONNS" 20s ;;
+		search) BENCH_KEY=$key BENCH_PATHS=$VAR/growth-search \
+		    BENCH_WANT='"sku":"G-' SETTLE=pool_idle wrk_bench \
+		    "growth $what $n" "$GROWTH_DURATION" "$GROWTH_WARMUP" "$APP" \
+		    paths.lua "$CONNS" 20s ;;
+		esac
+		growth_check "$what, $n items"
+		GR[$n,$what]=$RATE GR[$n,$what,p99]=$P99
+		log "lighttpd: growth, $what, $n items: $RATE req/s, p99 $P99 ms"
+	done
+	# The search one request at a time too: its latency without a queue.
+	log "lighttpd: growth, search, $n items, one connection"
+	BENCH_KEY=$key BENCH_PATHS=$VAR/growth-search BENCH_WANT='"sku":"G-' \
+	    SETTLE=pool_idle wrk_bench "growth search1 $n" "$GROWTH_DURATION" \
+	    "$GROWTH_WARMUP" "$APP" paths.lua 1 20s
+	growth_check "search, $n items, one connection"
+	GR[$n,search1]=$RATE GR[$n,search1,p99]=$P99
+	log "lighttpd: growth, search, $n items, one connection: $RATE req/s," \
+	    "p99 $P99 ms"
+}
+
+# growth_check WHAT: a growth row's run had only good answers, and some.
+growth_check() {
+	[[ $NON2XX = 0 && $ERRS = 0 ]] || BAD+=("growth $1: $NON2XX non-2xx" \
+	    "or unexpected, $ERRS socket errors")
+	awk -v r="$RATE" 'BEGIN { exit !(r > 0) }' ||
+	    BAD+=("growth $1: no answer within $GROWTH_DURATION")
+}
+
+# growth_ingest SLUG KEY: the ingestion row's body into SLUG (ITEMS items
+# with the body's SKUs); sets RATE, P99 (lines/s in GI_LINES).
+growth_ingest() {
+	check_batch "ingestion into $1" "$2" "$APP$API/ingestion/order-lines" \
+	    "$VAR/ingest.json" 201 "\"inserted\":$LINES,"
+	BENCH_KEY=$2 BENCH_BODY=$VAR/ingest.json \
+	    BENCH_WANT="\"inserted\":$LINES," SETTLE=pool_idle \
+	    wrk_bench "ingestion into $1" "$GROWTH_DURATION" "$GROWTH_WARMUP" \
+	    "$APP$API/ingestion/order-lines" batch.lua "$INGEST_CONNS" 60s
+	growth_check "ingestion into $1"
+	GI_LINES=$(awk -v r="$RATE" -v n="$LINES" 'BEGIN { printf "%.0f", r * n }')
+}
+
+# predict_time SLUG KEY ITEMS: one import.completed event for SLUG (a
+# one-line DAY ingestion), every event cursor moved past all else first,
+# then one pass of the worker (mihwar-worker --once, as the stack runs
+# it) timed; checks that ITEMS x 14 daily predictions were written. Sets
+# PT (seconds).
+predict_time() {
+	local slug=$1 key=$2 items=$3 t0 t1 n
+	sql "INSERT INTO event_cursors (consumer, last_event_id)
+	    SELECT c, COALESCE((SELECT MAX(id) FROM events), 0)
+	    FROM (SELECT 'predictions' AS c UNION SELECT 'webhooks') x
+	    ON DUPLICATE KEY UPDATE last_event_id = VALUES(last_event_id);
+	    UPDATE event_cursors SET last_event_id =
+	    (SELECT COALESCE(MAX(id), 0) FROM events)" ||
+	    die "cannot move the event cursors"
+	printf '{"periodKind":"DAY","lines":[{"sku":"BENCH-0000","orderDate":"2025-12-31","orderedQty":1,"deliveredQty":1}]}' \
+	    > "$VAR/predict-one.json"
+	check_batch "one line into $slug" "$key" \
+	    "$APP$API/ingestion/order-lines" "$VAR/predict-one.json" 201 \
+	    '"inserted":1,'
+	t0=$(date +%s.%N)
+	MIHWAR_CONF=$CONF setpriv --reuid="$WEB_USER" --regid="$WEB_USER" \
+	    --init-groups -- "$BUILD/mihwar-worker" --once --max-seconds 600 \
+	    >> "$LOG/predict-worker.log" 2>&1 9>&- ||
+	    die "mihwar-worker --once failed ($LOG/predict-worker.log)"
+	t1=$(date +%s.%N)
+	PT=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+	n=$(sql "SELECT COUNT(*) FROM predictions p JOIN organizations o
+	    ON o.id = p.org_id WHERE o.slug = '$slug' AND p.period_kind = 'DAY'")
+	[ "$n" = $((items * 14)) ] || die "$slug: $n daily predictions," \
+	    "not $((items * 14)) ($LOG/predict-worker.log)"
+	log "prediction regeneration, $slug: $PT s ($n predictions)"
+}
+
+GROWTH_ROWS=()
+run_growth() {
+	local e l s t0 secs n lines days=$((GROWTH_LINES / ITEMS)) pe pl ps
+	growth_clean
+	growth_reads "$GROWTH_SMALL"
+	growth_reads "$GROWTH_LARGE"
+	for what in item list search search1; do
+		GROWTH_ROWS+=("| GET $(growth_label $what), req/s | \
+${GR[$GROWTH_SMALL,$what]%.*} | ${GR[$GROWTH_SMALL,$what,p99]} | \
+${GR[$GROWTH_LARGE,$what]%.*} | ${GR[$GROWTH_LARGE,$what,p99]} | \
+$(awk -v a="${GR[$GROWTH_SMALL,$what]}" -v b="${GR[$GROWTH_LARGE,$what]}" \
+    -v p="${GR[$GROWTH_SMALL,$what,p99]}" \
+    -v q="${GR[$GROWTH_LARGE,$what,p99]}" 'BEGIN {
+	printf "%.2f | %.2f", (b > 0 ? a / b : 0), (p > 0 ? q / p : 0) }') |")
+	done
+	# Ingestion and prediction: ITEMS items with the body's SKUs each.
+	e=$(new_org "$SLUG-he") l=$(new_org "$SLUG-hl") s=$(new_org "$SLUG-hs")
+	seed_growth_items "$SLUG-he" "$ITEMS" BENCH- 4
+	seed_growth_items "$SLUG-hl" "$ITEMS" BENCH- 4
+	seed_growth_items "$SLUG-hs" "$PREDICT_SMALL" BENCH- 4
+	check_consecutive "$SLUG-hl" "$ITEMS"
+	check_consecutive "$SLUG-hs" "$PREDICT_SMALL"
+	lines=$((ITEMS * days))
+	log "seeding $lines order lines in SQL ($SLUG-hl: $ITEMS items x" \
+	    "$days days)"
+	t0=$(date +%s.%N)
+	seed_history "$SLUG-hl" "$ITEMS" "$days"
+	secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" \
+	    'BEGIN { printf "%.1f", b - a }')
+	SEED_NOTE="$lines order lines seeded in $secs s"
+	log "$SEED_NOTE; $((PREDICT_SMALL * days)) more in $SLUG-hs"
+	seed_history "$SLUG-hs" "$PREDICT_SMALL" "$days"
+	sql "ANALYZE TABLE order_history_lines" > /dev/null
+	predict_time "$SLUG-hs" "$s" "$PREDICT_SMALL"
+	ps=$PT
+	predict_time "$SLUG-hl" "$l" "$ITEMS"
+	pl=$PT
+	GROWTH_ROWS+=("| prediction regeneration, $days days of daily history \
+(mihwar-worker --once, s) | $ps ($PREDICT_SMALL items) | | $pl ($ITEMS items) \
+| | $(awk -v a="$ps" -v b="$pl" 'BEGIN { printf "%.2f", (a > 0 ? b / a : 0) }') \
+(items x$((ITEMS / PREDICT_SMALL))) | |")
+	log "lighttpd: growth, ingestion into an empty organization"
+	growth_ingest "$SLUG-he" "$e"
+	pe=$GI_LINES n=$P99
+	log "lighttpd: growth, ingestion into $lines existing lines"
+	growth_ingest "$SLUG-hl" "$l"
+	GROWTH_ROWS+=("| POST $API/ingestion/order-lines, lines/s (empty \
+organization / $lines lines in it) | $pe | $n | $GI_LINES | $P99 | \
+$(awk -v a="$pe" -v b="$GI_LINES" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }') \
+| $(awk -v p="$n" -v q="$P99" 'BEGIN { printf "%.2f", (p > 0 ? q / p : 0) }') |")
+}
+
+growth_label() {
+	case $1 in
+	item) echo "$API/inventory/items/{id}" ;;
+	list) echo "$API/inventory/items?limit=50" ;;
+	search) echo "$API/inventory/items?limit=50&search={SKU}" ;;
+	search1) echo "$API/inventory/items?limit=50&search={SKU} (one \
+connection)" ;;
+	esac
+}
+
+print_growth() {
+	echo
+	echo "Growth: the same request at $GROWTH_SMALL and at $GROWTH_LARGE" \
+	    "items in an organization (seeded in SQL; wrk -c$CONNS" \
+	    "-d$GROWTH_DURATION after a $GROWTH_WARMUP warm-up; a search for" \
+	    "a random item's SKU, its answer checked for that item); the" \
+	    "growth is the time per request large / small (1/req/s), and" \
+	    "p99 large / small. Ingestion: the ingestion row's body into an" \
+	    "organization without order lines and into one holding them" \
+	    "($SEED_NOTE), wrk -c$INGEST_CONNS; its growth is lines/s" \
+	    "empty / full. Prediction: one worker pass regenerating an" \
+	    "organization's daily predictions, $PREDICT_SMALL and $ITEMS" \
+	    "items with $((GROWTH_LINES / ITEMS)) days of history each (one" \
+	    "line an item a day)."
+	echo
+	echo "| what | small | p99 ms | large | p99 ms | growth | p99 growth |"
+	echo "|---|---:|---:|---:|---:|---:|---:|"
+	printf '%s\n' "${GROWTH_ROWS[@]}"
+}
+
 print_table() {
 	local rev
 	rev=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo '?')
@@ -1089,11 +1590,14 @@ print_table() {
 	    "MariaDB $(mariadbd --version | awk '{ print $3 }');" \
 	    "CPUs busy with other work: $BUSY_BEFORE before, $BUSY_AFTER after."
 	[ "$IMPEX_ONLY" = 1 ] && { print_impex; print_bad; return; }
+	[ "$GROWTH_ONLY" = 1 ] && { print_growth; print_bad; return; }
 	echo
-	echo "| what | req/s | p99 ms | ratio to the limit |"
-	echo "|---|---:|---:|---:|"
+	echo "| what | req/s | p99 ms | ratio to the limit | to the bare C read | to the Node peer |"
+	echo "|---|---:|---:|---:|---:|---:|"
 	printf '%s\n' "${ROWS[@]}"
 	[ "$FCGID_ONLY" = 1 ] && { print_bad; return; }
+	[ ${#PROFILES[@]} -eq 0 ] || printf '%s\n' "${PROFILES[@]}"
+	[ "$GROWTH" = 0 ] || print_growth
 	echo
 	echo "SCIM directory, $SCIM_USERS users in one organization: the" \
 	    "userName lookup and the 100-user page above, one request at a" \
@@ -1176,6 +1680,8 @@ print_bad() {
 for t in wrk curl lighttpd apache2 spawn-fcgi ss mariadbd mariadb; do
 	command -v "$t" >/dev/null || die "$t is not installed (make deps)"
 done
+[ "$PROFILE" != 1 ] || command -v perf > /dev/null ||
+    die "PROFILE=1: perf is not installed"
 [ -f /usr/lib/apache2/modules/mod_fcgid.so ] ||
     die "mod_fcgid is not installed (make deps)"
 for p in "$BUILD/mihwar.fcgi" "$BUILD/mihwarctl" "$HELLO" "$RAWINSERT"; do
@@ -1189,7 +1695,7 @@ if compgen -G "$RUN/*.pid*" > /dev/null; then
 	stop_all
 fi
 rm -f "$LOG"/*			# logs of the last run (request lines add up)
-for p in "$PORT" "$HELLO_PORT" "$FCGID_PORT"; do
+for p in "$PORT" "$HELLO_PORT" "$FCGID_PORT" "$NODE_PORT"; do
 	port_free "$p" || die "127.0.0.1:$p is busy (not ours; BENCH_PORT" \
 	    "and BENCH_HELLO_PORT choose others)"
 done
@@ -1229,7 +1735,11 @@ SKEY=$(MIHWAR_CONF=$VAR/mihwar.conf "$BUILD/mihwarctl" --json key create \
 log "organization $SLUG, integration key ${KEY:0:12}..., ingest key" \
     "${IKEY:0:12}..., scim key ${SKEY:0:12}..."
 impex_clean
-if [ "$IMPEX_ONLY" = 1 ]; then
+if [ "$GROWTH_ONLY" = 1 ]; then
+	stack web-start lighttpd
+	run_growth
+	stack web-stop
+elif [ "$IMPEX_ONLY" = 1 ]; then
 	stack web-start lighttpd
 	measure_impex
 	stack web-stop
@@ -1238,6 +1748,7 @@ elif [ "$FCGID_ONLY" = 1 ]; then
 	run_fcgid
 else
 	seed_scim
+	setup_bare
 	run_lighttpd
 	run_apache
 	run_fcgid

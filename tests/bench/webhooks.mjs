@@ -6,14 +6,26 @@
 //
 // Env: MIHWAR_BASE_URL, MIHWAR_CTL, MIHWAR_CONF, MIHWAR_STACK (stack.sh
 // wrapper: worker-start / worker-stop). BACKLOG (default 1000) and
-// LAG_EVENTS (default 200) size the runs.
+// LAG_EVENTS (default 200) size the runs; RETRIES (default 4) bounds the
+// retries of one request.
+//
+// The client's keep-alive sockets can be closed by the server between
+// requests (lighttpd ends a connection after max-keep-alive-requests); a
+// request sent on such a socket fails with "other side closed" without
+// an answer, and the client cannot know whether it was written. Every
+// write here therefore carries an Idempotency-Key and is retried with the
+// same key (the server replays the stored answer instead of writing
+// twice; 409 means the first attempt is still in flight), at most
+// RETRIES times; the retries are counted in the output.
 import { createServer } from 'node:http';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 
 const BASE = process.env.MIHWAR_BASE_URL;
 const BACKLOG = Number(process.env.BACKLOG || 1000);
 const LAG_EVENTS = Number(process.env.LAG_EVENTS || 200);
+const RETRIES = Number(process.env.RETRIES || 4);
+const retried = { socket: 0, busy: 0 };
 
 function ctl(...args) {
 	return execFileSync(process.env.MIHWAR_CTL, args, {
@@ -25,6 +37,39 @@ function stack(cmd) {
 	execFileSync(process.env.MIHWAR_STACK, [cmd], { stdio: 'ignore' });
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// A network failure with no answer (the socket closed under the request):
+// worth a retry with the same Idempotency-Key. Anything else is a bug.
+function closedSocket(err) {
+	const c = err && err.cause;
+	return err instanceof TypeError && c != null &&
+	    (c.code === 'UND_ERR_SOCKET' || c.code === 'ECONNRESET' ||
+	    c.code === 'EPIPE' || c.code === 'UND_ERR_CLOSED');
+}
+
+// fetch with an Idempotency-Key, retried with that same key after a
+// closed socket or a 409 (the first attempt still in flight), at most
+// RETRIES times.
+async function write(url, init) {
+	const headers = { ...init.headers, 'Idempotency-Key': randomUUID() };
+	for (let attempt = 0; ; attempt++) {
+		let res;
+		try {
+			res = await fetch(url, { ...init, headers });
+		} catch (err) {
+			if (attempt >= RETRIES || !closedSocket(err))
+				throw err;
+			retried.socket++;
+			await sleep(10 * (attempt + 1));
+			continue;
+		}
+		if (res.status !== 409 || attempt >= RETRIES)
+			return res;
+		await res.arrayBuffer();
+		retried.busy++;
+		await sleep(50 * (attempt + 1));
+	}
+}
 
 // The receiver: arrival time per orderId.
 const arrivals = new Map();
@@ -76,17 +121,19 @@ const sub = await fetch(`${BASE}/api/settings/webhooks`, {
 });
 if (sub.status !== 201)
 	throw new Error(`subscribe: ${sub.status} ${await sub.text()}`);
-await fetch(`${BASE}/api/integrations/v1/inventory/items/by-sku/WB-1`, {
+const put = await write(`${BASE}/api/integrations/v1/inventory/items/by-sku/WB-1`, {
 	method: 'PUT', headers: auth, body: JSON.stringify({ name: 'Bench item' }),
 });
+if (put.status !== 201 && put.status !== 200)
+	throw new Error(`PUT item: ${put.status} ${await put.text()}`);
 
 async function order() {
-	const res = await fetch(`${BASE}/api/integrations/v1/orders`, {
+	const res = await write(`${BASE}/api/integrations/v1/orders`, {
 		method: 'POST', headers: auth,
 		body: JSON.stringify({ lines: [{ sku: 'WB-1', quantity: 1 }] }),
 	});
 	if (res.status !== 201)
-		throw new Error(`order: ${res.status}`);
+		throw new Error(`order: ${res.status} ${await res.text()}`);
 	return [(await res.json()).data.id, performance.now()];
 }
 async function until(n, ms) {
@@ -125,3 +172,4 @@ console.log('|---|---:|');
 console.log(`| deliveries/s draining a backlog of ${BACKLOG} | ${rate.toFixed(0)} |`);
 console.log(`| lag commit -> delivery, p50 (${LAG_EVENTS} events) | ${pct(lags, 0.5).toFixed(1)} ms |`);
 console.log(`| lag commit -> delivery, p99 | ${pct(lags, 0.99).toFixed(1)} ms |`);
+console.log(`| client retries with the same Idempotency-Key (closed socket / 409 in flight) | ${retried.socket} / ${retried.busy} |`);
