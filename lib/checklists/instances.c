@@ -138,35 +138,6 @@ clinstances_add_item(struct json_object *inst, const struct db_rows *rows,
 	json_object_array_add(items, it);
 }
 
-/*
- * Rows of INST_ITEM_COLUMNS (an instance per run of one row id) as an
- * array of at most max instances; *n how many were seen (max + 1 when
- * more follow), *last the row id of the last one kept.
- */
-static struct json_object *
-clinstances_group(const struct db_rows *rows, size_t max, size_t *n,
-    long long *last)
-{
-	struct json_object	*arr = json_object_new_array(), *inst = NULL;
-	long long		 id, prev = 0;
-	size_t			 i;
-
-	*n = 0;
-	*last = 0;
-	for (i = 0; i < rows->nrows; i++) {
-		id = atoll(db_cell(rows, i, IC_ROWID));
-		if (inst == NULL || id != prev) {
-			if ((*n)++ == max)
-				break;
-			inst = clinstances_head_json(rows, i);
-			json_object_array_add(arr, inst);
-			prev = *last = id;
-		}
-		clinstances_add_item(inst, rows, i);
-	}
-	return arr;
-}
-
 /* --- the list ------------------------------------------------------- */
 
 /* The cursor's instance's due_at (24 bytes), so the page goes on after
@@ -223,7 +194,8 @@ clinstances_list(struct req *r)
 		req_resp_error(r, 503, NULL, "database unavailable");
 		goto out;
 	}
-	arr = clinstances_group(rows, (size_t)pg.limit, &n, &last);
+	arr = page_group_rows(rows, IC_ROWID, (size_t)pg.limit,
+	    clinstances_head_json, clinstances_add_item, &n, &last);
 	page_respond(r, arr, last, n > (size_t)pg.limit);
 out:
 	db_rows_free(rows);
@@ -452,7 +424,8 @@ clinstances_data(struct db *db, long long org, const char *id)
 	    DB_INT(org), DB_STR(id))) != DB_OK)
 		return NULL;
 	if (rows->nrows > 0) {
-		arr = clinstances_group(rows, 1, &n, &last);
+		arr = page_group_rows(rows, IC_ROWID, 1,
+		    clinstances_head_json, clinstances_add_item, &n, &last);
 		o = json_object_new_object();
 		json_object_object_add(o, "data", json_object_get(
 		    json_object_array_get_idx(arr, 0)));

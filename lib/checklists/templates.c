@@ -166,35 +166,6 @@ cltemplates_add_item(struct json_object *tpl, const struct db_rows *rows,
 	json_object_array_add(items, it);
 }
 
-/*
- * Rows of TPL_ITEM_COLUMNS (a template per run of rows with one row id)
- * as an array of at most max templates; *n how many were seen (max + 1
- * when more follow), *last the row id of the last one kept.
- */
-static struct json_object *
-cltemplates_group(const struct db_rows *rows, size_t max, size_t *n,
-    long long *last)
-{
-	struct json_object	*arr = json_object_new_array(), *tpl = NULL;
-	long long		 id, prev = 0;
-	size_t			 i;
-
-	*n = 0;
-	*last = 0;
-	for (i = 0; i < rows->nrows; i++) {
-		id = atoll(db_cell(rows, i, TC_ROWID));
-		if (tpl == NULL || id != prev) {
-			if ((*n)++ == max)
-				break;
-			tpl = cltemplates_head_json(rows, i);
-			json_object_array_add(arr, tpl);
-			prev = *last = id;
-		}
-		cltemplates_add_item(tpl, rows, i);
-	}
-	return arr;
-}
-
 /* The template public_id of org as JSON, or NULL: *code says why. */
 static struct json_object *
 cltemplates_fetch_json(struct db *db, long long org, const char *id,
@@ -211,7 +182,8 @@ cltemplates_fetch_json(struct db *db, long long org, const char *id,
 	if (rows->nrows == 0)
 		*code = DB_NOTFOUND;
 	else {
-		arr = cltemplates_group(rows, 1, &n, &last);
+		arr = page_group_rows(rows, TC_ROWID, 1,
+		    cltemplates_head_json, cltemplates_add_item, &n, &last);
 		o = json_object_get(json_object_array_get_idx(arr, 0));
 		json_object_put(arr);
 	}
@@ -800,7 +772,8 @@ cltemplates_list(struct req *r)
 		req_resp_error(r, 503, NULL, "database unavailable");
 		return;
 	}
-	arr = cltemplates_group(rows, (size_t)pg.limit, &n, &last);
+	arr = page_group_rows(rows, TC_ROWID, (size_t)pg.limit,
+	    cltemplates_head_json, cltemplates_add_item, &n, &last);
 	page_respond(r, arr, last, n > (size_t)pg.limit);
 	db_rows_free(rows);
 }

@@ -268,35 +268,6 @@ blueprints_add_ingredient(struct json_object *bp, const struct db_rows *rows,
 	json_object_array_add(arr, ing);
 }
 
-/*
- * Rows of BP_ING_COLUMNS (a blueprint per run of rows with one row id)
- * as an array of at most max blueprints; *n how many were seen (max + 1
- * when more follow), *last the row id of the last one kept.
- */
-static struct json_object *
-blueprints_group(const struct db_rows *rows, size_t max, size_t *n,
-    long long *last)
-{
-	struct json_object	*arr = json_object_new_array(), *bp = NULL;
-	long long		 id, prev = 0;
-	size_t			 i;
-
-	*n = 0;
-	*last = 0;
-	for (i = 0; i < rows->nrows; i++) {
-		id = atoll(db_cell(rows, i, BC_ROWID));
-		if (bp == NULL || id != prev) {
-			if ((*n)++ == max)
-				break;
-			bp = blueprints_head_json(rows, i);
-			json_object_array_add(arr, bp);
-			prev = *last = id;
-		}
-		blueprints_add_ingredient(bp, rows, i);
-	}
-	return arr;
-}
-
 /* Blueprint public_id of org as JSON, or NULL: *code says why. */
 static struct json_object *
 blueprints_fetch_json(struct db *db, long long org, const char *public_id,
@@ -310,7 +281,8 @@ blueprints_fetch_json(struct db *db, long long org, const char *public_id,
 	if ((*code = db_query(db, &rows, blueprints_sql[SQL_BP_ONE],
 	    DB_PARAMS(DB_INT(org), DB_STR(public_id)))) != DB_OK)
 		return NULL;
-	arr = blueprints_group(rows, 1, &n, &last);
+	arr = page_group_rows(rows, BC_ROWID, 1,
+	    blueprints_head_json, blueprints_add_ingredient, &n, &last);
 	if (n == 0)
 		*code = DB_NOTFOUND;
 	else
@@ -726,7 +698,8 @@ blueprints_list(struct req *r)
 		req_resp_error(r, 503, NULL, "database unavailable");
 		goto out;
 	}
-	arr = blueprints_group(rows, (size_t)pg.limit, &n, &last);
+	arr = page_group_rows(rows, BC_ROWID, (size_t)pg.limit,
+	    blueprints_head_json, blueprints_add_ingredient, &n, &last);
 	page_respond(r, arr, last, n > (size_t)pg.limit);
 out:
 	db_rows_free(rows);

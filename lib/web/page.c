@@ -293,3 +293,34 @@ page_write_end(struct req *r, struct page_writer *pw, enum db_code code)
 	else
 		req_resp_written(r, 200);
 }
+
+/*
+ * Rows of a parent joined with its children (a parent per run of rows
+ * with one row id in column rowid_col) as an array of at most max
+ * parents: head makes a parent's object from its first row, child adds
+ * each row's child to it. *n is how many parents were seen (max + 1
+ * when more follow), *last the row id of the last one kept.
+ */
+struct json_object *
+page_group_rows(const struct db_rows *rows, size_t rowid_col, size_t max,
+    page_row_fn head, page_child_fn child, size_t *n, long long *last)
+{
+	struct json_object	*arr = json_object_new_array(), *parent = NULL;
+	long long		 id, prev = 0;
+	size_t			 i;
+
+	*n = 0;
+	*last = 0;
+	for (i = 0; i < rows->nrows; i++) {
+		id = atoll(db_cell(rows, i, rowid_col));
+		if (parent == NULL || id != prev) {
+			if ((*n)++ == max)
+				break;
+			parent = head(rows, i);
+			json_object_array_add(arr, parent);
+			prev = *last = id;
+		}
+		child(parent, rows, i);
+	}
+	return arr;
+}

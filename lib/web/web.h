@@ -252,6 +252,10 @@ void		 page_respond(struct req *, struct json_object *, long long,
 typedef struct json_object *(*page_row_fn)(const struct db_rows *, size_t);
 void		 page_respond_rows(struct req *, const struct db_rows *,
 		    long long, size_t, page_row_fn);
+typedef void	(*page_child_fn)(struct json_object *, const struct db_rows *,
+		    size_t);
+struct json_object *page_group_rows(const struct db_rows *, size_t, size_t,
+		    page_row_fn, page_child_fn, size_t *, long long *);
 /* A page written straight into the response as its rows are fetched
  * (db_query_each with page_write_row): write_row puts one row's cells
  * as an element of the array open in w. */
