@@ -30,12 +30,12 @@ static const struct impex_page_kind impex_page_kinds[] = {
 	(sizeof(impex_page_kinds) / sizeof(impex_page_kinds[0]))
 
 struct impex_page_format {
-	const char		*name, *label, *content_type;
+	const char		*name, *label;
 	enum impex_format	 format;
 };
 static const struct impex_page_format impex_page_formats[] = {
-	{ "csv", "CSV", "text/csv; charset=utf-8", IMPEX_CSV },
-	{ "json", "JSON", "application/json", IMPEX_JSON },
+	{ "csv", "CSV", IMPEX_CSV },
+	{ "json", "JSON", IMPEX_JSON },
 };
 #define IMPEX_PAGE_NFORMATS \
 	(sizeof(impex_page_formats) / sizeof(impex_page_formats[0]))
@@ -284,35 +284,6 @@ console_impex(struct req *r)
 }
 
 /* What a streamed export needs once the handler has returned. */
-struct impex_page_export {
-	long long		 org_id;
-	enum impex_kind		 kind;
-	enum impex_format	 format;
-	char			*category;	/* NULL: every item */
-};
-
-static void
-impex_page_export_free(void *arg)
-{
-	struct impex_page_export *e = arg;
-
-	if (e != NULL)
-		free(e->category);
-	free(e);
-}
-
-/* The body of the download, written through the main's sink as the
- * API's export writes it. */
-static int
-impex_page_export_stream(struct req *r, void *arg, req_write_fn write,
-    void *sink)
-{
-	struct impex_page_export *e = arg;
-
-	return impex_export(r->db, e->org_id, e->kind, e->format, e->category,
-	    write, sink);
-}
-
 /* Read the export form's choice from the query into c (its strings the
  * caller frees); 0 when a value cannot be read. */
 static int
@@ -338,8 +309,7 @@ console_impex_export(struct req *r)
 	struct impex_page_choice	 c = { NULL, NULL, NULL, 0, 0 };
 	const struct impex_page_kind	*k;
 	const struct impex_page_format	*f;
-	struct impex_page_export	*e;
-	char				 disp[96];
+	char				 name[32];
 
 	if (!impex_page_export_query(r, &c)) {
 		impex_page_refuse(r, 400, "The export's choices could not be "
@@ -357,27 +327,10 @@ console_impex_export(struct req *r)
 		    "characters.", &c);
 		goto out;
 	}
-	/* The status goes out before the first row is read (as the API's
-	 * export): a database that is gone is a 503 page, not a cut file. */
-	if (db_ping(r->db) != DB_OK) {
+	snprintf(name, sizeof(name), "%s.%s", k->name, f->name);
+	/* A database that is gone is a 503 page, not a cut file. */
+	if (!impex_export_respond(r, k->kind, f->format, c.category, name))
 		html_error_page(r, 503, "The database is unavailable.");
-		goto out;
-	}
-	if ((e = calloc(1, sizeof(*e))) == NULL || (c.category != NULL &&
-	    k->kind == IMPEX_ITEMS && (e->category = strdup(c.category)) ==
-	    NULL)) {
-		impex_page_export_free(e);
-		html_error_page(r, 503, "Out of memory.");
-		goto out;
-	}
-	e->org_id = r->principal.org_id;
-	e->kind = k->kind;
-	e->format = f->format;
-	snprintf(disp, sizeof(disp), "attachment; filename=\"%s.%s\"",
-	    k->name, f->name);
-	req_resp_header(r, "Content-Disposition", disp);
-	req_resp_stream(r, 200, f->content_type, impex_page_export_stream, e,
-	    impex_page_export_free);
 out:
 	free((char *)c.kind);
 	free((char *)c.format);

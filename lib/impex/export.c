@@ -393,37 +393,53 @@ impex_export_job_free(void *p)
 	free(j);
 }
 
-/* The sink of a request's stream: its writer. */
-struct impex_export_to {
-	req_write_fn	 write;
-	void		*sink;
-};
-
-static int
-impex_export_put(void *arg, const char *p, size_t n)
-{
-	struct impex_export_to	*t = arg;
-
-	return t->write(t->sink, p, n);
-}
-
 static int
 impex_export_stream(struct req *r, void *arg, req_write_fn write, void *sink)
 {
 	struct impex_export_job	*j = arg;
-	struct impex_export_to	 t = { write, sink };
 
 	return impex_export(r->db, j->org, j->kind, j->format, j->category,
-	    impex_export_put, &t);
+	    write, sink);
+}
+
+/*
+ * Answer r with the export of kind in format of r's organization (items
+ * of category only, when given), streamed as filename: the status goes
+ * out before the first row is read, so the database is asked first. 0,
+ * having answered nothing, when it is not there (or no memory): the
+ * caller answers in its own shape (the API's error, the console's page).
+ */
+int
+impex_export_respond(struct req *r, enum impex_kind kind,
+    enum impex_format format, const char *category, const char *filename)
+{
+	struct impex_export_job	*j;
+	char			 disp[96];
+
+	if (db_ping(r->db) != DB_OK || (j = calloc(1, sizeof(*j))) == NULL)
+		return 0;
+	j->org = r->principal.org_id;
+	j->kind = kind;
+	j->format = format;
+	if (kind == IMPEX_ITEMS && category != NULL && *category != '\0' &&
+	    (j->category = strdup(category)) == NULL) {
+		impex_export_job_free(j);
+		return 0;
+	}
+	req_resp_stream(r, 200, format == IMPEX_CSV ?
+	    "text/csv; charset=utf-8" : "application/json", impex_export_stream,
+	    j, impex_export_job_free);
+	snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", filename);
+	req_resp_header(r, "Content-Disposition", disp);
+	return 1;
 }
 
 /* GET /api/v1/import-export/{kind}.{csv|json}[?category=] */
 void
 impex_export_get(struct req *r)
 {
-	struct impex_export_job	*j;
 	const char		*dot = strrchr(r->args[0], '.');
-	char			 kind[16], disp[80], *category = NULL;
+	char			 kind[16], *category = NULL;
 	enum impex_kind		 k;
 
 	snprintf(kind, sizeof(kind), "%.*s", dot ? (int)(dot - r->args[0]) :
@@ -436,22 +452,8 @@ impex_export_get(struct req *r)
 	}
 	if (!query_string(r, "category", 100, &category))
 		return;
-	/* The answer's status goes out before the first row is read. */
-	if (db_ping(r->db) != DB_OK || (j = calloc(1, sizeof(*j))) == NULL) {
-		free(category);
+	if (!impex_export_respond(r, k, strcmp(dot, ".csv") == 0 ? IMPEX_CSV :
+	    IMPEX_JSON, category, r->args[0]))
 		req_resp_error(r, 503, NULL, "database unavailable");
-		return;
-	}
-	j->org = r->principal.org_id;
-	j->kind = k;
-	j->format = strcmp(dot, ".csv") == 0 ? IMPEX_CSV : IMPEX_JSON;
-	j->category = k == IMPEX_ITEMS && category != NULL && *category != '\0' ?
-	    category : NULL;
-	if (j->category == NULL)
-		free(category);
-	req_resp_stream(r, 200, j->format == IMPEX_CSV ?
-	    "text/csv; charset=utf-8" : "application/json", impex_export_stream,
-	    j, impex_export_job_free);
-	snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", r->args[0]);
-	req_resp_header(r, "Content-Disposition", disp);
+	free(category);
 }

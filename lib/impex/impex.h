@@ -295,5 +295,7 @@ extern const struct db_stmts	impex_export_stmts;
 int		 impex_kind_parse(const char *, enum impex_kind *);
 void		 impex_import_post(struct req *);
 void		 impex_export_get(struct req *);
+int		 impex_export_respond(struct req *, enum impex_kind,
+		    enum impex_format, const char *, const char *);
 
 #endif
