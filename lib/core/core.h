@@ -232,18 +232,41 @@ char		*db_like_prefix(const char *);
 /*
  * Indexed search (migration 0023, README "Search"). search_words holds
  * each word of a row's text (a run of letters and digits, its first 60
- * characters) as "o<org>_<word>" under a FULLTEXT index; SEARCH_MATCH
- * turns a term into "+o<org>_<word>* ..." with the same expression, so
- * a row matches when every word of the term begins one of its words
- * (any case and accents, the column's collation), and a term without a
- * word matches nothing. It binds (term, term, org).
+ * characters) as "o<org>_<word> " under a FULLTEXT index, so a row
+ * matches when every word of the term begins one of its words (any
+ * case and accents, the column's collation), and a term without a word
+ * matches nothing. search_plan_init (search.c) decides how it is asked:
+ * FULLTEXT gets the term's rarest word, "+o<org>_<word>*", and each
+ * other word is checked with a LIKE on the rows found; or, for a term
+ * it cannot cut as the server would (not ASCII; more words than
+ * SEARCH_RECHECK + 1), ft is NULL and SEARCH_MATCH turns the whole term
+ * into "+o<org>_<word>* ..." with the column's own expression. It binds
+ * SEARCH_PARAMS(plan).
  */
+#define SEARCH_RECHECK	4
+struct search_plan {
+	const char	*term;
+	long long	 org;
+	const char	*ft;			/* NULL: the whole term */
+	const char	*like[SEARCH_RECHECK];	/* "%" when unused */
+	char		*ft_own;
+	char		*like_own[SEARCH_RECHECK];
+};
+int		 search_plan_init(struct search_plan *, long long,
+		    const char *);
+void		 search_plan_free(struct search_plan *);
 #define SEARCH_WORD_RE \
     "'[^[:alnum:]]*([[:alnum:]]{1,60})[[:alnum:]]*[^[:alnum:]]*'"
+#define SEARCH_RECHECK_SQL " AND CONCAT(' ', search_words) LIKE ?"
 #define SEARCH_MATCH \
-    "? REGEXP '[[:alnum:]]' AND MATCH(search_words) AGAINST(" \
-    "REGEXP_REPLACE(?, " SEARCH_WORD_RE ", CONCAT('+o', ?, '_\\\\1* '))" \
-    " IN BOOLEAN MODE)"
+    "? REGEXP '[[:alnum:]]' AND MATCH(search_words) AGAINST(COALESCE(?," \
+    " REGEXP_REPLACE(?, " SEARCH_WORD_RE ", CONCAT('+o', ?, '_\\\\1* ')))" \
+    " IN BOOLEAN MODE)" SEARCH_RECHECK_SQL SEARCH_RECHECK_SQL \
+    SEARCH_RECHECK_SQL SEARCH_RECHECK_SQL
+#define SEARCH_PARAMS(p) \
+    DB_STR((p)->term), DB_STR((p)->ft), DB_STR((p)->term), \
+    DB_INT((p)->org), DB_STR((p)->like[0]), DB_STR((p)->like[1]), \
+    DB_STR((p)->like[2]), DB_STR((p)->like[3])
 #define DB_CHUNK_ROWS	500
 size_t		 db_chunk_size(size_t);
 int		 db_prepare_check(struct db *, const char *);

@@ -670,13 +670,20 @@ static enum db_code
 blueprints_page_rows(struct db *db, long long org, const struct page *pg,
     const char *search, struct db_rows **rows)
 {
+	struct search_plan	 sp;
+	enum db_code		 code;
+
 	if (search == NULL || *search == '\0')
 		return db_query(db, rows, blueprints_sql[SQL_BP_PAGE],
 		    DB_PARAMS(DB_INT(org), DB_INT(pg->after_id),
 		    DB_INT(pg->limit + 1)));
-	return db_query(db, rows, blueprints_sql[SQL_BP_SEARCH], DB_PARAMS(
-	    DB_INT(org), DB_INT(pg->after_id), DB_STR(search), DB_STR(search),
-	    DB_INT(org), DB_INT(pg->limit + 1)));
+	if (!search_plan_init(&sp, org, search))
+		return DB_ERROR;
+	code = db_query(db, rows, blueprints_sql[SQL_BP_SEARCH], DB_PARAMS(
+	    DB_INT(org), DB_INT(pg->after_id), SEARCH_PARAMS(&sp),
+	    DB_INT(pg->limit + 1)));
+	search_plan_free(&sp);
+	return code;
 }
 
 /* GET /api/v1/blueprints?search=&limit=&cursor= in creation order;

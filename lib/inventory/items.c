@@ -409,24 +409,29 @@ items_list_rows(struct db *db, long long org, const struct page *pg,
     int archived, const char *after, const char *search, db_row_fn fn,
     void *arg)
 {
-	enum db_code	 code;
-	char		*prefix;
+	enum db_code		 code;
+	struct search_plan	 sp;
+	char			*prefix;
 
 	if (search == NULL || *search == '\0')
 		return db_query_each(db, fn, arg, items_sql[SQL_ITEM_LIST],
 		    DB_PARAMS(DB_INT(org), DB_INT(pg->after_id),
 		    DB_INT(archived), DB_STR(after), DB_STR(after),
 		    DB_INT(pg->limit + 1)));
-	if ((prefix = db_like_prefix(search)) == NULL)
+	if (!search_plan_init(&sp, org, search))
 		return DB_ERROR;
+	if ((prefix = db_like_prefix(search)) == NULL) {
+		search_plan_free(&sp);
+		return DB_ERROR;
+	}
 	code = db_query_each(db, fn, arg, items_sql[SQL_ITEM_SEARCH], DB_PARAMS(
 	    DB_INT(org), DB_STR(prefix), DB_INT(pg->after_id), DB_INT(archived),
 	    DB_STR(after), DB_STR(after),
 	    DB_INT(org), DB_INT(pg->after_id), DB_INT(archived),
 	    DB_STR(after), DB_STR(after),
-	    DB_STR(search), DB_STR(search), DB_INT(org),
-	    DB_INT(pg->limit + 1), DB_INT(org)));
+	    SEARCH_PARAMS(&sp), DB_INT(pg->limit + 1), DB_INT(org)));
 	free(prefix);
+	search_plan_free(&sp);
 	return code;
 }
 

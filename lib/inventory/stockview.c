@@ -293,6 +293,7 @@ stockview_list(struct db *db, long long org, const struct stock_filter *f,
     struct stock_rows *out)
 {
 	struct stock_cursor	 c;
+	struct search_plan	 sp;
 	char			*prefix, cover[DECIMAL_BUFSZ];
 	long long		 limit = f->limit;
 	int			 after = f->cursor && *f->cursor != '\0';
@@ -315,17 +316,21 @@ stockview_list(struct db *db, long long org, const struct stock_filter *f,
 		    DB_INT(f->low_only != 0), DB_INT(f->out_only != 0), DB_STR(cat), DB_STR(cat),
 		    DB_INT(after), DB_INT(c.nocover), DB_STR(cover),
 		    DB_STR(c.name), DB_INT(c.id), DB_INT(limit + 1)));
-	else if ((prefix = db_like_prefix(f->search)) == NULL)
+	else if (!search_plan_init(&sp, org, f->search))
 		return DB_ERROR;
-	else {
+	else if ((prefix = db_like_prefix(f->search)) == NULL) {
+		search_plan_free(&sp);
+		return DB_ERROR;
+	} else {
 		out->v = db_query_view(db, &out->rows, sizeof(*out->v), &code,
 		    stockview_sql[SQL_SV_SEARCH], DB_PARAMS(DB_INT(org),
-		    DB_STR(prefix), DB_INT(org), DB_STR(f->search),
-		    DB_STR(f->search), DB_INT(org), DB_INT(org),
+		    DB_STR(prefix), DB_INT(org), SEARCH_PARAMS(&sp),
+		    DB_INT(org),
 		    DB_INT(f->low_only != 0), DB_INT(f->out_only != 0), DB_STR(cat), DB_STR(cat),
 		    DB_INT(after), DB_INT(c.nocover), DB_STR(cover),
 		    DB_STR(c.name), DB_INT(c.id), DB_INT(limit + 1)));
 		free(prefix);
+		search_plan_free(&sp);
 	}
 	if (out->v == NULL)
 		return code;

@@ -112,6 +112,25 @@ test('name words: each word of the term begins a word, any case and accents', as
 	    ['ara', 'arch', 'fx']);
 });
 
+test('the other words of a term are checked on what its rarest word finds', async () => {
+	// FULLTEXT gets the longest word; the others must begin a word of
+	// the same row, any case and accents, as FULLTEXT would have it.
+	assert.deepEqual(await found('arabica c'), ['ara']);
+	assert.deepEqual(await found('arabica d'), [], 'a word of no row');
+	assert.deepEqual(await found('arabica b'), ['ara']);
+	assert.deepEqual(await found('arabica eans'), [], 'not a word start');
+	assert.deepEqual(await found('creme CAFE'), ['cafe'], 'accents');
+	assert.deepEqual(await found('crème cafe'), ['cafe'], 'accents, whole');
+	assert.deepEqual(await found('0499 s'), ['mint']);
+	assert.deepEqual(await found('0499 t'), []);
+	// A word of another organization's row never checks out.
+	assert.deepEqual(await found('coffee theirs'), []);
+	// Five words go one to FULLTEXT and four to the check; six whole.
+	assert.deepEqual(await found('the best of the rest'), ['the']);
+	assert.deepEqual(await found('the best of the rest r'), ['the']);
+	assert.deepEqual(await found('the best of the rest x'), []);
+});
+
 test('short words and stopwords still match', async () => {
 	// Shorter than innodb_ft_min_token_size (3).
 	assert.deepEqual(await found('xl'), ['xl']);

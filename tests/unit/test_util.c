@@ -339,6 +339,49 @@ test_like_prefix(void)
 	}
 }
 
+/* search_plan_init: FULLTEXT gets the longest word (of equals, one
+ * with a digit), the others become LIKEs on the tokens; a term the
+ * server must cut itself goes whole (ft NULL). */
+static void
+test_search_plan(void)
+{
+	static const struct {
+		const char	*term, *ft, *like0, *like1;
+	} cases[] = {
+		{ "G-000123", "+o7_000123*", "% o7\\_G%", "%" },
+		{ "S19-0499", "+o7_0499*", "% o7\\_S19%", "%" },
+		{ "walnut", "+o7_walnut*", "%", "%" },
+		{ "ab 12", "+o7_12*", "% o7\\_ab%", "%" },
+		{ "oat pack 3", "+o7_pack*", "% o7\\_oat%", "% o7\\_3%" },
+		{ "caf\xc3\xa9 oat", NULL, "%", "%" },
+		{ "a b c d e f", NULL, "%", "%" },
+		{ "--", NULL, "%", "%" },
+	};
+	struct search_plan	 sp;
+	char			 longword[80];
+	size_t			 i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		CHECK(search_plan_init(&sp, 7, cases[i].term), "plan made");
+		CHECK(sp.term == cases[i].term, "the term kept");
+		if (cases[i].ft == NULL)
+			CHECK(sp.ft == NULL, "whole term to FULLTEXT");
+		else
+			CHECK_STR(cases[i].term, sp.ft, cases[i].ft);
+		CHECK_STR(cases[i].term, sp.like[0], cases[i].like0);
+		CHECK_STR(cases[i].term, sp.like[1], cases[i].like1);
+		CHECK_STR(cases[i].term, sp.like[3], "%");
+		search_plan_free(&sp);
+	}
+	/* A word is cut at 60 characters, as the column cuts it. */
+	memset(longword, 'x', 70);
+	longword[70] = '\0';
+	CHECK(search_plan_init(&sp, 7, longword), "plan made");
+	CHECK(sp.ft != NULL && strlen(sp.ft) == strlen("+o7_") + 60 + 1,
+	    "60 characters to FULLTEXT");
+	search_plan_free(&sp);
+}
+
 void
 test_util_register(void)
 {
@@ -351,6 +394,7 @@ test_util_register(void)
 		{ "util_utf8_cut", test_utf8_cut },
 		{ "util_parse_time", test_parse_time },
 		{ "db_like_prefix", test_like_prefix },
+		{ "search_plan", test_search_plan },
 	};
 
 	test_add_suite("util", NULL, NULL, tests, NELEM(tests));
