@@ -105,22 +105,51 @@ app_body_cap(struct req *r)
 	return cap > r->conf->max_body_bytes ? cap : r->conf->max_body_bytes;
 }
 
+/*
+ * How many times a write route's transaction runs when it keeps losing
+ * conflicts. On Galera a transaction that conflicts with one committed
+ * on another node fails certification at COMMIT with a deadlock error,
+ * and the application is to run it again, whole (issue 15); a deadlock
+ * on one server is the same.
+ */
+#define APP_TX_RUNS	4
+
+/* 1 when the write route's transaction lost a conflict and may run
+ * again: nothing of it was committed (no req_commit_step), runs left. */
+static int
+app_run_again(struct req *r, int runs)
+{
+	if (!db_tx_conflict(r->db) || r->out.stepped || runs >= APP_TX_RUNS)
+		return 0;
+	log_warn("req id=%s: the transaction lost a conflict (%s); running "
+	    "it again (%d of %d)", r->id, db_errstr(r->db), runs + 1,
+	    APP_TX_RUNS);
+	return 1;
+}
+
 /* The route's handler, inside the steps its flags ask for. */
 static void
 app_run(struct req *r, const struct route *rt)
 {
 	size_t	 hdrs = r->out.headers.len;
-	int	 committed = 0;
+	int	 committed = 0, runs = 0;
 
 	if ((rt->flags & ROUTE_IDEMPOTENT) == ROUTE_IDEMPOTENT &&
 	    idem_begin(r) == IDEM_ANSWERED)
 		return;
-	if ((rt->flags & ROUTE_WRITE) && db_begin(r->db) != DB_OK)
-		req_resp_error(r, 503, NULL, "database unavailable");
-	else {
+	for (;;) {
+		if ((rt->flags & ROUTE_WRITE) && db_begin(r->db) != DB_OK) {
+			req_resp_error(r, 503, NULL, "database unavailable");
+			break;
+		}
 		rt->handler(r);
-		if (rt->flags & ROUTE_WRITE)
-			committed = app_finish(r, hdrs);
+		if (!(rt->flags & ROUTE_WRITE))
+			break;
+		if ((committed = app_finish(r, hdrs)) ||
+		    !app_run_again(r, ++runs))
+			break;
+		req_resp_reset(r);
+		r->out.headers.len = hdrs;
 	}
 	idem_end(r, committed);
 }

@@ -15,6 +15,7 @@
 #   cluster.sh worker-kill N       kill -9 worker N (1-2)
 #   cluster.sh worker-start N
 #   cluster.sh env                 the settings tests read, as shell lines
+#   cluster.sh stack-of N CMD      stack.sh's CMD for web node N (tests)
 #
 # Environment: CVAR (var/cluster), CLUSTER_PORT (18600: the web nodes
 # listen on +1 and +2; node N's SQL port is +10+N, Galera +20+N, IST
@@ -291,6 +292,21 @@ status() {
 	done
 }
 
+# stack-of N CMD: scripts/stack.sh's commands for web node N, as the
+# integration suite's MIHWAR_STACK runs them; its database is the whole
+# cluster (db-kill kills every node, db-start brings the cluster back).
+as_stack() {
+	local n=$1 i
+	shift
+	case ${1:-} in
+	db-kill) for i in 3 2 1; do node_kill "$i"; done; sleep 0.5 ;;
+	db-start) cluster_bootstrap
+		for i in "${NODES[@]}"; do node_start "$i"; done ;;
+	db-stop|setup|run|stop) die "stack-of: $1 is cluster.sh's (up, down)" ;;
+	*) stack "$n" "$@" ;;
+	esac
+}
+
 # What a test needs to drive the cluster.
 env_lines() {
 	local n
@@ -314,5 +330,6 @@ db-up) cluster_bootstrap; for n in "${NODES[@]}"; do node_start "$n"; done ;;
 worker-kill) worker_kill "$1" ;;
 worker-start) stack "$1" worker-start ;;
 env) env_lines ;;
+stack-of) as_stack "$@" ;;
 *) die "usage: cluster.sh up|down|status|db-kill N|db-start N|worker-kill N|worker-start N|env" ;;
 esac

@@ -221,6 +221,7 @@ void		 db_rollback(struct db *);
 enum db_code	 db_savepoint(struct db *);
 enum db_code	 db_rollback_to_savepoint(struct db *);
 int		 db_in_tx(const struct db *);
+int		 db_tx_conflict(const struct db *);
 int		 db_live(void);
 enum db_code	 db_script(struct db *, const char *, size_t, size_t *);
 enum db_code	 db_ddl(struct db *, const char *);

@@ -51,7 +51,9 @@ struct db {
 	size_t			 ncache;
 	size_t			 cachecap;
 	int			 in_tx;
+	int			 conflict;	/* this transaction lost */
 	int			 transient;	/* last failure may pass */
+	size_t			 endpoint;	/* the list's one to try first */
 	uint64_t		 affected;
 	uint64_t		 insert_id;
 	unsigned int		 errnum;	/* the server's, 0 for ours */
@@ -121,6 +123,32 @@ db_tx_lost(struct db *db)
 	    "the connection");
 	db->transient = 1;
 	return 1;
+}
+
+/*
+ * 1 (with the error set) when the open transaction lost a conflict: a
+ * deadlock, or on Galera a write set that failed certification (the
+ * same error). The server has rolled it back, so a statement run now
+ * would run on its own, outside it: none may, until db_rollback, and
+ * the caller runs the whole transaction again (db_tx_conflict).
+ */
+static int
+db_tx_aborted(struct db *db)
+{
+	if (!db->in_tx || !db->conflict)
+		return 0;
+	snprintf(db->err, sizeof(db->err), "the transaction was rolled back "
+	    "by a conflict");
+	db->transient = 1;
+	return 1;
+}
+
+/* 1 when the last transaction ended because it lost a conflict: running
+ * all of it again may succeed (Galera's advice to applications). */
+int
+db_tx_conflict(const struct db *db)
+{
+	return db->conflict;
 }
 
 void
@@ -203,8 +231,81 @@ db_transient(const struct db *db)
 	return db->transient;
 }
 
+/*
+ * db_socket (or else db_host) may list several endpoints, comma
+ * separated: the nodes of a Galera cluster (issue 15), this process's
+ * own first. A host may carry its port ("db2.lan:3307", "[::1]:3307");
+ * db_port is the default. The endpoint i (wrapping) into host/sock and
+ * *port; 0 past an empty list.
+ */
+struct db_endpoint {
+	char		 host[256];
+	char		 sock[512];
+	unsigned int	 port;
+};
+
+static size_t
+db_endpoint_count(const struct conf *c)
+{
+	const char	*l = c->db_socket != NULL ? c->db_socket : c->db_host;
+	size_t		 n = 1;
+
+	for (; *l != '\0'; l++)
+		n += *l == ',';
+	return n;
+}
+
+static void
+db_endpoint_host(const char *item, size_t len, unsigned int dflt,
+    struct db_endpoint *ep)
+{
+	const char	*colon = memchr(item, ':', len), *end;
+	long		 port;
+
+	ep->port = dflt;
+	if (len > 0 && item[0] == '[' && (end = memchr(item, ']', len))) {
+		snprintf(ep->host, sizeof(ep->host), "%.*s",
+		    (int)(end - item - 1), item + 1);
+		colon = end + 1 < item + len && end[1] == ':' ? end + 1 : NULL;
+	} else if (colon != NULL && memchr(colon + 1, ':', len -
+	    (size_t)(colon + 1 - item)) == NULL)
+		snprintf(ep->host, sizeof(ep->host), "%.*s",
+		    (int)(colon - item), item);
+	else {
+		colon = NULL;
+		snprintf(ep->host, sizeof(ep->host), "%.*s", (int)len, item);
+	}
+	if (colon != NULL && (port = strtol(colon + 1, NULL, 10)) > 0 &&
+	    port < 65536)
+		ep->port = (unsigned int)port;
+}
+
+static void
+db_endpoint_get(const struct conf *c, size_t i, struct db_endpoint *ep)
+{
+	const char	*l = c->db_socket != NULL ? c->db_socket : c->db_host;
+	const char	*comma;
+	size_t		 len;
+
+	for (; i > 0 && (comma = strchr(l, ',')) != NULL; i--)
+		l = comma + 1;
+	len = (comma = strchr(l, ',')) != NULL ? (size_t)(comma - l) :
+	    strlen(l);
+	while (len > 0 && *l == ' ')
+		l++, len--;
+	while (len > 0 && l[len - 1] == ' ')
+		len--;
+	memset(ep, 0, sizeof(*ep));
+	if (c->db_socket != NULL) {
+		snprintf(ep->sock, sizeof(ep->sock), "%.*s", (int)len, l);
+		ep->port = (unsigned int)c->db_port;
+	} else
+		db_endpoint_host(l, len, (unsigned int)c->db_port, ep);
+}
+
+/* Connect to one endpoint; 1, or 0 with the error set and logged. */
 static int
-db_connect(struct db *db)
+db_connect_to(struct db *db, const struct db_endpoint *ep)
 {
 	const struct conf	*c = db->conf;
 	unsigned int		 timeout = 3;
@@ -218,9 +319,10 @@ db_connect(struct db *db)
 	mysql_options(db->conn, MYSQL_OPT_RECONNECT, &off);
 	mysql_options(db->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(db->conn, MYSQL_INIT_COMMAND, SQL_SESSION_INIT);
-	if (mysql_real_connect(db->conn, c->db_socket ? NULL : c->db_host,
-	    c->db_user, c->db_password, c->db_name, (unsigned int)c->db_port,
-	    c->db_socket, CLIENT_MULTI_STATEMENTS | CLIENT_FOUND_ROWS) == NULL) {
+	if (mysql_real_connect(db->conn, ep->sock[0] ? NULL : ep->host,
+	    c->db_user, c->db_password, c->db_name, ep->port,
+	    ep->sock[0] ? ep->sock : NULL,
+	    CLIENT_MULTI_STATEMENTS | CLIENT_FOUND_ROWS) == NULL) {
 		unsigned int	 e = mysql_errno(db->conn);
 		const char	*hint = db_connect_hint(e);
 
@@ -236,6 +338,53 @@ db_connect(struct db *db)
 		return 0;
 	}
 	return 1;
+}
+
+/*
+ * Whether a node of a list serves: a Galera node that is joining, or
+ * cut off from the cluster's majority, takes connections but answers
+ * statements with ER_UNKNOWN_COM_ERROR until it is synced again. One
+ * round trip, only when a connection is made to a node of a list.
+ */
+static int
+db_node_ready(struct db *db)
+{
+	MYSQL_RES	*res;
+
+	if (mysql_query(db->conn, "SELECT 1") != 0) {
+		db_seterr(db, "connect", mysql_error(db->conn));
+		db->errnum = mysql_errno(db->conn);
+		log_warn("db: node not ready: %s", db->err);
+		mysql_close(db->conn);
+		db->conn = NULL;
+		return 0;
+	}
+	if ((res = mysql_store_result(db->conn)) != NULL)
+		mysql_free_result(res);
+	return 1;
+}
+
+/* Connect to the first endpoint that serves, from the one that served
+ * last (a lost node moved it on: db_code_of). */
+static int
+db_connect(struct db *db)
+{
+	struct db_endpoint	 ep;
+	size_t			 n = db_endpoint_count(db->conf), k, i;
+
+	for (k = 0; k < n; k++) {
+		i = (db->endpoint + k) % n;
+		db_endpoint_get(db->conf, i, &ep);
+		if (!db_connect_to(db, &ep) || (n > 1 && !db_node_ready(db)))
+			continue;
+		if (k > 0)
+			log_warn("db: connected to endpoint %zu (%s%s)", i + 1,
+			    ep.sock[0] ? ep.sock : ep.host,
+			    ep.sock[0] ? "" : " (host)");
+		db->endpoint = i;
+		return 1;
+	}
+	return 0;
 }
 
 /*
@@ -282,7 +431,9 @@ db_errno_is_conn(unsigned int e)
 	return e == CR_SERVER_GONE_ERROR || e == CR_SERVER_LOST ||
 	    e == CR_CONNECTION_ERROR || e == CR_CONN_HOST_ERROR ||
 	    e == ER_CONNECTION_KILLED || e == 4031 /* idle disconnect */ ||
-	    e == ER_SERVER_SHUTDOWN;
+	    e == ER_SERVER_SHUTDOWN ||
+	    /* A Galera node that left the cluster's majority. */
+	    e == ER_UNKNOWN_COM_ERROR;
 }
 
 static enum db_code
@@ -292,6 +443,8 @@ db_code_of(struct db *db, unsigned int e, const char *what, const char *msg)
 	db->errnum = e;
 	db->transient = e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT ||
 	    e == ER_CHECKREAD || db_errno_is_conn(e);
+	if (e == ER_LOCK_DEADLOCK && db->in_tx)
+		db->conflict = 1;
 	switch (e) {
 	case ER_DUP_ENTRY:
 	case ER_DUP_ENTRY_WITH_KEY_NAME:
@@ -304,6 +457,8 @@ db_code_of(struct db *db, unsigned int e, const char *what, const char *msg)
 	if (db_errno_is_conn(e)) {
 		log_error("db: %s (connection dropped)", db->err);
 		db_close(db);
+		/* The next connection tries the next node of a list first. */
+		db->endpoint++;
 		return DB_UNAVAILABLE;
 	}
 	log_error("db: %s", db->err);
@@ -759,6 +914,8 @@ db_run(struct db *db, const char *sql, const struct db_param *p, size_t n,
 
 	if (db_tx_lost(db))
 		return DB_UNAVAILABLE;
+	if (db_tx_aborted(db))
+		return DB_ERROR;
 	do
 		code = db_run_once(db, sql, p, n, sink, &retryable);
 	while (code != DB_OK && retryable && !in_tx && ++tries < 3);
@@ -863,6 +1020,7 @@ db_begin(struct db *db)
 	}
 	if ((code = db_ensure(db)) != DB_OK)
 		return code;
+	db->conflict = 0;
 	if ((code = db_simple(db, "START TRANSACTION", "begin")) == DB_OK)
 		db->in_tx = 1;
 	return code;
@@ -876,6 +1034,10 @@ db_commit(struct db *db)
 	if (db_tx_lost(db)) {
 		db->in_tx = 0;
 		return DB_UNAVAILABLE;
+	}
+	if (db_tx_aborted(db)) {
+		db_rollback(db);
+		return DB_ERROR;
 	}
 	code = db_simple(db, "COMMIT", "commit");
 	db->in_tx = 0;

@@ -231,6 +231,23 @@ idem_store(struct req *r)
 	return 1;
 }
 
+/* Release the key's in-flight claim; a second try when the connection
+ * was lost (its database node gone: the next one is tried), since an
+ * unreleased claim answers 409 to the client's retries for 120 s. The
+ * delete only matches a claim still in flight, so it is safe to repeat. */
+static int
+idem_release(struct req *r)
+{
+	int	 tries;
+
+	for (tries = 0; tries < 2; tries++)
+		if (db_exec(r->db, idem_sql[SQL_IDEM_RELEASE],
+		    DB_PARAMS(DB_INT(r->idem->key_id),
+		    DB_STR(r->idem->key))) == DB_OK)
+			return 1;
+	return 0;
+}
+
 /* After the request: unless its answer was stored and committed, the key
  * is released for a retry. */
 void
@@ -238,8 +255,7 @@ idem_end(struct req *r, int committed)
 {
 	if (r->idem == NULL)
 		return;
-	if (!(committed && r->idem->stored) && db_exec(r->db, idem_sql[SQL_IDEM_RELEASE],
-	    DB_PARAMS(DB_INT(r->idem->key_id), DB_STR(r->idem->key))) != DB_OK)
+	if (!(committed && r->idem->stored) && !idem_release(r))
 		log_warn("idem: could not release key %s", r->idem->key);
 	free(r->idem);
 	r->idem = NULL;

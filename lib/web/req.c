@@ -417,6 +417,7 @@ req_commit_step(struct req *r)
 {
 	if (!db_in_tx(r->db) || db_commit(r->db) != DB_OK)
 		return 0;
+	r->out.stepped = 1;
 	return db_begin(r->db) == DB_OK;
 }
 

@@ -152,6 +152,7 @@ struct req_out {
 	const char	*content_type;
 	int		 undo;		/* roll back the writes, keep the answer */
 	int		 keep;		/* commit the writes of an error answer */
+	int		 stepped;	/* req_commit_step committed a part */
 	/* A streamed answer (req_resp_stream): after the headers, the main
 	 * calls stream(r, stream_arg, write, its sink), which writes the
 	 * body a piece at a time; stream_free frees stream_arg. */
