@@ -868,6 +868,9 @@ main(int argc, char *argv[])
 		return ctl_usage(NULL);
 	if (!boot_load(&c.conf, "mihwarctl", path))
 		return 1;
+	/* An operator's command (a migration's ALTER of a large table)
+	 * may rightly take longer than a request's bound. */
+	c.conf.db_read_timeout = 0;
 	if (!registry_init() || (c.db = db_new(&c.conf)) == NULL)
 		return 1;
 	c.argc = argc - 1;

@@ -171,6 +171,7 @@ web_conf() {
 		    "$TOP/mihwar.conf.example" > "$CVAR/mihwar.conf"
 	}
 	sed -e "s|^db_socket *=.*|db_socket = $(socket_list "$n")|" \
+	    -e "s|^db_read_timeout *=.*|db_read_timeout = 20|" \
 	    -e "s|^base_url *=.*|base_url = http://127.0.0.1:$(web_port "$n")|" \
 	    "$CVAR/mihwar.conf" > "$v/mihwar.conf.tmp"
 	[ -f "$CVAR/extra.conf" ] && cat "$CVAR/extra.conf" >> "$v/mihwar.conf.tmp"

@@ -29,6 +29,7 @@ static const struct conf_key keys[] = {
 	STR(db_socket),
 	STR(db_host),
 	INT(db_port, 0, 65535),
+	INT(db_read_timeout, 0, 86400),
 	STR(db_name),
 	STR(db_user),
 	STR(db_password),

@@ -61,6 +61,7 @@ struct conf {
 	char		*db_socket;
 	char		*db_host;
 	long long	 db_port;
+	long long	 db_read_timeout;	/* s; 0: wait for ever */
 	char		*db_name;
 	char		*db_user;
 	char		*db_password;

@@ -308,7 +308,7 @@ static int
 db_connect_to(struct db *db, const struct db_endpoint *ep)
 {
 	const struct conf	*c = db->conf;
-	unsigned int		 timeout = 3;
+	unsigned int		 timeout = 3, io;
 	my_bool			 off = 0;
 
 	if ((db->conn = mysql_init(NULL)) == NULL) {
@@ -316,6 +316,14 @@ db_connect_to(struct db *db, const struct db_endpoint *ep)
 		return 0;
 	}
 	mysql_options(db->conn, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	/* A server that never answers (a Galera node whose aborted
+	 * transaction hangs, a network cut) costs this long, then the
+	 * connection is dropped as lost and the next node is tried. */
+	if (c->db_read_timeout > 0) {
+		io = (unsigned int)c->db_read_timeout;
+		mysql_options(db->conn, MYSQL_OPT_READ_TIMEOUT, &io);
+		mysql_options(db->conn, MYSQL_OPT_WRITE_TIMEOUT, &io);
+	}
 	mysql_options(db->conn, MYSQL_OPT_RECONNECT, &off);
 	mysql_options(db->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(db->conn, MYSQL_INIT_COMMAND, SQL_SESSION_INIT);

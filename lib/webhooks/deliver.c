@@ -282,6 +282,19 @@ deliver_headers(const char *secret, const char *id, const char *type,
 	return h;
 }
 
+/* X-Mihwar-Attempt: the attempt's number in the delivery's log. Every
+ * attempt of a delivery has its webhook-id; the number tells a receiver
+ * (and the cluster test) a new attempt from the same one sent twice. */
+static struct curl_slist *
+deliver_attempt_header(struct curl_slist *h, long long attempt_no)
+{
+	struct curl_slist	*n;
+	char			 line[48];
+
+	snprintf(line, sizeof(line), "X-Mihwar-Attempt: %lld", attempt_no);
+	return (n = curl_slist_append(h, line)) != NULL ? n : h;
+}
+
 struct delivery {
 	long long	 rowid, sub;
 	long long	 attempt_no;	/* its row in the attempt log */
@@ -682,6 +695,8 @@ deliver_send(const struct conf *conf, struct deliver_job *j)
 		j->body = deliver_envelope(d->type, d->payload);
 		j->hdrs = j->body != NULL ? deliver_headers(d->secret, d->id,
 		    d->type, j->body) : NULL;
+		if (j->hdrs != NULL)
+			j->hdrs = deliver_attempt_header(j->hdrs, d->attempt_no);
 	}
 	if (!d->active || j->body == NULL) {
 		memset(&j->res, 0, sizeof(j->res));
