@@ -25,6 +25,8 @@ PASSED=0
 FAILED=0
 
 log() { echo "[check] $*" >&2; }
+# count, count_node, run_cunit (the totals PASSED and FAILED)
+. "$TOP/scripts/testlib.sh"
 
 free_port() {
 	local p
@@ -32,16 +34,6 @@ free_port() {
 		ss -ltn "sport = :$p" | grep -q LISTEN || { echo "$p"; return; }
 	done
 	return 1
-}
-
-# Add a node --test (TAP) run's "# pass N" and "# fail N" to the totals.
-count_node() {
-	local p f
-	p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$1" | tail -1)
-	f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$1" | tail -1)
-	[ -n "$p" ] || { FAILED=$((FAILED + 1)); return; }
-	PASSED=$((PASSED + p))
-	FAILED=$((FAILED + ${f:-0}))
 }
 
 # One file at a time: some files stop and start the stack's worker, which
@@ -61,25 +53,6 @@ run_node() {	# run_node NAME DIR: node's test runner over a folder
 	    > "$out" 2>&1 || rc=$?
 	cat "$out"
 	count_node "$out"
-	[ $rc -eq 0 ] || { log "$name failed (exit $rc)"; return 1; }
-}
-
-# Add a CUnit run's "tests" summary row to the totals.
-count() {
-	local row
-	row=$(awk '$1 == "tests" && NF >= 6 { print $4, $5 }' "$1" | tail -1)
-	[ -n "$row" ] || { FAILED=$((FAILED + 1)); return; }
-	PASSED=$((PASSED + ${row% *}))
-	FAILED=$((FAILED + ${row#* }))
-}
-
-run_cunit() {	# run_cunit NAME CMD...: run, show, count
-	local name=$1 out=$VAR/log/$1.out rc=0
-	shift
-	log "$name"
-	"$@" > "$out" 2>&1 || rc=$?
-	cat "$out"
-	count "$out"
 	[ $rc -eq 0 ] || { log "$name failed (exit $rc)"; return 1; }
 }
 

@@ -97,6 +97,9 @@ node_cnf() {
 	wsrep_sst_method               = rsync
 	wsrep_sst_receive_address      = 127.0.0.1:$((BASE + 40 + n))
 	wsrep_slave_threads            = 2
+	# Reads see every write committed anywhere before them (a client
+	# behind a balancer that is not sticky reads its own writes).
+	wsrep_sync_wait                = 1
 	CNF
 }
 

@@ -7,7 +7,9 @@ PKGS="gcc make pkg-config curl ca-certificates wrk lighttpd apache2 spawn-fcgi
       libfcgi-dev libapache2-mod-fcgid mariadb-server mariadb-client libmariadb-dev libjson-c-dev
       libsodium-dev libcurl4-openssl-dev libcunit1-dev libcsv-dev libpng-dev libjpeg62-turbo-dev valgrind iproute2
       nodejs npm chromium fonts-dejavu-core
-      clang libclang-rt-14-dev"
+      clang libclang-rt-14-dev galera-4 rsync"
+# galera-4 and rsync: make check-cluster's Galera nodes (rsync moves a
+# node's copy when it joins, SST).
 # clang and its runtimes (libclang-rt-14-dev holds libFuzzer, linked by
 # -fsanitize=fuzzer) are for make fuzz-long only.
 # make dist links libcurl.a, which needs the static archives of its own
