@@ -151,6 +151,15 @@ app_run(struct req *r, const struct route *rt)
 		req_resp_reset(r);
 		r->out.headers.len = hdrs;
 	}
+	if (!committed && (rt->flags & ROUTE_WRITE) &&
+	    db_tx_conflict(r->db) && r->out.status >= 500) {
+		/* A statement after the conflict may have made the handler
+		 * answer 500: the truth is that nothing was written. */
+		req_resp_reset(r);
+		r->out.headers.len = hdrs;
+		req_resp_error(r, 503, NULL, "the write kept conflicting with "
+		    "others; nothing was written");
+	}
 	idem_end(r, committed);
 }
 

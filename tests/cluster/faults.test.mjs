@@ -47,7 +47,8 @@ function cluster(...args) {
 }
 
 // Every answer seen, by status, and the failures that must not happen.
-const seen = { sent: 0, byStatus: {}, hangs: 0, bad: [], resent: 0 };
+const seen = { sent: 0, byStatus: {}, hangs: 0, bad: [], resent: 0,
+    okAt: [[], []] };	// when each web node answered 2xx
 
 function note(status, text, what) {
 	seen.byStatus[status] = (seen.byStatus[status] ?? 0) + 1;
@@ -86,6 +87,8 @@ async function once(n, key, method, path, body, idem) {
 			json = JSON.parse(text);
 		} catch { /* not JSON */ }
 		note(res.status, text, `${method} ${path} on web ${n + 1}`);
+		if (res.status >= 200 && res.status < 300)
+			seen.okAt[n].push(Date.now());
 		return { status: res.status, text, json, headers: res.headers };
 	} catch (e) {
 		if (e.name === 'TimeoutError') {
@@ -191,10 +194,12 @@ async function faults(log) {
 	await sleep(LOAD_MS * 0.18);
 	log.push(`kill -9 Galera node 2 at ${Date.now() - log.t0} ms`);
 	await cluster('db-kill', '2');
+	log.down = Date.now();
 	await sleep(LOAD_MS * 0.12);
 	log.push(`kill -9 worker 1 at ${Date.now() - log.t0} ms`);
 	await cluster('worker-kill', '1');
 	await sleep(LOAD_MS * 0.2);
+	log.up = Date.now();
 	log.push(`Galera node 2 starting at ${Date.now() - log.t0} ms`);
 	await cluster('db-start', '2');
 	log.push(`Galera node 2 synced at ${Date.now() - log.t0} ms`);
@@ -259,6 +264,12 @@ test('mixed load over both web nodes through a Galera node and a worker killed',
 		stockSum += 1;
 		stockCount++;
 	}
+
+	// Web node 2 went on serving on the other nodes while its own was
+	// down (a process moves to the next node of its list).
+	const whileDown = seen.okAt[1].filter((t) => t > log.down + 1000 &&
+	    t < log.up).length;
+	assert.ok(whileDown > 0, 'web node 2 served while its node was down');
 
 	// Every 2xx ingestion is in the database once; no refused one is.
 	const rows = await sql('SELECT SUBSTRING_INDEX(i.sku, \'-\', 1), ' +
@@ -348,6 +359,7 @@ test('mixed load over both web nodes through a Galera node and a worker killed',
 		deliveriesReceived: receiver.requests.length,
 		webhookIds: got.size, duplicateAttempts: dupAttempts,
 		idsSentAgain: resentIds, lost: lost.length,
+		web2WhileItsNodeDown: whileDown,
 		windows: [...perWindow.values()].map((r) => r.length),
 		faults: log,
 	};
