@@ -223,6 +223,15 @@ enum db_code	 db_savepoint(struct db *);
 enum db_code	 db_rollback_to_savepoint(struct db *);
 int		 db_in_tx(const struct db *);
 int		 db_tx_conflict(const struct db *);
+/* One database endpoint of db_socket's (or db_host's) list. */
+struct db_endpoint {
+	char		 host[256];
+	char		 sock[512];
+	unsigned int	 port;
+};
+size_t		 db_endpoint_count(const struct conf *);
+void		 db_endpoint_get(const struct conf *, size_t,
+		    struct db_endpoint *);
 int		 db_live(void);
 enum db_code	 db_script(struct db *, const char *, size_t, size_t *);
 enum db_code	 db_ddl(struct db *, const char *);

@@ -238,13 +238,7 @@ db_transient(const struct db *db)
  * db_port is the default. The endpoint i (wrapping) into host/sock and
  * *port; 0 past an empty list.
  */
-struct db_endpoint {
-	char		 host[256];
-	char		 sock[512];
-	unsigned int	 port;
-};
-
-static size_t
+size_t
 db_endpoint_count(const struct conf *c)
 {
 	const char	*l = c->db_socket != NULL ? c->db_socket : c->db_host;
@@ -280,7 +274,7 @@ db_endpoint_host(const char *item, size_t len, unsigned int dflt,
 		ep->port = (unsigned int)port;
 }
 
-static void
+void
 db_endpoint_get(const struct conf *c, size_t i, struct db_endpoint *ep)
 {
 	const char	*l = c->db_socket != NULL ? c->db_socket : c->db_host;

@@ -382,6 +382,49 @@ test_search_plan(void)
 	search_plan_free(&sp);
 }
 
+/* db_socket and db_host as lists of nodes (issue 15). */
+static void
+test_db_endpoints(void)
+{
+	struct conf		 c;
+	struct db_endpoint	 ep;
+
+	memset(&c, 0, sizeof(c));
+	c.db_port = 3306;
+	c.db_socket = "/a/one.sock";
+	CHECK(db_endpoint_count(&c) == 1, "one socket");
+	db_endpoint_get(&c, 0, &ep);
+	CHECK_STR("socket", ep.sock, "/a/one.sock");
+	CHECK(ep.host[0] == '\0', "no host with a socket");
+	c.db_socket = "/a/1.sock, /b/2.sock ,/c/3.sock";
+	CHECK(db_endpoint_count(&c) == 3, "three sockets");
+	db_endpoint_get(&c, 1, &ep);
+	CHECK_STR("second socket, trimmed", ep.sock, "/b/2.sock");
+	db_endpoint_get(&c, 2, &ep);
+	CHECK_STR("third socket", ep.sock, "/c/3.sock");
+	c.db_socket = NULL;
+	c.db_host = "db1.lan,db2.lan:3307,[::1]:3308,[::1],10.0.0.9";
+	CHECK(db_endpoint_count(&c) == 5, "five hosts");
+	db_endpoint_get(&c, 0, &ep);
+	CHECK_STR("host", ep.host, "db1.lan");
+	CHECK(ep.port == 3306 && ep.sock[0] == '\0', "db_port by default");
+	db_endpoint_get(&c, 1, &ep);
+	CHECK_STR("host:port", ep.host, "db2.lan");
+	CHECK(ep.port == 3307, "its own port");
+	db_endpoint_get(&c, 2, &ep);
+	CHECK_STR("[v6]:port", ep.host, "::1");
+	CHECK(ep.port == 3308, "a v6 host's port");
+	db_endpoint_get(&c, 3, &ep);
+	CHECK_STR("[v6]", ep.host, "::1");
+	CHECK(ep.port == 3306, "a v6 host, db_port");
+	db_endpoint_get(&c, 4, &ep);
+	CHECK_STR("v4", ep.host, "10.0.0.9");
+	c.db_host = "::1";
+	db_endpoint_get(&c, 0, &ep);
+	CHECK_STR("bare v6: all host", ep.host, "::1");
+	CHECK(ep.port == 3306, "bare v6, db_port");
+}
+
 void
 test_util_register(void)
 {
@@ -395,6 +438,7 @@ test_util_register(void)
 		{ "util_parse_time", test_parse_time },
 		{ "db_like_prefix", test_like_prefix },
 		{ "search_plan", test_search_plan },
+		{ "db_endpoints", test_db_endpoints },
 	};
 
 	test_add_suite("util", NULL, NULL, tests, NELEM(tests));
