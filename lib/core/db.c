@@ -25,11 +25,15 @@
 /*
  * The result buffers of one statement: every column bound as text into
  * a buffer of its own, made on the statement's first fetch and kept
- * with it, grown (never shrunk) when a cell does not fit. Rows are
- * fetched into them one after the other: no malloc per row or cell.
+ * with it, grown when a cell does not fit. Rows are fetched into them
+ * one after the other: no malloc per row or cell. A buffer grown past
+ * DB_CELL_KEEP (a stored answer, a body) goes back to DB_CELL_INLINE
+ * once its statement's rows are read, so one large cell is not kept
+ * for the life of the process.
  */
 struct db_rowbuf {
 	size_t		  ncols;
+	int		  oversize;	/* a buffer is above DB_CELL_KEEP */
 	MYSQL_BIND	 *b;
 	char		**bufs;		/* [ncols], caps[c] bytes each */
 	unsigned long	 *caps;
@@ -431,6 +435,8 @@ db_rows_reserve(struct db_rows *r)
 
 /* The text of most cells (ids, numbers, times, short names) fits here. */
 #define DB_CELL_INLINE	64
+/* The most a buffer keeps between two runs of its statement. */
+#define DB_CELL_KEEP	(16 * 1024)
 
 static void
 db_rowbuf_free(struct db_rowbuf *rb)
@@ -509,6 +515,8 @@ db_rowbuf_grow(MYSQL_STMT *st, struct db_rowbuf *rb, size_t i)
 	rb->caps[i] = cap;
 	rb->b[i].buffer = p;
 	rb->b[i].buffer_length = cap;
+	if (cap > DB_CELL_KEEP)
+		rb->oversize = 1;
 	if (mysql_stmt_fetch_column(st, &rb->b[i], (unsigned)i, 0) != 0)
 		return 0;
 	rb->lens[i] = len;
@@ -541,6 +549,37 @@ db_rowbuf_cells(MYSQL_STMT *st, struct db_rowbuf *rb)
 	 * the row for the later one (a second cell too large came back
 	 * empty). */
 	return !grown || mysql_stmt_bind_result(st, rb->b) == 0;
+}
+
+/*
+ * Once a statement's rows are read: every buffer grown past DB_CELL_KEEP
+ * back to DB_CELL_INLINE bytes (the next fetch binds them again and
+ * grows them as it must), so the largest cell a statement ever read is
+ * not kept with it. A flag test for every other statement. 0 when out
+ * of memory (the buffer is then kept as it was).
+ */
+static int
+db_rowbuf_settle(struct db_rowbuf *rb)
+{
+	size_t	 i;
+	char	*p;
+
+	if (rb == NULL || !rb->oversize)
+		return 1;
+	for (i = 0; i < rb->ncols; i++) {
+		if (rb->caps[i] <= DB_CELL_KEEP)
+			continue;
+		if ((p = malloc(DB_CELL_INLINE)) == NULL)
+			return 0;
+		free(rb->bufs[i]);
+		rb->bufs[i] = p;
+		rb->caps[i] = DB_CELL_INLINE;
+		rb->b[i].buffer = p;
+		rb->b[i].buffer_length = DB_CELL_INLINE;
+		rb->cells[i] = NULL;
+	}
+	rb->oversize = 0;
+	return 1;
 }
 
 /* The statement's buffers (slot's, kept; or *own's, the caller's to
@@ -614,8 +653,10 @@ db_fetch_each(struct db *db, MYSQL_STMT *st, struct db_cached *slot,
 	code = DB_OK;
 out:
 	/* A dropped connection closed st (and freed slot's buffers). */
-	if (db->conn != NULL)
+	if (db->conn != NULL) {
 		mysql_stmt_free_result(st);
+		(void)db_rowbuf_settle(rb);
+	}
 	db_rowbuf_free(own);
 	return code;
 }
