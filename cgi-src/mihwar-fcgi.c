@@ -160,6 +160,24 @@ fcgi_process_header(struct req *r)
 	req_resp_header(r, "X-Mihwar-Process", pid);
 }
 
+/*
+ * The answer's headers, then its body straight from the request's
+ * buffer (not copied into one with the headers first); the bytes sent.
+ */
+static size_t
+fcgi_send(FCGX_Request *fr, struct req *r, struct buf *head)
+{
+	const char	*body;
+	size_t		 n = req_body_out(r, &body);
+
+	if (!req_serialize_head(r, head))
+		return 0;
+	FCGX_PutStr(head->data, (int)head->len, fr->out);
+	if (n > 0)
+		FCGX_PutStr(body, (int)n, fr->out);
+	return head->len + n;
+}
+
 /* Serve one request; the bytes it moved (body in + answer out). */
 static size_t
 fcgi_serve(FCGX_Request *fr, struct db *db, const struct conf *conf)
@@ -188,9 +206,7 @@ fcgi_serve(FCGX_Request *fr, struct db *db, const struct conf *conf)
 	if (conf->process_header)
 		fcgi_process_header(&r);
 	buf_init(&out);
-	if (req_serialize(&r, &out))
-		FCGX_PutStr(out.data, (int)out.len, fr->out);
-	moved = r.in.body.len + out.len;
+	moved = r.in.body.len + fcgi_send(fr, &r, &out);
 	buf_cleanup(&out);
 	/* A streamed answer's body follows its headers, a piece at a time. */
 	if (!req_stream_run(&r, fcgi_write, fr->out))
