@@ -54,7 +54,7 @@
 				"answer was logged"
 
 enum deliver_sql_id {
-	SQL_FAN_SUBS, SQL_FAN_SUB_ONE, SQL_FAN_INSERT, SQL_CLAIM, SQL_LEASE,
+	SQL_FAN_SUBS, SQL_FAN_SUB_ONE, SQL_CLAIM, SQL_LEASE,
 	SQL_RENEW, SQL_RELEASE, SQL_LOAD, SQL_ATTEMPT, SQL_ATTEMPT_NO,
 	SQL_ATTEMPT_NOS, SQL_ATTEMPT_CUT, SQL_ATTEMPT_END,
 	SQL_DONE, SQL_SUB_OK, SQL_SUB_FAILING, DELIVER_SQL__MAX
@@ -73,9 +73,6 @@ static const char *const deliver_sql[DELIVER_SQL__MAX] = {
 	/* The addressee of a directed event, whatever its filter and state. */
 	[SQL_FAN_SUB_ONE] =
 	    "SELECT id FROM webhook_subscriptions WHERE id = ? AND org_id = ?",
-	[SQL_FAN_INSERT] =
-	    "INSERT IGNORE INTO webhook_deliveries (public_id, org_id,"
-	    " subscription_id, event_id, event_type) VALUES (?, ?, ?, ?, ?)",
 	/* Due, or held by a worker whose lease ran out (it died); not to
 	 * the subscriptions listed (their endpoint has its fill here). */
 	[SQL_CLAIM] =
@@ -156,9 +153,87 @@ static const char *const deliver_sql[DELIVER_SQL__MAX] = {
 	    " WHERE id = ?",
 };
 
-const struct db_stmts deliver_stmts = {
-	"deliver", deliver_sql, DELIVER_SQL__MAX, NULL, 0
+/* Multi-row statements, built at every chunk size by the registry:
+ * one event's deliveries, and one turn's attempts logged as sending. */
+enum deliver_shape_id { SHAPE_FAN_INSERT, SHAPE_ATTEMPTS, DELIVER_SHAPE__MAX };
+
+static const struct db_shape deliver_shapes[DELIVER_SHAPE__MAX] = {
+	[SHAPE_FAN_INSERT] = { "INSERT IGNORE INTO webhook_deliveries"
+	    " (public_id, org_id, subscription_id, event_id, event_type)"
+	    " VALUES ", "(?, ?, ?, ?, ?)", "" },
+	[SHAPE_ATTEMPTS] = { "INSERT INTO webhook_attempts (delivery_id,"
+	    " attempt_no, state, worker, started_at, duration_ms, error)"
+	    " VALUES ", "(?, ?, 'sending', ?, ?, 0, '" DELIVER_SENDING "')",
+	    "" },
 };
+
+const struct db_stmts deliver_stmts = {
+	"deliver", deliver_sql, DELIVER_SQL__MAX, deliver_shapes,
+	DELIVER_SHAPE__MAX
+};
+
+/*
+ * One fan-out pass's last subscription lookup, kept for the next event
+ * of the same organization and type (a backlog is mostly that): the
+ * pass reads them all in one transaction, so a lookup repeated inside
+ * it would see the same rows.
+ */
+struct deliver_fan {
+	long long	 org;
+	const char	*type;
+	struct db_rows	*subs;
+};
+
+/* The active subscriptions of org whose filter names type, looked up
+ * once per run of events alike; rows stay owned by fan. */
+static enum db_code
+deliver_fan_subs(struct db *db, struct deliver_fan *fan, long long org,
+    const char *type, struct db_rows **subs)
+{
+	enum db_code	 code;
+
+	if (fan->subs == NULL || fan->org != org || fan->type != type) {
+		db_rows_free(fan->subs);
+		fan->subs = NULL;
+		if ((code = db_query(db, &fan->subs, deliver_sql[SQL_FAN_SUBS],
+		    DB_PARAMS(DB_INT(org), DB_STR(type)))) != DB_OK) {
+			fan->subs = NULL;
+			return code;
+		}
+		fan->org = org;
+		fan->type = type;
+	}
+	*subs = fan->subs;
+	return DB_OK;
+}
+
+/* One delivery of event ev per row of subs (column 0: its id), in
+ * multi-row INSERTs of the registry's chunk sizes. */
+static enum db_code
+deliver_fan_insert(struct db *db, const struct event *ev, const char *type,
+    const struct db_rows *subs)
+{
+	struct db_param	 p[5 * DB_CHUNK_ROWS];
+	char		 ids[DB_CHUNK_ROWS][37];
+	enum db_code	 code = DB_OK;
+	size_t		 off = 0, k, i;
+
+	while (code == DB_OK && off < subs->nrows) {
+		k = db_chunk_size(subs->nrows - off);
+		for (i = 0; i < k; i++) {
+			crypto_uuid7(ids[i]);
+			p[5 * i] = DB_STR(ids[i]);
+			p[5 * i + 1] = DB_INT(ev->org_id);
+			p[5 * i + 2] = DB_INT(atoll(db_cell(subs, off + i, 0)));
+			p[5 * i + 3] = DB_INT(ev->id);
+			p[5 * i + 4] = DB_STR(type);
+		}
+		code = db_exec(db, dbreg_shape(&deliver_shapes[SHAPE_FAN_INSERT],
+		    k), p, 5 * k);
+		off += k;
+	}
+	return code;
+}
 
 /*
  * Queue deliveries for one event: an event addressed to one subscription
@@ -169,34 +244,26 @@ const struct db_stmts deliver_stmts = {
 static enum db_code
 deliver_fan_event(struct db *db, const struct event *ev, void *ctx)
 {
-	struct db_rows	*subs = NULL;
+	struct deliver_fan *fan = ctx;
+	struct db_rows	*one = NULL, *subs = NULL;
 	const char	*type = events_name(ev->type);
-	char		 id[37];
 	enum db_code	 code;
-	size_t		 i;
 
-	(void)ctx;
-	if (ev->subscription_id > 0)
-		code = db_query(db, &subs, deliver_sql[SQL_FAN_SUB_ONE],
-		    DB_PARAMS(
-		    DB_INT(ev->subscription_id), DB_INT(ev->org_id)));
-	else if (!events_subscribable(ev->type))
+	if (ev->subscription_id > 0) {
+		if ((code = db_query(db, &one, deliver_sql[SQL_FAN_SUB_ONE],
+		    DB_PARAMS(DB_INT(ev->subscription_id),
+		    DB_INT(ev->org_id)))) != DB_OK)
+			return code;
+		subs = one;
+	} else if (!events_subscribable(ev->type))
 		return DB_OK;	/* nobody may ask for it */
 	else if ((code = outgoing_fan_event(db, ev)) != DB_OK)
 		return code;	/* the integrations' share first */
-	else
-		code = db_query(db, &subs, deliver_sql[SQL_FAN_SUBS], DB_PARAMS(
-		    DB_INT(ev->org_id), DB_STR(type)));
-	if (code != DB_OK)
+	else if ((code = deliver_fan_subs(db, fan, ev->org_id, type, &subs)) !=
+	    DB_OK)
 		return code;
-	for (i = 0; i < subs->nrows && code == DB_OK; i++) {
-		crypto_uuid7(id);
-		code = db_exec(db, deliver_sql[SQL_FAN_INSERT],
-		    DB_PARAMS(DB_STR(id),
-		    DB_INT(ev->org_id), DB_INT(atoll(db_cell(subs, i, 0))),
-		    DB_INT(ev->id), DB_STR(type)));
-	}
-	db_rows_free(subs);
+	code = deliver_fan_insert(db, ev, type, subs);
+	db_rows_free(one);
 	return code;
 }
 
@@ -205,10 +272,12 @@ deliver_fan_event(struct db *db, const struct event *ev, void *ctx)
 int
 deliver_fanout_job(struct db *db, const struct conf *conf)
 {
-	int	 n;
+	struct deliver_fan	 fan = { 0, NULL, NULL };
+	int			 n;
 
 	n = events_consume(db, conf, "webhooks", EVENTS_ALL, deliver_fan_event,
-	    NULL);
+	    &fan);
+	db_rows_free(fan.subs);
 	return n > 0 ? n : 0;
 }
 
@@ -782,6 +851,34 @@ deliver_bind_ids(struct db_param p[DELIVER_BATCH],
 		p[k++] = DB_INT(0);
 }
 
+/* The attempt rows of the jobs of start still held, as sending, in
+ * multi-row INSERTs of the registry's chunk sizes (n <= DELIVER_BATCH). */
+static enum db_code
+deliver_attempts_insert(struct db *db, const char *worker,
+    const char *started, struct deliver_job *const *start, size_t n)
+{
+	struct db_param	 p[4 * DELIVER_BATCH];
+	enum db_code	 code = DB_OK;
+	size_t		 i, k = 0, off = 0, c;
+
+	for (i = 0; i < n; i++) {
+		if (start[i]->dropped)
+			continue;
+		p[4 * k] = DB_INT(start[i]->d.rowid);
+		p[4 * k + 1] = DB_INT(start[i]->d.attempt_no);
+		p[4 * k + 2] = DB_STR(worker);
+		p[4 * k + 3] = DB_STR(started);
+		k++;
+	}
+	while (code == DB_OK && off < k) {
+		c = db_chunk_size(k - off);
+		code = db_exec(db, dbreg_shape(&deliver_shapes[SHAPE_ATTEMPTS],
+		    c), p + 4 * off, 4 * c);
+		off += c;
+	}
+	return code;
+}
+
 /*
  * Inside a transaction: log the jobs of start as sending (the batch
  * form of deliver_log_start_tx). A lease taken more than
@@ -833,13 +930,7 @@ deliver_starts_rows(struct db *db, const struct conf *conf,
 	if (code != DB_OK)
 		return code;
 	util_sql_time(now, started);
-	for (i = 0; i < n && code == DB_OK; i++)
-		if (!start[i]->dropped)
-			code = db_exec(db, deliver_sql[SQL_ATTEMPT],
-			    DB_PARAMS(DB_INT(start[i]->d.rowid),
-			    DB_INT(start[i]->d.attempt_no), DB_STR(worker),
-			    DB_STR(started)));
-	return code;
+	return deliver_attempts_insert(db, worker, started, start, n);
 }
 
 /* Subscriptions first, in id order: the rows two workers' batches both
