@@ -57,7 +57,8 @@ enum deliver_sql_id {
 	SQL_FAN_SUBS, SQL_FAN_SUB_ONE, SQL_CLAIM, SQL_LEASE,
 	SQL_RENEW, SQL_RELEASE, SQL_LOAD, SQL_ATTEMPT, SQL_ATTEMPT_NO,
 	SQL_ATTEMPT_NOS, SQL_ATTEMPT_CUT, SQL_ATTEMPT_END,
-	SQL_DONE, SQL_SUB_OK, SQL_SUB_FAILING, DELIVER_SQL__MAX
+	SQL_DONE, SQL_HELD, SQL_DONE_OK, SQL_SUB_OK, SQL_SUB_FAILING,
+	DELIVER_SQL__MAX
 };
 
 /* A list of DELIVER_BATCH ids (unused places bound to 0, no row's id),
@@ -142,6 +143,18 @@ static const char *const deliver_sql[DELIVER_SQL__MAX] = {
 	    " last_status = ?, next_attempt_at = NOW(3) + INTERVAL ? SECOND,"
 	    " lease_owner = NULL, lease_until = NULL"
 	    " WHERE id = ? AND lease_owner = ? AND state = 'delivering'",
+	/* A turn's finished deliveries still in our hands, locked until
+	 * commit: the compare-and-set of SQL_DONE for the whole batch. */
+	[SQL_HELD] =
+	    "SELECT id, lease_owner FROM webhook_deliveries"
+	    " WHERE id IN (" IDS32 ") AND state = 'delivering' FOR UPDATE",
+	/* Those of them that succeeded with one status, in one statement
+	 * (SQL_DONE's outcome for each). */
+	[SQL_DONE_OK] =
+	    "UPDATE webhook_deliveries SET state = 'succeeded',"
+	    " attempts = attempts + 1, last_status = ?, next_attempt_at = NOW(3),"
+	    " lease_owner = NULL, lease_until = NULL"
+	    " WHERE id IN (" IDS32 ") AND state = 'delivering'",
 	[SQL_SUB_OK] =
 	    "UPDATE webhook_subscriptions SET failing_since = NULL WHERE id = ?",
 	[SQL_SUB_FAILING] =
@@ -155,7 +168,9 @@ static const char *const deliver_sql[DELIVER_SQL__MAX] = {
 
 /* Multi-row statements, built at every chunk size by the registry:
  * one event's deliveries, and one turn's attempts logged as sending. */
-enum deliver_shape_id { SHAPE_FAN_INSERT, SHAPE_ATTEMPTS, DELIVER_SHAPE__MAX };
+enum deliver_shape_id {
+	SHAPE_FAN_INSERT, SHAPE_ATTEMPTS, SHAPE_ATTEMPTS_END, DELIVER_SHAPE__MAX
+};
 
 static const struct db_shape deliver_shapes[DELIVER_SHAPE__MAX] = {
 	[SHAPE_FAN_INSERT] = { "INSERT IGNORE INTO webhook_deliveries"
@@ -165,6 +180,22 @@ static const struct db_shape deliver_shapes[DELIVER_SHAPE__MAX] = {
 	    " attempt_no, state, worker, started_at, duration_ms, error)"
 	    " VALUES ", "(?, ?, 'sending', ?, ?, 0, '" DELIVER_SENDING "')",
 	    "" },
+	/* A turn's outcomes into their attempts' rows (SQL_ATTEMPT_END for
+	 * each): the rows exist, written as sending by this lease, so the
+	 * key always matches; state is set last, as the IFs read it. */
+	[SHAPE_ATTEMPTS_END] = { "INSERT INTO webhook_attempts (delivery_id,"
+	    " attempt_no, state, worker, started_at, duration_ms, status_code,"
+	    " error, response_excerpt) VALUES ",
+	    "(?, ?, 'done', ?, ?, ?, ?, ?, ?)",
+	    " ON DUPLICATE KEY UPDATE"
+	    " duration_ms = IF(state = 'sending', VALUES(duration_ms),"
+	    "  duration_ms),"
+	    " status_code = IF(state = 'sending', VALUES(status_code),"
+	    "  status_code),"
+	    " error = IF(state = 'sending', VALUES(error), error),"
+	    " response_excerpt = IF(state = 'sending', VALUES(response_excerpt),"
+	    "  response_excerpt),"
+	    " state = 'done'" },
 };
 
 const struct db_stmts deliver_stmts = {
@@ -354,6 +385,7 @@ deliver_headers(const char *secret, const char *id, const char *type,
 struct delivery {
 	long long	 rowid, sub;
 	long long	 attempt_no;	/* its row in the attempt log */
+	char		 started[24];	/* that row's started_at */
 	char		 id[37];
 	char		 type[65];
 	long long	 attempts;
@@ -647,6 +679,7 @@ deliver_log_start(struct db *db, const struct conf *conf, const char *worker,
 	int		 tries = 0;
 
 	util_sql_time(util_now_ms(), started);
+	snprintf(d->started, sizeof(d->started), "%s", started);
 	do
 		code = deliver_log_start_tx(db, conf, worker, d, started);
 	while (code != DB_OK && code != DB_NOTFOUND && db_transient(db) &&
@@ -930,6 +963,8 @@ deliver_starts_rows(struct db *db, const struct conf *conf,
 	if (code != DB_OK)
 		return code;
 	util_sql_time(now, started);
+	for (i = 0; i < n; i++)
+		memcpy(start[i]->d.started, started, sizeof(started));
 	return deliver_attempts_insert(db, worker, started, start, n);
 }
 
@@ -964,6 +999,145 @@ deliver_mark_of(const struct conf *conf, struct deliver_job *const *done,
 	return MARK_FAILING;
 }
 
+/* Which of done are still ours (lease token and state), locking their
+ * rows until commit; the others are dropped, having changed nothing. */
+static enum db_code
+deliver_held_rows(struct db *db, struct deliver_job *const *done,
+    size_t ndone)
+{
+	struct db_param	 ids[DELIVER_BATCH];
+	struct db_rows	*rows = NULL;
+	const char	*owner;
+	enum db_code	 code;
+	size_t		 i, r;
+	int		 held;
+
+	for (i = 0; i < ndone; i++)
+		done[i]->dropped = 0;
+	deliver_bind_ids(ids, done, ndone);
+	if ((code = db_query(db, &rows, deliver_sql[SQL_HELD], ids,
+	    DELIVER_BATCH)) != DB_OK)
+		return code;
+	for (i = 0; i < ndone; i++) {
+		for (held = 0, r = 0; r < rows->nrows && !held; r++) {
+			owner = db_cell(rows, r, 1);
+			held = atoll(db_cell(rows, r, 0)) == done[i]->d.rowid &&
+			    owner != NULL && strcmp(owner, done[i]->d.lease) == 0;
+		}
+		if (!held) {
+			log_warn("deliver: lost the lease of %s while sending",
+			    done[i]->d.id);
+			done[i]->dropped = 1;
+		}
+	}
+	db_rows_free(rows);
+	return DB_OK;
+}
+
+/* The successes of ok (held, locked), one UPDATE per answer status. */
+static enum db_code
+deliver_done_ok(struct db *db, struct deliver_job *const *ok, size_t nok)
+{
+	struct deliver_job	*same[DELIVER_BATCH];
+	struct db_param		 p[DELIVER_BATCH + 1];
+	char			 taken[DELIVER_BATCH] = { 0 };
+	enum db_code		 code;
+	size_t			 i, k, n;
+
+	for (i = 0; i < nok; i++) {
+		if (taken[i])
+			continue;
+		for (n = 0, k = i; k < nok; k++)
+			if (!taken[k] && ok[k]->res.status == ok[i]->res.status) {
+				taken[k] = 1;
+				same[n++] = ok[k];
+			}
+		p[0] = DB_INT(ok[i]->res.status);
+		deliver_bind_ids(p + 1, same, n);
+		if ((code = db_exec(db, deliver_sql[SQL_DONE_OK], p,
+		    DELIVER_BATCH + 1)) != DB_OK)
+			return code;
+		if (db_affected(db) != (uint64_t)n) {
+			log_error("deliver: %lld of %zu locked deliveries "
+			    "completed", (long long)db_affected(db), n);
+			return DB_ERROR;	/* one by one, as a failed batch */
+		}
+	}
+	return DB_OK;
+}
+
+/* The attempt rows of ok completed with their outcomes, in multi-row
+ * statements of the registry's chunk sizes. */
+static enum db_code
+deliver_attempts_end(struct db *db, const char *worker,
+    struct deliver_job *const *ok, size_t nok)
+{
+	static char	 excerpt[DELIVER_BATCH][1024];
+	struct db_param	 p[8 * DELIVER_BATCH], *q;
+	enum db_code	 code = DB_OK;
+	size_t		 i, off = 0, c;
+
+	for (i = 0; i < nok; i++) {
+		const struct httpout_res *res = &ok[i]->res;
+
+		deliver_excerpt(res, excerpt[i]);
+		q = p + 8 * i;
+		q[0] = DB_INT(ok[i]->d.rowid);
+		q[1] = DB_INT(ok[i]->d.attempt_no);
+		q[2] = DB_STR(worker);
+		q[3] = DB_STR(ok[i]->d.started);
+		q[4] = DB_INT(res->ms > 0 ? res->ms : 0);
+		q[5] = res->status ? DB_INT(res->status) : DB_NULL;
+		q[6] = DB_STR(res->error[0] ? res->error : NULL);
+		q[7] = DB_STR(excerpt[i][0] ? excerpt[i] : NULL);
+	}
+	while (code == DB_OK && off < nok) {
+		c = db_chunk_size(nok - off);
+		code = db_exec(db, dbreg_shape(
+		    &deliver_shapes[SHAPE_ATTEMPTS_END], c), p + 8 * off, 8 * c);
+		off += c;
+	}
+	return code;
+}
+
+/*
+ * Inside a transaction: the outcomes of done. The rows still ours are
+ * locked first (one read FOR UPDATE, the lease's compare-and-set for
+ * the whole turn: no other worker can change them before commit); the
+ * successes to subscriptions are then completed together, and the rest
+ * (a retry, a failure, an integration's) one by one, as before.
+ */
+static enum db_code
+deliver_done_rows(struct db *db, const struct conf *conf, const char *worker,
+    struct deliver_job *const *done, size_t ndone)
+{
+	struct deliver_job	*ok[DELIVER_BATCH];
+	char			 excerpt[1024];
+	enum db_code		 code;
+	size_t			 i, nok = 0;
+
+	if ((code = deliver_held_rows(db, done, ndone)) != DB_OK)
+		return code;
+	for (i = 0; i < ndone; i++) {
+		if (done[i]->dropped)
+			continue;
+		if (done[i]->d.integ == NULL && strcmp(deliver_state(conf,
+		    &done[i]->d, &done[i]->res), "succeeded") == 0) {
+			ok[nok++] = done[i];
+			continue;
+		}
+		deliver_excerpt(&done[i]->res, excerpt);
+		code = deliver_record_rows(db, conf, &done[i]->d,
+		    done[i]->body, &done[i]->res, excerpt, 1, MARK_NONE);
+		done[i]->dropped = code == DB_NOTFOUND;
+		if (code != DB_OK && code != DB_NOTFOUND)
+			return code;
+	}
+	if (nok == 0 || (code = deliver_done_ok(db, ok, nok)) != DB_OK)
+		return nok == 0 ? DB_OK : code;
+	return deliver_attempts_end(db, worker, ok, nok);
+}
+
 /*
  * One transaction: the outcomes of done, the starts of start, then the
  * subscriptions marked, in id order. The marks come last: a batch that
@@ -976,21 +1150,15 @@ deliver_step_tx(struct db *db, const struct conf *conf, const char *worker,
     struct deliver_job *const *done, size_t ndone,
     struct deliver_job *const *start, size_t nstart)
 {
-	char		 excerpt[1024];
 	enum deliver_mark mark;
 	enum db_code	 code;
 	size_t		 i;
 
 	if ((code = db_begin(db)) != DB_OK)
 		return code;
-	for (i = 0; i < ndone; i++) {
-		deliver_excerpt(&done[i]->res, excerpt);
-		code = deliver_record_rows(db, conf, &done[i]->d,
-		    done[i]->body, &done[i]->res, excerpt, 1, MARK_NONE);
-		done[i]->dropped = code == DB_NOTFOUND;
-		if (code != DB_OK && code != DB_NOTFOUND)
-			goto fail;
-	}
+	if (ndone > 0 && (code = deliver_done_rows(db, conf, worker, done,
+	    ndone)) != DB_OK)
+		goto fail;
 	if (nstart > 0 && (code = deliver_starts_rows(db, conf, worker, start,
 	    nstart)) != DB_OK)
 		goto fail;
