@@ -37,6 +37,9 @@
 #define DELIVER_BATCH		32
 /* Subscriptions a claim passes over (their endpoint's line is full). */
 #define DELIVER_SKIP		16
+/* How long a turn waits for the answers still in flight before it
+ * records those that came (each turn's commit flushes the log). */
+#define DELIVER_GATHER_MS	2
 /* One deliver_job call drives the transfers this long at most, so the
  * worker's other jobs (fan-out first) still run between calls. */
 #define DELIVER_SLICE_MS	200
@@ -298,6 +301,9 @@ deliver_fan_event(struct db *db, const struct event *ev, void *ctx)
 	return code;
 }
 
+/* The last fan-out read a full batch: more events are waiting. */
+static int	deliver_fan_backlog;
+
 /* Worker job: turn new events into deliveries (an event it fails on is
  * retried, then parked, by events_consume). Returns events read. */
 int
@@ -309,6 +315,7 @@ deliver_fanout_job(struct db *db, const struct conf *conf)
 	n = events_consume(db, conf, "webhooks", EVENTS_ALL, deliver_fan_event,
 	    &fan);
 	db_rows_free(fan.subs);
+	deliver_fan_backlog = n >= EVENTS_BATCH;
 	return n > 0 ? n : 0;
 }
 
@@ -819,12 +826,12 @@ deliver_unlink_sending(struct deliver_job *j)
 		}
 }
 
-/* Up to DELIVER_BATCH jobs that are done, into done; their count. */
+/* Up to DELIVER_BATCH jobs that are done, into done after its first n;
+ * the count then. */
 static size_t
-deliver_harvest(struct deliver_job *done[DELIVER_BATCH])
+deliver_harvest(struct deliver_job *done[DELIVER_BATCH], size_t n)
 {
 	struct deliver_job	*j;
-	size_t			 n = 0;
 
 	while (n < DELIVER_BATCH && (j = pool.finished) != NULL) {
 		pool.finished = j->next;
@@ -1230,11 +1237,21 @@ deliver_step(struct db *db, const struct conf *conf, const char *worker,
 {
 	struct deliver_job	*done[DELIVER_BATCH], *start[DELIVER_BATCH];
 	size_t			 ndone, nstart;
+	int64_t			 end;
 
 	if (pool.nsending > 0)
 		httpout_multi_wait(pool.multi, pool.finished != NULL ? 0 :
 		    wait_ms);
-	ndone = deliver_harvest(done);
+	ndone = deliver_harvest(done, 0);
+	/* A turn costs a commit (a log flush, most of its time): while
+	 * as many requests are in flight as have finished, give them
+	 * DELIVER_GATHER_MS to finish and share it. */
+	for (end = util_now_ms() + DELIVER_GATHER_MS; ndone > 0 &&
+	    ndone < DELIVER_BATCH && pool.nsending >= ndone &&
+	    util_now_ms() < end; ) {
+		httpout_multi_wait(pool.multi, 1);
+		ndone = deliver_harvest(done, ndone);
+	}
 	nstart = deliver_pick(conf, start);
 	if (ndone + nstart > 0)
 		deliver_commit_step(db, conf, worker, done, ndone, start,
@@ -1430,6 +1447,15 @@ deliver_job(struct db *db, const struct conf *conf)
 	for (;;) {
 		if (!dry && (want = deliver_want(conf)) > 0)
 			dry = deliver_claim(db, conf, worker, want) == 0;
+		/* Nothing left to claim while events wait in the outbox
+		 * (a backlog, fanned out EVENTS_BATCH a tick): fan out the
+		 * next batch here, and claim it, rather than idle until
+		 * the next tick. */
+		if (dry && deliver_fan_backlog && util_now_ms() - t0 <
+		    DELIVER_SLICE_MS && deliver_fanout_job(db, conf) > 0) {
+			dry = 0;
+			continue;
+		}
 		if (!deliver_busy())
 			break;
 		if ((left = DELIVER_SLICE_MS - (util_now_ms() - t0)) <= 0)
