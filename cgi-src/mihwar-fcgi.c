@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <fcntl.h>
 #include <malloc.h>
 #include <unistd.h>
 
@@ -85,29 +86,67 @@ fcgi_write(void *arg, const char *p, size_t n)
  * Memory handed back (issue 14). glibc keeps what a large request freed
  * (a 5000-line ingestion's json-c tree, an import's rows) in the heap,
  * and raises its own trim threshold after a large block, so a process
- * would stay at its largest request's size for good. After a request
- * that moved FCGI_TRIM_BYTES or more (body in + answer out), or that
- * left the heap's top FCGI_TRIM_GROWTH above where the last trim left
- * it, malloc_trim(0) gives the free pages back. Both tests cost next to
- * nothing (a sum, and sbrk(0), which reads a variable), so a small
- * request pays nothing; the trim itself (about a millisecond on a
- * fragmented heap) follows only requests that took far longer.
+ * would stay at its largest request's size for good; malloc_trim(0)
+ * gives the free pages back, in the middle of the heap too.
+ *
+ * When: after a request that moved FCGI_CHECK_BYTES or more (body in +
+ * answer out), the process's anonymous resident size is read (one
+ * pread of /proc/self/statm, under a microsecond) and the heap trimmed
+ * if it is FCGI_TRIM_GROWTH above what the last trim left. The heap's
+ * top (sbrk(0)) alone does not tell: once a large request left a live
+ * block near the top, the heap stays that long, and a later request
+ * (a 500-event activity batch, 95 KB) dirties the free pages below it
+ * again without moving the top; its process stayed at 16-17 MiB. A top
+ * that grew FCGI_TRIM_GROWTH still trims on its own (sbrk(0) reads a
+ * variable). A small request (a 50-row list is 18 KB) pays nothing;
+ * the trim itself runs after the answer has gone (fcgi_serve's caller
+ * finishes the request first).
  */
-#define FCGI_TRIM_BYTES		(256 * 1024)
+#define FCGI_CHECK_BYTES	(32 * 1024)
 #define FCGI_TRIM_GROWTH	(1024 * 1024)
+
+/* Anonymous resident bytes (resident - shared of /proc/self/statm),
+ * or 0 when it cannot be read (then only the heap's top decides). */
+static size_t
+fcgi_anon_bytes(void)
+{
+	static int	 fd = -2;
+	char		 s[128];
+	ssize_t		 n;
+	unsigned long	 size, resident, shared;
+
+	if (fd == -2)
+		fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = pread(fd, s, sizeof(s) - 1, 0)) <= 0)
+		return 0;
+	s[n] = '\0';
+	if (sscanf(s, "%lu %lu %lu", &size, &resident, &shared) != 3 ||
+	    shared > resident)
+		return 0;
+	return (size_t)(resident - shared) * (size_t)sysconf(_SC_PAGESIZE);
+}
 
 static void
 fcgi_hand_back(size_t moved)
 {
-	static uintptr_t	 mark;
+	static uintptr_t	 top_mark;
+	static size_t		 anon_mark;
 	uintptr_t		 top = (uintptr_t)sbrk(0);
+	size_t			 anon;
 
-	if (mark == 0)
-		mark = top;
-	if (moved < FCGI_TRIM_BYTES && top < mark + FCGI_TRIM_GROWTH)
-		return;
+	if (top_mark == 0)
+		top_mark = top;
+	if (top < top_mark + FCGI_TRIM_GROWTH) {
+		if (moved < FCGI_CHECK_BYTES)
+			return;
+		anon = fcgi_anon_bytes();
+		if (anon == 0 || (anon_mark != 0 &&
+		    anon < anon_mark + FCGI_TRIM_GROWTH))
+			return;
+	}
 	(void)malloc_trim(0);
-	mark = (uintptr_t)sbrk(0);
+	top_mark = (uintptr_t)sbrk(0);
+	anon_mark = fcgi_anon_bytes();
 }
 
 /* X-Mihwar-Process: the pid that answered (process_header = true; the
@@ -121,7 +160,26 @@ fcgi_process_header(struct req *r)
 	req_resp_header(r, "X-Mihwar-Process", pid);
 }
 
-static void
+/*
+ * The answer's headers, then its body straight from the request's
+ * buffer (not copied into one with the headers first); the bytes sent.
+ */
+static size_t
+fcgi_send(FCGX_Request *fr, struct req *r, struct buf *head)
+{
+	const char	*body;
+	size_t		 n = req_body_out(r, &body);
+
+	if (!req_serialize_head(r, head))
+		return 0;
+	FCGX_PutStr(head->data, (int)head->len, fr->out);
+	if (n > 0)
+		FCGX_PutStr(body, (int)n, fr->out);
+	return head->len + n;
+}
+
+/* Serve one request; the bytes it moved (body in + answer out). */
+static size_t
 fcgi_serve(FCGX_Request *fr, struct db *db, const struct conf *conf)
 {
 	struct req	 r;
@@ -148,15 +206,13 @@ fcgi_serve(FCGX_Request *fr, struct db *db, const struct conf *conf)
 	if (conf->process_header)
 		fcgi_process_header(&r);
 	buf_init(&out);
-	if (req_serialize(&r, &out))
-		FCGX_PutStr(out.data, (int)out.len, fr->out);
-	moved = r.in.body.len + out.len;
+	moved = r.in.body.len + fcgi_send(fr, &r, &out);
 	buf_cleanup(&out);
 	/* A streamed answer's body follows its headers, a piece at a time. */
 	if (!req_stream_run(&r, fcgi_write, fr->out))
 		log_error("req id=%s: the streamed answer stopped early", r.id);
 	req_cleanup(&r);
-	fcgi_hand_back(moved);
+	return moved;
 }
 
 #define FCGI_DEFAULT_CONF	"var/mihwar.conf"
@@ -254,8 +310,9 @@ fcgi_refuse(FCGX_Request *fr, int status, const char *msg)
 	req_cleanup(&r);
 }
 
-/* One request: configure the process if it is not yet, then serve. */
-static void
+/* One request: configure the process if it is not yet, then serve;
+ * the bytes it moved (0 for a refusal). */
+static size_t
 fcgi_handle(struct fcgi_app *a, FCGX_Request *fr)
 {
 	const char	*want = fcgi_request_conf(fr);
@@ -267,16 +324,16 @@ fcgi_handle(struct fcgi_app *a, FCGX_Request *fr)
 		    "(above); answering 503");
 		fcgi_refuse(fr, 503, "the service is not configured yet; the "
 		    "server's error log says why");
-		return;
+		return 0;
 	}
 	if (want != NULL && strcmp(want, a->conf_path) != 0) {
 		log_error("MIHWAR_CONF %s: this process serves %s (one process "
 		    "serves one configuration); answering 500", want,
 		    a->conf_path);
 		fcgi_refuse(fr, 500, "internal error");
-		return;
+		return 0;
 	}
-	fcgi_serve(fr, a->db, &a->conf);
+	return fcgi_serve(fr, a->db, &a->conf);
 }
 
 int
@@ -284,6 +341,7 @@ main(void)
 {
 	struct fcgi_app	 a;
 	FCGX_Request	 fr;
+	size_t		 moved;
 
 	memset(&a, 0, sizeof(a));
 	log_set_prefix("mihwar-fcgi");
@@ -300,9 +358,10 @@ main(void)
 		(void)fcgi_load(&a, a.env_path, 0);
 	while (FCGX_Accept_r(&fr) >= 0) {
 		log_set_sink(fcgi_log_sink, fr.err);
-		fcgi_handle(&a, &fr);
+		moved = fcgi_handle(&a, &fr);
 		log_set_sink(NULL, NULL);
-		FCGX_Finish_r(&fr);
+		FCGX_Finish_r(&fr);	/* the answer goes before any trim */
+		fcgi_hand_back(moved);
 	}
 	if (a.conf_path != NULL) {
 		db_free(a.db);

@@ -198,6 +198,12 @@ struct db_row {
 	const unsigned long	*lens;
 };
 typedef int	(*db_row_fn)(const struct db_row *, void *);
+/* A cell's text from its binary value, as Connector/C writes it. */
+#define DB_CELL_TEXTSZ	96
+struct st_mysql_time;
+size_t		 db_int_text(int64_t, int, char *);
+size_t		 db_time_text(const struct st_mysql_time *, int, unsigned,
+		    char *);
 
 struct db;
 struct db	*db_new(const struct conf *);

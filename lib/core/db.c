@@ -25,11 +25,15 @@
 /*
  * The result buffers of one statement: every column bound as text into
  * a buffer of its own, made on the statement's first fetch and kept
- * with it, grown (never shrunk) when a cell does not fit. Rows are
- * fetched into them one after the other: no malloc per row or cell.
+ * with it, grown when a cell does not fit. Rows are fetched into them
+ * one after the other: no malloc per row or cell. A buffer grown past
+ * DB_CELL_KEEP (a stored answer, a body) goes back to DB_CELL_INLINE
+ * once its statement's rows are read, so one large cell is not kept
+ * for the life of the process.
  */
 struct db_rowbuf {
 	size_t		  ncols;
+	int		  oversize;	/* a buffer is above DB_CELL_KEEP */
 	MYSQL_BIND	 *b;
 	char		**bufs;		/* [ncols], caps[c] bytes each */
 	unsigned long	 *caps;
@@ -588,6 +592,8 @@ db_rows_reserve(struct db_rows *r)
 
 /* The text of most cells (ids, numbers, times, short names) fits here. */
 #define DB_CELL_INLINE	64
+/* The most a buffer keeps between two runs of its statement. */
+#define DB_CELL_KEEP	(16 * 1024)
 
 static void
 db_rowbuf_free(struct db_rowbuf *rb)
@@ -666,6 +672,8 @@ db_rowbuf_grow(MYSQL_STMT *st, struct db_rowbuf *rb, size_t i)
 	rb->caps[i] = cap;
 	rb->b[i].buffer = p;
 	rb->b[i].buffer_length = cap;
+	if (cap > DB_CELL_KEEP)
+		rb->oversize = 1;
 	if (mysql_stmt_fetch_column(st, &rb->b[i], (unsigned)i, 0) != 0)
 		return 0;
 	rb->lens[i] = len;
@@ -700,6 +708,37 @@ db_rowbuf_cells(MYSQL_STMT *st, struct db_rowbuf *rb)
 	return !grown || mysql_stmt_bind_result(st, rb->b) == 0;
 }
 
+/*
+ * Once a statement's rows are read: every buffer grown past DB_CELL_KEEP
+ * back to DB_CELL_INLINE bytes (the next fetch binds them again and
+ * grows them as it must), so the largest cell a statement ever read is
+ * not kept with it. A flag test for every other statement. 0 when out
+ * of memory (the buffer is then kept as it was).
+ */
+static int
+db_rowbuf_settle(struct db_rowbuf *rb)
+{
+	size_t	 i;
+	char	*p;
+
+	if (rb == NULL || !rb->oversize)
+		return 1;
+	for (i = 0; i < rb->ncols; i++) {
+		if (rb->caps[i] <= DB_CELL_KEEP)
+			continue;
+		if ((p = malloc(DB_CELL_INLINE)) == NULL)
+			return 0;
+		free(rb->bufs[i]);
+		rb->bufs[i] = p;
+		rb->caps[i] = DB_CELL_INLINE;
+		rb->b[i].buffer = p;
+		rb->b[i].buffer_length = DB_CELL_INLINE;
+		rb->cells[i] = NULL;
+	}
+	rb->oversize = 0;
+	return 1;
+}
+
 /* The statement's buffers (slot's, kept; or *own's, the caller's to
  * free when the statement is not cached) for nc columns. */
 static struct db_rowbuf *
@@ -720,6 +759,167 @@ db_rowbuf_of(struct db_cached *slot, size_t nc, struct db_rowbuf **own)
 	} else
 		*own = rb;
 	return rb;
+}
+
+/* --- cells fetched in the binary protocol's own types --------------- */
+
+/*
+ * Integer and date-time columns are fetched as a 64-bit integer or a
+ * MYSQL_TIME, and their text is written here, byte for byte what
+ * Connector/C writes into a text buffer (ps_fetch_datetime, its
+ * convert_from_long): it does that with sprintf, which was the largest
+ * part of a list page's fetch. Callbacks still see text. A zero-filled
+ * integer, TIME, YEAR and every other type stay Connector/C's text.
+ */
+_Static_assert(sizeof(MYSQL_TIME) <= DB_CELL_INLINE &&
+    DB_CELL_TEXTSZ <= 2 * DB_CELL_INLINE, "a typed cell fits its buffer");
+
+/* The digits of v, at least width of them (zeros before), at o; the
+ * end. */
+static char *
+db_put_uint(char *o, uint64_t v, int width)
+{
+	char	 d[24], *p = d + sizeof(d);
+
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	while (width-- > d + sizeof(d) - p)
+		*o++ = '0';
+	memcpy(o, p, (size_t)(d + sizeof(d) - p));
+	return o + (d + sizeof(d) - p);
+}
+
+/*
+ * The text of an integer cell v (its bits unsigned when is_unsigned)
+ * into out (DB_CELL_TEXTSZ bytes, NUL-terminated); its length.
+ */
+size_t
+db_int_text(int64_t v, int is_unsigned, char *out)
+{
+	char	*o = out;
+
+	if (!is_unsigned && v < 0) {
+		*o++ = '-';
+		/* -(v + 1) + 1: INT64_MIN has no positive int64_t. */
+		o = db_put_uint(o, (uint64_t)-(v + 1) + 1, 0);
+	} else
+		o = db_put_uint(o, (uint64_t)v, 0);
+	*o = '\0';
+	return (size_t)(o - out);
+}
+
+/*
+ * The text of a DATE (with_time 0) or DATETIME/TIMESTAMP cell t into
+ * out (DB_CELL_TEXTSZ bytes, NUL-terminated): "%04u-%02u-%02u", then
+ * " %02u:%02u:%02u" and, for a column of 1 to 6 decimals, that many
+ * digits of ".%06lu" of the microseconds, as Connector/C prints it. Its
+ * length.
+ */
+size_t
+db_time_text(const MYSQL_TIME *t, int with_time, unsigned decimals,
+    char *out)
+{
+	char	 us[24], *o = out, *u;
+
+	o = db_put_uint(o, t->year, 4);
+	*o++ = '-';
+	o = db_put_uint(o, t->month, 2);
+	*o++ = '-';
+	o = db_put_uint(o, t->day, 2);
+	if (with_time) {
+		*o++ = ' ';
+		o = db_put_uint(o, t->hour, 2);
+		*o++ = ':';
+		o = db_put_uint(o, t->minute, 2);
+		*o++ = ':';
+		o = db_put_uint(o, t->second, 2);
+		if (decimals > 0 && decimals <= 6) {
+			*o++ = '.';
+			u = db_put_uint(us, t->second_part, 6);
+			memcpy(o, us, decimals < (size_t)(u - us) ? decimals :
+			    (size_t)(u - us));
+			o += decimals < (size_t)(u - us) ? decimals :
+			    (size_t)(u - us);
+		}
+	}
+	*o = '\0';
+	return (size_t)(o - out);
+}
+
+/* The type column f is fetched as: LONGLONG, DATETIME, DATE, or
+ * STRING (Connector/C's text). */
+static enum enum_field_types
+db_cell_type(const MYSQL_FIELD *f)
+{
+	switch (f->type) {
+	case MYSQL_TYPE_TINY:
+	case MYSQL_TYPE_SHORT:
+	case MYSQL_TYPE_INT24:
+	case MYSQL_TYPE_LONG:
+	case MYSQL_TYPE_LONGLONG:
+		return (f->flags & ZEROFILL_FLAG) ? MYSQL_TYPE_STRING :
+		    MYSQL_TYPE_LONGLONG;
+	case MYSQL_TYPE_DATETIME:
+	case MYSQL_TYPE_TIMESTAMP:
+		return MYSQL_TYPE_DATETIME;
+	case MYSQL_TYPE_DATE:
+		return MYSQL_TYPE_DATE;
+	default:
+		return MYSQL_TYPE_STRING;
+	}
+}
+
+/* Bind each of rb's columns as its type asks, from the statement's
+ * result fields (those of its last execution: a statement the server
+ * prepared again may answer other types). */
+static void
+db_bind_types(MYSQL_STMT *st, struct db_rowbuf *rb)
+{
+	const MYSQL_FIELD	*f = st->fields;
+	size_t			 i;
+
+	for (i = 0; i < rb->ncols; i++) {
+		rb->b[i].buffer_type = f != NULL ? db_cell_type(&f[i]) :
+		    MYSQL_TYPE_STRING;
+		rb->b[i].is_unsigned = rb->b[i].buffer_type ==
+		    MYSQL_TYPE_LONGLONG && (f[i].flags & UNSIGNED_FLAG);
+	}
+}
+
+/* The current row's typed cells written as text in their buffers. */
+static void
+db_cells_text(MYSQL_STMT *st, struct db_rowbuf *rb)
+{
+	char		 text[DB_CELL_TEXTSZ];
+	int64_t		 v;
+	MYSQL_TIME	 t;
+	size_t		 i, n;
+
+	for (i = 0; i < rb->ncols; i++) {
+		if (rb->nulls[i])
+			continue;
+		switch (rb->b[i].buffer_type) {
+		case MYSQL_TYPE_LONGLONG:
+			memcpy(&v, rb->bufs[i], sizeof(v));
+			n = db_int_text(v, rb->b[i].is_unsigned, text);
+			break;
+		case MYSQL_TYPE_DATETIME:
+		case MYSQL_TYPE_DATE:
+			memcpy(&t, rb->bufs[i], sizeof(t));
+			n = db_time_text(&t, rb->b[i].buffer_type ==
+			    MYSQL_TYPE_DATETIME, st->fields[i].decimals, text);
+			break;
+		default:
+			continue;
+		}
+		/* Out of range parts (never sent) are cut to the buffer. */
+		if (n >= rb->caps[i])
+			n = rb->caps[i] - 1;
+		memcpy(rb->bufs[i], text, n);
+		rb->bufs[i][n] = '\0';
+		rb->lens[i] = n;
+	}
 }
 
 /*
@@ -744,6 +944,7 @@ db_fetch_each(struct db *db, MYSQL_STMT *st, struct db_cached *slot,
 		db_seterr(db, "fetch", "out of memory");
 		return DB_ERROR;
 	}
+	db_bind_types(st, rb);
 	if (mysql_stmt_bind_result(st, rb->b) != 0 ||
 	    mysql_stmt_store_result(st) != 0) {
 		code = db_code_of(db, mysql_stmt_errno(st), "fetch",
@@ -754,6 +955,7 @@ db_fetch_each(struct db *db, MYSQL_STMT *st, struct db_cached *slot,
 	row.cells = rb->cells;
 	row.lens = rb->lens;
 	while ((rc = mysql_stmt_fetch(st)) == 0 || rc == MYSQL_DATA_TRUNCATED) {
+		db_cells_text(st, rb);
 		if (!db_rowbuf_cells(st, rb)) {
 			db_seterr(db, "fetch", "a cell could not be read");
 			goto out;
@@ -771,8 +973,10 @@ db_fetch_each(struct db *db, MYSQL_STMT *st, struct db_cached *slot,
 	code = DB_OK;
 out:
 	/* A dropped connection closed st (and freed slot's buffers). */
-	if (db->conn != NULL)
+	if (db->conn != NULL) {
 		mysql_stmt_free_result(st);
+		(void)db_rowbuf_settle(rb);
+	}
 	db_rowbuf_free(own);
 	return code;
 }

@@ -42,61 +42,147 @@ jsonw_fail(struct jsonw *w)
 	return 0;
 }
 
+/*
+ * Room for n more bytes (and the NUL) at the end of w's buffer: where
+ * they go, or NULL when w has failed or cannot grow. One reservation a
+ * value: its comma, key and text are then written with no further call.
+ */
+static char *
+jsonw_room(struct jsonw *w, size_t n)
+{
+	struct buf	*b = w->b;
+
+	if (!w->ok)
+		return NULL;
+	if ((n >= b->cap || b->len + n + 1 > b->cap) && !buf_reserve(b, n)) {
+		jsonw_fail(w);
+		return NULL;
+	}
+	return b->data + b->len;
+}
+
+/* The bytes up to o (in the room jsonw_room made) are written. */
+static int
+jsonw_end(struct jsonw *w, char *o)
+{
+	*o = '\0';
+	w->b->len = (size_t)(o - w->b->data);
+	return 1;
+}
+
 static int
 jsonw_raw(struct jsonw *w, const char *s, size_t n)
 {
-	if (!w->ok)
+	char	*o;
+
+	if ((o = jsonw_room(w, n)) == NULL)
 		return 0;
-	if (!buf_append(w->b, s, n))
-		return jsonw_fail(w);
-	return 1;
+	memcpy(o, s, n);
+	return jsonw_end(w, o + n);
+}
+
+/* Eight bytes of a string that need no escape: none a control
+ * character, a quote or a backslash (bytes of UTF-8 pass). Exact for
+ * "any byte": the word tricks of Bit Twiddling Hacks (haszero, hasless). */
+static int
+jsonw_plain8(uint64_t x)
+{
+	const uint64_t	 ones = 0x0101010101010101ULL;
+	const uint64_t	 highs = 0x8080808080808080ULL;
+	uint64_t	 lt = (x - ones * 0x20) & ~x;
+	uint64_t	 q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
+
+	q = (q - ones) & ~q;
+	bs = (bs - ones) & ~bs;
+	return ((lt | q | bs) & highs) == 0;
+}
+
+/* The escape of byte c (one that needs one) at o; the end. */
+static char *
+jsonw_escape_byte(char *o, unsigned char c)
+{
+	static const char	 hex[] = "0123456789abcdef";
+
+	*o++ = '\\';
+	switch (c) {
+	case '"': *o++ = '"'; break;
+	case '\\': *o++ = '\\'; break;
+	case '\b': *o++ = 'b'; break;
+	case '\f': *o++ = 'f'; break;
+	case '\n': *o++ = 'n'; break;
+	case '\r': *o++ = 'r'; break;
+	case '\t': *o++ = 't'; break;
+	default:
+		*o++ = 'u';
+		*o++ = '0';
+		*o++ = '0';
+		*o++ = hex[c >> 4];
+		*o++ = hex[c & 0xf];
+		break;
+	}
+	return o;
+}
+
+/*
+ * s[0..n) quoted and escaped as json-c does, at o (room for 6 n + 2
+ * bytes); the end. Eight plain bytes at a time: most text has nothing
+ * to escape, and a byte at a time was a list page's largest cost.
+ */
+static char *
+jsonw_quote(char *o, const char *s, size_t n)
+{
+	const char	*end = s + n;
+	uint64_t	 x;
+	unsigned char	 c;
+
+	*o++ = '"';
+	while (end - s >= 8) {
+		memcpy(&x, s, 8);
+		if (jsonw_plain8(x)) {
+			memcpy(o, s, 8);
+			o += 8;
+			s += 8;
+			continue;
+		}
+		for (n = 0; n < 8; n++, s++) {
+			c = (unsigned char)*s;
+			if (c >= 0x20 && c != '"' && c != '\\')
+				*o++ = (char)c;
+			else
+				o = jsonw_escape_byte(o, c);
+		}
+	}
+	for (; s < end; s++) {
+		c = (unsigned char)*s;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			*o++ = (char)c;
+		else
+			o = jsonw_escape_byte(o, c);
+	}
+	*o++ = '"';
+	return o;
+}
+
+/* The room a quoted s of n bytes may take; 0 when past any buffer. */
+static size_t
+jsonw_quoted_max(size_t n)
+{
+	return n > (SIZE_MAX / 2 - 64) / 6 ? 0 : 6 * n + 2;
 }
 
 /*
  * Append s[0..n) to b as a quoted JSON string, escaped as json-c does.
- * Room for the worst case (every byte \u00xx) is made once, so the
- * bytes are written with no call per run. 1, or 0 when out of memory.
+ * 1, or 0 when out of memory.
  */
 int
 jsonw_escape(struct buf *b, const char *s, size_t n)
 {
-	static const char	 hex[] = "0123456789abcdef";
-	const char		*run = s, *end = s + n;
-	char			*o;
-	unsigned char		 c;
+	size_t	 max = jsonw_quoted_max(n);
+	char	*o;
 
-	if (n > (SIZE_MAX - 3) / 6 || !buf_reserve(b, 6 * n + 2))
+	if (max == 0 || !buf_reserve(b, max))
 		return 0;
-	o = b->data + b->len;
-	*o++ = '"';
-	for (; s < end; s++) {
-		c = (unsigned char)*s;
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		memcpy(o, run, (size_t)(s - run));
-		o += s - run;
-		run = s + 1;
-		*o++ = '\\';
-		switch (c) {
-		case '"': *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		case '\b': *o++ = 'b'; break;
-		case '\f': *o++ = 'f'; break;
-		case '\n': *o++ = 'n'; break;
-		case '\r': *o++ = 'r'; break;
-		case '\t': *o++ = 't'; break;
-		default:
-			*o++ = 'u';
-			*o++ = '0';
-			*o++ = '0';
-			*o++ = hex[c >> 4];
-			*o++ = hex[c & 0xf];
-			break;
-		}
-	}
-	memcpy(o, run, (size_t)(end - run));
-	o += end - run;
-	*o++ = '"';
+	o = jsonw_quote(b->data + b->len, s, n);
 	*o = '\0';
 	b->len = (size_t)(o - b->data);
 	return 1;
@@ -115,34 +201,59 @@ jsonw_digits(uint64_t v, char *out, size_t sz)
 	return p;
 }
 
-/* The comma before a value (or member) that is not its container's
- * first, and the member's name. */
-static int
-jsonw_lead(struct jsonw *w, const char *key)
+/*
+ * The comma before a value (or member) that is not its container's
+ * first, and the member's name, with room for n bytes of value after
+ * them: where the value goes, or NULL when w has failed.
+ */
+static char *
+jsonw_lead(struct jsonw *w, const char *key, size_t n)
 {
-	if (!w->ok)
-		return 0;
+	size_t	 kn = key != NULL ? strlen(key) : 0, kmax = 0;
+	char	*o;
+
+	if (key != NULL && (kmax = jsonw_quoted_max(kn)) == 0) {
+		jsonw_fail(w);
+		return NULL;
+	}
+	if (n > SIZE_MAX / 4 || (o = jsonw_room(w, 2 + kmax + n)) == NULL)
+		return NULL;
 	if (w->depth > 0) {
-		if (w->more[w->depth - 1] && !jsonw_raw(w, ",", 1))
-			return 0;
+		if (w->more[w->depth - 1])
+			*o++ = ',';
 		w->more[w->depth - 1] = 1;
 	}
-	if (key == NULL)
-		return 1;
-	if (!jsonw_escape(w->b, key, strlen(key)))
-		return jsonw_fail(w);
-	return jsonw_raw(w, ":", 1);
+	if (key != NULL) {
+		o = jsonw_quote(o, key, kn);
+		*o++ = ':';
+	}
+	return o;
+}
+
+/* The lead and then the n bytes of s. */
+static int
+jsonw_put(struct jsonw *w, const char *key, const char *s, size_t n)
+{
+	char	*o;
+
+	if ((o = jsonw_lead(w, key, n)) == NULL)
+		return 0;
+	memcpy(o, s, n);
+	return jsonw_end(w, o + n);
 }
 
 static int
 jsonw_open(struct jsonw *w, const char *key, const char *bracket)
 {
-	if (!jsonw_lead(w, key))
+	char	*o;
+
+	if ((o = jsonw_lead(w, key, 1)) == NULL)
 		return 0;
 	if (w->depth == JSONW_DEPTH)
 		return jsonw_fail(w);
 	w->more[w->depth++] = 0;
-	return jsonw_raw(w, bracket, 1);
+	*o++ = *bracket;
+	return jsonw_end(w, o);
 }
 
 static int
@@ -186,11 +297,14 @@ jsonw_arr_close(struct jsonw *w)
 int
 jsonw_strn(struct jsonw *w, const char *key, const char *s, size_t n)
 {
-	if (!jsonw_lead(w, key))
-		return 0;
-	if (!jsonw_escape(w->b, s, n))
+	size_t	 max = jsonw_quoted_max(n);
+	char	*o;
+
+	if (max == 0)
 		return jsonw_fail(w);
-	return 1;
+	if ((o = jsonw_lead(w, key, max)) == NULL)
+		return 0;
+	return jsonw_end(w, jsonw_quote(o, s, n));
 }
 
 /* The string s, or null when s is NULL (SQL NULL). */
@@ -205,14 +319,13 @@ jsonw_str(struct jsonw *w, const char *key, const char *s)
 int
 jsonw_null(struct jsonw *w, const char *key)
 {
-	return jsonw_lead(w, key) && jsonw_raw(w, "null", 4);
+	return jsonw_put(w, key, "null", 4);
 }
 
 int
 jsonw_bool(struct jsonw *w, const char *key, int v)
 {
-	return jsonw_lead(w, key) && (v ? jsonw_raw(w, "true", 4) :
-	    jsonw_raw(w, "false", 5));
+	return v ? jsonw_put(w, key, "true", 4) : jsonw_put(w, key, "false", 5);
 }
 
 int
@@ -225,8 +338,7 @@ jsonw_int(struct jsonw *w, const char *key, long long v)
 	    sizeof(s));
 	if (v < 0)
 		*--p = '-';
-	return jsonw_lead(w, key) && jsonw_raw(w, p, (size_t)(s + sizeof(s) -
-	    p));
+	return jsonw_put(w, key, p, (size_t)(s + sizeof(s) - p));
 }
 
 /*
@@ -257,7 +369,7 @@ jsonw_decimal(struct jsonw *w, const char *key, int64_t v)
 	p = jsonw_digits(a / 10000, s, (size_t)(p - s));
 	if (v < 0)
 		*--p = '-';
-	return jsonw_lead(w, key) && jsonw_raw(w, p, (size_t)(end - p));
+	return jsonw_put(w, key, p, (size_t)(end - p));
 }
 
 /* A SQL DECIMAL cell as decimal_sql_to_json gives it: the number
@@ -310,7 +422,7 @@ jsonw_json_text(struct jsonw *w, const char *key, const char *text)
 	if (text == NULL || (o = json_tokener_parse(text)) == NULL)
 		return jsonw_null(w, key);
 	s = json_to_str(o);
-	ok = jsonw_lead(w, key) && jsonw_raw(w, s, strlen(s));
+	ok = jsonw_put(w, key, s, strlen(s));
 	json_object_put(o);
 	return ok;
 }

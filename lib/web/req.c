@@ -456,6 +456,19 @@ req_status_text(int status)
 int
 req_serialize(struct req *r, struct buf *out)
 {
+	return req_serialize_head(r, out) && (r->out.status == 204 ||
+	    r->out.stream != NULL || r->out.body.len == 0 ||
+	    buf_append(out, r->out.body.data, r->out.body.len));
+}
+
+/*
+ * The FastCGI response's headers (up to the blank line) into out; the
+ * body, when there is one, follows from r->out.body, sent by the main
+ * straight from there (a list page is not copied once more).
+ */
+int
+req_serialize_head(struct req *r, struct buf *out)
+{
 	int	 ok;
 
 	ok = buf_printf(out, "Status: %d %s\r\n", r->out.status,
@@ -473,11 +486,18 @@ req_serialize(struct req *r, struct buf *out)
 	 * ends it. */
 	if (ok && r->out.status != 204 && r->out.stream == NULL)
 		ok = buf_printf(out, "Content-Length: %zu\r\n", r->out.body.len);
-	ok = ok && buf_puts(out, "\r\n");
-	if (ok && r->out.status != 204 && r->out.stream == NULL &&
-	    r->out.body.len > 0)
-		ok = buf_append(out, r->out.body.data, r->out.body.len);
-	return ok;
+	return ok && buf_puts(out, "\r\n");
+}
+
+/* The body that follows req_serialize_head's headers (none for 204 or
+ * a streamed answer): its length, and *data. */
+size_t
+req_body_out(const struct req *r, const char **data)
+{
+	*data = r->out.body.data;
+	if (r->out.status == 204 || r->out.stream != NULL)
+		return 0;
+	return r->out.body.len;
 }
 
 /*

@@ -199,6 +199,8 @@ int		 req_commit_step(struct req *);
 void		 req_resp_reset(struct req *);
 const char	*req_status_text(int);
 int		 req_serialize(struct req *, struct buf *);
+int		 req_serialize_head(struct req *, struct buf *);
+size_t		 req_body_out(const struct req *, const char **);
 void		 req_resp_stream(struct req *, int, const char *,
 		    req_stream_fn, void *, void (*)(void *));
 int		 req_stream_run(struct req *, req_write_fn, void *);

@@ -37,6 +37,9 @@
 #define DELIVER_BATCH		32
 /* Subscriptions a claim passes over (their endpoint's line is full). */
 #define DELIVER_SKIP		16
+/* How long a turn waits for the answers still in flight before it
+ * records those that came (each turn's commit flushes the log). */
+#define DELIVER_GATHER_MS	2
 /* One deliver_job call drives the transfers this long at most, so the
  * worker's other jobs (fan-out first) still run between calls. */
 #define DELIVER_SLICE_MS	200
@@ -54,10 +57,11 @@
 				"answer was logged"
 
 enum deliver_sql_id {
-	SQL_FAN_SUBS, SQL_FAN_SUB_ONE, SQL_FAN_INSERT, SQL_CLAIM, SQL_LEASE,
+	SQL_FAN_SUBS, SQL_FAN_SUB_ONE, SQL_CLAIM, SQL_LEASE,
 	SQL_RENEW, SQL_RELEASE, SQL_LOAD, SQL_ATTEMPT, SQL_ATTEMPT_NO,
 	SQL_ATTEMPT_NOS, SQL_ATTEMPT_CUT, SQL_ATTEMPT_END,
-	SQL_DONE, SQL_SUB_OK, SQL_SUB_FAILING, DELIVER_SQL__MAX
+	SQL_DONE, SQL_HELD, SQL_DONE_OK, SQL_SUB_OK, SQL_SUB_FAILING,
+	DELIVER_SQL__MAX
 };
 
 /* A list of DELIVER_BATCH ids (unused places bound to 0, no row's id),
@@ -73,9 +77,6 @@ static const char *const deliver_sql[DELIVER_SQL__MAX] = {
 	/* The addressee of a directed event, whatever its filter and state. */
 	[SQL_FAN_SUB_ONE] =
 	    "SELECT id FROM webhook_subscriptions WHERE id = ? AND org_id = ?",
-	[SQL_FAN_INSERT] =
-	    "INSERT IGNORE INTO webhook_deliveries (public_id, org_id,"
-	    " subscription_id, event_id, event_type) VALUES (?, ?, ?, ?, ?)",
 	/* Due, or held by a worker whose lease ran out (it died); not to
 	 * the subscriptions listed (their endpoint has its fill here). */
 	[SQL_CLAIM] =
@@ -145,6 +146,18 @@ static const char *const deliver_sql[DELIVER_SQL__MAX] = {
 	    " last_status = ?, next_attempt_at = NOW(3) + INTERVAL ? SECOND,"
 	    " lease_owner = NULL, lease_until = NULL"
 	    " WHERE id = ? AND lease_owner = ? AND state = 'delivering'",
+	/* A turn's finished deliveries still in our hands, locked until
+	 * commit: the compare-and-set of SQL_DONE for the whole batch. */
+	[SQL_HELD] =
+	    "SELECT id, lease_owner FROM webhook_deliveries"
+	    " WHERE id IN (" IDS32 ") AND state = 'delivering' FOR UPDATE",
+	/* Those of them that succeeded with one status, in one statement
+	 * (SQL_DONE's outcome for each). */
+	[SQL_DONE_OK] =
+	    "UPDATE webhook_deliveries SET state = 'succeeded',"
+	    " attempts = attempts + 1, last_status = ?, next_attempt_at = NOW(3),"
+	    " lease_owner = NULL, lease_until = NULL"
+	    " WHERE id IN (" IDS32 ") AND state = 'delivering'",
 	[SQL_SUB_OK] =
 	    "UPDATE webhook_subscriptions SET failing_since = NULL WHERE id = ?",
 	[SQL_SUB_FAILING] =
@@ -156,9 +169,105 @@ static const char *const deliver_sql[DELIVER_SQL__MAX] = {
 	    " WHERE id = ?",
 };
 
-const struct db_stmts deliver_stmts = {
-	"deliver", deliver_sql, DELIVER_SQL__MAX, NULL, 0
+/* Multi-row statements, built at every chunk size by the registry:
+ * one event's deliveries, and one turn's attempts logged as sending. */
+enum deliver_shape_id {
+	SHAPE_FAN_INSERT, SHAPE_ATTEMPTS, SHAPE_ATTEMPTS_END, DELIVER_SHAPE__MAX
 };
+
+static const struct db_shape deliver_shapes[DELIVER_SHAPE__MAX] = {
+	[SHAPE_FAN_INSERT] = { "INSERT IGNORE INTO webhook_deliveries"
+	    " (public_id, org_id, subscription_id, event_id, event_type)"
+	    " VALUES ", "(?, ?, ?, ?, ?)", "" },
+	[SHAPE_ATTEMPTS] = { "INSERT INTO webhook_attempts (delivery_id,"
+	    " attempt_no, state, worker, started_at, duration_ms, error)"
+	    " VALUES ", "(?, ?, 'sending', ?, ?, 0, '" DELIVER_SENDING "')",
+	    "" },
+	/* A turn's outcomes into their attempts' rows (SQL_ATTEMPT_END for
+	 * each): the rows exist, written as sending by this lease, so the
+	 * key always matches; state is set last, as the IFs read it. */
+	[SHAPE_ATTEMPTS_END] = { "INSERT INTO webhook_attempts (delivery_id,"
+	    " attempt_no, state, worker, started_at, duration_ms, status_code,"
+	    " error, response_excerpt) VALUES ",
+	    "(?, ?, 'done', ?, ?, ?, ?, ?, ?)",
+	    " ON DUPLICATE KEY UPDATE"
+	    " duration_ms = IF(state = 'sending', VALUES(duration_ms),"
+	    "  duration_ms),"
+	    " status_code = IF(state = 'sending', VALUES(status_code),"
+	    "  status_code),"
+	    " error = IF(state = 'sending', VALUES(error), error),"
+	    " response_excerpt = IF(state = 'sending', VALUES(response_excerpt),"
+	    "  response_excerpt),"
+	    " state = 'done'" },
+};
+
+const struct db_stmts deliver_stmts = {
+	"deliver", deliver_sql, DELIVER_SQL__MAX, deliver_shapes,
+	DELIVER_SHAPE__MAX
+};
+
+/*
+ * One fan-out pass's last subscription lookup, kept for the next event
+ * of the same organization and type (a backlog is mostly that): the
+ * pass reads them all in one transaction, so a lookup repeated inside
+ * it would see the same rows.
+ */
+struct deliver_fan {
+	long long	 org;
+	const char	*type;
+	struct db_rows	*subs;
+};
+
+/* The active subscriptions of org whose filter names type, looked up
+ * once per run of events alike; rows stay owned by fan. */
+static enum db_code
+deliver_fan_subs(struct db *db, struct deliver_fan *fan, long long org,
+    const char *type, struct db_rows **subs)
+{
+	enum db_code	 code;
+
+	if (fan->subs == NULL || fan->org != org || fan->type != type) {
+		db_rows_free(fan->subs);
+		fan->subs = NULL;
+		if ((code = db_query(db, &fan->subs, deliver_sql[SQL_FAN_SUBS],
+		    DB_PARAMS(DB_INT(org), DB_STR(type)))) != DB_OK) {
+			fan->subs = NULL;
+			return code;
+		}
+		fan->org = org;
+		fan->type = type;
+	}
+	*subs = fan->subs;
+	return DB_OK;
+}
+
+/* One delivery of event ev per row of subs (column 0: its id), in
+ * multi-row INSERTs of the registry's chunk sizes. */
+static enum db_code
+deliver_fan_insert(struct db *db, const struct event *ev, const char *type,
+    const struct db_rows *subs)
+{
+	struct db_param	 p[5 * DB_CHUNK_ROWS];
+	char		 ids[DB_CHUNK_ROWS][37];
+	enum db_code	 code = DB_OK;
+	size_t		 off = 0, k, i;
+
+	while (code == DB_OK && off < subs->nrows) {
+		k = db_chunk_size(subs->nrows - off);
+		for (i = 0; i < k; i++) {
+			crypto_uuid7(ids[i]);
+			p[5 * i] = DB_STR(ids[i]);
+			p[5 * i + 1] = DB_INT(ev->org_id);
+			p[5 * i + 2] = DB_INT(atoll(db_cell(subs, off + i, 0)));
+			p[5 * i + 3] = DB_INT(ev->id);
+			p[5 * i + 4] = DB_STR(type);
+		}
+		code = db_exec(db, dbreg_shape(&deliver_shapes[SHAPE_FAN_INSERT],
+		    k), p, 5 * k);
+		off += k;
+	}
+	return code;
+}
 
 /*
  * Queue deliveries for one event: an event addressed to one subscription
@@ -169,46 +278,44 @@ const struct db_stmts deliver_stmts = {
 static enum db_code
 deliver_fan_event(struct db *db, const struct event *ev, void *ctx)
 {
-	struct db_rows	*subs = NULL;
+	struct deliver_fan *fan = ctx;
+	struct db_rows	*one = NULL, *subs = NULL;
 	const char	*type = events_name(ev->type);
-	char		 id[37];
 	enum db_code	 code;
-	size_t		 i;
 
-	(void)ctx;
-	if (ev->subscription_id > 0)
-		code = db_query(db, &subs, deliver_sql[SQL_FAN_SUB_ONE],
-		    DB_PARAMS(
-		    DB_INT(ev->subscription_id), DB_INT(ev->org_id)));
-	else if (!events_subscribable(ev->type))
+	if (ev->subscription_id > 0) {
+		if ((code = db_query(db, &one, deliver_sql[SQL_FAN_SUB_ONE],
+		    DB_PARAMS(DB_INT(ev->subscription_id),
+		    DB_INT(ev->org_id)))) != DB_OK)
+			return code;
+		subs = one;
+	} else if (!events_subscribable(ev->type))
 		return DB_OK;	/* nobody may ask for it */
 	else if ((code = outgoing_fan_event(db, ev)) != DB_OK)
 		return code;	/* the integrations' share first */
-	else
-		code = db_query(db, &subs, deliver_sql[SQL_FAN_SUBS], DB_PARAMS(
-		    DB_INT(ev->org_id), DB_STR(type)));
-	if (code != DB_OK)
+	else if ((code = deliver_fan_subs(db, fan, ev->org_id, type, &subs)) !=
+	    DB_OK)
 		return code;
-	for (i = 0; i < subs->nrows && code == DB_OK; i++) {
-		crypto_uuid7(id);
-		code = db_exec(db, deliver_sql[SQL_FAN_INSERT],
-		    DB_PARAMS(DB_STR(id),
-		    DB_INT(ev->org_id), DB_INT(atoll(db_cell(subs, i, 0))),
-		    DB_INT(ev->id), DB_STR(type)));
-	}
-	db_rows_free(subs);
+	code = deliver_fan_insert(db, ev, type, subs);
+	db_rows_free(one);
 	return code;
 }
+
+/* The last fan-out read a full batch: more events are waiting. */
+static int	deliver_fan_backlog;
 
 /* Worker job: turn new events into deliveries (an event it fails on is
  * retried, then parked, by events_consume). Returns events read. */
 int
 deliver_fanout_job(struct db *db, const struct conf *conf)
 {
-	int	 n;
+	struct deliver_fan	 fan = { 0, NULL, NULL };
+	int			 n;
 
 	n = events_consume(db, conf, "webhooks", EVENTS_ALL, deliver_fan_event,
-	    NULL);
+	    &fan);
+	db_rows_free(fan.subs);
+	deliver_fan_backlog = n >= EVENTS_BATCH;
 	return n > 0 ? n : 0;
 }
 
@@ -298,6 +405,7 @@ deliver_attempt_header(struct curl_slist *h, long long attempt_no)
 struct delivery {
 	long long	 rowid, sub;
 	long long	 attempt_no;	/* its row in the attempt log */
+	char		 started[24];	/* that row's started_at */
 	char		 id[37];
 	char		 type[65];
 	long long	 attempts;
@@ -591,6 +699,7 @@ deliver_log_start(struct db *db, const struct conf *conf, const char *worker,
 	int		 tries = 0;
 
 	util_sql_time(util_now_ms(), started);
+	snprintf(d->started, sizeof(d->started), "%s", started);
 	do
 		code = deliver_log_start_tx(db, conf, worker, d, started);
 	while (code != DB_OK && code != DB_NOTFOUND && db_transient(db) &&
@@ -732,12 +841,12 @@ deliver_unlink_sending(struct deliver_job *j)
 		}
 }
 
-/* Up to DELIVER_BATCH jobs that are done, into done; their count. */
+/* Up to DELIVER_BATCH jobs that are done, into done after its first n;
+ * the count then. */
 static size_t
-deliver_harvest(struct deliver_job *done[DELIVER_BATCH])
+deliver_harvest(struct deliver_job *done[DELIVER_BATCH], size_t n)
 {
 	struct deliver_job	*j;
-	size_t			 n = 0;
 
 	while (n < DELIVER_BATCH && (j = pool.finished) != NULL) {
 		pool.finished = j->next;
@@ -797,6 +906,34 @@ deliver_bind_ids(struct db_param p[DELIVER_BATCH],
 		p[k++] = DB_INT(0);
 }
 
+/* The attempt rows of the jobs of start still held, as sending, in
+ * multi-row INSERTs of the registry's chunk sizes (n <= DELIVER_BATCH). */
+static enum db_code
+deliver_attempts_insert(struct db *db, const char *worker,
+    const char *started, struct deliver_job *const *start, size_t n)
+{
+	struct db_param	 p[4 * DELIVER_BATCH];
+	enum db_code	 code = DB_OK;
+	size_t		 i, k = 0, off = 0, c;
+
+	for (i = 0; i < n; i++) {
+		if (start[i]->dropped)
+			continue;
+		p[4 * k] = DB_INT(start[i]->d.rowid);
+		p[4 * k + 1] = DB_INT(start[i]->d.attempt_no);
+		p[4 * k + 2] = DB_STR(worker);
+		p[4 * k + 3] = DB_STR(started);
+		k++;
+	}
+	while (code == DB_OK && off < k) {
+		c = db_chunk_size(k - off);
+		code = db_exec(db, dbreg_shape(&deliver_shapes[SHAPE_ATTEMPTS],
+		    c), p + 4 * off, 4 * c);
+		off += c;
+	}
+	return code;
+}
+
 /*
  * Inside a transaction: log the jobs of start as sending (the batch
  * form of deliver_log_start_tx). A lease taken more than
@@ -848,13 +985,9 @@ deliver_starts_rows(struct db *db, const struct conf *conf,
 	if (code != DB_OK)
 		return code;
 	util_sql_time(now, started);
-	for (i = 0; i < n && code == DB_OK; i++)
-		if (!start[i]->dropped)
-			code = db_exec(db, deliver_sql[SQL_ATTEMPT],
-			    DB_PARAMS(DB_INT(start[i]->d.rowid),
-			    DB_INT(start[i]->d.attempt_no), DB_STR(worker),
-			    DB_STR(started)));
-	return code;
+	for (i = 0; i < n; i++)
+		memcpy(start[i]->d.started, started, sizeof(started));
+	return deliver_attempts_insert(db, worker, started, start, n);
 }
 
 /* Subscriptions first, in id order: the rows two workers' batches both
@@ -888,6 +1021,145 @@ deliver_mark_of(const struct conf *conf, struct deliver_job *const *done,
 	return MARK_FAILING;
 }
 
+/* Which of done are still ours (lease token and state), locking their
+ * rows until commit; the others are dropped, having changed nothing. */
+static enum db_code
+deliver_held_rows(struct db *db, struct deliver_job *const *done,
+    size_t ndone)
+{
+	struct db_param	 ids[DELIVER_BATCH];
+	struct db_rows	*rows = NULL;
+	const char	*owner;
+	enum db_code	 code;
+	size_t		 i, r;
+	int		 held;
+
+	for (i = 0; i < ndone; i++)
+		done[i]->dropped = 0;
+	deliver_bind_ids(ids, done, ndone);
+	if ((code = db_query(db, &rows, deliver_sql[SQL_HELD], ids,
+	    DELIVER_BATCH)) != DB_OK)
+		return code;
+	for (i = 0; i < ndone; i++) {
+		for (held = 0, r = 0; r < rows->nrows && !held; r++) {
+			owner = db_cell(rows, r, 1);
+			held = atoll(db_cell(rows, r, 0)) == done[i]->d.rowid &&
+			    owner != NULL && strcmp(owner, done[i]->d.lease) == 0;
+		}
+		if (!held) {
+			log_warn("deliver: lost the lease of %s while sending",
+			    done[i]->d.id);
+			done[i]->dropped = 1;
+		}
+	}
+	db_rows_free(rows);
+	return DB_OK;
+}
+
+/* The successes of ok (held, locked), one UPDATE per answer status. */
+static enum db_code
+deliver_done_ok(struct db *db, struct deliver_job *const *ok, size_t nok)
+{
+	struct deliver_job	*same[DELIVER_BATCH];
+	struct db_param		 p[DELIVER_BATCH + 1];
+	char			 taken[DELIVER_BATCH] = { 0 };
+	enum db_code		 code;
+	size_t			 i, k, n;
+
+	for (i = 0; i < nok; i++) {
+		if (taken[i])
+			continue;
+		for (n = 0, k = i; k < nok; k++)
+			if (!taken[k] && ok[k]->res.status == ok[i]->res.status) {
+				taken[k] = 1;
+				same[n++] = ok[k];
+			}
+		p[0] = DB_INT(ok[i]->res.status);
+		deliver_bind_ids(p + 1, same, n);
+		if ((code = db_exec(db, deliver_sql[SQL_DONE_OK], p,
+		    DELIVER_BATCH + 1)) != DB_OK)
+			return code;
+		if (db_affected(db) != (uint64_t)n) {
+			log_error("deliver: %lld of %zu locked deliveries "
+			    "completed", (long long)db_affected(db), n);
+			return DB_ERROR;	/* one by one, as a failed batch */
+		}
+	}
+	return DB_OK;
+}
+
+/* The attempt rows of ok completed with their outcomes, in multi-row
+ * statements of the registry's chunk sizes. */
+static enum db_code
+deliver_attempts_end(struct db *db, const char *worker,
+    struct deliver_job *const *ok, size_t nok)
+{
+	static char	 excerpt[DELIVER_BATCH][1024];
+	struct db_param	 p[8 * DELIVER_BATCH], *q;
+	enum db_code	 code = DB_OK;
+	size_t		 i, off = 0, c;
+
+	for (i = 0; i < nok; i++) {
+		const struct httpout_res *res = &ok[i]->res;
+
+		deliver_excerpt(res, excerpt[i]);
+		q = p + 8 * i;
+		q[0] = DB_INT(ok[i]->d.rowid);
+		q[1] = DB_INT(ok[i]->d.attempt_no);
+		q[2] = DB_STR(worker);
+		q[3] = DB_STR(ok[i]->d.started);
+		q[4] = DB_INT(res->ms > 0 ? res->ms : 0);
+		q[5] = res->status ? DB_INT(res->status) : DB_NULL;
+		q[6] = DB_STR(res->error[0] ? res->error : NULL);
+		q[7] = DB_STR(excerpt[i][0] ? excerpt[i] : NULL);
+	}
+	while (code == DB_OK && off < nok) {
+		c = db_chunk_size(nok - off);
+		code = db_exec(db, dbreg_shape(
+		    &deliver_shapes[SHAPE_ATTEMPTS_END], c), p + 8 * off, 8 * c);
+		off += c;
+	}
+	return code;
+}
+
+/*
+ * Inside a transaction: the outcomes of done. The rows still ours are
+ * locked first (one read FOR UPDATE, the lease's compare-and-set for
+ * the whole turn: no other worker can change them before commit); the
+ * successes to subscriptions are then completed together, and the rest
+ * (a retry, a failure, an integration's) one by one, as before.
+ */
+static enum db_code
+deliver_done_rows(struct db *db, const struct conf *conf, const char *worker,
+    struct deliver_job *const *done, size_t ndone)
+{
+	struct deliver_job	*ok[DELIVER_BATCH];
+	char			 excerpt[1024];
+	enum db_code		 code;
+	size_t			 i, nok = 0;
+
+	if ((code = deliver_held_rows(db, done, ndone)) != DB_OK)
+		return code;
+	for (i = 0; i < ndone; i++) {
+		if (done[i]->dropped)
+			continue;
+		if (done[i]->d.integ == NULL && strcmp(deliver_state(conf,
+		    &done[i]->d, &done[i]->res), "succeeded") == 0) {
+			ok[nok++] = done[i];
+			continue;
+		}
+		deliver_excerpt(&done[i]->res, excerpt);
+		code = deliver_record_rows(db, conf, &done[i]->d,
+		    done[i]->body, &done[i]->res, excerpt, 1, MARK_NONE);
+		done[i]->dropped = code == DB_NOTFOUND;
+		if (code != DB_OK && code != DB_NOTFOUND)
+			return code;
+	}
+	if (nok == 0 || (code = deliver_done_ok(db, ok, nok)) != DB_OK)
+		return nok == 0 ? DB_OK : code;
+	return deliver_attempts_end(db, worker, ok, nok);
+}
+
 /*
  * One transaction: the outcomes of done, the starts of start, then the
  * subscriptions marked, in id order. The marks come last: a batch that
@@ -900,21 +1172,15 @@ deliver_step_tx(struct db *db, const struct conf *conf, const char *worker,
     struct deliver_job *const *done, size_t ndone,
     struct deliver_job *const *start, size_t nstart)
 {
-	char		 excerpt[1024];
 	enum deliver_mark mark;
 	enum db_code	 code;
 	size_t		 i;
 
 	if ((code = db_begin(db)) != DB_OK)
 		return code;
-	for (i = 0; i < ndone; i++) {
-		deliver_excerpt(&done[i]->res, excerpt);
-		code = deliver_record_rows(db, conf, &done[i]->d,
-		    done[i]->body, &done[i]->res, excerpt, 1, MARK_NONE);
-		done[i]->dropped = code == DB_NOTFOUND;
-		if (code != DB_OK && code != DB_NOTFOUND)
-			goto fail;
-	}
+	if (ndone > 0 && (code = deliver_done_rows(db, conf, worker, done,
+	    ndone)) != DB_OK)
+		goto fail;
 	if (nstart > 0 && (code = deliver_starts_rows(db, conf, worker, start,
 	    nstart)) != DB_OK)
 		goto fail;
@@ -986,11 +1252,21 @@ deliver_step(struct db *db, const struct conf *conf, const char *worker,
 {
 	struct deliver_job	*done[DELIVER_BATCH], *start[DELIVER_BATCH];
 	size_t			 ndone, nstart;
+	int64_t			 end;
 
 	if (pool.nsending > 0)
 		httpout_multi_wait(pool.multi, pool.finished != NULL ? 0 :
 		    wait_ms);
-	ndone = deliver_harvest(done);
+	ndone = deliver_harvest(done, 0);
+	/* A turn costs a commit (a log flush, most of its time): while
+	 * as many requests are in flight as have finished, give them
+	 * DELIVER_GATHER_MS to finish and share it. */
+	for (end = util_now_ms() + DELIVER_GATHER_MS; ndone > 0 &&
+	    ndone < DELIVER_BATCH && pool.nsending >= ndone &&
+	    util_now_ms() < end; ) {
+		httpout_multi_wait(pool.multi, 1);
+		ndone = deliver_harvest(done, ndone);
+	}
 	nstart = deliver_pick(conf, start);
 	if (ndone + nstart > 0)
 		deliver_commit_step(db, conf, worker, done, ndone, start,
@@ -1186,6 +1462,15 @@ deliver_job(struct db *db, const struct conf *conf)
 	for (;;) {
 		if (!dry && (want = deliver_want(conf)) > 0)
 			dry = deliver_claim(db, conf, worker, want) == 0;
+		/* Nothing left to claim while events wait in the outbox
+		 * (a backlog, fanned out EVENTS_BATCH a tick): fan out the
+		 * next batch here, and claim it, rather than idle until
+		 * the next tick. */
+		if (dry && deliver_fan_backlog && util_now_ms() - t0 <
+		    DELIVER_SLICE_MS && deliver_fanout_job(db, conf) > 0) {
+			dry = 0;
+			continue;
+		}
 		if (!deliver_busy())
 			break;
 		if ((left = DELIVER_SLICE_MS - (util_now_ms() - t0)) <= 0)

@@ -41,7 +41,11 @@
 #   Ingest is rate limited too; the run lifts ingest_rate_per_key and
 #   ingest_rate_per_org the same way.
 # - the peak RSS (VmHWM) of the FastCGI pool after the read rows, after
-#   the SCIM rows, and after the ingestion runs.
+#   the SCIM rows, and after the ingestion runs; and the resident size
+#   (VmRSS) of every FastCGI process at the end of its pool's rows, max
+#   over the pool, once idle (issue 14's aim: under 16 MiB): lighttpd's
+#   first pool before the exports restart it, lighttpd's last pool, and
+#   Apache's spawn-fcgi pool.
 # - webhooks (tests/bench/webhooks.mjs): one worker's deliveries/s draining
 #   a backlog to a local receiver, and the lag from an event's commit to
 #   its delivery, p50 and p99.
@@ -418,6 +422,49 @@ rss_now() {
 		[ -n "$kb" ] && ((kb > max)) && max=$kb
 	done
 	awk -v k="$max" 'BEGIN { printf "%.1f MiB", k / 1024 }'
+}
+
+# --- resident at the end (issue 14's aim: every FastCGI process under
+# 16 MiB resident after the whole bench) --------------------------------
+# end_resident WHAT PID...: a row of END_RSS, the largest VmRSS of these
+# processes, in MiB, read once they are idle (right after a wrk run a
+# process may still be serving the requests wrk left in flight, at its
+# peak: that read 20 MiB "resident" after the ingestion runs before).
+END_RSS=()
+END_RSS_AIM=16
+end_resident() {
+	local what=$1 pid kb max=0 n=0 mib note=
+	shift
+	for pid in "$@"; do
+		kb=$(proc_kb "$pid" VmRSS)
+		((kb > 0)) || continue
+		n=$((n + 1))
+		((kb > max)) && max=$kb
+	done
+	((n > 0)) || { log "warning: $what: no FastCGI process"; return 0; }
+	mib=$(awk -v k="$max" 'BEGIN { printf "%.1f", k / 1024 }')
+	awk -v m="$mib" -v a="$END_RSS_AIM" 'BEGIN { exit !(m >= a) }' &&
+	    note=" (**over the aim**)"
+	log "resident (VmRSS) at the end, $what: $mib MiB, max of $n$note"
+	END_RSS+=("| $what | $n | $mib MiB$note |")
+}
+
+# end_lighttpd_pool WHAT: end_resident of lighttpd's pool, once idle.
+end_lighttpd_pool() {
+	pool_idle
+	end_resident "$1" $(children "$(cat "$RUN/lighttpd.pid")" mihwar.fcgi)
+}
+
+print_end_resident() {
+	[ ${#END_RSS[@]} -gt 0 ] || return 0
+	echo
+	echo "Resident size (VmRSS) of every mihwar.fcgi at the end of its" \
+	    "pool's rows, max over the pool, read once the pool is idle" \
+	    "(aim < $END_RSS_AIM MiB):"
+	echo
+	echo "| pool | processes | resident, max (aim < $END_RSS_AIM MiB) |"
+	echo "|---|---:|---:|"
+	printf '%s\n' "${END_RSS[@]}"
 }
 
 children() {	# children PID NAME: its child processes called NAME
@@ -835,6 +882,7 @@ measure_ingest() {
 	INGEST+=("$ROW")
 	INGEST_RSS=$(peak_rss $(children "$(cat "$RUN/lighttpd.pid")" \
 	    mihwar.fcgi))
+	pool_idle	# resident once the requests wrk left are served
 	INGEST_RSS_NOW=$(rss_now $(children "$(cat "$RUN/lighttpd.pid")" \
 	    mihwar.fcgi))
 }
@@ -1019,6 +1067,7 @@ $(awk -v n="$n" -v s="$best" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }') \
 # before grew the processes' heaps, which an export could reuse unseen).
 measure_export() {
 	local small big
+	end_lighttpd_pool "lighttpd, before the exports' fresh pool"
 	stack web-stop
 	stack web-start lighttpd
 	small=$(new_org "$SLUG-x$EXPORT_SMALL")
@@ -1074,6 +1123,8 @@ $INGEST_RSS after the ingestion runs as well ($INGEST_RSS_NOW resident \
 then)")
 	measure_impex
 	[ "$GROWTH" = 0 ] || run_growth
+	end_lighttpd_pool "lighttpd, at the end (exports$( [ "$GROWTH" = 0 ] ||
+	    echo ', growth'))"
 	stack web-stop
 }
 
@@ -1087,6 +1138,8 @@ run_apache() {
 	app=$(peak_rss $(cat "$RUN/spawn-fcgi.pids"))
 	hello=$(peak_rss $(cat "$RUN/hello-spawn-fcgi.pids"))
 	RSS+=("behind Apache $app (hello.fcgi: $hello)")
+	end_resident "Apache (spawn-fcgi), at the end" \
+	    $(cat "$RUN/spawn-fcgi.pids")
 	stack web-stop
 	stop_hello_apache
 }
@@ -1589,13 +1642,15 @@ print_table() {
 	    "$(apache2 -v | sed -n 's/^Server version: //p')," \
 	    "MariaDB $(mariadbd --version | awk '{ print $3 }');" \
 	    "CPUs busy with other work: $BUSY_BEFORE before, $BUSY_AFTER after."
-	[ "$IMPEX_ONLY" = 1 ] && { print_impex; print_bad; return; }
-	[ "$GROWTH_ONLY" = 1 ] && { print_growth; print_bad; return; }
+	[ "$IMPEX_ONLY" = 1 ] && { print_impex; print_end_resident; print_bad
+	    return; }
+	[ "$GROWTH_ONLY" = 1 ] && { print_growth; print_end_resident
+	    print_bad; return; }
 	echo
 	echo "| what | req/s | p99 ms | ratio to the limit | to the bare C read | to the Node peer |"
 	echo "|---|---:|---:|---:|---:|---:|"
 	printf '%s\n' "${ROWS[@]}"
-	[ "$FCGID_ONLY" = 1 ] && { print_bad; return; }
+	[ "$FCGID_ONLY" = 1 ] && { print_end_resident; print_bad; return; }
 	[ ${#PROFILES[@]} -eq 0 ] || printf '%s\n' "${PROFILES[@]}"
 	[ "$GROWTH" = 0 ] || print_growth
 	echo
@@ -1636,6 +1691,7 @@ print_table() {
 	echo
 	echo "Peak RSS (VmHWM) of mihwar.fcgi, max over the pool:" \
 	    "${RSS[0]}; ${RSS[1]} after its runs."
+	print_end_resident
 	print_bad
 }
 
@@ -1738,10 +1794,12 @@ impex_clean
 if [ "$GROWTH_ONLY" = 1 ]; then
 	stack web-start lighttpd
 	run_growth
+	end_lighttpd_pool "lighttpd, at the end (growth)"
 	stack web-stop
 elif [ "$IMPEX_ONLY" = 1 ]; then
 	stack web-start lighttpd
 	measure_impex
+	end_lighttpd_pool "lighttpd, at the end (exports)"
 	stack web-stop
 elif [ "$FCGID_ONLY" = 1 ]; then
 	run_apache

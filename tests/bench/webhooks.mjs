@@ -71,15 +71,26 @@ async function write(url, init) {
 	}
 }
 
-// The receiver: arrival time per orderId.
+// The receiver: arrival time per orderId, and every webhook-id seen (a
+// second arrival of one is a duplicate: counted, and it fails the run, as
+// a worker that sends an attempt twice is a bug, not a speed).
 const arrivals = new Map();
+const seen = new Set();
+let duplicates = 0, first = 0;
 const server = createServer((req, res) => {
 	const chunks = [];
 	req.on('data', (c) => chunks.push(c));
 	req.on('end', () => {
 		const body = JSON.parse(Buffer.concat(chunks).toString());
-		if (body.event === 'order.created')
+		const id = req.headers['webhook-id'];
+		if (seen.has(id))
+			duplicates++;
+		seen.add(id);
+		if (body.event === 'order.created') {
+			if (arrivals.size === 0)
+				first = performance.now();
 			arrivals.set(body.payload.orderId, performance.now());
+		}
 		res.writeHead(200).end('ok');
 	});
 });
@@ -152,7 +163,13 @@ for (let i = 0; i < BACKLOG; i += 8)
 const t0 = performance.now();
 stack('worker-start');
 await until(BACKLOG, 300000);
-const rate = BACKLOG / ((performance.now() - t0) / 1000);
+const t1 = performance.now();
+const rate = BACKLOG / ((t1 - t0) / 1000);
+// The same drain from its first arrival (the worker's start, the first
+// fan-out and the first claim left out): the steady rate, reported
+// beside the figure of record, never instead of it.
+const steady = (BACKLOG - 1) / ((t1 - first) / 1000);
+const startup = first - t0;
 
 // (2) Lag: events one at a time with the worker running.
 arrivals.clear();
@@ -166,10 +183,14 @@ for (let i = 0; i < LAG_EVENTS; i++) {
 }
 lags.sort((a, b) => a - b);
 server.close();
+if (duplicates > 0)
+	throw new Error(`${duplicates} webhook-ids arrived twice`);
 
 console.log('\n| webhooks (one worker, local receiver) | value |');
 console.log('|---|---:|');
 console.log(`| deliveries/s draining a backlog of ${BACKLOG} | ${rate.toFixed(0)} |`);
+console.log(`| the same, from the first arrival (${startup.toFixed(0)} ms after the worker's start) | ${steady.toFixed(0)} |`);
 console.log(`| lag commit -> delivery, p50 (${LAG_EVENTS} events) | ${pct(lags, 0.5).toFixed(1)} ms |`);
 console.log(`| lag commit -> delivery, p99 | ${pct(lags, 0.99).toFixed(1)} ms |`);
+console.log(`| duplicate arrivals (a webhook-id seen twice) | ${duplicates} |`);
 console.log(`| client retries with the same Idempotency-Key (closed socket / 409 in flight) | ${retried.socket} / ${retried.busy} |`);

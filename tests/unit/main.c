@@ -97,6 +97,7 @@ main(void)
 	test_creds_register();
 	test_crypto_register();
 	test_decimal_register();
+	test_dbtext_register();
 	test_dpi_register();
 	test_family_register();
 	test_events_register();

@@ -102,6 +102,36 @@ test_escape_every_byte(void)
 	}
 }
 
+/*
+ * Every byte at every place of a 17-byte string, the rest plain or
+ * UTF-8: the writer takes plain text eight bytes at a time, so a byte
+ * to escape must be found in each lane of a block and in the tail.
+ */
+static void
+test_escape_every_lane(void)
+{
+	static const char	 fills[] = { 'x', (char)0xc3, ' ', '~' };
+	struct buf		 b;
+	char			 s[17], *jc;
+	size_t			 at, f;
+	int			 c;
+
+	for (f = 0; f < NELEM(fills); f++)
+		for (at = 0; at < sizeof(s); at++)
+			for (c = 0; c < 256; c++) {
+				memset(s, fills[f], sizeof(s));
+				s[at] = (char)c;
+				jsonw_string(&b, s, sizeof(s));
+				jc = jsonc_string(s, sizeof(s));
+				CHECK(strcmp(b.data, jc) == 0, "byte 0x%02x "
+				    "at %zu of %s: %s", c, at,
+				    test_esc(s, sizeof(s)),
+				    test_esc(b.data, b.len));
+				free(jc);
+				buf_cleanup(&b);
+			}
+}
+
 /* What json-c reads back from the writer's string is the string. */
 static void
 test_escape_round_trip(void)
@@ -295,6 +325,8 @@ test_jsonw_register(void)
 	static const struct test_def tests[] = {
 		{ "jsonw_escape: the escapes json-c writes", test_escape_cases },
 		{ "jsonw_escape: every byte as json-c", test_escape_every_byte },
+		{ "jsonw_escape: every byte in every lane of a block",
+		    test_escape_every_lane },
 		{ "jsonw_escape: json-c reads the string back",
 		    test_escape_round_trip },
 		{ "jsonw: a shape as json-c prints it", test_shape },

@@ -395,6 +395,26 @@ head_value(const char *head, const char *name, char *out, size_t sz)
 	return out;
 }
 
+/* The main's two pieces (headers, then the body from the request's
+ * own buffer) are the whole response whole. */
+static void
+serialize_in_two(struct req *r, const struct buf *whole, const char *name)
+{
+	struct buf	 head;
+	const char	*body;
+	size_t		 n;
+
+	buf_init(&head);
+	n = req_body_out(r, &body);
+	if (CHECK(req_serialize_head(r, &head), "[%s] head failed", name))
+		CHECK(head.len + n == whole->len && memcmp(head.data,
+		    whole->data, head.len) == 0 && (n == 0 || memcmp(body,
+		    whole->data + head.len, n) == 0), "[%s] head %zu and body "
+		    "%zu bytes are not the %zu of the whole", name, head.len,
+		    n, whole->len);
+	buf_cleanup(&head);
+}
+
 static void
 test_serialize(void)
 {
@@ -451,6 +471,7 @@ test_serialize(void)
 		CHECK_STR(name, body, cases[i].has_body ? cases[i].body : "");
 		CHECK(out.len == (size_t)(body - out.data) + strlen(body),
 		    "[%s] NUL inside the response", name);
+		serialize_in_two(&r, &out, name);
 	next:
 		buf_cleanup(&out);
 		req_cleanup(&r);

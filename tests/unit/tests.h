@@ -37,6 +37,7 @@ const char	*test_esc(const void *, size_t);
 void		 test_conf_register(void);
 void		 test_creds_register(void);
 void		 test_crypto_register(void);
+void		 test_dbtext_register(void);
 void		 test_decimal_register(void);
 void		 test_dpi_register(void);
 void		 test_family_register(void);
