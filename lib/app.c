@@ -127,6 +127,20 @@ app_run_again(struct req *r, int runs)
 	return 1;
 }
 
+/* A write that kept losing conflicts: a statement run after the
+ * conflict may have made its handler answer 500, but the truth is that
+ * nothing was written, and a retry may pass. */
+static void
+app_conflict_answer(struct req *r, size_t hdrs)
+{
+	if (!db_tx_conflict(r->db) || r->out.status < 500)
+		return;
+	req_resp_reset(r);
+	r->out.headers.len = hdrs;
+	req_resp_error(r, 503, NULL, "the write kept conflicting with others; "
+	    "nothing was written");
+}
+
 /* The route's handler, inside the steps its flags ask for. */
 static void
 app_run(struct req *r, const struct route *rt)
@@ -151,15 +165,8 @@ app_run(struct req *r, const struct route *rt)
 		req_resp_reset(r);
 		r->out.headers.len = hdrs;
 	}
-	if (!committed && (rt->flags & ROUTE_WRITE) &&
-	    db_tx_conflict(r->db) && r->out.status >= 500) {
-		/* A statement after the conflict may have made the handler
-		 * answer 500: the truth is that nothing was written. */
-		req_resp_reset(r);
-		r->out.headers.len = hdrs;
-		req_resp_error(r, 503, NULL, "the write kept conflicting with "
-		    "others; nothing was written");
-	}
+	if (!committed && (rt->flags & ROUTE_WRITE))
+		app_conflict_answer(r, hdrs);
 	idem_end(r, committed);
 }
 
