@@ -41,10 +41,9 @@ node_pid() { echo "$CVAR/db$1/mariadbd.pid"; }
 web_var() { echo "$CVAR/web$1"; }
 web_port() { echo $((BASE + $1)); }
 
-alive() {
-	[ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null &&
-	    ! grep -q '^[0-9]* (.*) Z' "/proc/$(cat "$1")/stat" 2>/dev/null
-}
+LOGS_AT="$CVAR"
+# alive, wait_for
+. "$TOP/scripts/shlib.sh"
 
 # The sockets in the order a process on node N tries them: its own, then
 # the others.
@@ -110,16 +109,6 @@ node_synced() {
 	[ "$(mariadb --no-defaults --socket="$(node_sock "$1")" -uroot -N -B \
 	    -e "SHOW STATUS LIKE 'wsrep_local_state_comment'" 2>/dev/null |
 	    cut -f2)" = Synced ]
-}
-
-wait_for() {	# wait_for WHAT SECONDS CMD...
-	local what=$1 secs=$2 i
-	shift 2
-	for ((i = 0; i < secs * 10; i++)); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	die "$what did not come up (logs under $CVAR)"
 }
 
 # node_start N [--wsrep-new-cluster]: node 1's datadir is made by

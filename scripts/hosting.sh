@@ -59,18 +59,12 @@ as_account() {
 	setpriv --reuid="$ACCOUNT" --regid="$ACCOUNT" --init-groups -- "$@"
 }
 
+# wait_for; alive is replaced by this script's own below.
+LOGS_AT="$LOG"
+. "$TOP/scripts/shlib.sh"
+
 alive() {	# alive PIDFILE COMM
 	[ -f "$1" ] && [ "$(cat /proc/"$(cat "$1")"/comm 2>/dev/null)" = "$2" ]
-}
-
-wait_for() {	# wait_for WHAT SECONDS CMD...
-	local what=$1 secs=$2 i
-	shift 2
-	for ((i = 0; i < secs * 10; i++)); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	die "$what did not come up (logs in $LOG)"
 }
 
 # --- the tarball ---------------------------------------------------------

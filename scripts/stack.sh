@@ -34,21 +34,9 @@ WEB_USER=www-data
 log() { echo "[stack] $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-# A live process (a killed one may linger a moment as a zombie).
-alive() {
-	[ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null &&
-	    ! grep -q '^[0-9]* (.*) Z' "/proc/$(cat "$1")/stat" 2>/dev/null
-}
-
-wait_for() {	# wait_for WHAT SECONDS CMD...
-	local what=$1 secs=$2 i
-	shift 2
-	for ((i = 0; i < secs * 10; i++)); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	die "$what did not come up (logs in $LOG and $DBDIR)"
-}
+LOGS_AT="$LOG and $DBDIR"
+# alive, wait_for
+. "$TOP/scripts/shlib.sh"
 
 # stop_pidfile FILE NAME: TERM (then KILL after 30 s) the pid in FILE,
 # but only while that pid is still a NAME process: a stale file after a
