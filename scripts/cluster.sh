@@ -42,7 +42,7 @@ web_var() { echo "$CVAR/web$1"; }
 web_port() { echo $((BASE + $1)); }
 
 LOGS_AT="$CVAR"
-# alive, wait_for
+# alive, wait_for, stop_pidfile, kill_pidfile, db_grant_on
 . "$TOP/scripts/shlib.sh"
 
 # The sockets in the order a process on node N tries them: its own, then
@@ -176,18 +176,7 @@ conf_get() { sed -n "s/^$1[[:space:]]*=[[:space:]]*//p" "$CVAR/mihwar.conf" | ta
 
 # The database and its user, once for the cluster (node 1; Galera
 # replicates the DDL and the grants to the others).
-cluster_grant() {
-	local name user pw
-	name=$(conf_get db_name)
-	user=$(conf_get db_user)
-	pw=$(conf_get db_password)
-	mariadb --no-defaults --socket="$(node_sock 1)" -uroot <<-SQL
-	CREATE DATABASE IF NOT EXISTS \`$name\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
-	CREATE USER IF NOT EXISTS '$user'@'localhost' IDENTIFIED BY '$pw';
-	ALTER USER '$user'@'localhost' IDENTIFIED BY '$pw';
-	GRANT ALL PRIVILEGES ON \`$name\`.* TO '$user'@'localhost';
-	SQL
-}
+cluster_grant() { db_grant_on "$(node_sock 1)"; }
 
 stack() {	# stack N ARGS...: scripts/stack.sh for web node / worker N
 	VAR=$(web_var "$1") PORT=$(web_port "$1") "$TOP/scripts/stack.sh" "${@:2}"
@@ -230,37 +219,11 @@ down() {
 	log "stopped"
 }
 
-node_stop() {
-	local f pid i
-	f=$(node_pid "$1")
-	[ -f "$f" ] || return 0
-	pid=$(cat "$f")
-	if [ "$(cat /proc/"$pid"/comm 2>/dev/null)" = mariadbd ]; then
-		kill "$pid" 2>/dev/null || true
-		for ((i = 0; i < 600; i++)); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -9 "$pid" 2>/dev/null || true
-	fi
-	rm -f "$f"
-}
+node_stop() { stop_pidfile "$(node_pid "$1")" mariadbd 60; }
 
-node_kill() {
-	local f
-	f=$(node_pid "$1")
-	[ "$(cat /proc/"$(cat "$f" 2>/dev/null)"/comm 2>/dev/null)" = mariadbd ] &&
-	    kill -9 "$(cat "$f")"
-	rm -f "$f"
-}
+node_kill() { kill_pidfile "$(node_pid "$1")" mariadbd; }
 
-worker_kill() {
-	local f
-	f=$(web_var "$1")/run/worker.pid
-	[ "$(cat /proc/"$(cat "$f" 2>/dev/null)"/comm 2>/dev/null)" = mihwar-worker ] &&
-	    kill -9 "$(cat "$f")"
-	rm -f "$f"
-}
+worker_kill() { kill_pidfile "$(web_var "$1")/run/worker.pid" mihwar-worker; }
 
 status() {
 	local n

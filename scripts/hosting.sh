@@ -59,7 +59,7 @@ as_account() {
 	setpriv --reuid="$ACCOUNT" --regid="$ACCOUNT" --init-groups -- "$@"
 }
 
-# wait_for; alive is replaced by this script's own below.
+# wait_for, stop_pidfile; alive is replaced by this script's own below.
 LOGS_AT="$LOG"
 . "$TOP/scripts/shlib.sh"
 
@@ -136,18 +136,7 @@ web_start() {
 
 # Apache stops its mod_fcgid process manager and the FastCGI processes
 # with it.
-web_stop() {
-	local pid i
-	alive "$RUN/apache.pid" apache2 || { rm -f "$RUN/apache.pid"; return 0; }
-	pid=$(cat "$RUN/apache.pid")
-	kill "$pid"
-	for ((i = 0; i < 300; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -9 "$pid" 2>/dev/null || true
-	rm -f "$RUN/apache.pid"
-}
+web_stop() { stop_pidfile "$RUN/apache.pid" apache2; }
 
 # --- the account's side (as $ACCOUNT) ------------------------------------
 

@@ -35,26 +35,8 @@ log() { echo "[stack] $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 LOGS_AT="$LOG and $DBDIR"
-# alive, wait_for
+# alive, wait_for, stop_pidfile, kill_pidfile, db_grant_on
 . "$TOP/scripts/shlib.sh"
-
-# stop_pidfile FILE NAME: TERM (then KILL after 30 s) the pid in FILE,
-# but only while that pid is still a NAME process: a stale file after a
-# crash or reboot must not hit an unrelated process.
-stop_pidfile() {
-	local f=$1 name=$2 pid i
-	[ -f "$f" ] || return 0
-	pid=$(cat "$f")
-	if [ "$(cat /proc/"$pid"/comm 2>/dev/null)" = "$name" ]; then
-		kill "$pid" 2>/dev/null || true
-		for ((i = 0; i < 300; i++)); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -9 "$pid" 2>/dev/null || true
-	fi
-	rm -f "$f"
-}
 
 conf_get() { sed -n "s/^$1[[:space:]]*=[[:space:]]*//p" "$CONF" | tail -1; }
 
@@ -137,26 +119,11 @@ db_stop() { stop_pidfile "$RUN/mariadbd.pid" mariadbd; }
 
 # Kill the database hard, as a crash would (tests of reconnection).
 db_kill() {
-	[ "$(cat /proc/"$(cat "$RUN/mariadbd.pid" 2>/dev/null)"/comm 2>/dev/null)" = mariadbd ] &&
-	    kill -9 "$(cat "$RUN/mariadbd.pid")"
-	rm -f "$RUN/mariadbd.pid"
+	kill_pidfile "$RUN/mariadbd.pid" mariadbd
 	sleep 0.5
 }
 
-db_grant() {
-	local name user pw
-	name=$(conf_get db_name)
-	user=$(conf_get db_user)
-	pw=$(conf_get db_password)
-	[[ $name =~ ^[A-Za-z0-9_]+$ && $user =~ ^[A-Za-z0-9_]+$ &&
-	    $pw =~ ^[A-Za-z0-9]+$ ]] || die "db_name, db_user, db_password: letters and digits only"
-	mariadb --no-defaults --socket="$SOCK" -uroot <<-SQL
-	CREATE DATABASE IF NOT EXISTS \`$name\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
-	CREATE USER IF NOT EXISTS '$user'@'localhost' IDENTIFIED BY '$pw';
-	ALTER USER '$user'@'localhost' IDENTIFIED BY '$pw';
-	GRANT ALL PRIVILEGES ON \`$name\`.* TO '$user'@'localhost';
-	SQL
-}
+db_grant() { db_grant_on "$SOCK"; }
 
 ctl() { MIHWAR_CONF=$CONF "$BUILD/mihwarctl" "$@"; }
 
