@@ -163,9 +163,11 @@ web_conf() {
 		    "$TOP/mihwar.conf.example" > "$CVAR/mihwar.conf"
 	}
 	sed -e "s|^db_socket *=.*|db_socket = $(socket_list "$n")|" \
-	    -e "s|^db_read_timeout *=.*|db_read_timeout = 20|" \
+	    -e "/^db_read_timeout *=/d" \
 	    -e "s|^base_url *=.*|base_url = http://127.0.0.1:$(web_port "$n")|" \
 	    "$CVAR/mihwar.conf" > "$v/mihwar.conf.tmp"
+	# A node that stops answering costs 20 s, not a hung request.
+	echo "db_read_timeout = 20" >> "$v/mihwar.conf.tmp"
 	[ -f "$CVAR/extra.conf" ] && cat "$CVAR/extra.conf" >> "$v/mihwar.conf.tmp"
 	chgrp www-data "$v/mihwar.conf.tmp"
 	chmod 640 "$v/mihwar.conf.tmp"

@@ -153,6 +153,23 @@ idem_claimed(struct req *r, struct idem *claim)
 	return IDEM_PROCEED;
 }
 
+/* Release the key's in-flight claim; a second try when the connection
+ * was lost (its database node gone: the next one is tried), since an
+ * unreleased claim answers 409 to the client's retries for 120 s. The
+ * delete only matches a claim still in flight, so it is safe to repeat. */
+static int
+idem_release(struct req *r)
+{
+	int	 tries;
+
+	for (tries = 0; tries < 2; tries++)
+		if (db_exec(r->db, idem_sql[SQL_IDEM_RELEASE],
+		    DB_PARAMS(DB_INT(r->idem->key_id),
+		    DB_STR(r->idem->key))) == DB_OK)
+			return 1;
+	return 0;
+}
+
 /*
  * Before the handler of an idempotent route: IDEM_PROCEED to run it
  * (with or without a key), IDEM_ANSWERED when the response is set
@@ -206,6 +223,14 @@ idem_begin(struct req *r)
 			return idem_claimed(r, claim);
 	}
 	req_resp_error(r, 503, NULL, "database unavailable");
+	/* A claim whose answer was lost with the connection (its node
+	 * gone) may have been committed: release it, or the client's
+	 * retries would meet 409 for 120 s. */
+	if (code == DB_UNAVAILABLE) {
+		r->idem = claim;
+		(void)idem_release(r);
+		r->idem = NULL;
+	}
 answered:
 	free(claim);
 	return res;
@@ -229,23 +254,6 @@ idem_store(struct req *r)
 		return 0;
 	r->idem->stored = 1;
 	return 1;
-}
-
-/* Release the key's in-flight claim; a second try when the connection
- * was lost (its database node gone: the next one is tried), since an
- * unreleased claim answers 409 to the client's retries for 120 s. The
- * delete only matches a claim still in flight, so it is safe to repeat. */
-static int
-idem_release(struct req *r)
-{
-	int	 tries;
-
-	for (tries = 0; tries < 2; tries++)
-		if (db_exec(r->db, idem_sql[SQL_IDEM_RELEASE],
-		    DB_PARAMS(DB_INT(r->idem->key_id),
-		    DB_STR(r->idem->key))) == DB_OK)
-			return 1;
-	return 0;
 }
 
 /* After the request: unless its answer was stored and committed, the key
