@@ -33,8 +33,14 @@ static const char *const items_sql[ITEMS_SQL__MAX] = {
 	[SQL_ITEM_BY_ID] =
 	    "SELECT " ITEM_COLUMNS " FROM inventory_items"
 	    " WHERE org_id = ? AND public_id = ?",
+	/* Through (org_id, id), never the primary key: ORDER BY id LIMIT
+	 * tempts the optimizer to walk the whole table in id order and
+	 * filter the organization, which reads every row of the tenants
+	 * (and every deleted row not yet purged) below this one's first
+	 * id: a page of 50 took a second in a table of 250,000. */
 	[SQL_ITEM_LIST] =
 	    "SELECT " ITEM_COLUMNS " FROM inventory_items"
+	    " FORCE INDEX (ix_item_org_id)"
 	    " WHERE org_id = ? AND id > ? AND (? = 1 OR archived = 0)"
 	    " AND (? IS NULL OR updated_at > ?)"
 	    " ORDER BY id LIMIT ?",
