@@ -1,6 +1,7 @@
 -- report.lua - wrk script for `make bench`: at the end, one line that
 -- tests/bench/run.sh reads:
 --   BENCH rate=<req/s> p99_ms=<ms> non2xx=<n> errors=<n>
+-- and one with the errors by kind (BENCH_ERRORS).
 -- non2xx counts every answer whose status is not 2xx (wrk's own counter
 -- only sees >= 400), and every 2xx answer whose body a script's
 -- check(body) function (if it defines one) refuses; errors are socket
@@ -33,4 +34,8 @@ function done(summary, latency, requests)
 	    summary.requests / (summary.duration / 1e6),
 	    latency:percentile(99) / 1000, bad,
 	    e.connect + e.read + e.write + e.timeout))
+	-- Which kind, for the run's note when there are any.
+	io.write(string.format(
+	    "BENCH_ERRORS connect %d, read %d, write %d, timeout %d\n",
+	    e.connect, e.read, e.write, e.timeout))
 end

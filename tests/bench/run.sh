@@ -361,6 +361,7 @@ wrk_bench() {
 	P99=$(sed -n 's/.* p99_ms=\([0-9.]*\).*/\1/p' <<< "$out")
 	NON2XX=$(sed -n 's/.* non2xx=\([0-9]*\).*/\1/p' <<< "$out")
 	ERRS=$(sed -n 's/.* errors=\([0-9]*\).*/\1/p' <<< "$out")
+	ERRKINDS=$(sed -n 's/^BENCH_ERRORS //p' "$VAR/wrk.out")
 	[[ -n $RATE && -n $P99 && -n $NON2XX && -n $ERRS ]] ||
 	    die "$what: cannot read '$out'"
 }
@@ -379,8 +380,9 @@ measure() {
 	ratio=$(awk -v r="$rate" -v l="${LIMIT_RATE[$server]}" \
 	    'BEGIN { printf "%.2f", (l > 0 ? r / l : 0) }')
 	if [[ $non2xx != 0 || $errs != 0 ]]; then
-		note=" (**$non2xx non-2xx, $errs socket errors**)"
-		BAD+=("$server $what: $non2xx non-2xx, $errs socket errors")
+		note=" (**$non2xx non-2xx, $errs socket errors: ${ERRKINDS:-?}**)"
+		BAD+=("$server $what: $non2xx non-2xx, $errs socket errors" \
+		    "(${ERRKINDS:-?})")
 	fi
 	rate=$(awk -v r="$rate" 'BEGIN { printf "%.0f", r }')
 	if [ "$rate" = 0 ]; then
