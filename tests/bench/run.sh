@@ -1092,15 +1092,6 @@ fresh_database() {
 	    die "cannot drop the bench database"
 }
 
-# The items an earlier run imported, wrote raw or seeded (bench
-# organizations' items without a SKU: create_items gives every item
-# one), so that every run writes into a table of the same size.
-impex_clean() {
-	sql "DELETE i FROM inventory_items i JOIN organizations o
-	    ON o.id = i.org_id WHERE o.slug LIKE 'bench-%' AND i.sku IS NULL" ||
-	    log "warning: cannot remove the items of earlier import runs"
-}
-
 measure_impex() {
 	measure_import
 	measure_export
@@ -1396,21 +1387,6 @@ profile_sum() {		# profile_sum NAME WHAT
 
 # --- growth (issue 14; GROWTH=0 skips it, GROWTH_ONLY=1 runs only it) ----
 
-# Each run's growth organizations are "<slug>-g<N>" (reads), "<slug>-he"
-# (ingestion into an empty organization), "<slug>-hl" (GROWTH_LINES order
-# lines, and the prediction's large case) and "<slug>-hs" (the
-# prediction's small case); an earlier run's items and predictions in
-# such organizations go first, so that the tables stay the same size
-# from run to run (order_history_lines is emptied anyway).
-growth_clean() {
-	sql "DELETE p FROM predictions p JOIN organizations o ON o.id = p.org_id
-	    WHERE o.slug REGEXP '^bench-[0-9a-f]{8}-(g[0-9]+|h[els])\$';
-	    DELETE i FROM inventory_items i JOIN organizations o
-	    ON o.id = i.org_id
-	    WHERE o.slug REGEXP '^bench-[0-9a-f]{8}-(g[0-9]+|h[els])\$'" ||
-	    log "warning: cannot remove the growth items of earlier runs"
-}
-
 # seed_growth_items SLUG N PREFIX WIDTH: N items with SKUs PREFIX and
 # their number from 0 in WIDTH digits, named "Growth item N", in SQL.
 seed_growth_items() {
@@ -1569,7 +1545,6 @@ predict_time() {
 GROWTH_ROWS=()
 run_growth() {
 	local e l s t0 secs n lines days=$((GROWTH_LINES / ITEMS)) pe pl ps
-	growth_clean
 	growth_reads "$GROWTH_SMALL"
 	growth_reads "$GROWTH_LARGE"
 	for what in item list search search1; do
@@ -1790,8 +1765,6 @@ fresh_database
 stack setup
 lift_rate_limit
 allow_local_webhooks
-sql 'TRUNCATE TABLE order_history_lines' || die "cannot empty order_history_lines"
-sql 'TRUNCATE TABLE activity_events' || die "cannot empty activity_events"
 ingest_body "$VAR/ingest.json"
 activity_body "$VAR/activity.json"
 SLUG=bench-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
@@ -1811,7 +1784,6 @@ SKEY=$(MIHWAR_CONF=$VAR/mihwar.conf "$BUILD/mihwarctl" --json key create \
 [ -n "$SKEY" ] || die "mihwarctl key create --kind scim: no key"
 log "organization $SLUG, integration key ${KEY:0:12}..., ingest key" \
     "${IKEY:0:12}..., scim key ${SKEY:0:12}..."
-impex_clean
 if [ "$GROWTH_ONLY" = 1 ]; then
 	stack web-start lighttpd
 	run_growth
