@@ -104,8 +104,10 @@ worker_tick(struct db *db, const struct conf *conf, const char *id,
 	int	 done = 0;
 
 	if (db_exec(db, worker_sql[SQL_HEARTBEAT],
-	    DB_PARAMS(DB_STR(id))) != DB_OK)
+	    DB_PARAMS(DB_STR(id))) != DB_OK) {
+		log_error("worker %s: the heartbeat: %s", id, db_errstr(db));
 		return -1;
+	}
 	for (i = 0; i < sizeof(jobs) / sizeof(jobs[0]); i++) {
 		if (*stop || (deadline > 0 && util_now_ms() >= deadline))
 			break;

@@ -82,7 +82,7 @@ asan_reports() {
 }
 
 main() {
-	local t0=$SECONDS
+	local t0=$SECONDS rc=0
 	cleanup
 	rm -rf "$CVAR"
 	mkdir -p "$CVAR/log"
@@ -94,13 +94,15 @@ main() {
 	extra_conf
 	"$CL" up
 	eval "$("$CL" env)"
-	integration 1
-	integration 2
-	faults
+	# Every step runs, whatever the one before it did, and a sanitizer
+	# report is shown even when a step failed: it may be why.
+	integration 1 || rc=1
+	integration 2 || rc=1
+	faults || rc=1
 	"$CL" down
-	asan_reports
+	asan_reports || rc=1
 	echo "check-cluster: $PASSED passed, $FAILED failed in $((SECONDS - t0)) s"
-	[ "$FAILED" -eq 0 ]
+	[ "$FAILED" -eq 0 ] && [ "$rc" -eq 0 ]
 }
 
 main "$@"

@@ -50,15 +50,17 @@ has_partition(const char *name)
  * NULL; 1 when it exited 0 having run (not stood aside). A --once run
  * stands aside while another worker holds the worker lock: the stack's
  * daemon is stopped for it (and started again after), and a run of a
- * cron loop standing in for cron is waited out. Its output is shown
- * when it failed.
+ * cron loop standing in for cron is waited out. Its output (the
+ * first 4 KiB) is shown when it failed.
  */
 static int
 worker_once(const char *retention)
 {
 	char	 ctl[512], cmd[1200], buf[512], pidfile[600], conf[512];
+	char	 said[4096] = "";
 	FILE	*p;
 	int	 st = -1, tries, aside = 1, daemon;
+	size_t	 n;
 
 	snprintf(ctl, sizeof(ctl), "%s", itest_env("MIHWAR_CTL"));
 	snprintf(conf, sizeof(conf), "%s", itest_env("MIHWAR_CONF"));
@@ -75,15 +77,19 @@ worker_once(const char *retention)
 		if ((p = popen(cmd, "r")) == NULL)
 			break;
 		aside = 0;
+		said[0] = '\0';
 		while (fgets(buf, sizeof(buf), p) != NULL) {
 			if (strstr(buf, "holds the lock") != NULL)
 				aside = 1;
-			else if (strstr(buf, "partitions") != NULL ||
-			    strstr(buf, "error"))
-				fprintf(stderr, "\n  worker: %s", buf);
+			n = strlen(said);
+			snprintf(said + n, sizeof(said) - n, "  worker: %s",
+			    buf);
 		}
 		st = pclose(p);
 	}
+	if (st != 0 || aside)
+		fprintf(stderr, "\n  mihwar-worker --once: status %d%s\n%s",
+		    st, aside ? ", stood aside" : "", said);
 	if (daemon)
 		stack_run("worker-start");
 	return st == 0 && !aside;
