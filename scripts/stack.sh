@@ -199,10 +199,21 @@ web_stop() {
 # (no fork), so the pid recorded is the worker's own.
 worker_start() {
 	alive "$RUN/worker.pid" && { log "worker already running"; return 0; }
+	local pid i
 	MIHWAR_CONF=$CONF setpriv --reuid="$WEB_USER" --regid="$WEB_USER" \
 	    --init-groups -- "$BUILD/mihwar-worker" >> "$LOG/worker.log" 2>&1 &
-	echo $! > "$RUN/worker.pid"
-	log "worker started as $WEB_USER (pid $!, log $LOG/worker.log)"
+	pid=$!
+	echo "$pid" > "$RUN/worker.pid"
+	# Until the shell and setpriv have exec'd, the pid is not yet a
+	# mihwar-worker, and worker_stop would leave it running: wait for
+	# the exec (or the exit), 5 s at most.
+	for ((i = 0; i < 50; i++)); do
+		case $(cat /proc/"$pid"/comm 2>/dev/null || echo gone) in
+		mihwar-worker|gone) break ;;
+		esac
+		sleep 0.1
+	done
+	log "worker started as $WEB_USER (pid $pid, log $LOG/worker.log)"
 }
 
 worker_stop() { stop_pidfile "$RUN/worker.pid" mihwar-worker; }

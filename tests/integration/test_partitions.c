@@ -45,6 +45,24 @@ has_partition(const char *name)
 	    name) == 1;
 }
 
+/* Who holds the worker lock (a --once run stood aside): the connection,
+ * and the workers running. */
+static void
+lock_holder(void)
+{
+	char	*out = NULL;
+
+	if (sql_query("SELECT ID, USER, HOST, COMMAND, TIME, STATE FROM"
+	    " information_schema.PROCESSLIST WHERE ID = IS_USED_LOCK(CONCAT("
+	    "'mihwar-worker:', DATABASE()))", &out) == 0)
+		fprintf(stderr, "  the lock's connection: %s\n",
+		    out != NULL ? out : "none");
+	free(out);
+	fflush(stderr);
+	if (system("ps -eo pid,lstart,args | grep '[m]ihwar-worker' >&2") != 0)
+		fprintf(stderr, "  no mihwar-worker running\n");
+}
+
 /*
  * mihwar-worker --once (beside mihwarctl), with retention days when not
  * NULL; 1 when it exited 0 having run (not stood aside). A --once run
@@ -87,9 +105,11 @@ worker_once(const char *retention)
 		}
 		st = pclose(p);
 	}
-	if (st != 0 || aside)
+	if (st != 0 || aside) {
 		fprintf(stderr, "\n  mihwar-worker --once: status %d%s\n%s",
 		    st, aside ? ", stood aside" : "", said);
+		lock_holder();
+	}
 	if (daemon)
 		stack_run("worker-start");
 	return st == 0 && !aside;
