@@ -252,7 +252,10 @@ status() {
 
 # stack-of N CMD: scripts/stack.sh's commands for web node N, as the
 # integration suite's MIHWAR_STACK runs them; its database is the whole
-# cluster (db-kill kills every node, db-start brings the cluster back).
+# cluster (db-kill kills every node, db-start brings the cluster back),
+# and its worker every worker: a worker whose node failed goes on with
+# the next one, so either may hold the worker lock on node N's node,
+# and a test that stops "the" worker to run --once must stop both.
 as_stack() {
 	local n=$1 i
 	shift
@@ -260,6 +263,7 @@ as_stack() {
 	db-kill) for i in 3 2 1; do node_kill "$i"; done; sleep 0.5 ;;
 	db-start) cluster_bootstrap
 		for i in "${NODES[@]}"; do node_start "$i"; done ;;
+	worker-stop|worker-start) for i in 1 2; do stack "$i" "$1"; done ;;
 	db-stop|setup|run|stop) die "stack-of: $1 is cluster.sh's (up, down)" ;;
 	*) stack "$n" "$@" ;;
 	esac

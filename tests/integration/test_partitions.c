@@ -67,7 +67,8 @@ lock_holder(void)
  * mihwar-worker --once (beside mihwarctl), with retention days when not
  * NULL; 1 when it exited 0 having run (not stood aside). A --once run
  * stands aside while another worker holds the worker lock: the stack's
- * daemon is stopped for it (and started again after), and a run of a
+ * daemon is stopped for it (and started again after; on a cluster,
+ * every worker: cluster.sh stack-of), and a run of a
  * cron loop standing in for cron is waited out. Its output (the
  * first 4 KiB) is shown when it failed.
  */
