@@ -398,6 +398,10 @@ struct httpout_pin {
 
 struct httpout_xfer {
 	CURL			*c;
+	/* Its own copy of the endpoint's pin: libcurl reads the list as
+	 * long as the transfer may connect, and a pin is renewed (freed)
+	 * every HTTPOUT_PIN_MS, whatever is in flight. */
+	struct curl_slist	*pin;
 	struct httpout_res	*res;
 	struct httpout_sinkbuf	 sink;
 	int64_t			 t0;
@@ -424,7 +428,24 @@ httpout_xfer_unlink(struct httpout_multi *hm, struct httpout_xfer *x)
 		x->next->prev = x->prev;
 	curl_multi_remove_handle(hm->m, x->c);
 	curl_easy_cleanup(x->c);
+	curl_slist_free_all(x->pin);
 	hm->running--;
+}
+
+/* A copy of list (NULL when out of memory). */
+static struct curl_slist *
+httpout_slist_copy(const struct curl_slist *list)
+{
+	struct curl_slist	*copy = NULL, *grown;
+
+	for (; list != NULL; list = list->next) {
+		if ((grown = curl_slist_append(copy, list->data)) == NULL) {
+			curl_slist_free_all(copy);
+			return NULL;
+		}
+		copy = grown;
+	}
+	return copy;
 }
 
 struct httpout_multi *
@@ -502,7 +523,10 @@ httpout_multi_add(struct httpout_multi *hm, const struct httpout_req *q,
 	    sizeof(res->error))) == NULL)
 		return 0;
 	if ((x = calloc(1, sizeof(*x))) == NULL ||
+	    (x->pin = httpout_slist_copy(pin)) == NULL ||
 	    (x->c = curl_easy_init()) == NULL) {
+		if (x != NULL)
+			curl_slist_free_all(x->pin);
 		free(x);
 		snprintf(res->error, sizeof(res->error), "out of memory");
 		return 0;
@@ -511,10 +535,11 @@ httpout_multi_add(struct httpout_multi *hm, const struct httpout_req *q,
 	x->t0 = t0;
 	x->tag = tag;
 	httpout_sink_init(&x->sink, q, res);
-	httpout_easy_setup(hm->conf, x->c, q, pin, &x->sink);
+	httpout_easy_setup(hm->conf, x->c, q, x->pin, &x->sink);
 	curl_easy_setopt(x->c, CURLOPT_PRIVATE, x);
 	if (curl_multi_add_handle(hm->m, x->c) != CURLM_OK) {
 		curl_easy_cleanup(x->c);
+		curl_slist_free_all(x->pin);
 		free(x);
 		snprintf(res->error, sizeof(res->error), "out of memory");
 		return 0;

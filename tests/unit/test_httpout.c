@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -443,6 +444,85 @@ test_multi_refuses(void)
 	conf_cleanup(&conf);
 }
 
+/* A loopback TCP port nothing listens on (0 when none was found). */
+static int
+closed_port(void)
+{
+	struct sockaddr_in	 sa;
+	socklen_t		 len = sizeof(sa);
+	int			 fd, port = 0;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		return 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+		port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+/*
+ * A transfer in flight keeps its pin when the multi renews or evicts the
+ * endpoint's: libcurl reads CURLOPT_CONNECT_TO as long as the transfer
+ * may connect (a worker crashed in curl_multi_perform when a pin freed
+ * under a transfer). The first transfer's endpoint is evicted by the
+ * 65th other one before any runs; under valgrind a read of the freed
+ * list fails the run. Every transfer ends, refused, and comes back once.
+ */
+static void
+test_multi_pin_outlives_eviction(void)
+{
+	enum { N = 65 };
+	struct conf		 conf;
+	struct httpout_multi	*hm;
+	struct httpout_req	 q;
+	static struct httpout_res res[N];
+	int			 tags[N], seen[N], port, i, back = 0;
+	char			 url[64];
+	void			*tag;
+
+	if (!CHECK((port = closed_port()) > 0, "a closed port"))
+		return;
+	conf_init(&conf);
+	conf.allow_private_destinations = 1;
+	conf.allow_http_webhooks = 1;
+	hm = httpout_multi_new(&conf, 4);
+	if (!CHECK(hm != NULL, "httpout_multi_new"))
+		goto out;
+	for (i = 0; i < N; i++) {
+		tags[i] = i;
+		seen[i] = 0;
+		/* 127.0.0.1 to 127.0.0.65: 65 endpoints for 64 pins. */
+		snprintf(url, sizeof(url), "http://127.0.0.%d:%d/hook", i + 1,
+		    port);
+		httpout_post_req(&conf, url, NULL, "{}", 2, &q);
+		CHECK(httpout_multi_add(hm, &q, &res[i], &tags[i]) == 1,
+		    "%s not started: %s", url, res[i].error);
+	}
+	for (i = 0; i < 200 && back < N; i++) {
+		httpout_multi_wait(hm, 50);
+		while ((tag = httpout_multi_next(hm)) != NULL) {
+			seen[*(int *)tag]++;
+			back++;
+		}
+	}
+	CHECK(back == N, "%d of %d came back", back, N);
+	for (i = 0; i < N; i++) {
+		CHECK(seen[i] == 1, "transfer %d came back %d times", i,
+		    seen[i]);
+		CHECK(res[i].status == 0 && res[i].error[0] != '\0',
+		    "transfer %d: status %ld, error \"%s\"", i, res[i].status,
+		    res[i].error);
+		buf_cleanup(&res[i].body);
+	}
+	httpout_multi_free(hm);
+out:
+	conf_cleanup(&conf);
+}
+
 /* The "httpout" suite. */
 void
 test_httpout_register(void)
@@ -458,6 +538,8 @@ test_httpout_register(void)
 		{ "httpout_vet literal addresses", test_vet },
 		{ "httpout_endpoint", test_endpoint },
 		{ "httpout_multi refuses before connecting", test_multi_refuses },
+		{ "httpout_multi: a transfer keeps its pin",
+		    test_multi_pin_outlives_eviction },
 	};
 
 	test_add_suite("httpout", NULL, NULL, tests, NELEM(tests));
