@@ -56,8 +56,6 @@ struct db {
 	size_t			 cachecap;
 	int			 in_tx;
 	int			 conflict;	/* this transaction lost */
-	int			 tx_check;	/* Galera: mihwar_tx_check */
-	long long		 tx_seq;	/* the last number it wrote */
 	int			 transient;	/* last failure may pass */
 	size_t			 endpoint;	/* the list's one to try first */
 	uint64_t		 affected;
@@ -372,62 +370,6 @@ db_node_ready(struct db *db)
 	return 1;
 }
 
-/*
- * On Galera, a transaction that another node's write set aborts (brute
- * force) is rolled back by the server, and MariaDB 10.11 does not always
- * say so to the next statement: twice in the cluster fault test, as a
- * second node began to take writes of a hot row, a request's stock
- * change vanished while its later statements (its answer's SELECT, its
- * Idempotency-Key's answer) and COMMIT went through: a 200 for nothing
- * written. So there every transaction
- * writes a number of its own, never used before on the connection, into
- * a temporary table (InnoDB: rolled back with it, never replicated), and
- * COMMIT first reads it back: another number means the work is gone.
- * (Not a count: a transaction aborted while committing is replayed by
- * Galera from its write set, which has no temporary table in it.) One
- * statement more at each end of a transaction, only on Galera.
- */
-static const char *const SQL_TX_CHECK_MAKE =
-    "CREATE TEMPORARY TABLE mihwar_tx_check (n BIGINT NOT NULL) ENGINE=InnoDB";
-static const char *const SQL_TX_CHECK_FIRST =
-    "INSERT INTO mihwar_tx_check VALUES (0)";
-static const char *const SQL_TX_CHECK_MARK = "UPDATE mihwar_tx_check SET n = ?";
-static const char *const SQL_TX_CHECK_READ = "SELECT n FROM mihwar_tx_check";
-
-/* Whether the server is a Galera node, and if so the table; 1 unless
- * the database failed. */
-static int
-db_tx_check_setup(struct db *db)
-{
-	MYSQL_RES	*res;
-	MYSQL_ROW	 row;
-	int		 galera = 0;
-
-	db->tx_check = 0;
-	if (mysql_query(db->conn, "SELECT @@wsrep_on") != 0 &&
-	    mysql_errno(db->conn) == ER_UNKNOWN_SYSTEM_VARIABLE)
-		return 1;	/* a server built without Galera */
-	if (mysql_errno(db->conn) != 0 ||
-	    (res = mysql_store_result(db->conn)) == NULL) {
-		db_seterr(db, "connect", mysql_error(db->conn));
-		log_error("db: %s", db->err);
-		return 0;
-	}
-	if ((row = mysql_fetch_row(res)) != NULL && row[0] != NULL)
-		galera = strcmp(row[0], "1") == 0;
-	mysql_free_result(res);
-	if (!galera)
-		return 1;
-	if (mysql_query(db->conn, SQL_TX_CHECK_MAKE) != 0 ||
-	    mysql_query(db->conn, SQL_TX_CHECK_FIRST) != 0) {
-		db_seterr(db, "connect", mysql_error(db->conn));
-		log_error("db: the transaction check: %s", db->err);
-		return 0;
-	}
-	db->tx_check = 1;
-	return 1;
-}
-
 /* Connect to the first endpoint that serves, from the one that served
  * last (a lost node moved it on: db_code_of). */
 static int
@@ -441,11 +383,6 @@ db_connect(struct db *db)
 		db_endpoint_get(db->conf, i, &ep);
 		if (!db_connect_to(db, &ep) || (n > 1 && !db_node_ready(db)))
 			continue;
-		if (!db_tx_check_setup(db)) {
-			mysql_close(db->conn);
-			db->conn = NULL;
-			continue;
-		}
 		if (k > 0)
 			log_warn("db: connected to endpoint %zu (%s%s)", i + 1,
 			    ep.sock[0] ? ep.sock : ep.host,
@@ -526,8 +463,12 @@ db_code_of(struct db *db, unsigned int e, const char *what, const char *msg)
 	if (db_errno_is_conn(e)) {
 		log_error("db: %s (connection dropped)", db->err);
 		db_close(db);
-		/* The next connection tries the next node of a list first. */
-		db->endpoint++;
+		/* The next connection tries this node again first: a node
+		 * that is gone refuses at once and the next one is tried,
+		 * while one that only left a statement hanging (cut off by
+		 * db_read_timeout) is still this process's. Moving on would
+		 * spread writes of the same rows over more nodes, where
+		 * Galera lost an acknowledged write (README). */
 		return DB_UNAVAILABLE;
 	}
 	log_error("db: %s", db->err);
@@ -1290,38 +1231,9 @@ db_begin(struct db *db)
 	if ((code = db_ensure(db)) != DB_OK)
 		return code;
 	db->conflict = 0;
-	if ((code = db_simple(db, "START TRANSACTION", "begin")) != DB_OK)
-		return code;
-	db->in_tx = 1;
-	if (db->tx_check && (code = db_exec(db, SQL_TX_CHECK_MARK,
-	    DB_PARAMS(DB_INT(++db->tx_seq)))) != DB_OK)
-		db_rollback(db);
+	if ((code = db_simple(db, "START TRANSACTION", "begin")) == DB_OK)
+		db->in_tx = 1;
 	return code;
-}
-
-/* 1 when the open transaction still holds its number (see
- * db_tx_check_setup); 0 with the error set when not. */
-static int
-db_tx_check_holds(struct db *db)
-{
-	struct db_rows	*rows;
-	const char	*v;
-	int		 holds;
-
-	if (db_query(db, &rows, SQL_TX_CHECK_READ, DB_NONE) != DB_OK)
-		return 0;
-	v = db_cell(rows, 0, 0);
-	holds = v != NULL && strtoll(v, NULL, 10) == db->tx_seq;
-	db_rows_free(rows);
-	if (!holds) {
-		db_seterr(db, "commit", "the transaction was rolled back "
-		    "under it (Galera)");
-		db->errnum = ER_LOCK_DEADLOCK;
-		db->transient = 1;
-		db->conflict = 1;
-		log_warn("db: %s; it is run again", db->err);
-	}
-	return holds;
 }
 
 enum db_code
@@ -1333,9 +1245,9 @@ db_commit(struct db *db)
 		db->in_tx = 0;
 		return DB_UNAVAILABLE;
 	}
-	if (db_tx_aborted(db) || (db->tx_check && !db_tx_check_holds(db))) {
+	if (db_tx_aborted(db)) {
 		db_rollback(db);
-		return db->conn == NULL ? DB_UNAVAILABLE : DB_ERROR;
+		return DB_ERROR;
 	}
 	code = db_simple(db, "COMMIT", "commit");
 	db->in_tx = 0;
