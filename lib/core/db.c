@@ -371,7 +371,8 @@ db_node_ready(struct db *db)
 }
 
 /* Connect to the first endpoint that serves, from the one that served
- * last (a lost node moved it on: db_code_of). */
+ * last: after a lost connection, that node is tried again first (a node
+ * that is gone refuses, and the next one is tried). */
 static int
 db_connect(struct db *db)
 {

@@ -292,7 +292,8 @@ test('mixed load over both web nodes through a Galera node and a worker killed',
 	}
 
 	// Web node 2 went on serving on the other nodes while its own was
-	// down (a process moves to the next node of its list).
+	// down (its own node refusing, a process connects to the next one
+	// of its list).
 	const whileDown = seen.okAt[1].filter((t) => t > log.down + 1000 &&
 	    t < log.up).length;
 	assert.ok(whileDown > 0, 'web node 2 served while its node was down');
