@@ -56,6 +56,7 @@ struct db {
 	size_t			 cachecap;
 	int			 in_tx;
 	int			 conflict;	/* this transaction lost */
+	int			 guard;		/* Galera: db_guard_setup */
 	int			 transient;	/* last failure may pass */
 	size_t			 endpoint;	/* the list's one to try first */
 	uint64_t		 affected;
@@ -112,6 +113,7 @@ db_close(struct db *db)
 	if (db->conn != NULL)
 		mysql_close(db->conn);
 	db->conn = NULL;
+	db->guard = 0;
 	/* in_tx stays: a transaction lost with its connection must end in
 	 * db_rollback, not carry on in autocommit on a new connection. */
 }
@@ -370,6 +372,101 @@ db_node_ready(struct db *db)
 	return 1;
 }
 
+/*
+ * Run a batch of this file's own statements (the connection takes
+ * several at once), reading every result. 0, or the failed statement's
+ * error number with *ok the count of those before it that succeeded; the
+ * server stops a batch at its first failure.
+ */
+static unsigned int
+db_multi(struct db *db, const char *sql, size_t len, size_t *ok)
+{
+	MYSQL_RES	*res;
+	int		 rc;
+
+	*ok = 0;
+	if (mysql_real_query(db->conn, sql, len) != 0)
+		return mysql_errno(db->conn);
+	do {
+		(*ok)++;
+		if ((res = mysql_store_result(db->conn)) != NULL)
+			mysql_free_result(res);
+	} while ((rc = mysql_next_result(db->conn)) == 0);
+	return rc > 0 ? mysql_errno(db->conn) : 0;
+}
+
+/*
+ * The transaction guard, on Galera only. There, in the cluster fault
+ * test, a transaction was now and then rolled back under its request (a
+ * brute-force abort by another node's write set, we think) without the
+ * next statement being told: the request's first writes were gone, its
+ * later ones went through in autocommit, COMMIT said yes, and the
+ * request was answered 200. So on Galera:
+ *  - the session's default is READ ONLY and a transaction is opened READ
+ *    WRITE: a write run after such a rollback, in a transaction of its
+ *    own, fails (ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION), and is taken
+ *    as a lost conflict: the whole transaction is run again;
+ *  - a transaction sets a mark in a temporary table (InnoDB: rolled back
+ *    with it, never replicated, writable in READ ONLY), and takes it back
+ *    just before COMMIT: a mark that is gone fails the table's CHECK, for
+ *    a rollback after the last write. Taking it back inside the
+ *    transaction leaves no mark committed, also when Galera replays a
+ *    transaction aborted while committing (from its write set, which has
+ *    no temporary table).
+ * Each is a statement of its own: sent in one batch with the statements
+ * around it, COMMIT was answered with success for whole transactions
+ * that Galera never committed (16 in one fault run, MariaDB 10.11).
+ */
+static const char SQL_GUARD_MAKE[] =
+    "CREATE TEMPORARY TABLE mihwar_tx_guard (mark TINYINT NOT NULL,"
+    " CHECK (mark >= 0)) ENGINE=InnoDB;"
+    " INSERT INTO mihwar_tx_guard VALUES (0)";
+static const char *const SQL_GUARD_BEGIN[] = {
+	"SET SESSION TRANSACTION READ ONLY",
+	"START TRANSACTION READ WRITE",
+	"UPDATE mihwar_tx_guard SET mark = 1",
+};
+#define GUARD_BEGIN_N	(sizeof(SQL_GUARD_BEGIN) / sizeof(SQL_GUARD_BEGIN[0]))
+static const char SQL_GUARD_TAKE[] =
+    "UPDATE mihwar_tx_guard SET mark = mark - 1";
+static const char SQL_GUARD_READ_WRITE[] = "SET SESSION TRANSACTION READ WRITE";
+
+/* Whether the server is a Galera node and, if so, the guard's table; 1,
+ * or 0 with the error set and logged when the database failed. */
+static int
+db_guard_setup(struct db *db)
+{
+	MYSQL_RES	*res;
+	MYSQL_ROW	 row;
+	size_t		 ok;
+	int		 galera;
+
+	db->guard = 0;
+	if (mysql_query(db->conn, "SELECT @@wsrep_on") != 0) {
+		if (mysql_errno(db->conn) == ER_UNKNOWN_SYSTEM_VARIABLE)
+			return 1;	/* a server built without Galera */
+		goto fail;
+	}
+	if ((res = mysql_store_result(db->conn)) == NULL)
+		goto fail;
+	row = mysql_fetch_row(res);
+	galera = row != NULL && row[0] != NULL && strcmp(row[0], "1") == 0;
+	mysql_free_result(res);
+	if (!galera)
+		return 1;
+	if (db_multi(db, SQL_GUARD_MAKE, sizeof(SQL_GUARD_MAKE) - 1, &ok) != 0)
+		goto fail;
+	db->guard = 1;
+	return 1;
+fail:
+	/* Not served unguarded: that would lose writes now and then. */
+	db_seterr(db, "connect", mysql_error(db->conn));
+	db->errnum = mysql_errno(db->conn);
+	log_error("db: the transaction guard (Galera; the account needs "
+	    "CREATE TEMPORARY TABLES): %s", db->err);
+	return 0;
+}
+
 /* Connect to the first endpoint that serves, from the one that served
  * last: after a lost connection, that node is tried again first (a node
  * that is gone refuses, and the next one is tried). */
@@ -384,6 +481,10 @@ db_connect(struct db *db)
 		db_endpoint_get(db->conf, i, &ep);
 		if (!db_connect_to(db, &ep) || (n > 1 && !db_node_ready(db)))
 			continue;
+		if (!db_guard_setup(db)) {
+			db_close(db);
+			continue;
+		}
 		if (k > 0)
 			log_warn("db: connected to endpoint %zu (%s%s)", i + 1,
 			    ep.sock[0] ? ep.sock : ep.host,
@@ -452,6 +553,15 @@ db_code_of(struct db *db, unsigned int e, const char *what, const char *msg)
 	    e == ER_CHECKREAD || db_errno_is_conn(e);
 	if (e == ER_LOCK_DEADLOCK && db->in_tx)
 		db->conflict = 1;
+	/* The guard's read-only default met a write: the transaction was
+	 * rolled back under it (SQL_GUARD_MAKE). */
+	if (e == ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION && db->in_tx &&
+	    db->guard) {
+		snprintf(db->err, sizeof(db->err), "the transaction was rolled "
+		    "back by the server without a word (Galera)");
+		db->transient = 1;
+		db->conflict = 1;
+	}
 	switch (e) {
 	case ER_DUP_ENTRY:
 	case ER_DUP_ENTRY_WITH_KEY_NAME:
@@ -1215,6 +1325,73 @@ db_simple(struct db *db, const char *sql, const char *what)
 	return DB_OK;
 }
 
+/* End whatever the guard's connection has open, and make it read write
+ * again; a connection where that fails is dropped: left as it is, it
+ * would refuse every write outside a transaction. */
+static void
+db_guard_reset(struct db *db)
+{
+	if (db->conn == NULL)
+		return;
+	if (db_simple(db, "ROLLBACK", "rollback") != DB_OK ||
+	    db_simple(db, SQL_GUARD_READ_WRITE, "rollback") != DB_OK) {
+		log_error("db: dropping the connection");
+		db_close(db);
+	}
+}
+
+/* START TRANSACTION under the guard (see SQL_GUARD_MAKE). */
+static enum db_code
+db_guard_begin(struct db *db)
+{
+	enum db_code	 code = DB_OK;
+	size_t		 i;
+
+	for (i = 0; code == DB_OK && i < GUARD_BEGIN_N; i++)
+		code = db_simple(db, SQL_GUARD_BEGIN[i], "begin");
+	if (code != DB_OK)
+		db_guard_reset(db);
+	return code;
+}
+
+/* Whether the guard's mark is still there (see SQL_GUARD_MAKE): DB_OK,
+ * or the failure with the error set, a missing mark as a conflict. */
+static enum db_code
+db_guard_take(struct db *db)
+{
+	unsigned int	 e;
+
+	if (mysql_real_query(db->conn, SQL_GUARD_TAKE,
+	    sizeof(SQL_GUARD_TAKE) - 1) == 0)
+		return DB_OK;
+	if ((e = mysql_errno(db->conn)) != ER_CONSTRAINT_FAILED)
+		return db_code_of(db, e, "commit", mysql_error(db->conn));
+	snprintf(db->err, sizeof(db->err), "the transaction was rolled back "
+	    "by the server without a word (Galera)");
+	db->errnum = ER_LOCK_DEADLOCK;
+	db->transient = 1;
+	db->conflict = 1;
+	log_warn("db: %s; caught before COMMIT", db->err);
+	return DB_ERROR;
+}
+
+/* COMMIT under the guard. */
+static enum db_code
+db_guard_commit(struct db *db)
+{
+	enum db_code	 code;
+
+	if ((code = db_guard_take(db)) != DB_OK ||
+	    (code = db_simple(db, "COMMIT", "commit")) != DB_OK) {
+		db_guard_reset(db);
+		return code;
+	}
+	/* Committed: a connection left read only is dropped. */
+	if (db_simple(db, SQL_GUARD_READ_WRITE, "commit") != DB_OK)
+		db_close(db);
+	return DB_OK;
+}
+
 /*
  * Open a transaction. One that is open already is an error: MariaDB's
  * START TRANSACTION would silently commit it.
@@ -1232,7 +1409,11 @@ db_begin(struct db *db)
 	if ((code = db_ensure(db)) != DB_OK)
 		return code;
 	db->conflict = 0;
-	if ((code = db_simple(db, "START TRANSACTION", "begin")) == DB_OK)
+	if (db->guard)
+		code = db_guard_begin(db);
+	else
+		code = db_simple(db, "START TRANSACTION", "begin");
+	if (code == DB_OK)
 		db->in_tx = 1;
 	return code;
 }
@@ -1250,7 +1431,10 @@ db_commit(struct db *db)
 		db_rollback(db);
 		return DB_ERROR;
 	}
-	code = db_simple(db, "COMMIT", "commit");
+	if (db->guard)
+		code = db_guard_commit(db);
+	else
+		code = db_simple(db, "COMMIT", "commit");
 	db->in_tx = 0;
 	return code;
 }
@@ -1289,7 +1473,9 @@ db_in_tx(const struct db *db)
 void
 db_rollback(struct db *db)
 {
-	if (db->in_tx && db->conn != NULL)
+	if (db->in_tx && db->guard)
+		db_guard_reset(db);
+	else if (db->in_tx && db->conn != NULL)
 		(void)db_simple(db, "ROLLBACK", "rollback");
 	db->in_tx = 0;
 }
@@ -1302,25 +1488,14 @@ db_rollback(struct db *db)
 enum db_code
 db_script(struct db *db, const char *sql, size_t len, size_t *done)
 {
-	MYSQL_RES	*res;
-	int		 rc;
+	unsigned int	 e;
 	enum db_code	 code;
 
 	*done = 0;
 	if ((code = db_ensure(db)) != DB_OK)
 		return code;
-	if (mysql_real_query(db->conn, sql, len) != 0)
-		return db_code_of(db, mysql_errno(db->conn), "script",
-		    mysql_error(db->conn));
-	do {
-		(*done)++;
-		if ((res = mysql_store_result(db->conn)) != NULL)
-			mysql_free_result(res);
-		rc = mysql_next_result(db->conn);
-	} while (rc == 0);
-	if (rc > 0)
-		return db_code_of(db, mysql_errno(db->conn), "script",
-		    mysql_error(db->conn));
+	if ((e = db_multi(db, sql, len, done)) != 0)
+		return db_code_of(db, e, "script", mysql_error(db->conn));
 	return DB_OK;
 }
 

@@ -216,6 +216,7 @@ void	suite_scim_register(void);
 void	suite_baseurl_register(void);
 void	suite_errdocs_register(void);
 void	suite_registry_register(void);
+void	suite_txguard_register(void);
 void	suite_outbox_register(void);
 void	suite_activity_register(void);
 void	suite_partitions_register(void);

@@ -39,6 +39,7 @@ main(void)
 	suite_baseurl_register();
 	suite_errdocs_register();
 	suite_registry_register();
+	suite_txguard_register();
 	suite_outbox_register();
 	suite_activity_register();
 	suite_partitions_register();
