@@ -12,21 +12,9 @@
 
 /* Not itest.h: its db_query helper would clash with the library's. */
 #include "mihwar.h"
+#include "itestdb.h"
 
 void	suite_registry_register(void);
-
-static struct db *
-registry_db(struct conf *conf)
-{
-	const char	*err = "";
-
-	conf_init(conf);
-	if (!conf_load(conf, getenv("MIHWAR_CONF"), &err)) {
-		fprintf(stderr, "configuration: %s\n", err);
-		return NULL;
-	}
-	return db_new(conf);
-}
 
 static void
 test_every_statement_prepares(void)
@@ -38,7 +26,7 @@ test_every_statement_prepares(void)
 
 	CU_ASSERT_FATAL(registry_init());
 	CU_ASSERT(dbreg_count() > 100);
-	CU_ASSERT_FATAL((db = registry_db(&conf)) != NULL);
+	CU_ASSERT_FATAL((db = itestdb_open(&conf)) != NULL);
 	/* Its cache is keyed by the texts: no new ones under a live handle. */
 	CU_ASSERT(!registry_init());
 	failed = dbreg_prepare_all(db, err, sizeof(err));
@@ -68,7 +56,7 @@ test_broken_statement_caught(void)
 	char		 err[512];
 
 	CU_ASSERT_FATAL(dbreg_init(tables, 1));
-	CU_ASSERT_FATAL((db = registry_db(&conf)) != NULL);
+	CU_ASSERT_FATAL((db = itestdb_open(&conf)) != NULL);
 	CU_ASSERT_EQUAL(dbreg_prepare_all(db, err, sizeof(err)), 1);
 	CU_ASSERT(strncmp(err, "broken[1] \"SELECT id FROM inventory_itemz", 41) == 0);
 	CU_ASSERT(strstr(err, "inventory_itemz") != NULL);

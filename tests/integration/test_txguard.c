@@ -14,6 +14,7 @@
 
 /* Not itest.h: its db_query helper would clash with the library's. */
 #include "mihwar.h"
+#include "itestdb.h"
 
 void	suite_txguard_register(void);
 
@@ -42,19 +43,6 @@ txguard_number(struct db *db, const char *sql, size_t col)
 		v = strtoll(db_cell(rows, 0, col), NULL, 10);
 	db_rows_free(rows);
 	return v;
-}
-
-static struct db *
-txguard_db(struct conf *conf)
-{
-	const char	*err = "";
-
-	conf_init(conf);
-	if (!conf_load(conf, getenv("MIHWAR_CONF"), &err)) {
-		fprintf(stderr, "configuration: %s\n", err);
-		return NULL;
-	}
-	return db_new(conf);
 }
 
 /* The server ends the transaction after a write; then a write follows
@@ -99,7 +87,7 @@ test_silent_rollback(void)
 	struct db	*db;
 	long long	 galera, base;
 
-	CU_ASSERT_FATAL((db = txguard_db(&conf)) != NULL);
+	CU_ASSERT_FATAL((db = itestdb_open(&conf)) != NULL);
 	CU_ASSERT_FATAL(db_ddl(db, SQL_PROBE_MAKE) == DB_OK);
 	galera = txguard_number(db, SQL_WSREP_ON, 0);
 	CU_ASSERT_FATAL(galera == 0 || galera == 1);
