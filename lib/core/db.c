@@ -544,6 +544,17 @@ db_errno_is_conn(unsigned int e)
 	    e == ER_UNKNOWN_COM_ERROR;
 }
 
+/* The guard found the open transaction rolled back under it: the caller
+ * runs it again, as after a lost conflict. */
+static void
+db_guard_caught(struct db *db)
+{
+	snprintf(db->err, sizeof(db->err), "the transaction was rolled back "
+	    "by the server without a word (Galera)");
+	db->transient = 1;
+	db->conflict = 1;
+}
+
 static enum db_code
 db_code_of(struct db *db, unsigned int e, const char *what, const char *msg)
 {
@@ -556,12 +567,8 @@ db_code_of(struct db *db, unsigned int e, const char *what, const char *msg)
 	/* The guard's read-only default met a write: the transaction was
 	 * rolled back under it (SQL_GUARD_MAKE). */
 	if (e == ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION && db->in_tx &&
-	    db->guard) {
-		snprintf(db->err, sizeof(db->err), "the transaction was rolled "
-		    "back by the server without a word (Galera)");
-		db->transient = 1;
-		db->conflict = 1;
-	}
+	    db->guard)
+		db_guard_caught(db);
 	switch (e) {
 	case ER_DUP_ENTRY:
 	case ER_DUP_ENTRY_WITH_KEY_NAME:
@@ -1366,11 +1373,8 @@ db_guard_take(struct db *db)
 		return DB_OK;
 	if ((e = mysql_errno(db->conn)) != ER_CONSTRAINT_FAILED)
 		return db_code_of(db, e, "commit", mysql_error(db->conn));
-	snprintf(db->err, sizeof(db->err), "the transaction was rolled back "
-	    "by the server without a word (Galera)");
+	db_guard_caught(db);
 	db->errnum = ER_LOCK_DEADLOCK;
-	db->transient = 1;
-	db->conflict = 1;
 	log_warn("db: %s; caught before COMMIT", db->err);
 	return DB_ERROR;
 }
